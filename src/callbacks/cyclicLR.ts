@@ -1,0 +1,146 @@
+/**
+ * The `CyclicLR` callback: the cyclical learning rate of Smith (2017), set before every batch.
+ * @packageDocumentation
+ */
+import {
+  cyclicLearningRate,
+  cyclicMomentum,
+  CYCLIC_LR_KEYS,
+  type CyclicLROptions,
+} from '../schedules/cyclic.js';
+import { bool, fail, integerAtLeast, knownKeys, optionsObject, positive } from '../validate.js';
+import { ScheduledLRCallback, type RunShape, type Schedules } from './scheduled.js';
+
+/** Options of {@link CyclicLR}: the schedule's (see {@link cyclicLearningRate}) plus the callback's own. */
+export interface CyclicLRCallbackOptions extends Omit<CyclicLROptions, 'stepSize'> {
+  /** Iterations in the rising half-cycle. Give this or `stepSizeEpochs`. */
+  stepSize?: number;
+  /**
+   * The rising half-cycle in epochs (the paper advises 2–10), turned into iterations at the first train
+   * begin from tfjs's `params`: ceil(samples / batchSize) batches per epoch in `fit`, `batchesPerEpoch`
+   * or the dataset's size in `fitDataset`. Resolved once and kept across later `fit` calls.
+   */
+  stepSizeEpochs?: number;
+  /** Cycle momentum opposite to the LR (Momentum, RMSProp; beta1 on Adam/Adamax). Default false. */
+  cycleMomentum?: boolean;
+  /** Momentum at the LR's peak when cycling momentum; default 0.8 (as PyTorch). */
+  baseMomentum?: number;
+  /** Momentum at the LR's trough when cycling momentum; default 0.9 (as PyTorch). */
+  maxMomentum?: number;
+  /** Global iteration of the first batch, to resume a run; default 0. */
+  initialIteration?: number;
+}
+
+const CALLBACK_KEYS: readonly string[] = [
+  ...CYCLIC_LR_KEYS,
+  'stepSizeEpochs',
+  'cycleMomentum',
+  'baseMomentum',
+  'maxMomentum',
+  'initialIteration',
+];
+
+/**
+ * Sets the optimizer's learning rate before every batch from the cyclical policy (triangular,
+ * triangular2, exp_range, or a custom scale), keeping a global batch counter across epochs and
+ * across repeated `fit`/`fitDataset` calls. Batch `k` uses `lr(iteration)`; `history.lr[k]` is that
+ * value, and `logs.lr` carries it to later callbacks (and to the epoch logs of the fit's `History`).
+ *
+ * @example
+ * ```ts
+ * const clr = new CyclicLR({ baseLR: 0.001, maxLR: 0.006, stepSizeEpochs: 4, mode: 'triangular2' });
+ * await model.fit(xs, ys, { epochs: 24, batchSize: 100, callbacks: [clr] }); // 3 whole cycles
+ * clr.history.lr; // the LR of every batch
+ * ```
+ */
+export class CyclicLR extends ScheduledLRCallback {
+  private opts: CyclicLRCallbackOptions;
+
+  constructor(opts: CyclicLRCallbackOptions) {
+    optionsObject('CyclicLR', opts);
+    super('CyclicLR', opts.initialIteration, opts.cycleMomentum ?? false);
+    this.opts = validated(this.where, opts);
+    this.rebuild(this.iteration, this.opts.cycleMomentum ?? false);
+  }
+
+  protected override buildSchedules(shape: RunShape | null): Schedules | null {
+    const epochs = this.opts.stepSizeEpochs;
+    if (epochs === undefined) return schedulesFor(this.opts, this.opts.stepSize as number);
+    if (shape === null) return null;
+    if (shape.stepsPerEpoch === null) {
+      throw new Error(
+        `${this.where}: stepSizeEpochs needs the number of batches per epoch, which this run does not tell ` +
+          `(fitDataset without batchesPerEpoch on a dataset of unknown size); pass batchesPerEpoch to ` +
+          `fitDataset, or give stepSize in iterations`,
+      );
+    }
+    return schedulesFor(this.opts, epochs * shape.stepsPerEpoch);
+  }
+
+  /** The options in force (after any `reset`). */
+  get options(): Readonly<CyclicLRCallbackOptions> {
+    return { ...this.opts };
+  }
+
+  /**
+   * Restarts the cycle at iteration 0 (or `newOpts.initialIteration`), optionally with new bounds,
+   * step size or policy (as the Keras CLR callback's `_reset`). New options are merged into the current
+   * ones and validated first: on a bad option this throws and nothing changes. The history is kept
+   * (its `iteration` entries restart from the new counter). Safe to call between or during fits.
+   */
+  reset(newOpts: Partial<CyclicLRCallbackOptions> = {}): void {
+    optionsObject(this.where, newOpts);
+    const merged: CyclicLRCallbackOptions = { ...this.opts };
+    if (newOpts.stepSize !== undefined || newOpts.stepSizeEpochs !== undefined) {
+      delete merged.stepSize;
+      delete merged.stepSizeEpochs;
+    }
+    delete merged.initialIteration;
+    Object.assign(merged, newOpts);
+    const start = merged.initialIteration ?? 0;
+    integerAtLeast(this.where, 'initialIteration', start, 0);
+    this.opts = validated(this.where, merged); // throws before anything changes
+    this.rebuild(start, this.opts.cycleMomentum ?? false);
+  }
+}
+
+/** Checks every option (building the schedules once, with a stand-in step size if it is in epochs). */
+function validated(where: string, opts: CyclicLRCallbackOptions): CyclicLRCallbackOptions {
+  knownKeys(where, opts, CALLBACK_KEYS);
+  if (opts.cycleMomentum !== undefined) bool(where, 'cycleMomentum', opts.cycleMomentum);
+  if (opts.cycleMomentum !== true) {
+    for (const key of ['baseMomentum', 'maxMomentum'] as const) {
+      if (opts[key] !== undefined) fail(where, key, 'left out unless cycleMomentum is true', opts[key]);
+    }
+  }
+  if (opts.stepSize !== undefined && opts.stepSizeEpochs !== undefined) {
+    fail(where, 'stepSizeEpochs', 'left out when stepSize is given (give one of them)', opts.stepSizeEpochs);
+  }
+  if (opts.stepSize === undefined && opts.stepSizeEpochs === undefined) {
+    fail(where, 'stepSize', 'given (iterations), or stepSizeEpochs (epochs)', opts.stepSize);
+  }
+  if (opts.stepSizeEpochs !== undefined) positive(where, 'stepSizeEpochs', opts.stepSizeEpochs);
+  schedulesFor(opts, opts.stepSize ?? 1, where);
+  return { ...opts };
+}
+
+function schedulesFor(opts: CyclicLRCallbackOptions, stepSize: number, where?: string): Schedules {
+  const { stepSizeEpochs: _e, cycleMomentum, baseMomentum, maxMomentum, initialIteration: _i, ...schedule } = opts;
+  try {
+    const lr = cyclicLearningRate({ ...schedule, stepSize });
+    const momentum =
+      cycleMomentum === true
+        ? cyclicMomentum({ ...schedule, stepSize, baseMomentum: baseMomentum ?? 0.8, maxMomentum: maxMomentum ?? 0.9 })
+        : null;
+    return { lr, momentum };
+  } catch (e) {
+    // Report errors as the callback's, not the schedule function's.
+    if (where !== undefined && e instanceof Error) e.message = e.message.replace(/^cyclic(LearningRate|Momentum)/, where);
+    throw e;
+  }
+}
+
+/** Factory for {@link CyclicLR}, like tfjs's own `tf.callbacks.earlyStopping`. */
+export function cyclicLR(opts: CyclicLRCallbackOptions): CyclicLR {
+  return new CyclicLR(opts);
+}

@@ -1,0 +1,197 @@
+/**
+ * Cyclical schedules (Smith, WACV 2017): pure functions of the 0-based global iteration.
+ * @packageDocumentation
+ */
+import {
+  fail,
+  inRange,
+  iterationArg,
+  knownKeys,
+  oneOf,
+  optionsObject,
+  positive,
+  show,
+} from '../validate.js';
+
+/** A schedule: the value (learning rate or momentum) used by 0-based global batch `iteration`. */
+export type Schedule = (iteration: number) => number;
+
+/** Amplitude policies of the paper. */
+export type CyclicMode = 'triangular' | 'triangular2' | 'exp_range';
+/** Window shapes of the paper's section on windows; all are 1 at the peak and 0 at a cycle's ends. */
+export type CyclicWindow = 'triangular' | 'welch' | 'hann';
+/** What a custom `scaleFn` receives: the 1-based cycle number, or the global iteration. */
+export type ScaleMode = 'cycle' | 'iterations';
+
+export const CYCLIC_MODES: readonly CyclicMode[] = ['triangular', 'triangular2', 'exp_range'];
+export const CYCLIC_WINDOWS: readonly CyclicWindow[] = ['triangular', 'welch', 'hann'];
+const SCALE_MODES: readonly ScaleMode[] = ['cycle', 'iterations'];
+
+/** The shape of a cycle, shared by the learning-rate and the momentum schedule. */
+export interface CycleShapeOptions {
+  /** Iterations in the rising half of a cycle (finite, > 0). The paper advises 2–10 epochs. */
+  stepSize: number;
+  /** Iterations in the falling half; defaults to `stepSize` (a symmetric cycle). */
+  stepSizeDown?: number;
+  /** Amplitude policy; default `'triangular'`. Ignored when `scaleFn` is given. */
+  mode?: CyclicMode;
+  /** `exp_range` only: amplitude is scaled by `gamma ** iteration` (global iteration); in (0, 1], default 1. */
+  gamma?: number;
+  /** Custom amplitude scale (overrides `mode`); receives the cycle or the iteration, see `scaleMode`. */
+  scaleFn?: (x: number) => number;
+  /** What `scaleFn` receives: `'cycle'` (1-based, default) or `'iterations'` (global iteration). */
+  scaleMode?: ScaleMode;
+  /** Window shape; default `'triangular'`. */
+  window?: CyclicWindow;
+}
+
+/** Options of {@link cyclicLearningRate}. */
+export interface CyclicLROptions extends CycleShapeOptions {
+  /** Lower bound, the LR at the start and end of every cycle (finite, > 0). */
+  baseLR: number;
+  /** Upper bound, reached at the first peak (finite, >= baseLR). */
+  maxLR: number;
+}
+
+/** Options of {@link cyclicMomentum}. `baseLR`/`maxLR` may be present (they are ignored). */
+export interface CyclicMomentumOptions extends CycleShapeOptions {
+  /** Momentum at the LR's peak (the lowest momentum); in [0, 1). */
+  baseMomentum: number;
+  /** Momentum at the LR's trough (the highest momentum); in [baseMomentum, 1). */
+  maxMomentum: number;
+  baseLR?: number;
+  maxLR?: number;
+}
+
+const SHAPE_KEYS = ['stepSize', 'stepSizeDown', 'mode', 'gamma', 'scaleFn', 'scaleMode', 'window'] as const;
+export const CYCLIC_LR_KEYS: readonly string[] = ['baseLR', 'maxLR', ...SHAPE_KEYS];
+export const CYCLIC_MOMENTUM_KEYS: readonly string[] = [...CYCLIC_LR_KEYS, 'baseMomentum', 'maxMomentum'];
+
+/**
+ * A cycle's profile at an iteration: `cycle` (1-based) and `amplitude` = window(h) · scale in [0, 1]
+ * (times whatever a custom `scaleFn` returns), where h is 0 at a cycle's ends and 1 at its peak.
+ */
+export type CycleProfile = (iteration: number) => { cycle: number; amplitude: number };
+
+/** Validates the shape options and returns the profile both schedules are built on. */
+export function cycleProfile(where: string, opts: CycleShapeOptions): CycleProfile {
+  const up = positive(where, 'stepSize', opts.stepSize);
+  const down = opts.stepSizeDown === undefined ? up : positive(where, 'stepSizeDown', opts.stepSizeDown);
+  const mode = opts.mode === undefined ? 'triangular' : oneOf(where, 'mode', opts.mode, CYCLIC_MODES);
+  const windowName =
+    opts.window === undefined ? 'triangular' : oneOf(where, 'window', opts.window, CYCLIC_WINDOWS);
+  const gamma = opts.gamma ?? 1;
+  if (typeof gamma !== 'number' || !(gamma > 0 && gamma <= 1)) fail(where, 'gamma', 'a number in (0, 1]', gamma);
+  if (opts.scaleMode !== undefined) {
+    oneOf(where, 'scaleMode', opts.scaleMode, SCALE_MODES);
+    if (opts.scaleFn === undefined) {
+      fail(where, 'scaleMode', 'given only together with scaleFn (built-in modes fix their own)', opts.scaleMode);
+    }
+  }
+  const total = up + down;
+  const ratio = up / total;
+  const windowFn = WINDOWS[windowName];
+  const scale = scaleFunction(where, mode, gamma, opts.scaleFn, opts.scaleMode ?? 'cycle');
+  return (iteration: number) => {
+    const i = iterationArg(where, iteration);
+    const cycle = Math.floor(1 + i / total);
+    const p = i / total - (cycle - 1); // position in the cycle, 0 <= p < 1
+    const h = p <= ratio ? p / ratio : (1 - p) / (1 - ratio);
+    return { cycle, amplitude: windowFn(h) * scale(cycle, i) };
+  };
+}
+
+/** Window functions of h (0 at the ends, 1 at the peak), written on the distance d = 1 − h from the peak. */
+const WINDOWS: Record<CyclicWindow, (h: number) => number> = {
+  triangular: (h) => Math.max(0, h),
+  welch: (h) => 1 - (1 - h) * (1 - h),
+  hann: (h) => (1 + Math.cos(Math.PI * (1 - h))) / 2,
+};
+
+function scaleFunction(
+  where: string,
+  mode: CyclicMode,
+  gamma: number,
+  scaleFn: ((x: number) => number) | undefined,
+  scaleMode: ScaleMode,
+): (cycle: number, iteration: number) => number {
+  if (scaleFn !== undefined) {
+    if (typeof scaleFn !== 'function') fail(where, 'scaleFn', 'a function', scaleFn);
+    const checked = (x: number): number => {
+      const s = scaleFn(x);
+      if (typeof s !== 'number' || !Number.isFinite(s) || s < 0) {
+        throw new Error(`${where}: scaleFn(${x}) must return a finite number >= 0, got ${show(s)}`);
+      }
+      return s;
+    };
+    checked(scaleMode === 'cycle' ? 1 : 0); // fail now, not at the first batch
+    return scaleMode === 'cycle' ? (cycle) => checked(cycle) : (_cycle, i) => checked(i);
+  }
+  switch (mode) {
+    case 'triangular':
+      return () => 1;
+    case 'triangular2':
+      return (cycle) => 1 / 2 ** (cycle - 1);
+    case 'exp_range':
+      return (_cycle, i) => gamma ** i;
+  }
+}
+
+/**
+ * The cyclical learning rate of Smith (2017): it moves between `baseLR` and `maxLR` and back, every
+ * `stepSize + stepSizeDown` iterations, with the amplitude of `mode` (or a custom `scaleFn`).
+ *
+ * Follows the conventions of the Keras CLR callback and PyTorch's `CyclicLR`: `iteration` is the
+ * 0-based global batch index and `lr(0) = baseLR`; `exp_range` scales by `gamma ** iteration`.
+ *
+ * @example
+ * ```ts
+ * const lr = cyclicLearningRate({ baseLR: 1, maxLR: 5, stepSize: 4 });
+ * [0, 1, 2, 4, 6, 8].map(lr); // [1, 2, 3, 5, 3, 1]
+ * const lr2 = cyclicLearningRate({ baseLR: 1, maxLR: 5, stepSize: 4, mode: 'triangular2' });
+ * [4, 12, 20].map(lr2);       // [5, 3, 2]: peaks 1 + 4, 1 + 2, 1 + 1
+ * ```
+ */
+export function cyclicLearningRate(opts: CyclicLROptions): Schedule {
+  const where = 'cyclicLearningRate';
+  optionsObject(where, opts);
+  knownKeys(where, opts, CYCLIC_LR_KEYS);
+  const [base, max] = lrBounds(where, opts.baseLR, opts.maxLR);
+  const profile = cycleProfile(where, opts);
+  return (iteration) => base + (max - base) * profile(iteration).amplitude;
+}
+
+/**
+ * Momentum cycled opposite to the learning rate (PyTorch's `CyclicLR` semantics): `maxMomentum` at the
+ * LR's trough, `baseMomentum` at its peak, damped by the same amplitude policy as the LR.
+ *
+ * @example
+ * ```ts
+ * const m = cyclicMomentum({ stepSize: 4, baseMomentum: 0.8, maxMomentum: 0.9 });
+ * [0, 2, 4, 8].map(m); // [0.9, 0.85, 0.8, 0.9]
+ * ```
+ */
+export function cyclicMomentum(opts: CyclicMomentumOptions): Schedule {
+  const where = 'cyclicMomentum';
+  optionsObject(where, opts);
+  knownKeys(where, opts, CYCLIC_MOMENTUM_KEYS);
+  const [base, max] = momentumBounds(where, opts.baseMomentum, opts.maxMomentum);
+  const profile = cycleProfile(where, opts);
+  return (iteration) => max - (max - base) * profile(iteration).amplitude;
+}
+
+/** Checks 0 < baseLR <= maxLR, both finite. */
+export function lrBounds(where: string, baseLR: unknown, maxLR: unknown): [number, number] {
+  const base = positive(where, 'baseLR', baseLR);
+  const max = positive(where, 'maxLR', maxLR);
+  if (max < base) fail(where, 'maxLR', `>= baseLR (${base})`, max);
+  return [base, max];
+}
+
+/** Checks 0 <= baseMomentum <= maxMomentum < 1. */
+export function momentumBounds(where: string, baseMomentum: unknown, maxMomentum: unknown): [number, number] {
+  const base = inRange(where, 'baseMomentum', baseMomentum, 0, 1, true);
+  const max = inRange(where, 'maxMomentum', maxMomentum, 0, 1, true);
+  if (max < base) fail(where, 'maxMomentum', `>= baseMomentum (${base})`, max);
+  return [base, max];
+}

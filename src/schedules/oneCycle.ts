@@ -1,0 +1,157 @@
+/**
+ * The 1cycle policy (Smith 2018; PyTorch `OneCycleLR` semantics): one cycle over the whole run.
+ * @packageDocumentation
+ */
+import { bool, fail, integerAtLeast, iterationArg, knownKeys, oneOf, optionsObject, positive } from '../validate.js';
+import { momentumBounds, type Schedule } from './cyclic.js';
+
+/** How a phase moves from its start value to its end value. */
+export type AnnealStrategy = 'cos' | 'linear';
+const ANNEALS: readonly AnnealStrategy[] = ['cos', 'linear'];
+
+/** Options of {@link oneCycleLearningRate}. */
+export interface OneCycleOptions {
+  /** Peak learning rate (finite, > 0). */
+  maxLR: number;
+  /** Iterations in the cycle (integer >= 2). Iterations at or past it hold the final value. */
+  totalSteps: number;
+  /** Fraction of the cycle spent rising; default 0.3. */
+  pctStart?: number;
+  /** Start LR = maxLR / divFactor; default 25. */
+  divFactor?: number;
+  /** Final LR = start LR / finalDivFactor; default 1e4. */
+  finalDivFactor?: number;
+  /** `'cos'` (default) or `'linear'`. */
+  anneal?: AnnealStrategy;
+  /** Three phases (up, back down to the start LR, then to the final LR) instead of two; default false. */
+  threePhase?: boolean;
+}
+
+/** Options of {@link oneCycleMomentum}. LR-only options may be present (they are ignored). */
+export interface OneCycleMomentumOptions extends Partial<Omit<OneCycleOptions, 'totalSteps'>> {
+  totalSteps: number;
+  /** Momentum at the LR's peak; default 0.85. */
+  baseMomentum?: number;
+  /** Momentum at the start and end; default 0.95. */
+  maxMomentum?: number;
+}
+
+export const ONE_CYCLE_KEYS: readonly string[] = [
+  'maxLR',
+  'totalSteps',
+  'pctStart',
+  'divFactor',
+  'finalDivFactor',
+  'anneal',
+  'threePhase',
+];
+export const ONE_CYCLE_MOMENTUM_KEYS: readonly string[] = [...ONE_CYCLE_KEYS, 'baseMomentum', 'maxMomentum'];
+
+/** A phase: values move from `from[k]` to `to[k]` between `start` and `end` (fractional step ends). */
+interface Phase {
+  end: number;
+  from: number; // index into the value triple [start, peak, final]
+  to: number;
+}
+
+const anneals: Record<AnnealStrategy, (start: number, end: number, pct: number) => number> = {
+  cos: (start, end, pct) => end + ((start - end) / 2) * (Math.cos(Math.PI * pct) + 1),
+  linear: (start, end, pct) => (end - start) * pct + start,
+};
+
+/**
+ * Builds the phase walker shared by the LR and momentum schedules, after PyTorch's `OneCycleLR`:
+ * phase 1 ends at step `pctStart·N − 1`; with three phases phase 2 ends at `2·pctStart·N − 2`;
+ * the last phase ends at `N − 1`. Steps past `N − 1` hold the final value.
+ */
+function phaseWalker(
+  where: string,
+  opts: { totalSteps: unknown; pctStart?: unknown; anneal?: unknown; threePhase?: unknown },
+): (values: readonly [number, number, number], iteration: number) => number {
+  const n = integerAtLeast(where, 'totalSteps', opts.totalSteps, 2);
+  const pct = opts.pctStart ?? 0.3;
+  if (typeof pct !== 'number' || !(pct > 0 && pct < 1)) fail(where, 'pctStart', 'a number in (0, 1)', pct);
+  const anneal = anneals[opts.anneal === undefined ? 'cos' : oneOf(where, 'anneal', opts.anneal, ANNEALS)];
+  const three = opts.threePhase === undefined ? false : bool(where, 'threePhase', opts.threePhase);
+  const upEnd = pct * n - 1;
+  const phases: Phase[] = three
+    ? [
+        { end: upEnd, from: 0, to: 1 },
+        { end: 2 * pct * n - 2, from: 1, to: 0 },
+        { end: n - 1, from: 0, to: 2 },
+      ]
+    : [
+        { end: upEnd, from: 0, to: 1 },
+        { end: n - 1, from: 1, to: 2 },
+      ];
+  // Every phase must have a positive length, or its first step divides by zero.
+  let start = 0;
+  for (const [k, phase] of phases.entries()) {
+    if (!(phase.end > start)) {
+      const rule = three
+        ? `such that the three phases all have > 0 steps (pctStart·totalSteps > 1 and pctStart < (totalSteps + 1) / (2·totalSteps)); phase ${k + 1} is empty with totalSteps ${n}`
+        : `such that both phases have > 0 steps (1 / totalSteps < pctStart < 1); phase ${k + 1} is empty with totalSteps ${n}`;
+      fail(where, 'pctStart', rule, pct);
+    }
+    start = phase.end;
+  }
+  return (values, iteration) => {
+    const step = Math.min(iterationArg(where, iteration), n - 1);
+    let phaseStart = 0;
+    for (const [k, phase] of phases.entries()) {
+      if (step <= phase.end || k === phases.length - 1) {
+        const p = (step - phaseStart) / (phase.end - phaseStart);
+        return anneal(values[phase.from], values[phase.to], p);
+      }
+      phaseStart = phase.end;
+    }
+    /* istanbul ignore next: the loop always returns in its last phase */
+    throw new Error('unreachable');
+  };
+}
+
+/**
+ * The 1cycle learning rate: from `maxLR/divFactor` up to `maxLR` over the first `pctStart` of the run,
+ * then down to `maxLR/divFactor/finalDivFactor` (or, with `threePhase`, back to the start first).
+ * Matches PyTorch's `OneCycleLR` for steps 0 … totalSteps−1, and holds the final value after that.
+ *
+ * @example
+ * ```ts
+ * const lr = oneCycleLearningRate({ maxLR: 1, totalSteps: 10, pctStart: 0.5, divFactor: 10,
+ *                                   finalDivFactor: 100, anneal: 'linear' });
+ * [0, 2, 4, 9, 20].map(lr); // [0.1, 0.55, 1, 0.001, 0.001]
+ * ```
+ */
+export function oneCycleLearningRate(opts: OneCycleOptions): Schedule {
+  const where = 'oneCycleLearningRate';
+  optionsObject(where, opts);
+  knownKeys(where, opts, ONE_CYCLE_KEYS);
+  const max = positive(where, 'maxLR', opts.maxLR);
+  const div = opts.divFactor === undefined ? 25 : positive(where, 'divFactor', opts.divFactor);
+  const finalDiv = opts.finalDivFactor === undefined ? 1e4 : positive(where, 'finalDivFactor', opts.finalDivFactor);
+  const walk = phaseWalker(where, opts);
+  const start = max / div;
+  const values = [start, max, start / finalDiv] as const;
+  return (iteration) => walk(values, iteration);
+}
+
+/**
+ * The momentum that goes with {@link oneCycleLearningRate}: `maxMomentum` → `baseMomentum` while the LR
+ * rises, then back to `maxMomentum` (and held there in a third phase). Defaults 0.95 → 0.85 → 0.95.
+ *
+ * @example
+ * ```ts
+ * const m = oneCycleMomentum({ totalSteps: 10, pctStart: 0.5, anneal: 'linear' });
+ * [0, 4, 9].map(m); // [0.95, 0.85, 0.95]
+ * ```
+ */
+export function oneCycleMomentum(opts: OneCycleMomentumOptions): Schedule {
+  const where = 'oneCycleMomentum';
+  optionsObject(where, opts);
+  knownKeys(where, opts, ONE_CYCLE_MOMENTUM_KEYS);
+  const [base, max] = momentumBounds(where, opts.baseMomentum ?? 0.85, opts.maxMomentum ?? 0.95);
+  const walk = phaseWalker(where, opts);
+  // Value triple [start, peak, final]: momentum is high at the start and end, low at the LR's peak.
+  const values = [max, base, max] as const;
+  return (iteration) => walk(values, iteration);
+}

@@ -1,0 +1,103 @@
+/**
+ * Option checks shared by the schedules and callbacks. Every failure throws an `Error` whose message
+ * names the option and shows the value it got, so bad input fails at construction, never mid-training.
+ * @packageDocumentation
+ */
+
+/** Shows a value the way a user wrote it: strings quoted, everything else via `String`. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`;
+  return String(value);
+}
+
+/** Throws `Error("<where>: <option> must be <rule>, got <value>")`. */
+export function fail(where: string, option: string, rule: string, value: unknown): never {
+  throw new Error(`${where}: ${option} must be ${rule}, got ${show(value)}`);
+}
+
+/** A finite number greater than 0. */
+export function positive(where: string, option: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    fail(where, option, 'a finite number > 0', value);
+  }
+  return value;
+}
+
+/** A finite number greater than or equal to 0. */
+export function nonNegative(where: string, option: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    fail(where, option, 'a finite number >= 0', value);
+  }
+  return value;
+}
+
+/** An integer greater than or equal to `min`. */
+export function integerAtLeast(where: string, option: string, value: unknown, min: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    fail(where, option, `an integer >= ${min}`, value);
+  }
+  return value;
+}
+
+/** A number in the open interval (lo, hi), or in [lo, hi) with `closedLow`. */
+export function inRange(
+  where: string,
+  option: string,
+  value: unknown,
+  lo: number,
+  hi: number,
+  closedLow = false,
+): number {
+  const ok =
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    (closedLow ? value >= lo : value > lo) &&
+    value < hi;
+  if (!ok) fail(where, option, `a number in ${closedLow ? '[' : '('}${lo}, ${hi})`, value);
+  return value as number;
+}
+
+/** One of a fixed set of strings. */
+export function oneOf<T extends string>(
+  where: string,
+  option: string,
+  value: unknown,
+  allowed: readonly T[],
+): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    fail(where, option, `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`, value);
+  }
+  return value as T;
+}
+
+/** A boolean. */
+export function bool(where: string, option: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') fail(where, option, 'true or false', value);
+  return value;
+}
+
+/** Rejects option names the function does not know (catches typos such as `maxLr`). */
+export function knownKeys(where: string, opts: object, allowed: readonly string[]): void {
+  for (const key of Object.keys(opts)) {
+    if (!allowed.includes(key)) {
+      throw new Error(`${where}: unknown option ${JSON.stringify(key)} (known: ${allowed.join(', ')})`);
+    }
+  }
+}
+
+/** Options must be a plain object. */
+export function optionsObject(where: string, opts: unknown): void {
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
+    throw new Error(`${where}: options must be an object, got ${show(opts)}`);
+  }
+}
+
+/** The iteration a schedule is asked about: finite and >= 0. */
+export function iterationArg(where: string, iteration: unknown): number {
+  if (typeof iteration !== 'number' || !Number.isFinite(iteration) || iteration < 0) {
+    throw new RangeError(`${where}: iteration must be a finite number >= 0, got ${show(iteration)}`);
+  }
+  return iteration;
+}

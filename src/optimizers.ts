@@ -18,7 +18,17 @@ interface OptimizerInternals {
   momentum?: unknown;
   beta1?: unknown;
   m?: tf.Scalar;
+  c?: tf.Scalar;
 }
+
+/**
+ * For SGD/Momentum: the kept LR scalar `c` our last `setLearningRate` made, and its value. Setting the
+ * same value again is skipped only while `c` is still that scalar (the `learningRate` field can't be
+ * trusted: assigning it changes nothing on these classes).
+ */
+const lastScalarLR = new WeakMap<object, { c: tf.Scalar; lr: number }>();
+/** The same for Momentum's kept momentum scalar `m` (its `setMomentum()` only sets the field). */
+const lastScalarMomentum = new WeakMap<object, { m: tf.Scalar; value: number }>();
 
 type LRAccess = 'setter' | 'field';
 type MomentumAccess = 'momentumScalar' | 'momentumField' | 'beta1';
@@ -77,9 +87,14 @@ export function setLearningRate(opt: tf.Optimizer, lr: number): void {
   const access = lrAccess(opt);
   if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) fail('setLearningRate', 'lr', 'a finite number >= 0', lr);
   const o = internals(opt);
-  if (o.learningRate === lr) return;
-  if (access === 'setter') (o.setLearningRate as (v: number) => void).call(opt, lr);
-  else o.learningRate = lr;
+  if (access === 'field') {
+    o.learningRate = lr;
+    return;
+  }
+  const last = lastScalarLR.get(opt);
+  if (last !== undefined && last.lr === lr && last.c === o.c) return;
+  (o.setLearningRate as (v: number) => void).call(opt, lr);
+  if (o.c !== undefined && KNOWN[opt.getClassName()] !== undefined) lastScalarLR.set(opt, { c: o.c, lr });
 }
 
 /**
@@ -123,11 +138,16 @@ export function setMomentum(opt: tf.Optimizer, momentum: number): void {
     o.beta1 = momentum;
     return;
   }
-  if (o.momentum === momentum) return;
-  o.momentum = momentum;
-  if (access === 'momentumScalar') {
-    const old = o.m;
-    o.m = tf.keep(tf.scalar(momentum));
-    old?.dispose();
+  if (access === 'momentumField') {
+    o.momentum = momentum;
+    return;
   }
+  // Momentum: replace the kept scalar `m` the update reads (skipped while it is ours and equal).
+  const last = lastScalarMomentum.get(opt);
+  o.momentum = momentum;
+  if (last !== undefined && last.value === momentum && last.m === o.m) return;
+  const old = o.m;
+  o.m = tf.keep(tf.scalar(momentum));
+  old?.dispose();
+  lastScalarMomentum.set(opt, { m: o.m, value: momentum });
 }

@@ -237,7 +237,7 @@ describe('bad input names the option and the value', () => {
     [{ baseMomentum: -0.1, maxMomentum: 0.8 }, /baseMomentum must be a number in \[0, 1\), got -0.1/],
     [{ baseMomentum: 0.8, maxMomentum: 1 }, /maxMomentum .* got 1/],
   ])('cyclicMomentum(%p) throws %p', (m, message) => {
-    expect(() => cyclicMomentum({ stepSize: 10, ...m })).toThrow(message);
+    expect(() => cyclicMomentum({ stepSize: 10, ...m } as never)).toThrow(message);
   });
 
   const one = { maxLR: 0.1, totalSteps: 100 };

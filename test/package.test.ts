@@ -1,0 +1,95 @@
+/**
+ * The package as users get it: the built `dist/` (made by `npm test`'s pretest build), loaded with
+ * `require` and `import` by name, bundled for browsers, and packed with only what it should ship.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { build } from 'esbuild';
+
+const root = path.resolve(__dirname, '..');
+const node = (args: string[]): string =>
+  execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+beforeAll(() => {
+  if (!existsSync(path.join(root, 'dist/cjs/index.js')) || !existsSync(path.join(root, 'dist/esm/index.js'))) {
+    throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
+  }
+});
+
+const PUBLIC_API = [
+  'cyclicLearningRate',
+  'cyclicMomentum',
+  'oneCycleLearningRate',
+  'oneCycleMomentum',
+  'CyclicLR',
+  'cyclicLR',
+  'OneCycleLR',
+  'oneCycleLR',
+  'getLearningRate',
+  'setLearningRate',
+  'getMomentum',
+  'setMomentum',
+];
+
+test('require("tfjs-clr") gives the API, and its callbacks are tf.Callbacks of the one tfjs copy', () => {
+  const out = node([
+    '-e',
+    `const tf = require('@tensorflow/tfjs'); const clr = require('tfjs-clr');
+     const missing = ${JSON.stringify(PUBLIC_API)}.filter((k) => typeof clr[k] !== 'function');
+     const cb = clr.cyclicLR({ baseLR: 0.1, maxLR: 0.5, stepSize: 4 });
+     console.log(JSON.stringify({ missing, callback: cb instanceof tf.Callback, file: require.resolve('tfjs-clr') }));`,
+  ]);
+  const r = JSON.parse(out.trim().split('\n').pop() as string);
+  expect(r.missing).toEqual([]);
+  expect(r.callback).toBe(true);
+  expect(r.file).toMatch(/dist[\\/]cjs[\\/]index\.js$/);
+});
+
+test('import from "tfjs-clr" (ESM) gives the same API', () => {
+  const out = node([
+    '--input-type=module',
+    '-e',
+    `import * as tf from '@tensorflow/tfjs'; import * as clr from 'tfjs-clr';
+     const missing = ${JSON.stringify(PUBLIC_API)}.filter((k) => typeof clr[k] !== 'function');
+     const cb = new clr.OneCycleLR({ maxLR: 0.1 });
+     console.log(JSON.stringify({ missing, callback: cb instanceof tf.Callback, url: import.meta.resolve('tfjs-clr') }));`,
+  ]);
+  const r = JSON.parse(out.trim().split('\n').pop() as string);
+  expect(r.missing).toEqual([]);
+  expect(r.callback).toBe(true);
+  expect(r.url).toMatch(/dist\/esm\/index\.js$/);
+});
+
+test('the core entry bundles for browsers with tfjs external, importing no Node built-in', async () => {
+  const result = await build({
+    entryPoints: [path.join(root, 'dist/esm/index.js')],
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    external: ['@tensorflow/tfjs'],
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const imports = Object.values(result.metafile.inputs).flatMap((input) => input.imports.map((i) => i.path));
+  const bare = [...new Set(imports.filter((p) => !p.startsWith('.') && !p.startsWith('/') && !p.startsWith('dist/')))];
+  expect(bare).toEqual(['@tensorflow/tfjs']);
+  const code = result.outputFiles[0].text;
+  expect(code).not.toMatch(/require\(|from ["']node:|from ["'](fs|path|os|child_process)["']/);
+});
+
+test('npm pack ships only dist, README, LICENSE and package.json', () => {
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
+  const files: string[] = JSON.parse(out)[0].files.map((f: { path: string }) => f.path);
+  const outside = files.filter((f) => !/^(dist\/|README\.md$|LICENSE$|package\.json$)/.test(f));
+  expect(outside).toEqual([]);
+  expect(files).toEqual(expect.arrayContaining(['dist/cjs/index.js', 'dist/esm/index.js', 'dist/cjs/index.d.ts', 'README.md', 'LICENSE']));
+});
+
+test('the quick-start example runs end to end', () => {
+  const out = node(['examples/quickstart.mjs']);
+  expect(out).toMatch(/^backend: /m);
+  expect(out).toMatch(/240 batches; LR min 0\.0500, max 0\.5000/);
+  expect(out).toMatch(/peaks of the three cycles \(triangular2 halves them\): 0\.5000, 0\.2750, 0\.1625/);
+}, 120000);

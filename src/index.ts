@@ -33,3 +33,24 @@ export {
 export { ScheduledLRCallback, type ScheduleHistory, type RunShape, type UnresolvedLogs } from './callbacks/scheduled.js';
 export { CyclicLR, cyclicLR, type CyclicLRCallbackOptions } from './callbacks/cyclicLR.js';
 export { OneCycleLR, oneCycleLR, type OneCycleLRCallbackOptions } from './callbacks/oneCycleLR.js';
+export {
+  LRFinder,
+  lrFinder,
+  rangeTestSchedule,
+  type LRFinderOptions,
+  type RangeTestResult,
+  type StopReason,
+  type SweepMode,
+} from './finder/lrFinder.js';
+export { rangeTest, type RangeTestData, type RangeTestOptions, type RangeTestOutcome } from './finder/rangeTest.js';
+export { snapshotTraining, type TrainingSnapshot } from './finder/snapshot.js';
+export {
+  suggestBounds,
+  suggestStepSize,
+  type BoundsSuggestion,
+  type MaxLRReason,
+  type RangeCurve,
+  type SuggestBoundsOptions,
+  type StepSizeOptions,
+  type TrainingPlan,
+} from './analysis/suggest.js';

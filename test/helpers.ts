@@ -46,3 +46,44 @@ export class WeightRecorder extends tf.Callback {
     return this.weights.slice(1).map((w, k) => w - this.weights[k]);
   }
 }
+
+/** A seeded uniform generator in [0, 1) (Park–Miller). */
+export function seeded(seed: number): () => number {
+  let s = seed;
+  return () => ((s = (s * 16807) % 2147483647) - 1) / 2147483646;
+}
+
+/**
+ * A small classification task a tiny MLP learns in a few epochs: 3 Gaussian blobs in 2-D
+ * (centres 120° apart on the unit circle, σ 0.35), one-hot labels.
+ */
+export function blobs(n: number, seed = 1): { xs: tf.Tensor2D; ys: tf.Tensor2D } {
+  const rand = seeded(seed);
+  const gauss = (): number => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
+  const x: number[][] = [];
+  const labels: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const c = k % 3;
+    const a = (2 * Math.PI * c) / 3;
+    x.push([Math.cos(a) + 0.35 * gauss(), Math.sin(a) + 0.35 * gauss()]);
+    labels.push(c);
+  }
+  return tf.tidy(() => ({ xs: tf.tensor2d(x), ys: tf.oneHot(tf.tensor1d(labels, 'int32'), 3) as tf.Tensor2D }));
+}
+
+/** A seeded MLP for {@link blobs}. */
+export function blobModel(optimizer: tf.Optimizer | string, seed = 5): tf.Sequential {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ units: 16, activation: 'relu', inputShape: [2], kernelInitializer: tf.initializers.glorotUniform({ seed }) }),
+      tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }),
+    ],
+  });
+  model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  return model;
+}
+
+/** Every weight's values, for exact comparison. */
+export function weightValues(model: tf.LayersModel): number[][] {
+  return model.getWeights().map((w) => Array.from(w.dataSync()));
+}

@@ -1,0 +1,352 @@
+/**
+ * The LR range test (Smith 2017, section 3.3): train while the LR rises from `minLR` to `maxLR`, record
+ * loss and accuracy per batch, stop on NaN or divergence, then put the model back as it was.
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs';
+import { checkLearningRateSupport, setLearningRate } from '../optimizers.js';
+import { runShape, type UnresolvedLogs } from '../callbacks/scheduled.js';
+import { bool, fail, integerAtLeast, knownKeys, oneOf, optionsObject, positive } from '../validate.js';
+import { median } from '../analysis/stats.js';
+import { snapshotTraining, type TrainingSnapshot } from './snapshot.js';
+import type { Schedule } from '../schedules/cyclic.js';
+
+/** How the range test sweeps the LR. */
+export type SweepMode = 'linear' | 'exponential';
+
+/** Options of {@link LRFinder}. */
+export interface LRFinderOptions {
+  /** LR of the first batch; default maxLR / 1000. Must be > 0 for exponential sweeps. */
+  minLR?: number;
+  /** LR of the last batch (finite, > minLR). */
+  maxLR: number;
+  /** Batches in the sweep (>= 2); default: every batch of the fit (epochs × batches per epoch). */
+  numIterations?: number;
+  /** `'linear'` (the paper, default) or `'exponential'` (fastai and the other loss-based finders). */
+  mode?: SweepMode;
+  /** Stop at the first non-finite loss; default true. */
+  stopOnNonFinite?: boolean;
+  /** Stop when the smoothed loss diverges (see `divergenceFactor`); default true. */
+  stopOnDivergence?: boolean;
+  /**
+   * Divergence: after the burn-in, the smoothed loss is above min(best, start) by more than
+   * `divergenceFactor` × max(start − best, 3 noise σ), where start is the first batch's loss (the
+   * untouched model) and σ the batch-to-batch noise in the burn-in. Shift- and scale-free, so it works
+   * for losses that go negative. With the default 1 it fires when the loss climbs back to where it
+   * started, or, if it never fell, rises 3σ above its start.
+   */
+  divergenceFactor?: number;
+  /** Batches before divergence is checked; default max(5, 5 % of the sweep). */
+  burnIn?: number;
+  /** Weight of the past in the loss's moving average for divergence (0 ≤ β < 1); default 0.9. */
+  smoothing?: number;
+  /** A fixed validation set `[x, y]`, evaluated every `evaluateEvery` batches (the paper plots test accuracy). */
+  validationData?: [tf.Tensor | tf.Tensor[], tf.Tensor | tf.Tensor[]];
+  /** Evaluate `validationData` every this many batches (and after the last); default 1/20 of the sweep. */
+  evaluateEvery?: number;
+  /** Batch size for evaluating `validationData`; default 256. */
+  validationBatchSize?: number;
+  /** Put the model's weights and the optimizer's state back after the test; default true. */
+  restore?: boolean;
+  /** The logs key of the accuracy metric; default: found in the logs (`acc`, `accuracy`, …). */
+  accuracyKey?: string;
+}
+
+/** Why the test ended. */
+export type StopReason = 'completed' | 'end-of-fit' | 'non-finite-loss' | 'diverged';
+
+/** A finished (or running) range test: plain data, JSON-serialisable (non-finite values become null). */
+export interface RangeTestResult {
+  mode: SweepMode;
+  minLR: number;
+  maxLR: number;
+  numIterations: number;
+  /** Per batch: index, LR used, training loss and accuracy (null where not finite / not recorded). */
+  iteration: number[];
+  lr: number[];
+  loss: Array<number | null>;
+  accuracy: Array<number | null> | null;
+  accuracyKey: string | null;
+  /** Smoothed loss used for the divergence rule, per batch. */
+  smoothedLoss: Array<number | null>;
+  /** Validation accuracy and loss every `evaluateEvery` batches, if `validationData` was given. */
+  validation: { iteration: number[]; lr: number[]; loss: Array<number | null>; accuracy: Array<number | null> | null } | null;
+  stopReason: StopReason;
+  /** Index of the batch that made the test stop (non-finite loss or divergence), else null. */
+  stoppedAt: number | null;
+  /** Whether the model and optimizer were put back. */
+  restored: boolean;
+}
+
+const KEYS = [
+  'minLR',
+  'maxLR',
+  'numIterations',
+  'mode',
+  'stopOnNonFinite',
+  'stopOnDivergence',
+  'divergenceFactor',
+  'burnIn',
+  'smoothing',
+  'validationData',
+  'evaluateEvery',
+  'validationBatchSize',
+  'restore',
+  'accuracyKey',
+];
+
+/**
+ * The sweep: batch `i` of `n` uses `minLR + (maxLR − minLR)·i/(n−1)` (linear) or
+ * `minLR·(maxLR/minLR)^(i/(n−1))` (exponential): the first batch uses `minLR`, the last exactly `maxLR`.
+ */
+export function rangeTestSchedule(minLR: number, maxLR: number, n: number, mode: SweepMode): Schedule {
+  return (i) => {
+    if (i >= n - 1) return maxLR;
+    const t = i / (n - 1);
+    return mode === 'linear' ? minLR + (maxLR - minLR) * t : minLR * (maxLR / minLR) ** t;
+  };
+}
+
+const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+async function scalarOf(v: number | tf.Tensor | undefined): Promise<number> {
+  if (v === undefined) return NaN;
+  if (typeof v === 'number') return v;
+  return (await v.data())[0];
+}
+
+/**
+ * The LR range test as a callback for `fit`/`fitDataset`. Batch `i` uses the sweep's LR; loss and
+ * accuracy are recorded per batch (`result`); the test stops on a non-finite loss or divergence;
+ * afterwards the model's weights and the optimizer's state (LR, momentum, slot variables, iteration
+ * count) are restored exactly, by default. Then read the bounds with {@link suggestBounds}, or use
+ * {@link rangeTest}, which does all of it.
+ *
+ * @example
+ * ```ts
+ * const finder = new LRFinder({ minLR: 1e-4, maxLR: 0.05 });
+ * await model.fit(xs, ys, { epochs: 4, batchSize: 100, callbacks: [finder] });
+ * const { baseLR, maxLR } = suggestBounds(finder.result);
+ * ```
+ */
+export class LRFinder extends tf.Callback {
+  private readonly opts: Required<Omit<LRFinderOptions, 'numIterations' | 'validationData' | 'accuracyKey'>> &
+    Pick<LRFinderOptions, 'numIterations' | 'validationData' | 'accuracyKey'>;
+  private state: {
+    n: number;
+    schedule: Schedule;
+    snapshot: TrainingSnapshot | null;
+    result: RangeTestResult;
+    avg: number;
+    best: number;
+    start: number;
+    noise: number;
+    burnIn: number;
+    evaluateEvery: number;
+    finished: boolean;
+  } | null = null;
+
+  constructor(opts: LRFinderOptions) {
+    super();
+    const where = 'LRFinder';
+    optionsObject(where, opts);
+    knownKeys(where, opts, KEYS);
+    const maxLR = positive(where, 'maxLR', opts.maxLR);
+    const mode = opts.mode === undefined ? 'linear' : oneOf(where, 'mode', opts.mode, ['linear', 'exponential'] as const);
+    const minLR = opts.minLR ?? maxLR / 1000;
+    if (typeof minLR !== 'number' || !Number.isFinite(minLR) || minLR < 0 || (mode === 'exponential' && minLR === 0)) {
+      fail(where, 'minLR', mode === 'exponential' ? 'a finite number > 0 for an exponential sweep' : 'a finite number >= 0', minLR);
+    }
+    if (!(minLR < maxLR)) fail(where, 'maxLR', `> minLR (${minLR})`, maxLR);
+    if (opts.numIterations !== undefined) integerAtLeast(where, 'numIterations', opts.numIterations, 2);
+    if (opts.burnIn !== undefined) integerAtLeast(where, 'burnIn', opts.burnIn, 1);
+    if (opts.evaluateEvery !== undefined) integerAtLeast(where, 'evaluateEvery', opts.evaluateEvery, 1);
+    if (opts.validationBatchSize !== undefined) integerAtLeast(where, 'validationBatchSize', opts.validationBatchSize, 1);
+    const smoothing = opts.smoothing ?? 0.9;
+    if (typeof smoothing !== 'number' || !(smoothing >= 0 && smoothing < 1)) fail(where, 'smoothing', 'a number in [0, 1)', smoothing);
+    if (opts.validationData !== undefined && !(Array.isArray(opts.validationData) && opts.validationData.length === 2)) {
+      fail(where, 'validationData', 'an array [x, y] of tensors', opts.validationData);
+    }
+    if (opts.accuracyKey !== undefined && typeof opts.accuracyKey !== 'string') fail(where, 'accuracyKey', 'a string', opts.accuracyKey);
+    this.opts = {
+      minLR,
+      maxLR,
+      mode,
+      numIterations: opts.numIterations,
+      stopOnNonFinite: opts.stopOnNonFinite === undefined ? true : bool(where, 'stopOnNonFinite', opts.stopOnNonFinite),
+      stopOnDivergence: opts.stopOnDivergence === undefined ? true : bool(where, 'stopOnDivergence', opts.stopOnDivergence),
+      divergenceFactor: opts.divergenceFactor === undefined ? 1 : positive(where, 'divergenceFactor', opts.divergenceFactor),
+      burnIn: opts.burnIn ?? 0,
+      smoothing,
+      validationData: opts.validationData,
+      evaluateEvery: opts.evaluateEvery ?? 0,
+      validationBatchSize: opts.validationBatchSize ?? 256,
+      restore: opts.restore === undefined ? true : bool(where, 'restore', opts.restore),
+      accuracyKey: opts.accuracyKey,
+    };
+  }
+
+  /** The test's record so far (complete after training ends). */
+  get result(): RangeTestResult {
+    if (this.state === null) throw new Error('LRFinder: no result yet; pass the finder to model.fit or fitDataset first');
+    return this.state.result;
+  }
+
+  override async onTrainBegin(): Promise<void> {
+    if (this.state !== null && !this.state.finished) this.finish();
+    const opt = this.model?.optimizer;
+    if (opt == null) throw new Error('LRFinder: the model has no optimizer; call model.compile() first');
+    checkLearningRateSupport(opt);
+    const shape = runShape(this.params);
+    const n =
+      this.opts.numIterations ??
+      (shape.stepsPerEpoch !== null ? shape.epochs * shape.stepsPerEpoch : null);
+    if (n === null) {
+      throw new Error(
+        'LRFinder: numIterations was not given and this run does not tell its number of batches ' +
+          '(fitDataset without batchesPerEpoch on a dataset of unknown size); give numIterations',
+      );
+    }
+    if (n < 2) fail('LRFinder', 'numIterations', 'at least 2 (the fit has fewer batches)', n);
+    const { minLR, maxLR, mode } = this.opts;
+    this.state = {
+      n,
+      schedule: rangeTestSchedule(minLR, maxLR, n, mode),
+      snapshot: this.opts.restore ? snapshotTraining(this.model) : null,
+      result: {
+        mode,
+        minLR,
+        maxLR,
+        numIterations: n,
+        iteration: [],
+        lr: [],
+        loss: [],
+        accuracy: null,
+        accuracyKey: this.opts.accuracyKey ?? null,
+        smoothedLoss: [],
+        validation: this.opts.validationData ? { iteration: [], lr: [], loss: [], accuracy: null } : null,
+        stopReason: 'end-of-fit',
+        stoppedAt: null,
+        restored: false,
+      },
+      avg: 0,
+      best: Infinity,
+      start: NaN,
+      noise: 0,
+      burnIn: this.opts.burnIn || Math.max(5, Math.round(0.05 * n)),
+      evaluateEvery: this.opts.evaluateEvery || Math.max(1, Math.round(n / 20)),
+      finished: false,
+    };
+  }
+
+  override async onBatchBegin(_batch: number, logs?: UnresolvedLogs): Promise<void> {
+    const st = this.state;
+    if (st === null || st.finished) return;
+    const i = st.result.lr.length;
+    const lr = st.schedule(i);
+    setLearningRate(this.model.optimizer, lr);
+    st.result.iteration.push(i);
+    st.result.lr.push(lr);
+    if (logs) logs.lr = lr;
+  }
+
+  override async onBatchEnd(_batch: number, logs?: UnresolvedLogs): Promise<void> {
+    const st = this.state;
+    if (st === null || st.finished) return;
+    const r = st.result;
+    const i = r.lr.length - 1;
+    const loss = await scalarOf(logs?.loss);
+    r.loss.push(finiteOrNull(loss));
+    const key = r.accuracyKey ?? (logs ? findAccuracyKey(logs) : null);
+    if (key !== null) {
+      if (r.accuracyKey === null) r.accuracyKey = key;
+      if (r.accuracy === null) r.accuracy = new Array<number | null>(i).fill(null);
+      r.accuracy.push(finiteOrNull(await scalarOf(logs?.[key])));
+    }
+
+    // Smoothed loss (bias-corrected moving average) and the divergence rule.
+    const beta = this.opts.smoothing;
+    let smooth = NaN;
+    if (Number.isFinite(loss)) {
+      st.avg = beta * st.avg + (1 - beta) * loss;
+      smooth = st.avg / (1 - beta ** (i + 1));
+    }
+    r.smoothedLoss.push(finiteOrNull(smooth));
+    const stop = (reason: StopReason): void => {
+      r.stopReason = reason;
+      if (reason !== 'completed') r.stoppedAt = i;
+      this.model.stopTraining = true;
+    };
+    if (!Number.isFinite(loss)) {
+      if (this.opts.stopOnNonFinite) return stop('non-finite-loss');
+    } else {
+      if (i === 0) st.start = loss; // the untouched model's loss
+      if (i + 1 === st.burnIn) {
+        const early = r.loss.slice(0, st.burnIn).filter((v): v is number => v !== null);
+        const diffs = early.slice(1).map((v, k) => Math.abs(v - early[k]));
+        st.noise = (1.4826 * median(diffs)) / Math.SQRT2;
+      }
+      if (i + 1 >= st.burnIn) {
+        st.best = Math.min(st.best, smooth);
+        // Rise above the lower of the best and the start, against how far the loss had fallen (or
+        // the noise, if it never fell): shift- and scale-free.
+        const scale = Math.max(st.start - st.best, 3 * st.noise);
+        const floor = Math.min(st.best, st.start);
+        if (this.opts.stopOnDivergence && scale > 0 && smooth - floor > this.opts.divergenceFactor * scale) {
+          return stop('diverged');
+        }
+      }
+    }
+    const last = i === st.n - 1;
+    if (r.validation && this.opts.validationData && ((i + 1) % st.evaluateEvery === 0 || last)) {
+      await this.evaluate(i, r.lr[i]);
+    }
+    if (last) stop('completed');
+  }
+
+  override async onTrainEnd(): Promise<void> {
+    this.finish();
+  }
+
+  /** Ends the test: restores the model (unless `restore: false`) and frees the saved state. Idempotent. */
+  finish(): void {
+    const st = this.state;
+    if (st === null || st.finished) return;
+    st.finished = true;
+    if (st.snapshot) {
+      st.snapshot.restore();
+      st.result.restored = true;
+    }
+  }
+
+  private async evaluate(i: number, lr: number): Promise<void> {
+    const v = this.state?.result.validation;
+    const data = this.opts.validationData;
+    if (!v || !data) return;
+    const out = this.model.evaluate(data[0], data[1], { batchSize: this.opts.validationBatchSize, verbose: 0 });
+    const outs = Array.isArray(out) ? out : [out];
+    const values = await Promise.all(outs.map(async (t) => (await t.data())[0]));
+    tf.dispose(outs);
+    const names = this.model.metricsNames;
+    const accIndex = names.findIndex((name, k) => k > 0 && /acc/i.test(name));
+    v.iteration.push(i);
+    v.lr.push(lr);
+    v.loss.push(finiteOrNull(values[0]));
+    if (accIndex > 0) {
+      if (v.accuracy === null) v.accuracy = new Array<number | null>(v.iteration.length - 1).fill(null);
+      v.accuracy.push(finiteOrNull(values[accIndex]));
+    }
+  }
+}
+
+/** The accuracy metric's key in batch logs: `acc`, `accuracy`, or another training key with "acc". */
+function findAccuracyKey(logs: UnresolvedLogs): string | null {
+  for (const k of ['acc', 'accuracy']) if (k in logs) return k;
+  return Object.keys(logs).find((k) => /acc/i.test(k) && !k.startsWith('val_')) ?? null;
+}
+
+/** Factory for {@link LRFinder}. */
+export function lrFinder(opts: LRFinderOptions): LRFinder {
+  return new LRFinder(opts);
+}
+

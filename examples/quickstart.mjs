@@ -3,33 +3,12 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { cyclicLR } from 'tfjs-clr';
+import { pickBackend, spirals } from './lib/spirals.mjs';
 
 // Use tfjs-node where it is installed (much faster); fall back to the stock cpu backend.
-const require = createRequire(import.meta.url);
-try {
-  require('@tensorflow/tfjs-node');
-} catch {
-  tf.env().set('IS_TEST', true); // hides tfjs's "install tfjs-node" banner; we say it ourselves
-  await tf.setBackend('cpu');
-}
-console.log(`backend: ${tf.getBackend()}`);
+console.log(`backend: ${await pickBackend(createRequire(import.meta.url))}`);
 
 // A synthetic task: two interleaved spirals (2 classes, 1,000 points), with a fixed seed.
-function spirals(n, seed = 1) {
-  let s = seed;
-  const rand = () => ((s = (s * 16807) % 2147483647) - 1) / 2147483646;
-  const xs = [];
-  const ys = [];
-  for (let k = 0; k < n; k++) {
-    const label = k % 2;
-    const t = 0.5 + 3 * rand();
-    const angle = t * 2.2 + label * Math.PI;
-    xs.push([t * Math.cos(angle) + 0.15 * (rand() - 0.5), t * Math.sin(angle) + 0.15 * (rand() - 0.5)]);
-    ys.push(label);
-  }
-  return { xs: tf.tensor2d(xs), ys: tf.oneHot(tf.tensor1d(ys, 'int32'), 2) };
-}
-
 const { xs, ys } = spirals(1000);
 const model = tf.sequential({
   layers: [

@@ -110,7 +110,7 @@ describe('LRFinder stopping', () => {
     expect(at).toBeLessThan(99); // stopped before the sweep's end
     expect(losses[at]).toBeGreaterThan(2 * Math.min(...losses)); // the loss really did blow up
     expect(losses.every((l) => l !== null && Number.isFinite(l))).toBe(true);
-    expect(r.lr).toHaveLength(at + 1);
+    expect(r.lr).toHaveLength(at + 3); // the rule held for 3 batches (divergencePatience) from `at` on
     expect(model.getWeights()[0].dataSync()[0]).toBe(0); // restored
     tf.dispose([xs, ys]);
     model.dispose();

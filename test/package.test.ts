@@ -30,6 +30,11 @@ const PUBLIC_API = [
   'setLearningRate',
   'getMomentum',
   'setMomentum',
+  'LRFinder',
+  'lrFinder',
+  'rangeTest',
+  'suggestBounds',
+  'suggestStepSize',
 ];
 
 test('require("tfjs-clr") gives the API, and its callbacks are tf.Callbacks of the one tfjs copy', () => {
@@ -44,6 +49,13 @@ test('require("tfjs-clr") gives the API, and its callbacks are tf.Callbacks of t
   expect(r.missing).toEqual([]);
   expect(r.callback).toBe(true);
   expect(r.file).toMatch(/dist[\\/]cjs[\\/]index\.js$/);
+});
+
+test('the plot entry loads by name in both module systems, separately from the core', () => {
+  const cjs = node(['-e', `const p = require('tfjs-clr/plot'); console.log(typeof p.rangeTestChart, typeof p.toSVG, typeof p.terminalChart);`]);
+  expect(cjs.trim().split('\n').pop()).toBe('function function function');
+  const esm = node(['--input-type=module', '-e', `import { scheduleChart } from 'tfjs-clr/plot'; import * as core from 'tfjs-clr'; console.log(typeof scheduleChart, 'rangeTestChart' in core);`]);
+  expect(esm.trim().split('\n').pop()).toBe('function false');
 });
 
 test('import from "tfjs-clr" (ESM) gives the same API', () => {

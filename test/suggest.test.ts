@@ -131,7 +131,7 @@ describe('suggestBounds', () => {
 
   test('validation accuracy is preferred when there is enough of it', () => {
     const acc = LR.map(paperShape);
-    const vIdx = Array.from({ length: 20 }, (_, k) => 9 + 10 * k);
+    const vIdx = Array.from({ length: 40 }, (_, k) => 4 + 5 * k);
     // Validation peaks earlier (0.006) than training: the suggestion must follow validation.
     const vShape = piecewise([[0.002, 0.1], [0.006, 0.6], [0.02, 0.2]]);
     const validation = { lr: vIdx.map((i) => LR[i]), accuracy: vIdx.map((i) => vShape(LR[i])), loss: vIdx.map(() => 1) };

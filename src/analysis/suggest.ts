@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import { integerAtLeast, knownKeys, optionsObject, positive, fail } from '../validate.js';
-import { median, noiseSigma, slopes, smoothZeroPhase } from './stats.js';
+import { median, noiseSigma, residualSigma, slopes, smoothZeroPhase } from './stats.js';
 
 /** The parts of a range test that the analysis reads (an `LRFinder` result has them all). */
 export interface RangeCurve {
@@ -28,7 +28,7 @@ export interface RangeCurve {
 
 /** Options of {@link suggestBounds}. */
 export interface SuggestBoundsOptions {
-  /** Which accuracy to read: validation (the paper's curves), training, or `'auto'` (validation when it has >= 8 points). */
+  /** Which accuracy to read: validation (the paper's curves), training, or `'auto'` (validation when it has >= 20 points). */
   source?: 'auto' | 'validation' | 'training';
   /** Half-width of the smoothing window in points; default max(1, round(points / 40)). */
   smoothing?: number;
@@ -93,11 +93,11 @@ function guessMode(lr: readonly number[]): 'linear' | 'exponential' {
  * The rule, step by step:
  * 1. Keep the points before the first non-finite loss or accuracy and before the test's stop point
  *    (`stoppedAt`, a NaN or divergence), so nothing is suggested at or beyond one.
- * 2. Read validation accuracy when there is enough of it (the paper's curves), else training accuracy,
+ * 2. Read validation accuracy when there are >= 20 points of it (the paper's curves), else training accuracy,
  *    else the negated training loss (noted).
- * 3. Smooth with a zero-phase filter (no lag), and estimate the noise σ robustly from second
- *    differences of the raw points (trend-free; a kink is one outlier the median ignores);
- *    σ/√window is the noise of the smoothed curve.
+ * 3. Smooth with a zero-phase filter (no lag), and estimate the noise σ robustly: the lower of a
+ *    second-difference estimate (trend-free; a kink is one outlier the median ignores) and a
+ *    residual estimate around the smoothed curve; σ/√window is the noise of the smoothed curve.
  * 4. The start level is the median of the first window of raw points. If the smoothed curve never
  *    rises above it by more than 4 noise σ (and, for accuracy, 2 points), the curve is flat:
  *    confidence `none`, no bounds.
@@ -140,7 +140,7 @@ export function suggestBounds(curve: RangeCurve, opts: SuggestBoundsOptions = {}
   let source: BoundsSuggestion['source'];
   let x: number[];
   let y: number[];
-  if (val?.accuracy && (sourceOpt === 'validation' || (sourceOpt === 'auto' && valUsable >= 8))) {
+  if (val?.accuracy && (sourceOpt === 'validation' || (sourceOpt === 'auto' && valUsable >= 20))) {
     const m = Math.min(valUsable, firstBad(val.accuracy, valUsable), firstBad(val.loss, valUsable));
     source = 'validation-accuracy';
     x = val.lr.slice(0, m);
@@ -182,7 +182,9 @@ export function suggestBounds(curve: RangeCurve, opts: SuggestBoundsOptions = {}
   // 3. Smooth and estimate the noise.
   const h = opts.smoothing === undefined ? Math.max(1, Math.round(m / 40)) : integerAtLeast(where, 'smoothing', opts.smoothing, 1);
   const s = smoothZeroPhase(y, h);
-  const sigma = noiseSigma(y);
+  // Two robust estimates: second differences (blind to kinks, but count a sparse curve's bend as
+  // noise) and residuals around the smoothed curve (the reverse); each errs high, so take the lower.
+  const sigma = Math.min(noiseSigma(y), residualSigma(y, s, h));
   const sigmaSmooth = sigma / Math.sqrt(2 * h + 1);
 
   // 4. Start level, rise, flatness.

@@ -36,6 +36,11 @@ export interface LRFinderOptions {
    * started, or, if it never fell, rises 3σ above its start.
    */
   divergenceFactor?: number;
+  /**
+   * Consecutive batches the divergence rule must hold before the test stops (one bad batch is a spike,
+   * not divergence); default 3. `stoppedAt` is the first batch of that run.
+   */
+  divergencePatience?: number;
   /** Batches before divergence is checked; default max(5, 5 % of the sweep). */
   burnIn?: number;
   /** Weight of the past in the loss's moving average for divergence (0 ≤ β < 1); default 0.9. */
@@ -72,7 +77,10 @@ export interface RangeTestResult {
   /** Validation accuracy and loss every `evaluateEvery` batches, if `validationData` was given. */
   validation: { iteration: number[]; lr: number[]; loss: Array<number | null>; accuracy: Array<number | null> | null } | null;
   stopReason: StopReason;
-  /** Index of the batch that made the test stop (non-finite loss or divergence), else null. */
+  /**
+   * Index of the batch where the trouble began: the non-finite loss, or the first batch of the run that
+   * broke the divergence rule (the test ran `divergencePatience − 1` batches past it); else null.
+   */
   stoppedAt: number | null;
   /** Whether the model and optimizer were put back. */
   restored: boolean;
@@ -86,6 +94,7 @@ const KEYS = [
   'stopOnNonFinite',
   'stopOnDivergence',
   'divergenceFactor',
+  'divergencePatience',
   'burnIn',
   'smoothing',
   'validationData',
@@ -142,6 +151,8 @@ export class LRFinder extends tf.Callback {
     start: number;
     noise: number;
     burnIn: number;
+    /** First batch of the current run of batches that break the divergence rule, or -1. */
+    divergingSince: number;
     evaluateEvery: number;
     finished: boolean;
   } | null = null;
@@ -160,6 +171,7 @@ export class LRFinder extends tf.Callback {
     if (!(minLR < maxLR)) fail(where, 'maxLR', `> minLR (${minLR})`, maxLR);
     if (opts.numIterations !== undefined) integerAtLeast(where, 'numIterations', opts.numIterations, 2);
     if (opts.burnIn !== undefined) integerAtLeast(where, 'burnIn', opts.burnIn, 1);
+    if (opts.divergencePatience !== undefined) integerAtLeast(where, 'divergencePatience', opts.divergencePatience, 1);
     if (opts.evaluateEvery !== undefined) integerAtLeast(where, 'evaluateEvery', opts.evaluateEvery, 1);
     if (opts.validationBatchSize !== undefined) integerAtLeast(where, 'validationBatchSize', opts.validationBatchSize, 1);
     const smoothing = opts.smoothing ?? 0.9;
@@ -176,6 +188,7 @@ export class LRFinder extends tf.Callback {
       stopOnNonFinite: opts.stopOnNonFinite === undefined ? true : bool(where, 'stopOnNonFinite', opts.stopOnNonFinite),
       stopOnDivergence: opts.stopOnDivergence === undefined ? true : bool(where, 'stopOnDivergence', opts.stopOnDivergence),
       divergenceFactor: opts.divergenceFactor === undefined ? 1 : positive(where, 'divergenceFactor', opts.divergenceFactor),
+      divergencePatience: opts.divergencePatience ?? 3,
       burnIn: opts.burnIn ?? 0,
       smoothing,
       validationData: opts.validationData,
@@ -234,6 +247,7 @@ export class LRFinder extends tf.Callback {
       start: NaN,
       noise: 0,
       burnIn: this.opts.burnIn || Math.max(5, Math.round(0.05 * n)),
+      divergingSince: -1,
       evaluateEvery: this.opts.evaluateEvery || Math.max(1, Math.round(n / 20)),
       finished: false,
     };
@@ -272,9 +286,9 @@ export class LRFinder extends tf.Callback {
       smooth = st.avg / (1 - beta ** (i + 1));
     }
     r.smoothedLoss.push(finiteOrNull(smooth));
-    const stop = (reason: StopReason): void => {
+    const stop = (reason: StopReason, at = i): void => {
       r.stopReason = reason;
-      if (reason !== 'completed') r.stoppedAt = i;
+      if (reason !== 'completed') r.stoppedAt = at;
       this.model.stopTraining = true;
     };
     if (!Number.isFinite(loss)) {
@@ -292,8 +306,10 @@ export class LRFinder extends tf.Callback {
         // the noise, if it never fell): shift- and scale-free.
         const scale = Math.max(st.start - st.best, 3 * st.noise);
         const floor = Math.min(st.best, st.start);
-        if (this.opts.stopOnDivergence && scale > 0 && smooth - floor > this.opts.divergenceFactor * scale) {
-          return stop('diverged');
+        const breaks = scale > 0 && smooth - floor > this.opts.divergenceFactor * scale;
+        st.divergingSince = breaks ? (st.divergingSince < 0 ? i : st.divergingSince) : -1;
+        if (this.opts.stopOnDivergence && breaks && i - st.divergingSince + 1 >= this.opts.divergencePatience) {
+          return stop('diverged', st.divergingSince);
         }
       }
     }

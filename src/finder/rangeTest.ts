@@ -34,6 +34,8 @@ export interface RangeTestOptions extends LRFinderOptions {
   epochsPerHalfCycle?: number;
   /** Extra callbacks (class instances, e.g. a progress bar), run after the finder. */
   callbacks?: tf.Callback[];
+  /** Shuffle tensor data each epoch (as `fit`); default true. */
+  shuffle?: boolean;
   /** tfjs's fit verbosity (1 shows tfjs-node's progress bar); default 0. */
   verbose?: 0 | 1;
 }
@@ -70,7 +72,7 @@ export async function rangeTest(
 ): Promise<RangeTestOutcome> {
   const where = 'rangeTest';
   optionsObject(where, opts);
-  const { epochs: epochsOpt, batchSize: bsOpt, batchesPerEpoch, suggest, epochsPerHalfCycle, callbacks, verbose, ...finderOpts } = opts;
+  const { epochs: epochsOpt, batchSize: bsOpt, batchesPerEpoch, suggest, epochsPerHalfCycle, callbacks, verbose, shuffle, ...finderOpts } = opts;
   const epochs = integerAtLeast(where, 'epochs', epochsOpt ?? 4, 1);
   const batchSize = integerAtLeast(where, 'batchSize', bsOpt ?? 32, 1);
   if (batchesPerEpoch !== undefined) integerAtLeast(where, 'batchesPerEpoch', batchesPerEpoch, 1);
@@ -84,7 +86,7 @@ export async function rangeTest(
     } else {
       const first = Array.isArray(data.x) ? data.x[0] : data.x;
       samples = first.shape[0];
-      await model.fit(data.x, data.y, { epochs, batchSize, callbacks: all, verbose: verbose ?? 0 });
+      await model.fit(data.x, data.y, { epochs, batchSize, shuffle: shuffle ?? true, callbacks: all, verbose: verbose ?? 0 });
     }
   } finally {
     finder.finish(); // restores even if fit threw

@@ -1,0 +1,56 @@
+// The LR range test end to end on a small synthetic task: sweep the LR linearly, read the suggested
+// bounds, plot the curve, then train with CyclicLR for three whole cycles using the suggestion.
+//
+//   npm run example:range-test                 # writes results/range-test/*.svg and result.json
+//   npm run example:range-test -- --out DIR
+import { createRequire } from 'node:module';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { cyclicLR, rangeTest } from 'tfjs-clr';
+import { rangeTestChart, rangeTestTerminal, scheduleChart, toSVG } from 'tfjs-clr/plot';
+import { pickBackend, spiralModel, spirals } from './lib/spirals.mjs';
+
+const { values: args } = parseArgs({ options: { out: { type: 'string', default: 'results/range-test' } } });
+mkdirSync(args.out, { recursive: true });
+console.log(`backend: ${await pickBackend(createRequire(import.meta.url))}`);
+
+const train = spirals(2000, 1);
+const val = spirals(500, 2);
+const model = spiralModel(tf.train.momentum(0.01, 0.9));
+
+// 1. The range test: 6 epochs (240 batches of 50) while the LR rises linearly from 0.003 to 0.3,
+//    with validation accuracy every 4 batches. No shuffling, so the run (and the picture) repeats.
+const { result, suggestion, plan, cyclicLROptions } = await rangeTest(
+  model,
+  { x: train.xs, y: train.ys },
+  {
+    minLR: 0.003,
+    maxLR: 0.3,
+    epochs: 6,
+    batchSize: 50,
+    shuffle: false,
+    validationData: [val.xs, val.ys],
+    evaluateEvery: 4,
+    epochsPerHalfCycle: 2,
+  },
+);
+console.log(await rangeTestTerminal(result, suggestion));
+console.log(`stop: ${result.stopReason}; suggestion from ${suggestion.source}: baseLR ${suggestion.baseLR}, maxLR ${suggestion.maxLR} ` +
+  `(${suggestion.maxLRReason}), confidence ${suggestion.confidence}; maxLR/3 ${suggestion.alternatives.maxOver3}`);
+console.log(`loss second opinion: steepest descent at ${suggestion.loss.steepestLR}, lowest loss at ${suggestion.loss.minLossLR}`);
+for (const note of suggestion.notes) console.log(`note: ${note}`);
+writeFileSync(join(args.out, 'result.json'), JSON.stringify({ result, suggestion, plan }, null, 2));
+writeFileSync(join(args.out, 'range-test.svg'), await toSVG(rangeTestChart(result, suggestion)));
+
+// 2. Train with the suggested bounds for 3 whole cycles (the model was restored after the test).
+if (cyclicLROptions && plan) {
+  console.log(`\ntraining with CyclicLR ${JSON.stringify(cyclicLROptions)} for ${plan.cycles} cycles = ${plan.epochs} epochs`);
+  const clr = cyclicLR({ ...cyclicLROptions, mode: 'triangular2' });
+  await model.fit(train.xs, train.ys, { epochs: plan.epochs, batchSize: 50, callbacks: [clr], verbose: 0 });
+  const [loss, acc] = model.evaluate(val.xs, val.ys).map((t) => t.dataSync()[0]);
+  console.log(`validation accuracy after ${clr.iteration} iterations: ${acc.toFixed(4)} (loss ${loss.toFixed(4)})`);
+  writeFileSync(join(args.out, 'schedule.svg'), await toSVG(scheduleChart(clr.history, { title: 'CyclicLR (triangular2) from the range test' })));
+}
+console.log(`\nwrote ${join(args.out, 'range-test.svg')}, schedule.svg and result.json`);

@@ -54,3 +54,4 @@ export {
   type StepSizeOptions,
   type TrainingPlan,
 } from './analysis/suggest.js';
+export { LRScheduler, lrScheduler, type LRSchedulerOptions } from './callbacks/lrScheduler.js';

@@ -4,7 +4,7 @@
  * did, not what the callback says it did.
  */
 import * as tf from '@tensorflow/tfjs';
-import { CyclicLR, cyclicLR, OneCycleLR, oneCycleLR } from '../src/index.js';
+import { CyclicLR, cyclicLR, LRScheduler, lrScheduler, OneCycleLR, oneCycleLR } from '../src/index.js';
 import { lrProbeData, lrProbeModel, useCpu, weightOf, WeightRecorder } from './helpers.js';
 
 beforeAll(useCpu);
@@ -290,5 +290,26 @@ describe('bad callback options throw at construction, naming the option', () => 
     [() => new OneCycleLR({ maxLR: 1, baseMomentum: 0.99 }), /OneCycleLR: maxMomentum must be >= baseMomentum \(0.99\), got 0.95/],
   ])('%#', (make, message) => {
     expect(make).toThrow(message);
+  });
+});
+
+describe('LRScheduler', () => {
+  test('any schedule function, per batch, e.g. step drops', async () => {
+    const model = lrProbeModel();
+    const sched = new LRScheduler({ lr: (i) => (i < 3 ? 0.4 : i < 6 ? 0.04 : 0.004) });
+    const rec = new WeightRecorder();
+    await fitProbe(model, [sched, rec], 2);
+    expectClose(rec.deltas(), [0.4, 0.4, 0.4, 0.04, 0.04, 0.04, 0.004, 0.004]);
+    model.dispose();
+  });
+
+  test('a schedule that returns NaN is stopped with a clear error before it reaches the optimizer', async () => {
+    const model = lrProbeModel();
+    await expect(fitProbe(model, [lrScheduler({ lr: (i) => (i < 2 ? 0.1 : NaN) })], 1)).rejects.toThrow(
+      /LRScheduler: the schedule gave learning rate NaN at iteration 2/,
+    );
+    expect(weightOf(model)).toBeCloseTo(0.2, 5); // two batches ran, the third never did
+    expect(() => new LRScheduler({ lr: 0.1 as never })).toThrow(/LRScheduler: lr must be a function of the iteration, got 0.1/);
+    model.dispose();
   });
 });

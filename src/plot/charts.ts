@@ -155,19 +155,19 @@ export interface AccuracyCurve {
   accuracy: readonly number[];
 }
 
-/** Test accuracy against iteration for several policies (the paper's Figure 1), with an optional target line. */
+/** Test accuracy (or, with `yTitle`, any value) against iteration for several policies (the paper's Figure 1), with an optional target line. */
 export function accuracyCurvesChart(
   curves: readonly AccuracyCurve[],
-  opts: ChartOptions & { target?: { accuracy: number; label: string } } = {},
+  opts: ChartOptions & { target?: { accuracy: number; label: string }; yTitle?: string; points?: boolean } = {},
 ): VegaLiteSpec {
   const rows = curves.flatMap((c) => c.iteration.map((it, k) => ({ policy: c.name, iteration: it, accuracy: c.accuracy[k] })));
   const layer: VegaLiteSpec[] = [
     {
       data: { values: rows },
-      mark: { type: 'line', point: true },
+      mark: { type: 'line', point: opts.points ?? true },
       encoding: {
         x: { field: 'iteration', type: 'quantitative', title: 'iteration' },
-        y: { field: 'accuracy', type: 'quantitative', title: 'test accuracy', scale: { zero: false } },
+        y: { field: 'accuracy', type: 'quantitative', title: opts.yTitle ?? 'test accuracy', scale: { zero: false } },
         color: { field: 'policy', type: 'nominal', title: 'policy' },
       },
     },

@@ -1,0 +1,129 @@
+/**
+ * CIFAR-10 with cyclical learning rates: the repository's main job.
+ *
+ *   npm run example -- --help
+ *   npm run example -- --quick --data-dir ../shared/data/cifar-10-small      # a few minutes, no tfjs-node
+ *   npm run example -- --data-dir DIR --range-test --policies fixed,triangular2,exp_range
+ */
+import * as path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { SingleBar, Presets } from 'cli-progress';
+import { chooseBackend, type BackendName } from './backend.js';
+import { loadFolder, locateCifar10 } from './data.js';
+import { runExperiment } from './experiment.js';
+import { POLICIES, type PolicyName } from './policies.js';
+
+const positiveInt = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be an integer >= 1, got "${v}"`);
+  return n;
+};
+const positiveNum = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!(Number.isFinite(n) && n > 0)) throw new InvalidArgumentError(`${name} must be a number > 0, got "${v}"`);
+  return n;
+};
+const policyList = (v: string): PolicyName[] => {
+  const names = v.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const n of names) {
+    if (!(POLICIES as readonly string[]).includes(n)) throw new InvalidArgumentError(`unknown policy "${n}" (known: ${POLICIES.join(', ')})`);
+  }
+  if (names.length === 0) throw new InvalidArgumentError('give at least one policy');
+  return names as PolicyName[];
+};
+
+const program = new Command()
+  .name('npm run example --')
+  .description(
+    'CIFAR-10 with cyclical learning rates (Smith, WACV 2017): an optional LR range test, then each ' +
+      'policy from the same initial weights for the same iteration budget, with test accuracy at fixed ' +
+      'intervals. Writes results.json, report.md and SVG plots into --out.',
+  )
+  .addOption(new Option('--data-dir <dir>', 'an extracted CIFAR-10 binary folder (cifar-10-batches-bin or its parent)'))
+  .addOption(new Option('--archive <file>', 'a cifar-10-binary.tar.gz; extracted into the cache folder, never next to it'))
+  .addOption(new Option('--cache-dir <dir>', 'cache folder for extracted and downloaded data').default(undefined, '~/.cache/tfjs-clr'))
+  .option('--no-download', 'never download the official archive')
+  .addOption(new Option('--model <net>', "Caffe's net: quick (cifar10_quick) or full (cifar10_full, the paper's)").choices(['quick', 'full']).default('quick'))
+  .addOption(new Option('--policies <list>', `comma-separated, from: ${POLICIES.join(', ')}`).argParser(policyList).default(['fixed', 'triangular2', 'exp_range'], 'fixed,triangular2,exp_range'))
+  .addOption(new Option('--iterations <n>', 'iteration budget per policy').argParser(positiveInt('--iterations')).default(6000))
+  .addOption(new Option('--eval-every <n>', 'evaluate test accuracy every n iterations').argParser(positiveInt('--eval-every')).default(500))
+  .addOption(new Option('--batch-size <n>', 'batch size (the paper: 100)').argParser(positiveInt('--batch-size')).default(100))
+  .addOption(new Option('--momentum <m>', 'SGD momentum (Caffe: 0.9)').argParser(positiveNum('--momentum')).default(0.9))
+  .addOption(new Option('--base-lr <lr>', 'CLR lower bound (default: range test, else 0.001)').argParser(positiveNum('--base-lr')))
+  .addOption(new Option('--max-lr <lr>', 'CLR upper bound (default: range test, else 0.006)').argParser(positiveNum('--max-lr')))
+  .addOption(new Option('--step-size <n>', "half-cycle in iterations (default: the paper's 4 epochs, shortened to fit 3 cycles)").argParser(positiveInt('--step-size')))
+  .addOption(new Option('--fixed-lr <lr>', 'LR of the fixed and exp baselines (default: baseLR, as in the paper)').argParser(positiveNum('--fixed-lr')))
+  .option('--range-test', 'run an LR range test first and take the bounds from it')
+  .addOption(new Option('--range-epochs <n>', 'epochs of the range test (the paper: 8)').argParser(positiveInt('--range-epochs')).default(4))
+  .addOption(new Option('--range-min-lr <lr>', 'range test start LR').argParser(positiveNum('--range-min-lr')).default(0.0001))
+  .addOption(new Option('--range-max-lr <lr>', 'range test end LR').argParser(positiveNum('--range-max-lr')).default(0.02))
+  .addOption(new Option('--train-limit <n>', 'use only the first n training images').argParser(positiveInt('--train-limit')))
+  .addOption(new Option('--test-limit <n>', 'use only the first n test images').argParser(positiveInt('--test-limit')))
+  .addOption(new Option('--seed <n>', 'seed for initial weights and shuffling').argParser(positiveInt('--seed')).default(1))
+  .addOption(new Option('--backend <name>', 'force a backend (default: tensorflow if tfjs-node loads, else wasm, else cpu)').choices(['tensorflow', 'wasm', 'cpu']))
+  .option('--quick', 'a few minutes on 2 cores without tfjs-node: quick net, 2,000/500 images, 300 iterations of 50, fixed vs triangular2')
+  .option('--out <dir>', 'results folder (default: results/cifar10-<date>)')
+  .option('--no-progress', 'no progress bars (also off when stdout is not a terminal)')
+  .showHelpAfterError();
+
+async function main(): Promise<void> {
+  program.parse();
+  const o = program.opts();
+  const given = (name: string) => program.getOptionValueSource(name) === 'cli';
+  if (o.quick) {
+    // Only fill in what the user did not set.
+    const quick: Record<string, unknown> = { model: 'quick', trainLimit: 2000, testLimit: 500, iterations: 300, evalEvery: 50, batchSize: 50, policies: ['fixed', 'triangular2'] };
+    for (const [k, v] of Object.entries(quick)) if (!given(k)) o[k] = v;
+  }
+  const log = (msg: string) => console.log(msg);
+  const backend = await chooseBackend(o.backend as BackendName | undefined);
+  log(`backend: ${backend.name} — ${backend.why}`);
+
+  let bar: SingleBar | null = null;
+  const dir = await locateCifar10({
+    dataDir: o.dataDir,
+    archive: o.archive,
+    cacheDir: o.cacheDir,
+    download: o.download,
+    log,
+    onProgress: (done, total) => {
+      if (!bar) {
+        bar = new SingleBar({ format: 'download {bar} {percentage}% | {value}/{total} MB | ETA {eta_formatted}' }, Presets.shades_classic);
+        bar.start(total ? Math.round(total / 1e6) : 0, 0);
+      }
+      bar.update(Math.round(done / 1e6));
+    },
+  });
+  (bar as SingleBar | null)?.stop();
+  const data = loadFolder(dir, { maxTrain: o.trainLimit, maxTest: o.testLimit });
+  const out = o.out ?? path.join('results', `cifar10-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  const result = await runExperiment({
+    data,
+    net: o.model,
+    policies: o.policies,
+    iterations: o.iterations,
+    evalEvery: Math.min(o.evalEvery, o.iterations),
+    batchSize: o.batchSize,
+    momentum: o.momentum,
+    seed: o.seed,
+    baseLR: o.baseLr,
+    maxLR: o.maxLr,
+    stepSize: o.stepSize,
+    fixedLR: o.fixedLr,
+    rangeTest: Boolean(o.rangeTest),
+    rangeEpochs: o.rangeEpochs,
+    rangeMinLR: o.rangeMinLr,
+    rangeMaxLR: o.rangeMaxLr,
+    out,
+    backend,
+    progress: o.progress !== false && Boolean(process.stdout.isTTY),
+    log,
+    command: `npm run example -- ${process.argv.slice(2).join(' ')}`,
+  });
+  log(`\nwrote ${path.join(out, 'report.md')} (with results.json, accuracy.svg, schedules.svg${result.rangeTest ? ', range-test.svg' : ''})`);
+}
+
+main().catch((e: unknown) => {
+  console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

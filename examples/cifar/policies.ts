@@ -1,0 +1,68 @@
+/**
+ * The learning-rate policies the example compares, after the paper's Table 1, scaled to the run's
+ * iteration budget so a short run keeps the shapes of the paper's 70,000-iteration schedules.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { CyclicLR, LRScheduler, OneCycleLR } from 'tfjs-clr';
+
+export const POLICIES = ['fixed', 'exp', 'decay', 'triangular', 'triangular2', 'exp_range', '1cycle'] as const;
+export type PolicyName = (typeof POLICIES)[number];
+
+export interface PolicySettings {
+  baseLR: number;
+  maxLR: number;
+  stepSize: number;
+  /** LR of the `fixed` and `exp` baselines (the paper: Caffe's 0.001, equal to its baseLR). */
+  fixedLR: number;
+  /** Iterations in the run. */
+  budget: number;
+}
+
+export interface Policy {
+  name: PolicyName;
+  /** What the policy does, in one line, with its numbers. */
+  describe: string;
+  callback: tf.Callback;
+  /** The LR of every iteration of the budget (for the schedules plot). */
+  lrAt: (i: number) => number;
+}
+
+/** The paper ran 70,000 iterations (fixed, exp) with steps of 2,000; scale per-iteration decays to the budget. */
+const PAPER_ITERATIONS = 70000;
+const PAPER_STEP = 2000;
+const PAPER_GAMMA = 0.99994;
+
+export function makePolicy(name: PolicyName, s: PolicySettings): Policy {
+  const { baseLR, maxLR, stepSize, fixedLR, budget } = s;
+  const sched = (describe: string, lr: (i: number) => number): Policy => ({ name, describe, callback: new LRScheduler({ lr }), lrAt: lr });
+  switch (name) {
+    case 'fixed': {
+      // Caffe's cifar10_full schedule: ×0.1 at 60,000 and 65,000 of 70,000 iterations.
+      const d1 = Math.round((budget * 60000) / PAPER_ITERATIONS);
+      const d2 = Math.round((budget * 65000) / PAPER_ITERATIONS);
+      return sched(`${fixedLR}, ×0.1 at iterations ${d1} and ${d2} (Caffe's 60k/65k of 70k)`, (i) => fixedLR * 0.1 ** ((i >= d1 ? 1 : 0) + (i >= d2 ? 1 : 0)));
+    }
+    case 'exp': {
+      const gamma = PAPER_GAMMA ** (PAPER_ITERATIONS / budget);
+      return sched(`${fixedLR} × ${gamma.toPrecision(6)}^i (Caffe's exp, 0.99994 over 70k, scaled)`, (i) => fixedLR * gamma ** i);
+    }
+    case 'decay':
+      return sched(`${maxLR} → ${baseLR} linearly over ${stepSize} iterations, then ${baseLR} (the paper's ablation)`, (i) =>
+        i >= stepSize ? baseLR : maxLR - ((maxLR - baseLR) * i) / stepSize,
+      );
+    case 'triangular':
+    case 'triangular2': {
+      const cb = new CyclicLR({ baseLR, maxLR, stepSize, mode: name });
+      return { name, describe: `CyclicLR ${name}, ${baseLR} ↔ ${maxLR}, stepSize ${stepSize}`, callback: cb, lrAt: (i) => cb.lrAt(i) as number };
+    }
+    case 'exp_range': {
+      const gamma = PAPER_GAMMA ** (PAPER_STEP / stepSize);
+      const cb = new CyclicLR({ baseLR, maxLR, stepSize, mode: 'exp_range', gamma });
+      return { name, describe: `CyclicLR exp_range, ${baseLR} ↔ ${maxLR}, stepSize ${stepSize}, gamma ${gamma.toPrecision(6)} (0.99994 per 2,000-step, scaled)`, callback: cb, lrAt: (i) => cb.lrAt(i) as number };
+    }
+    case '1cycle': {
+      const cb = new OneCycleLR({ maxLR, totalSteps: budget });
+      return { name, describe: `OneCycleLR to ${maxLR} over ${budget} iterations, momentum 0.95 → 0.85 → 0.95`, callback: cb, lrAt: (i) => cb.lrAt(i) as number };
+    }
+  }
+}

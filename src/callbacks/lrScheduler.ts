@@ -1,0 +1,52 @@
+/**
+ * `LRScheduler`: any schedule function as a callback (like Keras's LearningRateScheduler, but per
+ * batch and with the global iteration), e.g. a step-decay baseline to compare CLR against.
+ * @packageDocumentation
+ */
+import type { Schedule } from '../schedules/cyclic.js';
+import { fail, knownKeys, optionsObject } from '../validate.js';
+import { ScheduledLRCallback, type Schedules } from './scheduled.js';
+
+/** Options of {@link LRScheduler}. */
+export interface LRSchedulerOptions {
+  /** The LR batch `i` uses (0-based global iteration). */
+  lr: Schedule;
+  /** Momentum (beta1 on Adam/Adamax) batch `i` uses; the optimizer must have one. */
+  momentum?: Schedule;
+  /** Global iteration of the first batch; default 0. */
+  initialIteration?: number;
+}
+
+/**
+ * Sets the optimizer's LR (and momentum) before every batch from any function of the global
+ * iteration, with the same history, `logs.lr` and checks as {@link CyclicLR}.
+ *
+ * @example
+ * ```ts
+ * // Caffe-style step drops: 0.001, then ×0.1 at iterations 60,000 and 65,000.
+ * const steps = lrScheduler({ lr: (i) => 0.001 * 0.1 ** ((i >= 60000 ? 1 : 0) + (i >= 65000 ? 1 : 0)) });
+ * ```
+ */
+export class LRScheduler extends ScheduledLRCallback {
+  private readonly given: Schedules;
+
+  constructor(opts: LRSchedulerOptions) {
+    const where = 'LRScheduler';
+    optionsObject(where, opts);
+    knownKeys(where, opts, ['lr', 'momentum', 'initialIteration']);
+    if (typeof opts.lr !== 'function') fail(where, 'lr', 'a function of the iteration', opts.lr);
+    if (opts.momentum !== undefined && typeof opts.momentum !== 'function') fail(where, 'momentum', 'a function of the iteration', opts.momentum);
+    super(where, opts.initialIteration, opts.momentum !== undefined);
+    this.given = { lr: opts.lr, momentum: opts.momentum ?? null };
+    this.rebuild(this.iteration, opts.momentum !== undefined);
+  }
+
+  protected override buildSchedules(): Schedules {
+    return this.given;
+  }
+}
+
+/** Factory for {@link LRScheduler}. */
+export function lrScheduler(opts: LRSchedulerOptions): LRScheduler {
+  return new LRScheduler(opts);
+}

@@ -29,6 +29,8 @@ export interface ExperimentOptions {
   fixedLR?: number;
   rangeTest: boolean;
   rangeEpochs: number;
+  /** Length of the range test in iterations (default: rangeEpochs epochs). */
+  rangeIterations?: number;
   rangeMinLR: number;
   rangeMaxLR: number;
   out: string;
@@ -158,8 +160,8 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   let rangeTest: ExperimentResult['rangeTest'] = null;
   if (o.rangeTest) {
     const iterationsPerEpoch = Math.floor(data.train.count / o.batchSize);
-    const n = o.rangeEpochs * iterationsPerEpoch;
-    log(`\nLR range test: ${o.rangeMinLR} → ${o.rangeMaxLR} linearly over ${o.rangeEpochs} epochs (${n} iterations), test accuracy every ${Math.max(1, Math.round(n / 40))} iterations`);
+    const n = o.rangeIterations ?? o.rangeEpochs * iterationsPerEpoch;
+    log(`\nLR range test: ${o.rangeMinLR} → ${o.rangeMaxLR} linearly over ${n} iterations (${(n / iterationsPerEpoch).toFixed(1)} epochs), test accuracy every ${Math.max(1, Math.round(n / 40))} iterations`);
     const model = fresh(o.rangeMinLR);
     const val = { count: Math.min(data.test.count, 1000), images: data.test.images, labels: data.test.labels };
     const valBatch = Array.from({ length: val.count }, (_, k) => k);
@@ -167,7 +169,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
     const finder = new LRFinder({ minLR: o.rangeMinLR, maxLR: o.rangeMaxLR, numIterations: n, validationData: [valTensors.xs, valTensors.ys], evaluateEvery: Math.max(1, Math.round(n / 40)) });
     const progress = new ProgressCallback('range test', n, o.progress);
     await model.fitDataset(trainingDataset(data.train, o.batchSize, stats, o.seed + 1), {
-      epochs: o.rangeEpochs,
+      epochs: Math.ceil(n / iterationsPerEpoch),
       batchesPerEpoch: iterationsPerEpoch,
       callbacks: [finder, progress],
       verbose: 0,

@@ -1,0 +1,88 @@
+/**
+ * The paper's claim on real CIFAR-10: iterations CLR needs to reach the fixed-LR baseline's best test
+ * accuracy, as a fraction of the iterations the baseline needed (the paper: 25,000 / 70,000 = 0.36).
+ * Same net, initial weights, batch size and budget for `fixed`, `triangular2` and `exp_range`; bounds
+ * from a range test the bench runs itself; step size by the paper's rule, shortened to fit 3 cycles.
+ *
+ *   npm run bench:cifar                                  # ~1 hour on 2 cores without tfjs-node
+ *   npm run bench:cifar -- --data-dir DIR               # the user's copy (extracted binary folder)
+ *   npm run bench:cifar -- --archive cifar-10-binary.tar.gz --iterations 70000 --eval-every 1000 \
+ *       --model full --test-limit 10000 --range-iterations 4000     # paper scale, with tfjs-node
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { chooseBackend, type BackendName } from '../examples/cifar/backend.js';
+import { loadFolder, locateCifar10 } from '../examples/cifar/data.js';
+import { iterationsToReach, runExperiment } from '../examples/cifar/experiment.js';
+
+const SHARED = path.resolve(__dirname, '../../shared/data/cifar-10-binary.tar.gz');
+const { values: a } = parseArgs({
+  options: {
+    'data-dir': { type: 'string' },
+    archive: { type: 'string' },
+    model: { type: 'string', default: 'quick' },
+    iterations: { type: 'string', default: '900' },
+    'eval-every': { type: 'string', default: '100' },
+    'batch-size': { type: 'string', default: '100' },
+    'test-limit': { type: 'string', default: '2000' },
+    'range-iterations': { type: 'string', default: '400' },
+    'range-min-lr': { type: 'string', default: '0.0005' },
+    'range-max-lr': { type: 'string', default: '0.05' },
+    backend: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+    out: { type: 'string', default: 'bench/results/cifar' },
+  },
+});
+
+async function main(): Promise<void> {
+  const backend = await chooseBackend(a.backend as BackendName | undefined);
+  console.log(`backend: ${backend.name} — ${backend.why}`);
+  const archive = a.archive ?? (a['data-dir'] === undefined && existsSync(SHARED) ? SHARED : undefined);
+  if (a['data-dir'] === undefined && archive === undefined) {
+    throw new Error('no CIFAR-10 here: pass --data-dir DIR (extracted binary folder) or --archive FILE (cifar-10-binary.tar.gz)');
+  }
+  const dir = await locateCifar10({ dataDir: a['data-dir'], archive, download: false, log: console.log });
+  const data = loadFolder(dir, { maxTest: Number(a['test-limit']) });
+  const batchSize = Number(a['batch-size']);
+  const iterationsPerEpoch = Math.floor(data.train.count / batchSize);
+  const rangeIterations = Number(a['range-iterations']);
+  mkdirSync(a.out as string, { recursive: true });
+  const t0 = performance.now();
+  const result = await runExperiment({
+    data,
+    net: a.model as 'quick' | 'full',
+    policies: ['fixed', 'triangular2', 'exp_range'],
+    iterations: Number(a.iterations),
+    evalEvery: Number(a['eval-every']),
+    batchSize,
+    momentum: 0.9,
+    seed: Number(a.seed),
+    rangeTest: true,
+    rangeEpochs: Math.ceil(rangeIterations / iterationsPerEpoch),
+    rangeMinLR: Number(a['range-min-lr']),
+    rangeMaxLR: Number(a['range-max-lr']),
+    out: a.out as string,
+    backend,
+    progress: Boolean(process.stdout.isTTY),
+    log: console.log,
+    command: `npm run bench:cifar -- ${process.argv.slice(2).join(' ')}`.trim(),
+    rangeIterations,
+  });
+  const fixed = result.runs.find((r) => r.name === 'fixed');
+  if (!fixed) throw new Error('no fixed run');
+  const fixedAt = iterationsToReach(fixed, fixed.bestAccuracy) as number;
+  const lines = result.runs.map((r) => {
+    const at = iterationsToReach(r, fixed.bestAccuracy);
+    return `${r.name}: best ${(r.bestAccuracy * 100).toFixed(2)} %, reaches fixed's best (${(fixed.bestAccuracy * 100).toFixed(2)} %) at ${at ?? 'never'}` +
+      (at !== null ? `, ratio ${(at / fixedAt).toFixed(2)}` : '');
+  });
+  const summary = [`total ${((performance.now() - t0) / 60000).toFixed(1)} min`, ...lines].join('\n');
+  console.log(`\n${summary}`);
+  writeFileSync(path.join(a.out as string, 'summary.txt'), `${summary}\n`);
+}
+
+main().catch((e: unknown) => {
+  console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

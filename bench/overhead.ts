@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import { CyclicLR, OneCycleLR } from '../src/index.js';
+import { CyclicLR, LRFinder, OneCycleLR } from '../src/index.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -38,6 +38,11 @@ const variants: Variant[] = [
     make: () => [new CyclicLR({ baseLR: 0.001, maxLR: 0.006, stepSize: 50, cycleMomentum: true })],
   },
   { name: 'OneCycleLR', make: () => [new OneCycleLR({ maxLR: 0.01 })] },
+  {
+    // Reads loss and accuracy every batch, and saves/restores the weights and optimizer state per fit.
+    name: 'LRFinder',
+    make: () => [new LRFinder({ minLR: 0.001, maxLR: 0.01, stopOnDivergence: false, stopOnNonFinite: false })],
+  },
 ];
 
 /** The model every variant trains: a 2-layer MLP on 64 features, 10 classes, Momentum SGD, fixed seeds. */

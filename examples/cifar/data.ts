@@ -13,21 +13,15 @@ import { pipeline } from 'node:stream/promises';
 import { Readable, Transform } from 'node:stream';
 import * as tar from 'tar';
 
-export const RECORD_BYTES = 3073;
-export const IMAGE_BYTES = 3072;
+import { IMAGE_BYTES, parseBatch, type Split } from './format.js';
+
+export { IMAGE_BYTES, RECORD_BYTES, type Split } from './format.js';
 export const TRAIN_FILES = ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin'];
 export const TEST_FILE = 'test_batch.bin';
 export const META_FILE = 'batches.meta.txt';
 export const OFFICIAL_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz';
 /** The official archive's MD5, as published on the dataset's page. */
 export const OFFICIAL_MD5 = 'c32a1d4ab5d03f1284b67883e8d87530';
-
-/** Images (N × 3072 bytes, CHW per image, as stored) and labels (N bytes). */
-export interface Split {
-  images: Uint8Array;
-  labels: Uint8Array;
-  count: number;
-}
 
 export interface Cifar10 {
   train: Split;
@@ -46,22 +40,7 @@ export function readBatchFile(file: string): Split {
   } catch (e) {
     throw new Error(`CIFAR-10: cannot read ${file}: ${(e as Error).message}`);
   }
-  if (bytes.length === 0 || bytes.length % RECORD_BYTES !== 0) {
-    throw new Error(
-      `CIFAR-10: ${file} is truncated or corrupt: ${bytes.length} bytes is not a whole number of ` +
-        `${RECORD_BYTES}-byte records (${Math.floor(bytes.length / RECORD_BYTES)} whole records, ${bytes.length % RECORD_BYTES} bytes left over)`,
-    );
-  }
-  const count = bytes.length / RECORD_BYTES;
-  const images = new Uint8Array(count * IMAGE_BYTES);
-  const labels = new Uint8Array(count);
-  for (let r = 0; r < count; r++) {
-    const label = bytes[r * RECORD_BYTES];
-    if (label > 9) throw new Error(`CIFAR-10: ${file}: record ${r} has label ${label}, expected 0–9 (corrupt file?)`);
-    labels[r] = label;
-    images.set(bytes.subarray(r * RECORD_BYTES + 1, (r + 1) * RECORD_BYTES), r * IMAGE_BYTES);
-  }
-  return { images, labels, count };
+  return parseBatch(bytes, file);
 }
 
 function concat(splits: Split[]): Split {

@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { CyclicLR, LRFinder, OneCycleLR } from '../src/index.js';
+import { median } from '../src/analysis/stats.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -72,10 +73,6 @@ function timed(cb: tf.Callback, clock: { ms: number }): tf.Callback {
   return cb;
 }
 
-const median = (a: number[]): number => {
-  const s = [...a].sort((p, q) => p - q);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
 async function main(): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { CyclicLR, cyclicLR, LRScheduler, lrScheduler, OneCycleLR, oneCycleLR } from '../src/index.js';
-import { lrProbeData, lrProbeModel, useCpu, weightOf, WeightRecorder } from './helpers.js';
+import { lrProbeData, lrProbeModel, OpaqueOptimizer, useCpu, weightOf, WeightRecorder } from './helpers.js';
 
 beforeAll(useCpu);
 
@@ -151,16 +151,7 @@ describe('CyclicLR in fit', () => {
   });
 
   test('an optimizer whose LR cannot be set fails before the first batch', async () => {
-    class Opaque extends tf.Optimizer {
-      static get className() {
-        return 'Opaque';
-      }
-      applyGradients(): void {}
-      getConfig() {
-        return {};
-      }
-    }
-    const model = lrProbeModel(new Opaque());
+    const model = lrProbeModel(new OpaqueOptimizer());
     const clr = new CyclicLR({ baseLR: 0.1, maxLR: 0.5, stepSize: 4 });
     await expect(fitProbe(model, [clr], 1)).rejects.toThrow(/"Opaque" has no numeric learningRate field/);
     expect(clr.history.lr).toEqual([]);

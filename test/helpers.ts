@@ -87,3 +87,14 @@ export function blobModel(optimizer: tf.Optimizer | string, seed = 5): tf.Sequen
 export function weightValues(model: tf.LayersModel): number[][] {
   return model.getWeights().map((w) => Array.from(w.dataSync()));
 }
+
+/** An optimizer class tfjs-clr does not know, with no learningRate field: its LR cannot be set. */
+export class OpaqueOptimizer extends tf.Optimizer {
+  static get className() {
+    return 'Opaque';
+  }
+  applyGradients(): void {}
+  getConfig() {
+    return {};
+  }
+}

@@ -11,7 +11,7 @@ import {
   setMomentum,
   checkLearningRateSupport,
 } from '../src/index.js';
-import { useCpu } from './helpers.js';
+import { OpaqueOptimizer, useCpu } from './helpers.js';
 
 beforeAll(useCpu);
 
@@ -250,16 +250,7 @@ describe('bad input and unknown optimizers', () => {
   });
 
   test('an optimizer whose LR cannot be set and read back is a clear error', () => {
-    class Opaque extends tf.Optimizer {
-      static get className() {
-        return 'Opaque';
-      }
-      applyGradients(): void {}
-      getConfig() {
-        return {};
-      }
-    }
-    const opt = new Opaque();
+    const opt = new OpaqueOptimizer();
     expect(() => checkLearningRateSupport(opt)).toThrow(
       /optimizer "Opaque" has no numeric learningRate field, so its learning rate cannot be set and read back/,
     );

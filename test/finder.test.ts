@@ -82,6 +82,26 @@ describe('LRFinder sweep and record', () => {
   });
 });
 
+test('logs are read whether they hold numbers or tensors (and tensors are not kept)', async () => {
+  const model = blobModel(tf.train.sgd(0.01));
+  const finder = new LRFinder({ minLR: 0.1, maxLR: 0.2, numIterations: 2, restore: false });
+  finder.setModel(model);
+  finder.setParams({ epochs: 1, samples: 2, batchSize: 1 });
+  await finder.onTrainBegin();
+  await finder.onBatchBegin(0, {});
+  await finder.onBatchEnd(0, { loss: 1.5, acc: 0.25 });
+  const loss = tf.scalar(0.75);
+  const acc = tf.scalar(0.5);
+  await finder.onBatchBegin(1, {});
+  await finder.onBatchEnd(1, { loss, acc });
+  expect(finder.result.loss).toEqual([1.5, 0.75]);
+  expect(finder.result.accuracy).toEqual([0.25, 0.5]);
+  expect(finder.result.lr).toEqual([0.1, 0.2]);
+  expect(loss.isDisposed).toBe(false); // tfjs disposes batch logs itself; the finder only reads them
+  tf.dispose([loss, acc]);
+  model.dispose();
+});
+
 describe('LRFinder stopping', () => {
   /**
    * y = w·x with x = 1 and targets alternating 1 and 3 (each batch of 2 holds both), MSE: the loss is

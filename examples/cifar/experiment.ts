@@ -222,7 +222,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
       name,
       describe: policy.describe,
       evals: evalCb.evals,
-      lr: (policy.callback as unknown as { history: { lr: number[] } }).history.lr,
+      lr: policy.callback.history.lr,
       bestAccuracy: best,
       bestAt: evalCb.evals.iteration[acc.indexOf(best)],
       finalAccuracy: acc[acc.length - 1],

@@ -2,8 +2,7 @@
  * The learning-rate policies the example compares, after the paper's Table 1, scaled to the run's
  * iteration budget so a short run keeps the shapes of the paper's 70,000-iteration schedules.
  */
-import * as tf from '@tensorflow/tfjs';
-import { CyclicLR, LRScheduler, OneCycleLR } from 'tfjs-clr';
+import { CyclicLR, LRScheduler, OneCycleLR, type ScheduledLRCallback } from 'tfjs-clr';
 
 export const POLICIES = ['fixed', 'exp', 'decay', 'triangular', 'triangular2', 'exp_range', '1cycle'] as const;
 export type PolicyName = (typeof POLICIES)[number];
@@ -22,7 +21,8 @@ export interface Policy {
   name: PolicyName;
   /** What the policy does, in one line, with its numbers. */
   describe: string;
-  callback: tf.Callback;
+  /** Sets the LR every batch; its `history.lr` is what each batch used. */
+  callback: ScheduledLRCallback;
   /** The LR of every iteration of the budget (for the schedules plot). */
   lrAt: (i: number) => number;
 }

@@ -3,8 +3,8 @@
  * @packageDocumentation
  */
 import {
-  cyclicLearningRate,
-  cyclicMomentum,
+  cyclicLRSchedule,
+  cyclicMomentumSchedule,
   CYCLIC_LR_KEYS,
   type CyclicLROptions,
 } from '../schedules/cyclic.js';
@@ -65,7 +65,7 @@ export class CyclicLR extends ScheduledLRCallback {
 
   protected override buildSchedules(shape: RunShape | null): Schedules | null {
     const epochs = this.opts.stepSizeEpochs;
-    if (epochs === undefined) return schedulesFor(this.opts, this.opts.stepSize as number);
+    if (epochs === undefined) return schedulesFor(this.where, this.opts, this.opts.stepSize as number);
     if (shape === null) return null;
     if (shape.stepsPerEpoch === null) {
       throw new Error(
@@ -74,7 +74,7 @@ export class CyclicLR extends ScheduledLRCallback {
           `fitDataset, or give stepSize in iterations`,
       );
     }
-    return schedulesFor(this.opts, epochs * shape.stepsPerEpoch);
+    return schedulesFor(this.where, this.opts, epochs * shape.stepsPerEpoch);
   }
 
   /** The options in force (after any `reset`). */
@@ -120,24 +120,18 @@ function validated(where: string, opts: CyclicLRCallbackOptions): CyclicLRCallba
     fail(where, 'stepSize', 'given (iterations), or stepSizeEpochs (epochs)', opts.stepSize);
   }
   if (opts.stepSizeEpochs !== undefined) positive(where, 'stepSizeEpochs', opts.stepSizeEpochs);
-  schedulesFor(opts, opts.stepSize ?? 1, where);
+  schedulesFor(where, opts, opts.stepSize ?? 1);
   return { ...opts };
 }
 
-function schedulesFor(opts: CyclicLRCallbackOptions, stepSize: number, where?: string): Schedules {
+function schedulesFor(where: string, opts: CyclicLRCallbackOptions, stepSize: number): Schedules {
   const { stepSizeEpochs: _e, cycleMomentum, baseMomentum, maxMomentum, initialIteration: _i, ...schedule } = opts;
-  try {
-    const lr = cyclicLearningRate({ ...schedule, stepSize });
-    const momentum =
-      cycleMomentum === true
-        ? cyclicMomentum({ ...schedule, stepSize, baseMomentum: baseMomentum ?? 0.8, maxMomentum: maxMomentum ?? 0.9 })
-        : null;
-    return { lr, momentum };
-  } catch (e) {
-    // Report errors as the callback's, not the schedule function's.
-    if (where !== undefined && e instanceof Error) e.message = e.message.replace(/^cyclic(LearningRate|Momentum)/, where);
-    throw e;
-  }
+  const lr = cyclicLRSchedule(where, { ...schedule, stepSize });
+  const momentum =
+    cycleMomentum === true
+      ? cyclicMomentumSchedule(where, { ...schedule, stepSize, baseMomentum: baseMomentum ?? 0.8, maxMomentum: maxMomentum ?? 0.9 })
+      : null;
+  return { lr, momentum };
 }
 
 /** Factory for {@link CyclicLR}, like tfjs's own `tf.callbacks.earlyStopping`. */

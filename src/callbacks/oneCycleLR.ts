@@ -3,8 +3,8 @@
  * @packageDocumentation
  */
 import {
-  oneCycleLearningRate,
-  oneCycleMomentum,
+  oneCycleLRSchedule,
+  oneCycleMomentumSchedule,
   ONE_CYCLE_KEYS,
   type OneCycleOptions,
 } from '../schedules/oneCycle.js';
@@ -85,15 +85,10 @@ export class OneCycleLR extends ScheduledLRCallback {
 
 function schedulesFor(where: string, opts: OneCycleLRCallbackOptions, totalSteps: number): Schedules {
   const { cycleMomentum, baseMomentum, maxMomentum, initialIteration: _i, ...schedule } = opts;
-  try {
-    const lr = oneCycleLearningRate({ ...schedule, totalSteps });
-    const momentum =
-      cycleMomentum === false ? null : oneCycleMomentum({ ...schedule, totalSteps, baseMomentum, maxMomentum });
-    return { lr, momentum };
-  } catch (e) {
-    if (e instanceof Error) e.message = e.message.replace(/^oneCycle(LearningRate|Momentum)/, where);
-    throw e;
-  }
+  const lr = oneCycleLRSchedule(where, { ...schedule, totalSteps });
+  const momentum =
+    cycleMomentum === false ? null : oneCycleMomentumSchedule(where, { ...schedule, totalSteps, baseMomentum, maxMomentum });
+  return { lr, momentum };
 }
 
 /** Factory for {@link OneCycleLR}. */

@@ -153,7 +153,11 @@ function scaleFunction(
  * ```
  */
 export function cyclicLearningRate(opts: CyclicLROptions): Schedule {
-  const where = 'cyclicLearningRate';
+  return cyclicLRSchedule('cyclicLearningRate', opts);
+}
+
+/** {@link cyclicLearningRate}, with errors attributed to `where` (the callbacks use their own name). */
+export function cyclicLRSchedule(where: string, opts: CyclicLROptions): Schedule {
   optionsObject(where, opts);
   knownKeys(where, opts, CYCLIC_LR_KEYS);
   const [base, max] = lrBounds(where, opts.baseLR, opts.maxLR);
@@ -172,7 +176,11 @@ export function cyclicLearningRate(opts: CyclicLROptions): Schedule {
  * ```
  */
 export function cyclicMomentum(opts: CyclicMomentumOptions): Schedule {
-  const where = 'cyclicMomentum';
+  return cyclicMomentumSchedule('cyclicMomentum', opts);
+}
+
+/** {@link cyclicMomentum}, with errors attributed to `where`. */
+export function cyclicMomentumSchedule(where: string, opts: CyclicMomentumOptions): Schedule {
   optionsObject(where, opts);
   knownKeys(where, opts, CYCLIC_MOMENTUM_KEYS);
   const [base, max] = momentumBounds(where, opts.baseMomentum, opts.maxMomentum);

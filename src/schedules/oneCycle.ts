@@ -123,7 +123,11 @@ function phaseWalker(
  * ```
  */
 export function oneCycleLearningRate(opts: OneCycleOptions): Schedule {
-  const where = 'oneCycleLearningRate';
+  return oneCycleLRSchedule('oneCycleLearningRate', opts);
+}
+
+/** {@link oneCycleLearningRate}, with errors attributed to `where` (the callback uses its own name). */
+export function oneCycleLRSchedule(where: string, opts: OneCycleOptions): Schedule {
   optionsObject(where, opts);
   knownKeys(where, opts, ONE_CYCLE_KEYS);
   const max = positive(where, 'maxLR', opts.maxLR);
@@ -146,7 +150,11 @@ export function oneCycleLearningRate(opts: OneCycleOptions): Schedule {
  * ```
  */
 export function oneCycleMomentum(opts: OneCycleMomentumOptions): Schedule {
-  const where = 'oneCycleMomentum';
+  return oneCycleMomentumSchedule('oneCycleMomentum', opts);
+}
+
+/** {@link oneCycleMomentum}, with errors attributed to `where`. */
+export function oneCycleMomentumSchedule(where: string, opts: OneCycleMomentumOptions): Schedule {
   optionsObject(where, opts);
   knownKeys(where, opts, ONE_CYCLE_MOMENTUM_KEYS);
   const [base, max] = momentumBounds(where, opts.baseMomentum ?? 0.85, opts.maxMomentum ?? 0.95);

@@ -59,9 +59,9 @@ describe('LRFinder sweep and record', () => {
     const finder = new LRFinder({ minLR: 0.01, maxLR: 1, validationData: [val.xs, val.ys], evaluateEvery: 10 });
     await model.fit(xs, ys, { epochs: 3, batchSize: 20, shuffle: false, callbacks: [finder], verbose: 0 });
     const v = finder.result.validation;
-    expect(v?.iteration).toEqual([9, 19, 29, 39, 44]); // every 10th batch, and the last
-    expect(v?.lr).toEqual([9, 19, 29, 39, 44].map((i) => finder.result.lr[i]));
-    expect(v?.accuracy).toHaveLength(5);
+    expect(v?.iteration).toEqual([0, 9, 19, 29, 39, 44]); // after the first batch, every 10th, and the last
+    expect(v?.lr).toEqual([0, 9, 19, 29, 39, 44].map((i) => finder.result.lr[i]));
+    expect(v?.accuracy).toHaveLength(6);
     v?.accuracy?.forEach((a) => expect(a).toBeGreaterThanOrEqual(0));
     // Evaluations are on 90 samples: multiples of 1/90.
     v?.accuracy?.forEach((a) => expect(Math.abs((a as number) * 90 - Math.round((a as number) * 90))).toBeLessThan(1e-3));

@@ -75,6 +75,7 @@ describe('chart specs', () => {
     minLR: 1e-4,
     maxLR: 1,
     numIterations: 3,
+    batchSize: 4,
     iteration: [0, 1, 2],
     lr: [1e-4, 1e-2, 1],
     loss: [2, 1, null],

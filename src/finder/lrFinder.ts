@@ -47,7 +47,10 @@ export interface LRFinderOptions {
   smoothing?: number;
   /** A fixed validation set `[x, y]`, evaluated every `evaluateEvery` batches (the paper plots test accuracy). */
   validationData?: [tf.Tensor | tf.Tensor[], tf.Tensor | tf.Tensor[]];
-  /** Evaluate `validationData` every this many batches (and after the last); default 1/20 of the sweep. */
+  /**
+   * Evaluate `validationData` after the first batch, every this many batches, and after the last;
+   * default: the sweep's length / 40, so the curve has about 40 points (at least 30 resolve the rise).
+   */
   evaluateEvery?: number;
   /** Batch size for evaluating `validationData`; default 256. */
   validationBatchSize?: number;
@@ -74,8 +77,19 @@ export interface RangeTestResult {
   accuracyKey: string | null;
   /** Smoothed loss used for the divergence rule, per batch. */
   smoothedLoss: Array<number | null>;
-  /** Validation accuracy and loss every `evaluateEvery` batches, if `validationData` was given. */
-  validation: { iteration: number[]; lr: number[]; loss: Array<number | null>; accuracy: Array<number | null> | null } | null;
+  /** Examples per batch (from `fit`'s params; null under `fitDataset`, which does not tell). */
+  batchSize: number | null;
+  /** Validation accuracy and loss after the first batch and every `evaluateEvery` batches, if `validationData` was given. */
+  validation: {
+    iteration: number[];
+    lr: number[];
+    loss: Array<number | null>;
+    accuracy: Array<number | null> | null;
+    /** Examples in the validation set. */
+    samples: number;
+  } | null;
+  /** The zero-config test's exponential probe, when `rangeTest` ran one before this sweep. */
+  probe?: RangeTestResult | null;
   stopReason: StopReason;
   /**
    * Index of the batch where the trouble began: the non-finite loss, or the first batch of the run that
@@ -236,8 +250,9 @@ export class LRFinder extends tf.Callback {
         loss: [],
         accuracy: null,
         accuracyKey: this.opts.accuracyKey ?? null,
+        batchSize: typeof (this.params as { batchSize?: unknown } | undefined)?.batchSize === 'number' ? (this.params as { batchSize: number }).batchSize : null,
         smoothedLoss: [],
-        validation: this.opts.validationData ? { iteration: [], lr: [], loss: [], accuracy: null } : null,
+        validation: this.opts.validationData ? { iteration: [], lr: [], loss: [], accuracy: null, samples: rowsOf(this.opts.validationData[0]) } : null,
         stopReason: 'end-of-fit',
         stoppedAt: null,
         restored: false,
@@ -248,7 +263,7 @@ export class LRFinder extends tf.Callback {
       noise: 0,
       burnIn: this.opts.burnIn || Math.max(5, Math.round(0.05 * n)),
       divergingSince: -1,
-      evaluateEvery: this.opts.evaluateEvery || Math.max(1, Math.round(n / 20)),
+      evaluateEvery: this.opts.evaluateEvery || Math.max(1, Math.floor(n / 40)),
       finished: false,
     };
   }
@@ -314,7 +329,7 @@ export class LRFinder extends tf.Callback {
       }
     }
     const last = i === st.n - 1;
-    if (r.validation && this.opts.validationData && ((i + 1) % st.evaluateEvery === 0 || last)) {
+    if (r.validation && this.opts.validationData && (i === 0 || (i + 1) % st.evaluateEvery === 0 || last)) {
       await this.evaluate(i, r.lr[i]);
     }
     if (last) stop('completed');
@@ -353,6 +368,11 @@ export class LRFinder extends tf.Callback {
       v.accuracy.push(finiteOrNull(values[accIndex]));
     }
   }
+}
+
+/** Rows of a tensor, or of the first of a list of tensors. */
+function rowsOf(x: tf.Tensor | tf.Tensor[]): number {
+  return (Array.isArray(x) ? x[0] : x).shape[0] ?? 0;
 }
 
 /** The accuracy metric's key in batch logs: `acc`, `accuracy`, or another training key with "acc". */

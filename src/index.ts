@@ -42,16 +42,26 @@ export {
   type StopReason,
   type SweepMode,
 } from './finder/lrFinder.js';
-export { rangeTest, type RangeTestData, type RangeTestOptions, type RangeTestOutcome } from './finder/rangeTest.js';
+export {
+  rangeTest,
+  DEFAULT_BUDGET,
+  PROBE_RANGE,
+  type RangeTestData,
+  type RangeTestOptions,
+  type RangeTestOutcome,
+} from './finder/rangeTest.js';
 export { snapshotTraining, type TrainingSnapshot } from './finder/snapshot.js';
 export {
   suggestBounds,
   suggestStepSize,
-  type BoundsSuggestion,
-  type MaxLRReason,
-  type RangeCurve,
+  suggestionRules,
+  DEFAULT_RULE,
   type SuggestBoundsOptions,
   type StepSizeOptions,
   type TrainingPlan,
 } from './analysis/suggest.js';
+export type { BoundsSuggestion, MaxLRReason, RangeCurve, RuleName, SuggestionRule } from './analysis/curve.js';
+export { accuracyRule, type AccuracyRuleOptions } from './analysis/accuracyRule.js';
+export { valleyRule, steepRule, minimumRule, type LossRuleOptions, type MinimumRuleOptions } from './analysis/lossRules.js';
+export { thumbRule, type ThumbRuleOptions } from './analysis/thumbRule.js';
 export { LRScheduler, lrScheduler, type LRSchedulerOptions } from './callbacks/lrScheduler.js';

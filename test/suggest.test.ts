@@ -2,7 +2,10 @@
  * suggestBounds on curves built here with known shapes, so each expected bound follows from how the
  * curve was made (the comments say why). Noise comes from a seeded generator.
  */
-import { suggestBounds, suggestStepSize } from '../src/index.js';
+import { suggestBounds, suggestStepSize, type RangeCurve, type SuggestBoundsOptions } from '../src/index.js';
+
+/** The paper's accuracy rule through suggestBounds (these curves test that rule; the default is chosen by the study). */
+const paper = (c: RangeCurve, o: SuggestBoundsOptions = {}) => suggestBounds(c, { rule: 'accuracy', ...o });
 
 const N = 200;
 const LR = Array.from({ length: N }, (_, k) => (0.02 * k) / (N - 1)); // linear sweep 0 … 0.02, step ≈ 1e-4
@@ -40,7 +43,7 @@ const loss = (acc: number[]): number[] => acc.map((a) => 2.3 * (1 - a));
 describe('suggestBounds', () => {
   test('clean curve: baseLR where the rise starts, maxLR where it stops', () => {
     const acc = LR.map(paperShape);
-    const s = suggestBounds({ lr: LR, accuracy: acc, loss: loss(acc), mode: 'linear' });
+    const s = paper({ lr: LR, accuracy: acc, loss: loss(acc), mode: 'linear' });
     // The rise starts at 0.002; "clearly above the start" needs 5 % of the 0.7 rise = 0.035, which the
     // 0.7/0.006-per-LR slope reaches 0.0003 later (plus the smoothing's few points of rounding).
     expect(s.baseLR).toBeGreaterThanOrEqual(0.002);
@@ -58,7 +61,7 @@ describe('suggestBounds', () => {
   test('noisy curve (σ = 0.03): the same bounds within a few percent of the range', () => {
     const g = gaussian(7);
     const acc = LR.map((lr) => paperShape(lr) + 0.03 * g());
-    const s = suggestBounds({ lr: LR, accuracy: acc, loss: loss(acc) });
+    const s = paper({ lr: LR, accuracy: acc, loss: loss(acc) });
     // Noise of 0.03 on a 0.7 rise: base is where the smoothed curve clears 3σ of its own noise, a little
     // after 0.002; max still near the knee at 0.008 (the slope falls or the peak is reached there).
     expect(s.baseLR).toBeGreaterThanOrEqual(0.0015);
@@ -77,7 +80,7 @@ describe('suggestBounds', () => {
       [0.02, 0.7],
     ]);
     const acc = LR.map(shape);
-    const s = suggestBounds({ lr: LR, accuracy: acc });
+    const s = paper({ lr: LR, accuracy: acc });
     expect(s.baseLR).toBeGreaterThanOrEqual(0.01);
     expect(s.baseLR).toBeLessThanOrEqual(0.0108);
     expect(s.maxLR).toBeGreaterThanOrEqual(0.0148);
@@ -93,7 +96,7 @@ describe('suggestBounds', () => {
     // Still rising steadily everywhere (so "rise slows" has nothing to find before the jump), but the
     // noise goes from 0.005 to 0.1 at lr 0.01: the curve turns ragged there.
     const acc = LR.map((lr) => rise(lr) + (lr < 0.01 ? 0.005 : 0.1) * g());
-    const s = suggestBounds({ lr: LR, accuracy: acc });
+    const s = paper({ lr: LR, accuracy: acc });
     expect(s.maxLRReason).toBe('ragged');
     expect(s.maxLR).toBeGreaterThanOrEqual(0.0095);
     expect(s.maxLR).toBeLessThanOrEqual(0.0115);
@@ -102,7 +105,7 @@ describe('suggestBounds', () => {
   test('flat curve: confidence none and no bounds, instead of a guess', () => {
     const g = gaussian(3);
     const acc = LR.map(() => 0.1 + 0.01 * g());
-    const s = suggestBounds({ lr: LR, accuracy: acc, loss: acc.map(() => 2.3) });
+    const s = paper({ lr: LR, accuracy: acc, loss: acc.map(() => 2.3) });
     expect(s.confidence).toBe('none');
     expect(s.baseLR).toBeNull();
     expect(s.maxLR).toBeNull();
@@ -113,18 +116,18 @@ describe('suggestBounds', () => {
     // Accuracy keeps "rising" in garbage after index 100 (lr ≈ 0.01), where the loss is already NaN.
     const acc = LR.map((lr, k) => (k < 100 ? piecewise([[0.002, 0.1], [0.012, 0.8]])(lr) : 0.95));
     const lossWithNaN = loss(acc).map((v, k) => (k < 100 ? v : NaN));
-    const s = suggestBounds({ lr: LR, accuracy: acc, loss: lossWithNaN });
+    const s = paper({ lr: LR, accuracy: acc, loss: lossWithNaN });
     expect(s.usablePoints).toBe(100);
     expect(s.indices.max).toBeLessThan(100);
     expect(s.maxLR).toBeLessThan(LR[100]);
     // Same when the test says where it stopped (divergence), even with finite values after it.
-    const s2 = suggestBounds({ lr: LR, accuracy: acc, loss: loss(acc), stoppedAt: 100 });
+    const s2 = paper({ lr: LR, accuracy: acc, loss: loss(acc), stoppedAt: 100 });
     expect(s2.indices.max).toBeLessThan(100);
   });
 
   test('still rising at the end of the sweep: low confidence and a note to sweep higher', () => {
     const acc = LR.map(piecewise([[0.004, 0.1], [0.02, 0.8]]));
-    const s = suggestBounds({ lr: LR, accuracy: acc });
+    const s = paper({ lr: LR, accuracy: acc });
     expect(s.confidence).toBe('low');
     expect(s.notes.join(' ')).toMatch(/still rising at the end/);
   });
@@ -135,16 +138,16 @@ describe('suggestBounds', () => {
     // Validation peaks earlier (0.006) than training: the suggestion must follow validation.
     const vShape = piecewise([[0.002, 0.1], [0.006, 0.6], [0.02, 0.2]]);
     const validation = { lr: vIdx.map((i) => LR[i]), accuracy: vIdx.map((i) => vShape(LR[i])), loss: vIdx.map(() => 1) };
-    const s = suggestBounds({ lr: LR, accuracy: acc, loss: loss(acc), validation });
+    const s = paper({ lr: LR, accuracy: acc, loss: loss(acc), validation });
     expect(s.source).toBe('validation-accuracy');
     expect(s.maxLR).toBeLessThanOrEqual(0.0075);
-    const t = suggestBounds({ lr: LR, accuracy: acc, loss: loss(acc), validation }, { source: 'training' });
+    const t = paper({ lr: LR, accuracy: acc, loss: loss(acc), validation }, { source: 'training' });
     expect(t.source).toBe('training-accuracy');
   });
 
   test('without accuracy the negated loss is used, and said so', () => {
     const acc = LR.map(paperShape);
-    const s = suggestBounds({ lr: LR, loss: loss(acc) });
+    const s = paper({ lr: LR, loss: loss(acc) });
     expect(s.source).toBe('training-loss');
     expect(s.notes.join(' ')).toMatch(/no accuracy was recorded/);
     // loss = 2.3·(1 − acc) is a mirror image of accuracy: the same knees.
@@ -156,7 +159,7 @@ describe('suggestBounds', () => {
     const lr = Array.from({ length: 100 }, (_, k) => 1e-5 * 10 ** ((5 * k) / 99)); // 1e-5 … 1
     // Loss = 2 − tanh(log10(lr) + 3): steepest against log LR at lr = 1e-3; lowest at the end.
     const l = lr.map((v) => 2 - Math.tanh(Math.log10(v) + 3));
-    const s = suggestBounds({ lr, loss: l, mode: 'exponential' });
+    const s = paper({ lr, loss: l, mode: 'exponential' });
     expect(Math.log10(s.loss.steepestLR as number)).toBeCloseTo(-3, 0.5);
     expect(s.loss.minLossLR).toBeCloseTo(1, 6);
   });

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import type { RangeTestResult } from '../finder/lrFinder.js';
-import type { BoundsSuggestion } from '../analysis/suggest.js';
+import type { BoundsSuggestion } from '../analysis/curve.js';
 import { smoothZeroPhase } from '../analysis/stats.js';
 
 /** A Vega-Lite specification (plain JSON). */

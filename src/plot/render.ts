@@ -5,7 +5,7 @@
  */
 import type { VegaLiteSpec } from './charts.js';
 import type { RangeTestResult } from '../finder/lrFinder.js';
-import type { BoundsSuggestion } from '../analysis/suggest.js';
+import type { BoundsSuggestion } from '../analysis/curve.js';
 
 async function load<T>(name: string, why: string): Promise<T> {
   try {

@@ -1,0 +1,184 @@
+/**
+ * The paper's accuracy rule (section 3.3), made robust: `baseLR` where accuracy starts to rise,
+ * `maxLR` where the rise slows, turns ragged, or accuracy peaks.
+ * @packageDocumentation
+ */
+import { firstBad, noSuggestion, sweepAxis, sweepMode, usableLength, type BoundsSuggestion, type MaxLRReason, type RangeCurve } from './curve.js';
+import { lossLandmarks, lossSeries } from './lossRules.js';
+import { median, noiseSigma, residualSigma, slopes, smoothZeroPhase } from './stats.js';
+import { fail } from '../validate.js';
+
+/** Options of {@link accuracyRule}. */
+export interface AccuracyRuleOptions {
+  /** Which accuracy to read: validation, training, or `'auto'` (validation when it has >= 10 points); default `'auto'`. */
+  source?: 'auto' | 'validation' | 'training';
+  /** Half-width of the smoothing window in points; default max(1, round(points / 40)). */
+  smoothing?: number;
+  /** A rise counts once the smoothed accuracy exceeds its start by this many noise σ (of the smoothed curve); default 3. */
+  riseNoise?: number;
+  /** "Rise slows" fires where the slope falls below this fraction of its steepest value; default 0.25. */
+  slowFraction?: number;
+  /** "Ragged" fires where the local noise exceeds this multiple of the expected noise; default 3. */
+  raggedFactor?: number;
+  /** Set baseLR = maxLR / baseDivisor (the paper's alternative: 3 or 4) instead of where the rise starts. */
+  baseDivisor?: number;
+}
+
+interface Series {
+  source: BoundsSuggestion['source'];
+  x: number[];
+  y: number[];
+  /** Examples behind each point (binomial noise), if known. */
+  samples: number | null;
+}
+
+function chooseSeries(curve: RangeCurve, sourceOpt: string, notes: string[]): Series {
+  const n = usableLength(curve);
+  const val = curve.validation;
+  const lastLR = curve.lr[Math.max(0, n - 1)] ?? -Infinity;
+  const valUsable = val?.accuracy ? val.lr.filter((lr) => lr <= lastLR).length : 0;
+  if (val?.accuracy && (sourceOpt === 'validation' || (sourceOpt === 'auto' && valUsable >= 10))) {
+    const m = Math.min(valUsable, firstBad(val.accuracy, valUsable), firstBad(val.loss, valUsable));
+    return { source: 'validation-accuracy', x: val.lr.slice(0, m), y: val.accuracy.slice(0, m) as number[], samples: val.samples ?? null };
+  }
+  if (curve.accuracy && sourceOpt !== 'validation') {
+    const m = Math.min(n, firstBad(curve.accuracy, n));
+    return { source: 'training-accuracy', x: curve.lr.slice(0, m), y: curve.accuracy.slice(0, m) as number[], samples: curve.batchSize ?? null };
+  }
+  if (curve.loss && sourceOpt !== 'validation') {
+    notes.push('no accuracy was recorded: bounds are read from the negated training loss');
+    return { source: 'training-loss', x: curve.lr.slice(0, n), y: (curve.loss.slice(0, n) as number[]).map((v) => -v), samples: null };
+  }
+  return fail('accuracyRule', 'curve', sourceOpt === 'validation' ? 'a result with validation accuracy (source: "validation")' : 'a result with accuracy or loss', curve.accuracy ?? null);
+}
+
+/** Binomial σ of an accuracy p measured on `samples` examples (0 when unknown). */
+function binomial(p: number, samples: number | null): number {
+  return samples ? Math.sqrt(Math.max(0, Math.min(1, p) * (1 - Math.min(1, p))) / samples) : 0;
+}
+
+/**
+ * The paper's rule: `baseLR` where accuracy starts to rise, `maxLR` where the rise slows, turns
+ * ragged, or accuracy peaks (the earliest of the three).
+ *
+ * 1. Keep the points before the first non-finite loss or accuracy and before the test's stop point.
+ * 2. Read validation accuracy when it has >= 10 points (the paper's curves), else per-batch training
+ *    accuracy, else the negated training loss.
+ * 3. Smooth with a zero-phase filter (no lag) and estimate the noise σ robustly (the lower of a
+ *    second-difference and a residual estimate); σ/√window is the noise of the smoothed curve.
+ * 4. The start level is the median of the first window, or the first point if it is clearly lower (so a
+ *    rise inside the first window does not lift it). If the smoothed curve never rises above it by
+ *    more than 4σ (and 2 accuracy points), the curve is flat: no bounds, and the note says whether
+ *    the rise happened before the first point (accuracy already high: sweep lower) or not at all.
+ * 5. `baseLR`: the first point whose smoothed value exceeds the start by max(3σ, 5 % of the rise).
+ * 6. `maxLR`: the earliest of "rise slows" (past the steepest slope, the slope drops below ¼ of it),
+ *    "ragged" (the local noise exceeds 3× the noise expected there: the early noise, or, when the
+ *    number of examples N behind each point is known, the binomial √(p(1−p)/N) at the local level,
+ *    which grows as accuracy rises from chance and is not raggedness), and the peak.
+ */
+export function accuracyRule(curve: RangeCurve, opts: AccuracyRuleOptions = {}): BoundsSuggestion {
+  const where = 'accuracyRule';
+  const sourceOpt = opts.source ?? 'auto';
+  if (!['auto', 'validation', 'training'].includes(sourceOpt)) fail(where, 'source', 'one of "auto", "validation", "training"', sourceOpt);
+  const riseNoise = opts.riseNoise ?? 3;
+  const slowFraction = opts.slowFraction ?? 0.25;
+  const raggedFactor = opts.raggedFactor ?? 3;
+  const notes: string[] = [];
+  const { source, x, y, samples } = chooseSeries(curve, sourceOpt, notes);
+  const m = y.length;
+  const isAccuracy = source !== 'training-loss';
+  const loss = lossLandmarks(lossSeries(curve));
+  const none = (reason: string, rise = 0, noise = 0) => noSuggestion('accuracy', source, loss, m, [...notes, reason], rise, noise);
+  if (m < 5) return none(`only ${m} usable points: run the test longer (or lower its maxLR if it stopped early)`);
+
+  // Smooth and estimate the noise.
+  const h = opts.smoothing ?? Math.max(1, Math.round(m / 40));
+  const s = smoothZeroPhase(y, h);
+  const sigma = Math.min(noiseSigma(y), residualSigma(y, s, h));
+  const sigmaSmooth = sigma / Math.sqrt(2 * h + 1);
+
+  // Start level, rise, flatness.
+  // The first point when it is clearly lower (4σ, and 5 accuracy points): a rise inside the first
+  // window must not lift the start (the zero-config sweep evaluates after the first batch, at chance).
+  const windowStart = median(y.slice(0, 2 * h + 1));
+  const start = y[0] < windowStart - Math.max(4 * sigma, isAccuracy ? 0.05 : 0) ? y[0] : windowStart;
+  let peak = 0;
+  for (let k = 1; k < m; k++) if (s[k] > s[peak]) peak = k;
+  const rise = s[peak] - start;
+  const minRise = Math.max(4 * sigmaSmooth, isAccuracy ? 0.02 : 1e-3 * Math.abs(start));
+  if (!(rise > minRise)) {
+    const already = isAccuracy && start >= 0.5;
+    return none(
+      already
+        ? `accuracy was already ${start.toFixed(3)} at the first point and stayed within the noise: the rise happened before the sweep began (or the model is already trained); sweep from a lower minLR`
+        : `flat curve: the smoothed ${isAccuracy ? 'accuracy' : 'curve'} rises ${rise.toFixed(4)} above its start, within the noise (needs > ${minRise.toFixed(4)}); widen the LR range or train the test longer`,
+      rise,
+      sigma,
+    );
+  }
+
+  // baseLR (a sweep that starts at LR 0 gives its first positive LR).
+  const delta = Math.max(riseNoise * sigmaSmooth, 0.05 * rise);
+  let base = 0;
+  while (base < peak && (s[base] < start + delta || !(x[base] > 0))) base++;
+  if (!(x[base] > 0)) return none('no positive LR where accuracy rises: sweep over positive LRs');
+
+  // maxLR: the earliest of rise-slows, ragged and peak, after base.
+  const slope = slopes(sweepAxis(x, sweepMode(curve)), s);
+  let steepest = base;
+  for (let k = base; k <= peak; k++) if (slope[k] > slope[steepest]) steepest = k;
+  let slows: number | null = null;
+  for (let k = steepest + 1; k <= peak; k++) {
+    if (slope[k] < slowFraction * slope[steepest]) {
+      slows = k;
+      break;
+    }
+  }
+  const w = 2 * h + 1;
+  const early = y.slice(0, Math.max(2 * w, base + 1));
+  const baseline = Math.max(noiseSigma(early), 0.5 * sigma, 1e-3 * rise);
+  let ragged: number | null = null;
+  for (let k = base + 1; k < m; k++) {
+    const local = noiseSigma(y.slice(Math.max(0, k - 2 * h), Math.min(m, k + 2 * h + 1)));
+    const expected = Math.max(baseline, isAccuracy ? binomial(s[k], samples) : 0);
+    if (local > raggedFactor * expected) {
+      ragged = k;
+      break;
+    }
+  }
+  const candidates: Array<[number, MaxLRReason]> = [];
+  if (slows !== null) candidates.push([slows, 'rise-slows']);
+  if (ragged !== null && ragged > base) candidates.push([ragged, 'ragged']);
+  if (peak > base) candidates.push([peak, 'peak']);
+  candidates.sort((a, b) => a[0] - b[0]);
+  const [maxIdx, reason] = candidates[0] ?? [peak, 'peak' as MaxLRReason];
+
+  // Confidence.
+  let confidence: BoundsSuggestion['confidence'] = rise >= 10 * sigmaSmooth ? 'high' : 'medium';
+  const lowWhy = (why: string) => {
+    confidence = 'low';
+    notes.push(why);
+  };
+  if (peak >= m - 1 - h) lowWhy('accuracy was still rising at the end of the sweep: run the test to a higher maxLR');
+  if (m < 20) lowWhy(`only ${m} points: a longer test gives steadier bounds`);
+  if (maxIdx - base < 2) lowWhy('the rise is only a few points wide: use a finer sweep (more iterations), or sweep lower if it happened at the first points');
+  if (isAccuracy && start >= 0.5 && rise < 0.1) {
+    lowWhy(`accuracy starts at ${start.toFixed(3)} and rises only ${(rise * 100).toFixed(1)} points: the model is already trained (or the rise happened before the first point); the bounds are a guess`);
+  }
+  const maxLR = x[maxIdx];
+  return {
+    rule: 'accuracy',
+    baseLR: opts.baseDivisor ? maxLR / opts.baseDivisor : x[base],
+    maxLR,
+    maxLRReason: reason,
+    alternatives: { maxOver3: maxLR / 3, maxOver4: maxLR / 4 },
+    confidence,
+    source,
+    loss,
+    rise,
+    noise: sigma,
+    usablePoints: m,
+    indices: { base, max: maxIdx, peak, slows, ragged },
+    notes,
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * What the suggestion rules read (a range test's curves) and what they return, with the small helpers
+ * they share: the usable prefix of a curve, the sweep's axis, and an empty suggestion.
+ * @packageDocumentation
+ */
+
+/** One recorded sweep: the parts of a range test that the analysis reads (an `LRFinder` result has them all). */
+export interface RangeCurve {
+  /** The LR of every batch, in the order they ran. */
+  lr: readonly number[];
+  /** Training loss per batch (null or non-finite where it was not a number). */
+  loss?: readonly (number | null)[] | null;
+  /** Training accuracy per batch, if the model had an accuracy metric. */
+  accuracy?: readonly (number | null)[] | null;
+  /** Accuracy and loss on a fixed validation set every few batches. */
+  validation?: {
+    lr: readonly number[];
+    loss: readonly (number | null)[];
+    accuracy: readonly (number | null)[] | null;
+    /** Examples in the validation set (sets the binomial noise of its accuracy). */
+    samples?: number | null;
+  } | null;
+  /** Examples per batch (sets the binomial noise of per-batch training accuracy), if known. */
+  batchSize?: number | null;
+  /** How the LR was swept; decides the slope's axis (default: guessed from the LRs). */
+  mode?: 'linear' | 'exponential';
+  /** Index of the batch where the test stopped on a non-finite loss or divergence, if it did. */
+  stoppedAt?: number | null;
+  /**
+   * The zero-config test's first stage: a short exponential sweep (from ~1e-7 until the loss
+   * diverges) that found the region the linear sweep (this curve) then covered. Loss rules read it.
+   */
+  probe?: RangeCurve | null;
+}
+
+/** Names of the built-in rules (see {@link suggestionRules}). */
+export type RuleName = 'accuracy' | 'thumb' | 'valley' | 'steep' | 'minimum';
+
+/** Where a rule placed `maxLR`. */
+export type MaxLRReason = 'rise-slows' | 'ragged' | 'peak' | 'valley' | 'steepest' | 'minimum';
+
+/** What a suggestion rule found. LRs are null where the curve does not support a suggestion. */
+export interface BoundsSuggestion {
+  /** The rule that made it. */
+  rule: RuleName | string;
+  /** The lower bound. */
+  baseLR: number | null;
+  /** The upper bound. */
+  maxLR: number | null;
+  maxLRReason: MaxLRReason | null;
+  /** The paper's alternatives for the lower bound: maxLR/3 and maxLR/4. */
+  alternatives: { maxOver3: number | null; maxOver4: number | null };
+  /** `none`: no suggestion; `low`: a guess (see `notes`); `high` only where the study's regret was small. */
+  confidence: 'high' | 'medium' | 'low' | 'none';
+  /** The series the bounds were read from. */
+  source: 'validation-accuracy' | 'training-accuracy' | 'training-loss' | 'probe-loss';
+  /** Loss-based landmarks: the steepest descent of the smoothed loss and its minimum (probe if there is one). */
+  loss: { steepestLR: number | null; minLossLR: number | null };
+  /** Rise of the smoothed accuracy above its start, and the noise σ of the raw points (accuracy rules; else 0). */
+  rise: number;
+  noise: number;
+  /** Points analysed (those before any NaN, divergence or stop). */
+  usablePoints: number;
+  /** Indices into the analysed series (accuracy rules; null elsewhere). */
+  indices: { base: number | null; max: number | null; peak: number | null; slows: number | null; ragged: number | null };
+  /** Plain-language remarks: why confidence is what it is, what to change in the test. */
+  notes: string[];
+}
+
+/** A suggestion rule: every rule, built-in or yours, has this signature and can be passed to `suggestBounds`. */
+export type SuggestionRule = (curve: RangeCurve) => BoundsSuggestion;
+
+/** Index of the first entry that is not a finite number, or `n`. */
+export function firstBad(values: readonly (number | null)[] | null | undefined, n: number): number {
+  if (!values) return n;
+  for (let k = 0; k < n; k++) if (!(typeof values[k] === 'number' && Number.isFinite(values[k]))) return k;
+  return n;
+}
+
+/** Batches before the curve's first non-finite loss and before its stop point. */
+export function usableLength(curve: RangeCurve): number {
+  let n = curve.lr.length;
+  if (typeof curve.stoppedAt === 'number' && curve.stoppedAt >= 0) n = Math.min(n, curve.stoppedAt);
+  return Math.min(n, firstBad(curve.loss, n));
+}
+
+/** `curve.mode`, or a guess: exponential when the middle LR is nearer the geometric than the arithmetic mean. */
+export function sweepMode(curve: RangeCurve): 'linear' | 'exponential' {
+  if (curve.mode) return curve.mode;
+  const lr = curve.lr;
+  if (lr.length < 3 || lr.some((v) => !(v > 0))) return 'linear';
+  const n = lr.length;
+  const linDev = Math.abs(lr[n >> 1] - (lr[0] + lr[n - 1]) / 2);
+  const expDev = Math.abs(lr[n >> 1] - Math.sqrt(lr[0] * lr[n - 1]));
+  return expDev < linDev ? 'exponential' : 'linear';
+}
+
+/** The slope axis of a sweep: log LR for exponential sweeps (where the LRs are positive), LR for linear ones. */
+export function sweepAxis(lr: readonly number[], mode: 'linear' | 'exponential'): number[] {
+  return mode === 'exponential' && lr.every((v) => v > 0) ? lr.map(Math.log) : [...lr];
+}
+
+/** A suggestion with no bounds, and why. */
+export function noSuggestion(
+  rule: BoundsSuggestion['rule'],
+  source: BoundsSuggestion['source'],
+  loss: BoundsSuggestion['loss'],
+  usablePoints: number,
+  notes: string[],
+  rise = 0,
+  noise = 0,
+): BoundsSuggestion {
+  return {
+    rule,
+    baseLR: null,
+    maxLR: null,
+    maxLRReason: null,
+    alternatives: { maxOver3: null, maxOver4: null },
+    confidence: 'none',
+    source,
+    loss,
+    rise,
+    noise,
+    usablePoints,
+    indices: { base: null, max: null, peak: null, slows: null, ragged: null },
+    notes,
+  };
+}

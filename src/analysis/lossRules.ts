@@ -1,0 +1,158 @@
+/**
+ * Loss-based suggestion rules, after fastai's suggest functions and Lightning's `suggestion()`. Each
+ * reads the training loss of the exponential probe when the test ran one (`curve.probe`), else of the
+ * curve itself, smoothed without lag, and names one LR; the bounds are `[lr / baseDivisor, lr]`
+ * (the paper's rule of thumb: baseLR = maxLR/3 or /4; default 4).
+ * @packageDocumentation
+ */
+import { noSuggestion, sweepAxis, sweepMode, usableLength, type BoundsSuggestion, type MaxLRReason, type RangeCurve, type RuleName } from './curve.js';
+import { noiseSigma, slopes, smoothZeroPhase } from './stats.js';
+
+/** Options shared by the loss rules. */
+export interface LossRuleOptions {
+  /** Leading fraction of the points to skip (fastai skips the first tenth); default 0.1. */
+  skipBegin?: number;
+  /** Trailing points to skip (Lightning skips 1, fastai 5); default 1. */
+  skipEnd?: number;
+  /** baseLR = maxLR / baseDivisor; default 4. */
+  baseDivisor?: number;
+}
+
+/** The smoothed loss a loss rule reads, and where it came from. */
+export interface LossSeries {
+  lr: number[];
+  smooth: number[];
+  raw: number[];
+  mode: 'linear' | 'exponential';
+  fromProbe: boolean;
+}
+
+/** The probe's (or the curve's) usable loss, smoothed with the zero-phase filter (half-width n/40). */
+export function lossSeries(curve: RangeCurve): LossSeries | null {
+  const c = curve.probe ?? curve;
+  const n = usableLength(c);
+  if (!c.loss || n < 5) return null;
+  const raw = c.loss.slice(0, n) as number[];
+  const h = Math.max(1, Math.round(n / 40));
+  return { lr: c.lr.slice(0, n), smooth: smoothZeroPhase(raw, h), raw, mode: sweepMode(c), fromProbe: curve.probe != null };
+}
+
+/** Steepest descent and minimum of the smoothed loss (the landmarks every suggestion reports). */
+export function lossLandmarks(series: LossSeries | null): BoundsSuggestion['loss'] {
+  if (!series) return { steepestLR: null, minLossLR: null };
+  const k = steepestIndex(series, 0.1, 1);
+  return { steepestLR: k === null ? null : series.lr[k], minLossLR: series.lr[argMin(series.smooth)] };
+}
+
+/** Index of the smallest value. */
+export function argMin(v: readonly number[]): number {
+  let m = 0;
+  for (let k = 1; k < v.length; k++) if (v[k] < v[m]) m = k;
+  return m;
+}
+
+function steepestIndex(s: LossSeries, skipBegin: number, skipEnd: number): number | null {
+  const slope = slopes(sweepAxis(s.lr, s.mode), s.smooth);
+  const lo = Math.floor(skipBegin * s.lr.length);
+  const hi = s.lr.length - skipEnd;
+  let best: number | null = null;
+  for (let k = lo; k < hi; k++) if (slope[k] < 0 && (best === null || slope[k] < slope[best])) best = k;
+  return best;
+}
+
+/** Index of fastai's valley point: the longest strictly decreasing run (not necessarily contiguous) of the smoothed loss, a half of the way in (1/3 + 1/6). */
+function valleyIndex(v: readonly number[]): number | null {
+  const n = v.length;
+  const lds = new Array<number>(n).fill(1);
+  let end = 0;
+  for (let i = 1; i < n; i++) {
+    for (let j = 0; j < i; j++) if (v[i] < v[j] && lds[j] + 1 > lds[i]) lds[i] = lds[j] + 1;
+    if (lds[i] > lds[end]) end = i;
+  }
+  if (lds[end] < 3) return null;
+  const start = end - lds[end];
+  const third = (end - start) / 3;
+  return Math.max(0, start + Math.floor(third) + Math.floor(third / 2));
+}
+
+/** A loss rule: `pick` names the LR on the smoothed loss; the rest (checks, bounds, confidence) is shared. */
+export function lossRule(rule: RuleName, reason: MaxLRReason, curve: RangeCurve, opts: LossRuleOptions, pick: (s: LossSeries, lo: number, hi: number) => { index: number; lr: number } | null): BoundsSuggestion {
+  const skipBegin = opts.skipBegin ?? 0.1;
+  const skipEnd = opts.skipEnd ?? 1;
+  const baseDivisor = opts.baseDivisor ?? 4;
+  const series = lossSeries(curve);
+  const loss = lossLandmarks(series);
+  const source = series?.fromProbe ? 'probe-loss' : 'training-loss';
+  if (!series) return noSuggestion(rule, source, loss, 0, ['fewer than 5 usable loss values: run the test longer (or check why the loss is not finite)']);
+  const m = series.lr.length;
+  const lo = Math.floor(skipBegin * m);
+  const hi = m - skipEnd;
+  const start = series.smooth[Math.min(lo, m - 1)];
+  const min = Math.min(...series.smooth.slice(lo, Math.max(lo + 1, hi)));
+  const noise = noiseSigma(series.raw);
+  if (hi - lo < 3 || !(start - min > Math.max(3 * noise, 1e-3 * Math.abs(start)))) {
+    return noSuggestion(rule, source, loss, m, [`the smoothed loss never fell clearly below its start (${start.toPrecision(3)} → ${min.toPrecision(3)}, noise ${noise.toPrecision(2)}): no region where training works was found`]);
+  }
+  const picked = pick(series, lo, hi);
+  if (!picked) return noSuggestion(rule, source, loss, m, ['the rule found no point on this curve']);
+  const notes: string[] = [];
+  let confidence: BoundsSuggestion['confidence'] = 'medium';
+  if ((start - min) / Math.abs(start) < 0.1) {
+    confidence = 'low';
+    notes.push(`the loss fell only ${(((start - min) / Math.abs(start)) * 100).toFixed(0)} % below its start (an already trained model?): the bounds are a guess`);
+  }
+  const maxLR = picked.lr;
+  return {
+    rule,
+    baseLR: maxLR / baseDivisor,
+    maxLR,
+    maxLRReason: reason,
+    alternatives: { maxOver3: maxLR / 3, maxOver4: maxLR / 4 },
+    confidence,
+    source,
+    loss,
+    rise: 0,
+    noise: 0,
+    usablePoints: m,
+    indices: { base: null, max: picked.index, peak: null, slows: null, ragged: null },
+    notes,
+  };
+}
+
+/**
+ * fastai's `valley`: the longest valley of the smoothed loss — the longest strictly decreasing
+ * subsequence, from index `a` to `b` — and the point `a + ⌊(b−a)/3⌋ + ⌊(b−a)/6⌋` in it; maxLR is its LR.
+ */
+export function valleyRule(curve: RangeCurve, opts: LossRuleOptions = {}): BoundsSuggestion {
+  return lossRule('valley', 'valley', curve, opts, (s, lo, hi) => {
+    const k = valleyIndex(s.smooth.slice(lo, hi));
+    return k === null ? null : { index: lo + k, lr: s.lr[lo + k] };
+  });
+}
+
+/**
+ * `steep` (fastai) / Lightning's suggestion: the LR where the smoothed loss falls fastest,
+ * argmin d(loss)/d(log LR) (d/dLR for linear sweeps), after skipping `skipBegin` and `skipEnd`.
+ */
+export function steepRule(curve: RangeCurve, opts: LossRuleOptions = {}): BoundsSuggestion {
+  return lossRule('steep', 'steepest', curve, opts, (s) => {
+    const k = steepestIndex(s, opts.skipBegin ?? 0.1, opts.skipEnd ?? 1);
+    return k === null ? null : { index: k, lr: s.lr[k] };
+  });
+}
+
+/** Options of {@link minimumRule}. */
+export interface MinimumRuleOptions extends LossRuleOptions {
+  /** maxLR = (LR at the smoothed loss's minimum) / divisor; default 10 (fastai's `minimum`). */
+  divisor?: number;
+}
+
+/** fastai's `minimum`: maxLR = (LR at the minimum of the smoothed loss) / `divisor` (default 10). */
+export function minimumRule(curve: RangeCurve, opts: MinimumRuleOptions = {}): BoundsSuggestion {
+  const divisor = opts.divisor ?? 10;
+  return lossRule('minimum', 'minimum', curve, opts, (s, lo, hi) => {
+    const k = lo + argMin(s.smooth.slice(lo, hi));
+    return { index: k, lr: s.lr[k] / divisor };
+  });
+}
+

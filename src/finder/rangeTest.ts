@@ -1,34 +1,47 @@
 /**
- * `rangeTest`: the whole LR range test in one call — fit with an {@link LRFinder}, put the model back,
- * read the bounds, and hand back options ready for `CyclicLR`.
+ * `rangeTest`: the whole LR range test in one call. With no LR given it finds the useful region by
+ * itself (an exponential probe until the loss diverges, then the paper's linear sweep below that),
+ * puts the model back after each stage, reads the bounds, and hands back options ready for `CyclicLR`.
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs';
 import { LRFinder, type LRFinderOptions, type RangeTestResult } from './lrFinder.js';
-import {
-  suggestBounds,
-  suggestStepSize,
-  type BoundsSuggestion,
-  type SuggestBoundsOptions,
-  type TrainingPlan,
-} from '../analysis/suggest.js';
+import { suggestBounds, suggestStepSize, type SuggestBoundsOptions, type TrainingPlan } from '../analysis/suggest.js';
+import type { BoundsSuggestion } from '../analysis/curve.js';
 import type { CyclicLRCallbackOptions } from '../callbacks/cyclicLR.js';
-import { fail, integerAtLeast, optionsObject } from '../validate.js';
+import { fail, integerAtLeast, optionsObject, positive } from '../validate.js';
+import { noiseSigma, smoothZeroPhase } from '../analysis/stats.js';
 
 /** Training data for {@link rangeTest}: tensors (as for `fit`) or a batched `tf.data.Dataset` (as for `fitDataset`). */
 export type RangeTestData =
   | { x: tf.Tensor | tf.Tensor[]; y: tf.Tensor | tf.Tensor[] }
   | tf.data.Dataset<tf.TensorContainer>;
 
+/** The zero-config test's default cost in iterations: 100 for the probe, 200 for the linear sweep. */
+export const DEFAULT_BUDGET = 300;
+/** Where the zero-config probe starts and the highest LR it tries (fastai's lr_find range). */
+export const PROBE_RANGE = { minLR: 1e-7, maxLR: 10 } as const;
+
 /** Options of {@link rangeTest}: the finder's, plus how to fit and how to read the result. */
-export interface RangeTestOptions extends LRFinderOptions {
-  /** Epochs to sweep over (the paper: a few; 8 on CIFAR-10); default 4. */
+export interface RangeTestOptions extends Omit<LRFinderOptions, 'maxLR'> {
+  /**
+   * The sweep's top LR. Leave it out for the zero-config test: an exponential probe from 1e-7 (up to
+   * 10) until the loss diverges, then a linear sweep from ~0 to where the probe diverged.
+   */
+  maxLR?: number;
+  /**
+   * Zero-config test: iterations for both stages together (a third, at most 100, for the probe; the
+   * rest, plus whatever the probe did not use, for the sweep), or `{ epochs }`; default
+   * {@link DEFAULT_BUDGET} (300).
+   */
+  budget?: number | { epochs: number };
+  /** With `maxLR`: epochs to sweep over (the paper: a few; 8 on CIFAR-10); default 4. */
   epochs?: number;
   /** Batch size for tensor data; default 32 (tfjs's default). */
   batchSize?: number;
   /** For a dataset of unknown size: batches per epoch. */
   batchesPerEpoch?: number;
-  /** Options for {@link suggestBounds}. */
+  /** How to read the result: the rule (default: the study's best) and its settings. */
   suggest?: SuggestBoundsOptions;
   /** Epochs per half cycle for the suggested step size (2–10); default 4. */
   epochsPerHalfCycle?: number;
@@ -42,70 +55,179 @@ export interface RangeTestOptions extends LRFinderOptions {
 
 /** What {@link rangeTest} returns. */
 export interface RangeTestOutcome {
+  /** The sweep's record; `result.probe` is the zero-config probe's, when one ran. */
   result: RangeTestResult;
   suggestion: BoundsSuggestion;
   /** Step size and a whole-cycle plan, when the batches per epoch are known. */
   plan: TrainingPlan | null;
   /** Options for `new CyclicLR(...)`, or null when the curve gave no bounds. */
   cyclicLROptions: CyclicLRCallbackOptions | null;
+  /** Training iterations the test cost (probe and sweep). */
+  iterations: number;
 }
 
 function isDataset(data: RangeTestData): data is tf.data.Dataset<tf.TensorContainer> {
   return typeof (data as { iterator?: unknown }).iterator === 'function';
 }
 
+type FitOptions = Pick<RangeTestOptions, 'batchSize' | 'batchesPerEpoch' | 'callbacks' | 'shuffle' | 'verbose'>;
+
+/** Fits once with `finder`, for enough epochs to give it `iterations` batches; restores even if fit throws. */
+async function runStage(model: tf.LayersModel, data: RangeTestData, finder: LRFinder, iterations: number, perEpoch: number | null, o: FitOptions): Promise<RangeTestResult> {
+  const callbacks = [finder, ...(o.callbacks ?? [])];
+  try {
+    if (isDataset(data)) {
+      const known = perEpoch ?? null;
+      await model.fitDataset(data, {
+        epochs: known ? Math.ceil(iterations / known) : 1,
+        batchesPerEpoch: known && o.batchesPerEpoch !== undefined ? o.batchesPerEpoch : known ? undefined : iterations,
+        callbacks,
+        verbose: o.verbose ?? 0,
+      });
+    } else {
+      await model.fit(data.x, data.y, {
+        epochs: Math.ceil(iterations / (perEpoch as number)),
+        batchSize: o.batchSize,
+        shuffle: o.shuffle ?? true,
+        callbacks,
+        verbose: o.verbose ?? 0,
+      });
+    }
+  } finally {
+    finder.finish();
+  }
+  return finder.result;
+}
+
+/** Batches per epoch of the data, when known. */
+function batchesOf(data: RangeTestData, batchSize: number, batchesPerEpoch: number | undefined): number | null {
+  if (!isDataset(data)) {
+    const rows = (Array.isArray(data.x) ? data.x[0] : data.x)?.shape?.[0];
+    if (!(typeof rows === 'number' && rows > 0)) fail('rangeTest', 'data.x', 'a tensor with at least one example', rows);
+    return Math.ceil(rows / batchSize);
+  }
+  return batchesPerEpoch ?? (Number.isFinite(data.size) && data.size > 0 ? data.size : null);
+}
+
 /**
  * Runs an LR range test on `model` with `data`, restores the model (weights and optimizer state), and
  * returns the record, the suggested bounds, a step size and ready-to-use `CyclicLR` options.
  *
+ * With no `maxLR` (zero-config), two stages within `budget` iterations (default 300):
+ * 1. **probe**: an exponential sweep from 1e-7 towards 10 over a third of the budget (at most 100
+ *    batches, as fastai's lr_find), stopped when the loss diverges; it finds where training works;
+ * 2. **sweep**: the paper's linear sweep from `top`/1000 to `top`, the LR where the probe's loss
+ *    diverged ({@link divergenceIndex}; 10 if it never did), over the rest of the budget, with
+ *    validation accuracy after the first batch and then every ⌊n/60⌋ batches.
+ *
  * @example
  * ```ts
  * const { suggestion, cyclicLROptions } = await rangeTest(model, { x: xs, y: ys },
- *   { minLR: 1e-4, maxLR: 0.05, epochs: 4, batchSize: 100 });
- * if (cyclicLROptions) await model.fit(xs, ys, { epochs: 24, batchSize: 100, callbacks: [cyclicLR(cyclicLROptions)] });
+ *   { batchSize: 64, validationData: [valXs, valYs] });
+ * if (cyclicLROptions) await model.fit(xs, ys, { epochs: 24, batchSize: 64, callbacks: [cyclicLR(cyclicLROptions)] });
  * ```
  */
-export async function rangeTest(
-  model: tf.LayersModel,
-  data: RangeTestData,
-  opts: RangeTestOptions,
-): Promise<RangeTestOutcome> {
+export async function rangeTest(model: tf.LayersModel, data: RangeTestData, opts: RangeTestOptions = {}): Promise<RangeTestOutcome> {
   const where = 'rangeTest';
   optionsObject(where, opts);
-  const { epochs: epochsOpt, batchSize: bsOpt, batchesPerEpoch, suggest, epochsPerHalfCycle, callbacks, verbose, shuffle, ...finderOpts } = opts;
-  const epochs = integerAtLeast(where, 'epochs', epochsOpt ?? 4, 1);
+  const { epochs: epochsOpt, budget: budgetOpt, batchSize: bsOpt, batchesPerEpoch, suggest, epochsPerHalfCycle, callbacks, verbose, shuffle, ...finderOpts } = opts;
+  if (data == null || typeof data !== 'object') fail(where, 'data', 'tensors { x, y } or a tf.data.Dataset', data);
   const batchSize = integerAtLeast(where, 'batchSize', bsOpt ?? 32, 1);
   if (batchesPerEpoch !== undefined) integerAtLeast(where, 'batchesPerEpoch', batchesPerEpoch, 1);
   if (callbacks !== undefined && !Array.isArray(callbacks)) fail(where, 'callbacks', 'an array of tf.Callback instances', callbacks);
-  const finder = new LRFinder(finderOpts);
-  const all = [finder, ...(callbacks ?? [])];
-  let samples: number | null = null;
-  try {
-    if (isDataset(data)) {
-      await model.fitDataset(data, { epochs, batchesPerEpoch, callbacks: all, verbose: verbose ?? 0 });
-    } else {
-      const first = Array.isArray(data.x) ? data.x[0] : data.x;
-      samples = first.shape[0];
-      await model.fit(data.x, data.y, { epochs, batchSize, shuffle: shuffle ?? true, callbacks: all, verbose: verbose ?? 0 });
+  const perEpoch = batchesOf(data, batchSize, batchesPerEpoch);
+  const fitOpts: FitOptions = { batchSize, batchesPerEpoch, callbacks, shuffle, verbose };
+
+  let result: RangeTestResult;
+  let iterations: number;
+  if (finderOpts.maxLR !== undefined) {
+    if (budgetOpt !== undefined) fail(where, 'budget', 'left out when maxLR is given (use epochs or numIterations)', budgetOpt);
+    const epochs = integerAtLeast(where, 'epochs', epochsOpt ?? 4, 1);
+    const finder = new LRFinder({ ...finderOpts, maxLR: finderOpts.maxLR });
+    const n = finderOpts.numIterations ?? (perEpoch !== null ? epochs * perEpoch : null);
+    if (n === null) fail(where, 'batchesPerEpoch', 'given for a dataset of unknown size (or give numIterations)', batchesPerEpoch);
+    result = await runStage(model, data, finder, n, perEpoch, fitOpts);
+    iterations = result.lr.length;
+  } else {
+    for (const key of ['minLR', 'mode', 'numIterations'] as const) {
+      if (finderOpts[key] !== undefined) fail(where, key, 'left out of a zero-config test (give maxLR to set the sweep yourself)', finderOpts[key]);
     }
-  } finally {
-    finder.finish(); // restores even if fit threw
+    if (epochsOpt !== undefined) fail(where, 'epochs', 'left out of a zero-config test (use budget: { epochs })', epochsOpt);
+    const budget = budgetIterations(budgetOpt, perEpoch);
+    ({ result, iterations } = await zeroConfig(model, data, budget, perEpoch, finderOpts, fitOpts));
   }
-  const result = finder.result;
   const suggestion = suggestBounds(result, suggest);
-  const iterationsPerEpoch =
-    samples !== null ? Math.ceil(samples / batchSize) : batchesPerEpoch ?? (isDataset(data) && Number.isFinite(data.size) && data.size > 0 ? data.size : null);
-  const plan =
-    iterationsPerEpoch !== null
-      ? suggestStepSize({ samples: iterationsPerEpoch, batchSize: 1, epochsPerHalfCycle })
-      : null;
+  const plan = perEpoch !== null ? suggestStepSize({ samples: perEpoch, batchSize: 1, epochsPerHalfCycle }) : null;
   const cyclicLROptions: CyclicLRCallbackOptions | null =
-    suggestion.baseLR !== null && suggestion.maxLR !== null && suggestion.baseLR > 0
+    suggestion.baseLR !== null && suggestion.maxLR !== null
       ? {
           baseLR: suggestion.baseLR,
           maxLR: Math.max(suggestion.maxLR, suggestion.baseLR),
           ...(plan ? { stepSize: plan.stepSize } : { stepSizeEpochs: epochsPerHalfCycle ?? 4 }),
         }
       : null;
-  return { result, suggestion, plan, cyclicLROptions };
+  return { result, suggestion, plan, cyclicLROptions, iterations };
+}
+
+function budgetIterations(budget: RangeTestOptions['budget'], perEpoch: number | null): number {
+  const where = 'rangeTest';
+  if (budget === undefined) return DEFAULT_BUDGET;
+  if (typeof budget === 'object' && budget !== null) {
+    const epochs = positive(where, 'budget.epochs', budget.epochs);
+    if (perEpoch === null) fail(where, 'budget', 'in iterations for a dataset of unknown size (or give batchesPerEpoch)', budget);
+    return integerAtLeast(where, 'budget', Math.round(epochs * perEpoch), 30);
+  }
+  return integerAtLeast(where, 'budget', budget, 30);
+}
+
+/**
+ * Where the probe's loss diverged, read after the fact without the online rule's lag: the first point
+ * past the minimum of the zero-phase smoothed loss where it is above min(minimum, start) by more than
+ * max(start − minimum, 3σ) (the LRFinder's rule); else where the probe stopped; else its last point.
+ */
+export function divergenceIndex(probe: RangeTestResult): number {
+  const n = firstNonFinite(probe.loss);
+  const last = probe.stoppedAt ?? probe.lr.length - 1;
+  if (n < 5) return Math.max(0, Math.min(last, n - 1));
+  const loss = probe.loss.slice(0, n) as number[];
+  const s = smoothZeroPhase(loss, Math.max(1, Math.round(n / 40)));
+  let m = 0;
+  for (let k = 1; k < n; k++) if (s[k] < s[m]) m = k;
+  const scale = Math.max(s[0] - s[m], 3 * noiseSigma(loss));
+  const floor = Math.min(s[m], s[0]);
+  for (let k = m + 1; k < n; k++) if (s[k] - floor > scale) return k;
+  return Math.min(last, probe.lr.length - 1);
+}
+
+function firstNonFinite(values: ReadonlyArray<number | null>): number {
+  const k = values.findIndex((v) => v === null || !Number.isFinite(v));
+  return k < 0 ? values.length : k;
+}
+
+async function zeroConfig(
+  model: tf.LayersModel,
+  data: RangeTestData,
+  budget: number,
+  perEpoch: number | null,
+  finderOpts: Omit<LRFinderOptions, 'maxLR' | 'minLR' | 'mode' | 'numIterations'>,
+  fitOpts: FitOptions,
+): Promise<{ result: RangeTestResult; iterations: number }> {
+  const { validationData, evaluateEvery, ...common } = finderOpts;
+  const probeN = Math.min(100, Math.round(budget / 3));
+  const probeFinder = new LRFinder({ ...common, mode: 'exponential', ...PROBE_RANGE, numIterations: probeN });
+  const probe = await runStage(model, data, probeFinder, probeN, perEpoch, fitOpts);
+  if (probe.loss.length > 0 && probe.loss[0] === null) {
+    throw new Error(
+      `rangeTest: the loss was not a finite number at the very first batch (LR ${PROBE_RANGE.minLR}, too small to matter): ` +
+        'check the data (NaN or infinite inputs or labels) and the model; the model was restored',
+    );
+  }
+  const top = probe.lr[divergenceIndex(probe)];
+  const sweepN = budget - probe.lr.length;
+  // ~60 validation points planned: the sweep often stops at divergence well before `top` (the model,
+  // trained by then, breaks at lower LRs than the untrained probe did), and >= 30 should remain.
+  const every = evaluateEvery ?? Math.max(1, Math.floor(sweepN / 60));
+  const sweepFinder = new LRFinder({ ...common, validationData, evaluateEvery: every, mode: 'linear', minLR: top / 1000, maxLR: top, numIterations: sweepN });
+  const sweep = await runStage(model, data, sweepFinder, sweepN, perEpoch, fitOpts);
+  return { result: { ...sweep, probe }, iterations: probe.lr.length + sweep.lr.length };
 }

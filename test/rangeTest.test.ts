@@ -1,0 +1,126 @@
+/**
+ * The zero-config range test on real (small) models: it finds the region by itself (an exponential
+ * probe until divergence, then the paper's linear sweep below it), costs what its budget says, puts the
+ * model back, and its bounds train the model well. Bad input gets clear errors, never a NaN bound.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { CyclicLR, PROBE_RANGE, rangeTest } from '../src/index.js';
+import { blobModel, blobs, useCpu, weightValues } from './helpers.js';
+
+beforeAll(useCpu);
+
+async function accuracyOf(model: tf.LayersModel, xs: tf.Tensor, ys: tf.Tensor): Promise<number> {
+  const out = model.evaluate(xs, ys) as tf.Scalar[];
+  const acc = (await out[1].data())[0];
+  tf.dispose(out);
+  return acc;
+}
+
+describe('zero-config rangeTest', () => {
+  test('probe then sweep, within the budget; restores the model; its bounds train well', async () => {
+    // Inputs scaled ×10 (as unnormalised data often is): the loss blows up well below LR 10.
+    const scaled = (d: { xs: tf.Tensor2D; ys: tf.Tensor2D }) => ({ xs: tf.tidy(() => d.xs.mul(10)) as tf.Tensor2D, ys: d.ys, raw: d.xs });
+    const train = scaled(blobs(600, 1));
+    const val = scaled(blobs(300, 2));
+    tf.dispose([train.raw, val.raw]);
+    const model = blobModel(tf.train.momentum(0.01, 0.9));
+    const before = weightValues(model);
+    const tensors = tf.memory().numTensors;
+    const out = await rangeTest(model, { x: train.xs, y: train.ys }, { batchSize: 20, budget: 300, shuffle: false, validationData: [val.xs, val.ys] });
+    const { result } = out;
+    const probe = result.probe;
+    if (!probe) throw new Error('no probe');
+    // Stage 1: exponential from 1e-7 over 300/3 = 100 batches (×1.2 per batch).
+    expect(probe.mode).toBe('exponential');
+    expect(probe.lr[0]).toBeCloseTo(PROBE_RANGE.minLR, 15);
+    expect(probe.numIterations).toBe(100);
+    // Stage 2: linear up to `top`, one of the probe's LRs, where its loss had turned up: below 10, and
+    // the loss there is well above the probe's lowest.
+    const top = result.maxLR;
+    const k = probe.lr.indexOf(top);
+    expect(k).toBeGreaterThan(0);
+    expect(top).toBeLessThan(PROBE_RANGE.maxLR);
+    const losses = probe.loss.filter((v): v is number => v !== null);
+    expect(Math.max(...(probe.loss.slice(k).filter((v): v is number => v !== null)), Infinity)).toBeGreaterThan(1.2 * Math.min(...losses));
+    expect(result.mode).toBe('linear');
+    expect(result.minLR).toBeCloseTo(top / 1000, 15);
+    expect(result.numIterations).toBe(300 - probe.lr.length);
+    expect(out.iterations).toBe(probe.lr.length + result.lr.length);
+    expect(out.iterations).toBeLessThanOrEqual(300);
+    // Validation after the first batch and then densely (>= 30 points).
+    expect(result.validation?.iteration[0]).toBe(0);
+    expect(result.validation?.samples).toBe(300);
+    // Every ⌊n/60⌋ batches: about 60 points over the whole sweep (fewer if it stops at divergence).
+    const every = Math.floor(result.numIterations / 60);
+    expect(result.validation?.iteration.slice(1, 4)).toEqual([every - 1, 2 * every - 1, 3 * every - 1]);
+    expect(result.batchSize).toBe(20);
+    // Nothing changed, nothing leaked.
+    expect(weightValues(model)).toEqual(before);
+    expect(tf.memory().numTensors).toBe(tensors);
+    // The suggestion, used as the README says, trains this model to near-perfect validation accuracy.
+    const s = out.suggestion;
+    expect(s.confidence).not.toBe('none');
+    expect(out.cyclicLROptions).not.toBeNull();
+    const opts = out.cyclicLROptions as NonNullable<typeof out.cyclicLROptions>;
+    expect(opts.baseLR).toBe(s.baseLR);
+    expect(opts.maxLR).toBe(s.maxLR);
+    expect(opts.maxLR).toBeLessThan(top);
+    await model.fit(train.xs, train.ys, { epochs: 6, batchSize: 20, shuffle: false, callbacks: [new CyclicLR({ ...opts, stepSize: 30, mode: 'triangular2' })], verbose: 0 });
+    expect(await accuracyOf(model, val.xs, val.ys)).toBeGreaterThanOrEqual(0.95);
+    tf.dispose([train.xs, train.ys, val.xs, val.ys]);
+    model.dispose();
+  });
+
+  test('budget in epochs, and no validation data: training accuracy is read', async () => {
+    const { xs, ys } = blobs(400, 3);
+    const model = blobModel(tf.train.sgd(0.01));
+    const out = await rangeTest(model, { x: xs, y: ys }, { batchSize: 20, budget: { epochs: 3 }, shuffle: false }); // 3 × 20 = 60 batches
+    expect(out.result.probe?.numIterations).toBe(20);
+    expect(out.iterations).toBeLessThanOrEqual(60);
+    expect(out.suggestion.source).not.toBe('validation-accuracy');
+    for (const v of [out.suggestion.baseLR, out.suggestion.maxLR]) expect(v === null || (Number.isFinite(v) && v > 0)).toBe(true);
+    tf.dispose([xs, ys]);
+    model.dispose();
+  });
+
+  test('a model without an accuracy metric: bounds from the loss, with a note, never NaN', async () => {
+    const { xs, ys } = blobs(400, 4);
+    const model = blobModel(tf.train.sgd(0.01));
+    model.compile({ optimizer: tf.train.sgd(0.01), loss: 'categoricalCrossentropy' });
+    const out = await rangeTest(model, { x: xs, y: ys }, { batchSize: 20, budget: 90, shuffle: false });
+    expect(out.result.accuracy).toBeNull();
+    for (const v of [out.suggestion.baseLR, out.suggestion.maxLR]) expect(v === null || (Number.isFinite(v) && v > 0)).toBe(true);
+    expect(out.suggestion.notes.join(' ')).toMatch(/no accuracy was recorded|loss/);
+    tf.dispose([xs, ys]);
+    model.dispose();
+  });
+
+  test('a NaN loss at the first batch is a clear error, after the model is put back', async () => {
+    const { xs, ys } = blobs(100, 5);
+    const bad = tf.tidy(() => xs.mul(NaN));
+    const model = blobModel(tf.train.sgd(0.01));
+    const before = weightValues(model);
+    await expect(rangeTest(model, { x: bad, y: ys }, { batchSize: 20, budget: 60 })).rejects.toThrow(
+      /rangeTest: the loss was not a finite number at the very first batch \(LR 1e-7, too small to matter\): check the data/,
+    );
+    expect(weightValues(model)).toEqual(before);
+    tf.dispose([xs, ys, bad]);
+    model.dispose();
+  });
+
+  test('bad input names the option', async () => {
+    const { xs, ys } = blobs(40, 6);
+    const model = blobModel(tf.train.sgd(0.01));
+    const cases: Array<[Parameters<typeof rangeTest>[2], RegExp]> = [
+      [{ budget: 10 }, /rangeTest: budget must be an integer >= 30, got 10/],
+      [{ budget: { epochs: -1 } }, /rangeTest: budget.epochs must be a finite number > 0, got -1/],
+      [{ minLR: 0.001 }, /rangeTest: minLR must be left out of a zero-config test \(give maxLR/],
+      [{ epochs: 3 }, /rangeTest: epochs must be left out of a zero-config test \(use budget: \{ epochs \}\)/],
+      [{ maxLR: 1, budget: 100 }, /rangeTest: budget must be left out when maxLR is given/],
+    ];
+    for (const [opts, message] of cases) await expect(rangeTest(model, { x: xs, y: ys }, opts)).rejects.toThrow(message);
+    await expect(rangeTest(model, { x: tf.zeros([0, 2]), y: tf.zeros([0, 3]) })).rejects.toThrow(/rangeTest: data.x must be a tensor with at least one example, got 0/);
+    tf.dispose([xs, ys]);
+    model.dispose();
+  });
+});

@@ -2,12 +2,12 @@
  * The paper's claim on real CIFAR-10: iterations CLR needs to reach the fixed-LR baseline's best test
  * accuracy, as a fraction of the iterations the baseline needed (the paper: 25,000 / 70,000 = 0.36).
  * Same net, initial weights, batch size and budget for `fixed`, `triangular2` and `exp_range`; bounds
- * from a range test the bench runs itself; step size by the paper's rule, shortened to fit 3 cycles.
+ * from the zero-config range test (`rangeTest` with no LR given), which the bench runs itself; step size by the paper's rule, shortened to fit 3 cycles.
  *
  *   npm run bench:cifar                                  # ~1 hour on 2 cores without tfjs-node
  *   npm run bench:cifar -- --data-dir DIR               # the user's copy (extracted binary folder)
  *   npm run bench:cifar -- --archive cifar-10-binary.tar.gz --iterations 70000 --eval-every 1000 \
- *       --model full --test-limit 10000 --range-iterations 4000     # paper scale, with tfjs-node
+ *       --model full --test-limit 10000 --range-budget 4000     # paper scale, with tfjs-node
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -26,9 +26,7 @@ const { values: a } = parseArgs({
     'eval-every': { type: 'string', default: '100' },
     'batch-size': { type: 'string', default: '100' },
     'test-limit': { type: 'string', default: '2000' },
-    'range-iterations': { type: 'string', default: '400' },
-    'range-min-lr': { type: 'string', default: '0.0005' },
-    'range-max-lr': { type: 'string', default: '0.05' },
+    'range-budget': { type: 'string' },
     backend: { type: 'string' },
     seed: { type: 'string', default: '1' },
     out: { type: 'string', default: 'bench/results/cifar' },
@@ -45,8 +43,6 @@ async function main(): Promise<void> {
   const dir = await locateCifar10({ dataDir: a['data-dir'], archive, download: false, log: console.log });
   const data = loadFolder(dir, { maxTest: Number(a['test-limit']) });
   const batchSize = Number(a['batch-size']);
-  const iterationsPerEpoch = Math.floor(data.train.count / batchSize);
-  const rangeIterations = Number(a['range-iterations']);
   mkdirSync(a.out as string, { recursive: true });
   const t0 = performance.now();
   const result = await runExperiment({
@@ -59,15 +55,13 @@ async function main(): Promise<void> {
     momentum: 0.9,
     seed: Number(a.seed),
     rangeTest: true,
-    rangeEpochs: Math.ceil(rangeIterations / iterationsPerEpoch),
-    rangeMinLR: Number(a['range-min-lr']),
-    rangeMaxLR: Number(a['range-max-lr']),
+    rangeEpochs: 1,
+    rangeBudget: a['range-budget'] === undefined ? undefined : Number(a['range-budget']),
     out: a.out as string,
     backend,
     progress: Boolean(process.stdout.isTTY),
     log: console.log,
     command: `npm run bench:cifar -- ${process.argv.slice(2).join(' ')}`.trim(),
-    rangeIterations,
   });
   const fixed = result.runs.find((r) => r.name === 'fixed');
   if (!fixed) throw new Error('no fixed run');

@@ -31,7 +31,7 @@ beforeAll(() => {
   stdout = execFileSync(
     tsx,
     ['examples/cifar/main.ts', '--data-dir', data, '--out', path.join(work, 'out'), '--iterations', '6', '--eval-every', '3',
-      '--batch-size', '20', '--policies', 'fixed,triangular2,1cycle', '--range-test', '--range-epochs', '1', '--backend', 'wasm', '--seed', '3'],
+      '--batch-size', '20', '--policies', 'fixed,triangular2,1cycle', '--range-test', '--range-budget', '30', '--backend', 'wasm', '--seed', '3'],
     { cwd: root, encoding: 'utf8' },
   );
 }, 240000);
@@ -40,7 +40,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 test('it says which backend runs and why, and what data it read', () => {
   expect(stdout).toMatch(/^backend: wasm — --backend wasm \(SIMD (on|off), with the example's training kernels\)/m);
   expect(stdout).toMatch(/train 200 images \(data_batch_1\.bin\), test 100/);
-  expect(stdout).toMatch(/LR range test: 0\.0001 → 0\.02 linearly over 10 iterations/);
+  expect(stdout).toMatch(/LR range test \(zero-config, at most 30 iterations\): an exponential probe from 1e-7/);
 });
 
 test('results.json holds every curve and setting', () => {
@@ -54,7 +54,14 @@ test('results.json holds every curve and setting', () => {
   // Same initial weights: every policy starts from the same test accuracy.
   const first = r.runs.map((x: { evals: { accuracy: number[] } }) => x.evals.accuracy[0]);
   expect(new Set(first).size).toBe(1);
-  expect(r.rangeTest.result.lr).toHaveLength(10);
+  // Zero-config: a probe of 30/3 = 10 batches (fewer if it diverged), then the linear sweep with the rest.
+  const probe = r.rangeTest.result.probe;
+  expect(probe.mode).toBe('exponential');
+  expect(probe.minLR).toBe(1e-7);
+  expect(probe.lr.length).toBeLessThanOrEqual(10);
+  expect(r.rangeTest.result.mode).toBe('linear');
+  expect(probe.lr.length + r.rangeTest.result.lr.length).toBe(30);
+  expect(r.rangeTest.iterations).toBe(30);
   expect(r.settings.budget).toBe(6);
   expect(r.settings.stepSize).toBe(1); // 3 cycles in 6 iterations
 });

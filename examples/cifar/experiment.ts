@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { SingleBar, Presets } from 'cli-progress';
-import { LRFinder, suggestBounds, suggestStepSize, type BoundsSuggestion, type RangeTestResult } from 'tfjs-clr';
+import { DEFAULT_BUDGET, rangeTest as runRangeTest, suggestStepSize, type BoundsSuggestion, type RangeTestResult } from 'tfjs-clr';
 import { accuracyCurvesChart, rangeTestChart, rangeTestTerminal, toSVG } from 'tfjs-clr/plot';
 import type { Cifar10, Split } from './data.js';
 import { buildNet, type NetName } from './model.js';
@@ -28,11 +28,15 @@ export interface ExperimentOptions {
   stepSize?: number;
   fixedLR?: number;
   rangeTest: boolean;
+  /** With rangeMaxLR: epochs of the linear sweep (or rangeIterations). */
   rangeEpochs: number;
-  /** Length of the range test in iterations (default: rangeEpochs epochs). */
+  /** With rangeMaxLR: length of the sweep in iterations (default: rangeEpochs epochs). */
   rangeIterations?: number;
-  rangeMinLR: number;
-  rangeMaxLR: number;
+  /** The sweep's ends; without rangeMaxLR the test is zero-config (probe, then sweep). */
+  rangeMinLR?: number;
+  rangeMaxLR?: number;
+  /** Zero-config test: iterations for probe and sweep together (default: the library's, 300). */
+  rangeBudget?: number;
   out: string;
   backend: { name: string; why: string };
   /** Show progress bars (off when not a terminal, e.g. in tests and CI logs). */
@@ -59,7 +63,7 @@ export interface ExperimentResult {
   date: string;
   backend: { name: string; why: string };
   settings: Omit<ExperimentOptions, 'data' | 'log' | 'backend' | 'progress' | 'command'> & PolicySettings & { trainImages: number; testImages: number; trainFiles: string[] };
-  rangeTest: { result: RangeTestResult; suggestion: BoundsSuggestion } | null;
+  rangeTest: { result: RangeTestResult; suggestion: BoundsSuggestion; iterations: number } | null;
   runs: PolicyRun[];
 }
 
@@ -160,26 +164,28 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   let rangeTest: ExperimentResult['rangeTest'] = null;
   if (o.rangeTest) {
     const iterationsPerEpoch = Math.floor(data.train.count / o.batchSize);
-    const n = o.rangeIterations ?? o.rangeEpochs * iterationsPerEpoch;
-    log(`\nLR range test: ${o.rangeMinLR} → ${o.rangeMaxLR} linearly over ${n} iterations (${(n / iterationsPerEpoch).toFixed(1)} epochs), test accuracy every ${Math.max(1, Math.round(n / 40))} iterations`);
-    const model = fresh(o.rangeMinLR);
+    const explicit = o.rangeMaxLR !== undefined;
+    const n = explicit ? o.rangeIterations ?? o.rangeEpochs * iterationsPerEpoch : o.rangeBudget ?? DEFAULT_BUDGET;
+    log(
+      explicit
+        ? `\nLR range test: ${o.rangeMinLR ?? (o.rangeMaxLR as number) / 1000} → ${o.rangeMaxLR} linearly over ${n} iterations (${(n / iterationsPerEpoch).toFixed(1)} epochs)`
+        : `\nLR range test (zero-config, at most ${n} iterations): an exponential probe from 1e-7 until the loss diverges, then a linear sweep below that, test accuracy about 40 times`,
+    );
+    const model = fresh(0.01);
     const val = { count: Math.min(data.test.count, 1000), images: data.test.images, labels: data.test.labels };
-    const valBatch = Array.from({ length: val.count }, (_, k) => k);
-    const valTensors = makeBatch(val, valBatch, stats);
-    const finder = new LRFinder({ minLR: o.rangeMinLR, maxLR: o.rangeMaxLR, numIterations: n, validationData: [valTensors.xs, valTensors.ys], evaluateEvery: Math.max(1, Math.round(n / 40)) });
-    const progress = new ProgressCallback('range test', n, o.progress);
-    await model.fitDataset(trainingDataset(data.train, o.batchSize, stats, o.seed + 1), {
-      epochs: Math.ceil(n / iterationsPerEpoch),
+    const valTensors = makeBatch(val, Array.from({ length: val.count }, (_, k) => k), stats);
+    const out = await runRangeTest(model, trainingDataset(data.train, o.batchSize, stats, o.seed + 1), {
       batchesPerEpoch: iterationsPerEpoch,
-      callbacks: [finder, progress],
-      verbose: 0,
+      validationData: [valTensors.xs, valTensors.ys],
+      callbacks: [new ProgressCallback('range test', n, o.progress)],
+      ...(explicit ? { minLR: o.rangeMinLR, maxLR: o.rangeMaxLR, numIterations: n } : { budget: n }),
     });
     tf.dispose([valTensors.xs, valTensors.ys]);
     model.dispose();
-    const suggestion = suggestBounds(finder.result);
-    rangeTest = { result: finder.result, suggestion };
-    log(await rangeTestTerminal(finder.result, suggestion));
-    writeFileSync(path.join(o.out, 'range-test.svg'), await toSVG(rangeTestChart(finder.result, suggestion, { title: `CIFAR-10 ${o.net}: LR range test` })));
+    const { result: rtResult, suggestion } = out;
+    rangeTest = { result: rtResult, suggestion, iterations: out.iterations };
+    log(await rangeTestTerminal(rtResult, suggestion));
+    writeFileSync(path.join(o.out, 'range-test.svg'), await toSVG(rangeTestChart(rtResult, suggestion, { title: `CIFAR-10 ${o.net}: LR range test` })));
     if (suggestion.baseLR !== null && suggestion.maxLR !== null) {
       baseLR ??= suggestion.baseLR;
       maxLR ??= suggestion.maxLR;

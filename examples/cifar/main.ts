@@ -54,9 +54,10 @@ const program = new Command()
   .addOption(new Option('--step-size <n>', "half-cycle in iterations (default: the paper's 4 epochs, shortened to fit 3 cycles)").argParser(positiveInt('--step-size')))
   .addOption(new Option('--fixed-lr <lr>', 'LR of the fixed and exp baselines (default: baseLR, as in the paper)').argParser(positiveNum('--fixed-lr')))
   .option('--range-test', 'run an LR range test first and take the bounds from it')
-  .addOption(new Option('--range-epochs <n>', 'epochs of the range test (the paper: 8)').argParser(positiveInt('--range-epochs')).default(4))
-  .addOption(new Option('--range-min-lr <lr>', 'range test start LR').argParser(positiveNum('--range-min-lr')).default(0.0001))
-  .addOption(new Option('--range-max-lr <lr>', 'range test end LR').argParser(positiveNum('--range-max-lr')).default(0.02))
+  .addOption(new Option('--range-budget <iterations>', 'zero-config range test: iterations for its probe and sweep together (default 300)').argParser(positiveInt('--range-budget')))
+  .addOption(new Option('--range-max-lr <lr>', 'sweep linearly up to this LR instead (the paper; needs no probe)').argParser(positiveNum('--range-max-lr')))
+  .addOption(new Option('--range-min-lr <lr>', 'with --range-max-lr: the start LR (default max/1000)').argParser(positiveNum('--range-min-lr')))
+  .addOption(new Option('--range-epochs <n>', 'with --range-max-lr: epochs of the sweep (the paper: 8)').argParser(positiveInt('--range-epochs')).default(4))
   .addOption(new Option('--train-limit <n>', 'use only the first n training images').argParser(positiveInt('--train-limit')))
   .addOption(new Option('--test-limit <n>', 'use only the first n test images').argParser(positiveInt('--test-limit')))
   .addOption(new Option('--seed <n>', 'seed for initial weights and shuffling').argParser(positiveInt('--seed')).default(1))
@@ -114,6 +115,7 @@ async function main(): Promise<void> {
     rangeEpochs: o.rangeEpochs,
     rangeMinLR: o.rangeMinLr,
     rangeMaxLR: o.rangeMaxLr,
+    rangeBudget: o.rangeBudget,
     out,
     backend,
     progress: o.progress !== false && Boolean(process.stdout.isTTY),

@@ -17,8 +17,11 @@ export interface ThumbRuleOptions extends LossRuleOptions {
  * `maxLR` = the largest LR at which training still converges, read as the LR at the minimum of the
  * probe's smoothed loss (past it, the loss climbs); `baseLR = maxLR / 4` (the paper: /3 or /4).
  *
+ * When the linear sweep diverged, `maxLR` is at most half the LR where it did (the model, trained by
+ * then, breaks at lower LRs than the untrained probe did).
+ *
  * Confidence: `none` when the loss never fell; `low` when it fell less than 10 % (an already trained
- * model) or was still falling at the probe's end; else `high` when the paper's accuracy reading of the
+ * model), was still falling at the probe's end, or the cap applied; else `high` when the paper's accuracy reading of the
  * linear sweep (its `maxLR`) agrees within a factor of 3, `medium` when it does not (both are in `notes`).
  */
 export function thumbRule(curve: RangeCurve, opts: ThumbRuleOptions = {}): BoundsSuggestion {
@@ -27,9 +30,18 @@ export function thumbRule(curve: RangeCurve, opts: ThumbRuleOptions = {}): Bound
     const k = lo + argMin(series.smooth.slice(lo, hi));
     return { index: k, lr: series.lr[k] };
   });
-  if (s.maxLR === null || s.confidence === 'low') return s;
-  const series = lossSeries(curve);
+  if (s.maxLR === null) return s;
   const notes = [...s.notes];
+  // The probe's model is untrained; by the sweep the model has learned and breaks at lower LRs. Where
+  // the sweep diverged, the largest LR that converges is below that: keep maxLR at half of it at most
+  // (the paper: the best LR is within a factor of two of the largest that converges).
+  if (curve.probe && typeof curve.stoppedAt === 'number' && curve.stoppedAt >= 0 && curve.lr[curve.stoppedAt] / 2 < s.maxLR) {
+    const cap = curve.lr[curve.stoppedAt] / 2;
+    notes.push(`maxLR capped at ${cap.toPrecision(3)}, half the LR where the linear sweep diverged (the probe's loss minimum was at ${s.maxLR.toPrecision(3)})`);
+    return { ...s, baseLR: cap / divisor, maxLR: cap, alternatives: { maxOver3: cap / 3, maxOver4: cap / 4 }, confidence: 'low', notes };
+  }
+  if (s.confidence === 'low') return s;
+  const series = lossSeries(curve);
   if (series && (s.indices.max as number) >= series.lr.length - 1 - Math.max(2, Math.round(series.lr.length / 20))) {
     notes.push('the loss was still falling at the end of the probe: the largest usable LR may be higher (sweep higher)');
     return { ...s, confidence: 'low', notes };

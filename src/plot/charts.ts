@@ -64,7 +64,8 @@ function boundMarks(suggestion: BoundsSuggestion | undefined): VegaLiteSpec[] {
 
 /**
  * Accuracy and loss against the learning rate of a range test (raw per batch, smoothed, and
- * validation points), with the suggested bounds marked. Log LR axis for exponential sweeps.
+ * validation points), with the suggested bounds marked. Log LR axis for exponential sweeps. After a
+ * zero-config test a third panel shows the probe's loss against log LR (what the default rule reads).
  */
 export function rangeTestChart(result: RangeTestResult, suggestion?: BoundsSuggestion, opts: ChartOptions = {}): VegaLiteSpec {
   const width = opts.width ?? 560;
@@ -111,10 +112,39 @@ export function rangeTestChart(result: RangeTestResult, suggestion?: BoundsSugge
     result.stopReason === 'completed' || result.stopReason === 'end-of-fit'
       ? `${result.lr.length} batches`
       : `stopped at batch ${result.stoppedAt} (${result.stopReason})`;
+  // The zero-config test's probe: its loss against log LR, which the default rule reads.
+  const probe = result.probe;
+  const probePanel = (): VegaLiteSpec => {
+    const values: Array<Record<string, unknown>> = [];
+    const sm = smoothed((probe as RangeTestResult).loss);
+    (probe as RangeTestResult).loss.forEach((v, k) => {
+      const lr = (probe as RangeTestResult).lr[k];
+      if (v !== null) values.push({ lr, series: 'probe (per batch)', value: v });
+      if (sm[k] !== null) values.push({ lr, series: 'probe (smoothed)', value: sm[k] });
+    });
+    return {
+      width,
+      height,
+      title: { text: 'probe: loss against the LR (exponential, log axis)', fontSize: 12 },
+      layer: [
+        {
+          data: { values },
+          mark: { type: 'line', clip: true },
+          encoding: {
+            x: { field: 'lr', type: 'quantitative', title: 'learning rate (probe)', scale: { type: 'log' }, axis: { format: '~g' } },
+            y: { field: 'value', type: 'quantitative', title: 'loss', scale: { zero: false } },
+            color: { field: 'series', type: 'nominal', title: null, scale: { domain: ['probe (per batch)', 'probe (smoothed)'], range: ['#c7e9c0', '#31a354'] } },
+          },
+        },
+        ...boundMarks(suggestion),
+      ],
+    };
+  };
   return {
     $schema: SCHEMA,
     title: opts.title ?? `LR range test (${result.mode}, ${fmt(result.minLR)} → ${fmt(result.maxLR)}, ${stop})`,
-    vconcat: [...(result.accuracy || result.validation?.accuracy ? [panel('accuracy')] : []), panel('loss')],
+    vconcat: [...(result.accuracy || result.validation?.accuracy ? [panel('accuracy')] : []), panel('loss'), ...(probe ? [probePanel()] : [])],
+    resolve: { scale: { color: 'independent' } },
     config: { view: { stroke: null }, axis: { grid: true } },
   };
 }

@@ -80,8 +80,9 @@ export async function terminalChart(values: ReadonlyArray<number | null>, opts: 
 }
 
 /**
- * A range test in the terminal: accuracy (or loss) against the sweep, an LR axis underneath, and the
- * suggested bounds marked on it with `b` and `M`.
+ * A range test in the terminal: validation accuracy against the sweep (training accuracy or loss when
+ * there is too little), an LR axis underneath, and the suggested bounds marked with `b` and `M` where
+ * they fall inside the sweep.
  */
 export async function rangeTestTerminal(
   result: RangeTestResult,
@@ -89,16 +90,19 @@ export async function rangeTestTerminal(
   opts: TerminalChartOptions = {},
 ): Promise<string> {
   const width = opts.width ?? 60;
-  const series = result.accuracy ?? result.loss;
-  const name = result.accuracy ? 'training accuracy' : 'training loss';
-  const n = result.lr.length;
+  // Validation accuracy where there is enough of it (what the paper reads), else training accuracy or loss.
+  const val = result.validation?.accuracy && result.validation.accuracy.length >= 10 ? result.validation : null;
+  const series = val ? (val.accuracy as Array<number | null>) : result.accuracy ?? result.loss;
+  const lrOf = val ? val.lr : result.lr;
+  const name = val ? 'validation accuracy' : result.accuracy ? 'training accuracy' : 'training loss';
+  const n = lrOf.length;
   const chart = await terminalChart(series, { ...opts, width });
   const cols = Math.min(width, n);
   const marks = Array.from({ length: cols }, () => '─');
-  // The column of the first batch whose LR reached `lr` (the sweep only rises).
+  // The column of the first point whose LR reached `lr` (the sweep only rises); none past its end.
   const col = (lr: number | null | undefined): number | null => {
     if (lr === null || lr === undefined) return null;
-    const index = result.lr.findIndex((v) => v >= lr);
+    const index = lrOf.findIndex((v) => v >= lr);
     return index < 0 ? null : Math.min(cols - 1, Math.floor((index * cols) / n));
   };
   const b = col(suggestion?.baseLR);
@@ -106,8 +110,8 @@ export async function rangeTestTerminal(
   if (b !== null) marks[b] = 'b';
   if (m !== null) marks[m] = 'M';
   const pad = ' '.repeat(10);
-  const lrs = `${result.lr[0].toPrecision(3)} … ${result.lr[n - 1].toPrecision(3)}`;
-  const lines = [`${name} against the LR sweep (${result.mode}, ${lrs}, ${n} batches)`, chart, `${pad}${marks.join('')}`];
+  const lrs = `${lrOf[0].toPrecision(3)} … ${lrOf[n - 1].toPrecision(3)}`;
+  const lines = [`${name} against the LR sweep (${result.mode}, ${lrs}, ${n} ${val ? 'points' : 'batches'})`, chart, `${pad}${marks.join('')}`];
   if (suggestion && suggestion.baseLR !== null && suggestion.maxLR !== null) {
     lines.push(
       `${pad}b = baseLR ${suggestion.baseLR.toPrecision(3)}   M = maxLR ${suggestion.maxLR.toPrecision(3)} (${suggestion.maxLRReason}, confidence ${suggestion.confidence})`,

@@ -4,7 +4,7 @@
  * model back, and its bounds train the model well. Bad input gets clear errors, never a NaN bound.
  */
 import * as tf from '@tensorflow/tfjs';
-import { CyclicLR, PROBE_RANGE, rangeTest } from '../src/index.js';
+import { CyclicLR, PROBE_RANGE, rangeTest, suggestionRules } from '../src/index.js';
 import { blobModel, blobs, useCpu, weightValues } from './helpers.js';
 
 beforeAll(useCpu);
@@ -105,6 +105,23 @@ describe('zero-config rangeTest', () => {
     );
     expect(weightValues(model)).toEqual(before);
     tf.dispose([xs, ys, bad]);
+    model.dispose();
+  });
+
+  test('divergence inside the burn-in (a sweep that starts far too high): no rule suggests a bound', async () => {
+    const { xs, ys } = blobs(600, 7);
+    const model = blobModel(tf.train.sgd(0.01));
+    // LR 30 → 3000: the loss blows up by the third batch, before the 5-batch burn-in ends.
+    const out = await rangeTest(model, { x: xs, y: ys }, { minLR: 30, maxLR: 3000, mode: 'exponential', numIterations: 30, batchSize: 20, shuffle: false });
+    expect(['diverged', 'non-finite-loss']).toContain(out.result.stopReason);
+    expect(out.result.stoppedAt).toBeLessThan(10);
+    for (const rule of Object.values(suggestionRules)) {
+      const s = rule(out.result);
+      expect([s.baseLR, s.maxLR]).toEqual([null, null]);
+      expect(s.confidence).toBe('none');
+    }
+    expect(out.cyclicLROptions).toBeNull();
+    tf.dispose([xs, ys]);
     model.dispose();
   });
 

@@ -61,7 +61,8 @@ function binomial(p: number, samples: number | null): number {
  * The paper's rule: `baseLR` where accuracy starts to rise, `maxLR` where the rise slows, turns
  * ragged, or accuracy peaks (the earliest of the three).
  *
- * 1. Keep the points before the first non-finite loss or accuracy and before the test's stop point.
+ * 1. Keep the points before the first non-finite loss or accuracy and before the test's stop point;
+ *    no bounds when the test diverged within its first 10 batches (it started too high).
  * 2. Read validation accuracy when it has >= 10 points (the paper's curves), else per-batch training
  *    accuracy, else the negated training loss.
  * 3. Smooth with a zero-phase filter (no lag) and estimate the noise σ robustly (the lower of a
@@ -89,6 +90,9 @@ export function accuracyRule(curve: RangeCurve, opts: AccuracyRuleOptions = {}):
   const isAccuracy = source !== 'training-loss';
   const loss = lossLandmarks(lossSeries(curve));
   const none = (reason: string, rise = 0, noise = 0) => noSuggestion('accuracy', source, loss, m, [...notes, reason], rise, noise);
+  if (typeof curve.stoppedAt === 'number' && curve.stoppedAt < 10) {
+    return none(`the test diverged at batch ${curve.stoppedAt}, among its first 10: the sweep started above the LRs that train; start it lower`);
+  }
   if (m < 5) return none(`only ${m} usable points: run the test longer (or lower its maxLR if it stopped early)`);
 
   // Smooth and estimate the noise.

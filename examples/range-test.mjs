@@ -21,7 +21,7 @@ const val = spirals(500, 2);
 const model = spiralModel(tf.train.momentum(0.01, 0.9));
 
 // 1. The zero-config range test: no LR given. An exponential probe from 1e-7 finds where the loss
-//    diverges, then the paper's linear sweep runs below that, with validation accuracy ~40 times;
+//    diverges, then the paper's linear sweep runs below that, with validation accuracy ~60 times;
 //    300 iterations in all (the default budget). No shuffling, so the run (and the picture) repeats.
 const { result, suggestion, plan, cyclicLROptions, iterations } = await rangeTest(
   model,

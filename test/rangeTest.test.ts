@@ -108,6 +108,20 @@ describe('zero-config rangeTest', () => {
     model.dispose();
   });
 
+  test('an already trained model: no rule claims confidence, and the notes say why', async () => {
+    const { xs, ys } = blobs(600, 8);
+    const model = blobModel(tf.train.momentum(0.05, 0.9));
+    await model.fit(xs, ys, { epochs: 20, batchSize: 20, shuffle: false, verbose: 0 });
+    const out = await rangeTest(model, { x: xs, y: ys }, { batchSize: 20, budget: 150, shuffle: false });
+    for (const rule of Object.values(suggestionRules)) {
+      const s = rule(out.result);
+      expect(['low', 'none']).toContain(s.confidence);
+      expect(s.notes.join(' ')).toMatch(/already trained/);
+    }
+    tf.dispose([xs, ys]);
+    model.dispose();
+  }, 60000);
+
   test('divergence inside the burn-in (a sweep that starts far too high): no rule suggests a bound', async () => {
     const { xs, ys } = blobs(600, 7);
     const model = blobModel(tf.train.sgd(0.01));

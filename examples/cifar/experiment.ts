@@ -169,7 +169,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
     log(
       explicit
         ? `\nLR range test: ${o.rangeMinLR ?? (o.rangeMaxLR as number) / 1000} → ${o.rangeMaxLR} linearly over ${n} iterations (${(n / iterationsPerEpoch).toFixed(1)} epochs)`
-        : `\nLR range test (zero-config, at most ${n} iterations): an exponential probe from 1e-7 until the loss diverges, then a linear sweep below that, test accuracy about 40 times`,
+        : `\nLR range test (zero-config, at most ${n} iterations): an exponential probe from 1e-7 until the loss diverges, then a linear sweep below that with test accuracy about 60 times`,
     );
     const model = fresh(0.01);
     const val = { count: Math.min(data.test.count, 1000), images: data.test.images, labels: data.test.labels };

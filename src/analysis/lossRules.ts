@@ -91,7 +91,10 @@ export function lossRule(rule: RuleName, reason: MaxLRReason, curve: RangeCurve,
   const min = Math.min(...series.smooth.slice(lo, Math.max(lo + 1, hi)));
   const noise = noiseSigma(series.raw);
   if (hi - lo < 3 || !(start - min > Math.max(3 * noise, 1e-3 * Math.abs(start)))) {
-    return noSuggestion(rule, source, loss, m, [`the smoothed loss never fell clearly below its start (${start.toPrecision(3)} → ${min.toPrecision(3)}, noise ${noise.toPrecision(2)}): no region where training works was found`]);
+    return noSuggestion(rule, source, loss, m, [
+      `the smoothed loss never fell clearly below its start (${start.toPrecision(3)} → ${min.toPrecision(3)}, noise ${noise.toPrecision(2)}): ` +
+        'the model is already trained, or nothing in this LR range trains it',
+    ]);
   }
   const picked = pick(series, lo, hi);
   if (!picked) return noSuggestion(rule, source, loss, m, ['the rule found no point on this curve']);

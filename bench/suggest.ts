@@ -1,0 +1,142 @@
+/**
+ * bench:suggest — is a range test's suggestion any good? Measured by what training with it achieves.
+ *
+ * Per task and seed: the zero-config range test (`rangeTest` with no LR given; its cost in iterations),
+ * then CyclicLR (triangular2, 3 whole cycles in the task's budget) with every rule's bounds, next to a
+ * grid of fixed LRs and CLR bound pairs, all from the same initial weights and data order. Reported:
+ * test accuracy, regret (best grid accuracy − the rule's) and whether the rule matches the best fixed LR.
+ *
+ *   npm run bench:suggest                                   # every task, seeds 1–3
+ *   npm run bench:suggest -- --tasks mnist-mlp --seeds 1,2  # a part
+ *   npm run bench:suggest -- --report                       # only rebuild the report from saved runs
+ *   npm run bench:suggest -- --grid-only                    # only the grid (no range tests)
+ *   npm run bench:suggest -- --rules-only                   # only range tests and the rules' runs
+ *   npm run bench:suggest -- --skip-rules valley,minimum    # leave some rules' runs out
+ *   npm run bench:suggest -- --budget 150                   # range tests with another budget (compared in the report)
+ *
+ * Runs are saved as they finish (bench/suggest-results/runs.json) and reused on the next start, so an
+ * interrupted study resumes, and a new rule only trains its own new bounds.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { DEFAULT_BUDGET, rangeTest, type RangeTestResult } from 'tfjs-clr';
+import { chooseBackend, type BackendName } from '../examples/cifar/backend.js';
+import { CANDIDATES, pairKey, writeReport, type Study } from './suggest/report.js';
+import { TASKS, type Task, type TaskData } from './suggest/tasks.js';
+import { compileFor, trainRun, type Policy, type RunOutcome } from './suggest/train.js';
+
+const OUT = path.resolve(__dirname, 'suggest-results');
+/** Bumped when rangeTest's algorithm changes, so saved range tests from an older one are run again. */
+const RANGE_TEST_VERSION = 3;
+const { values: a } = parseArgs({
+  options: {
+    tasks: { type: 'string', default: TASKS.map((t) => t.name).join(',') },
+    seeds: { type: 'string', default: '1,2,3' },
+    backend: { type: 'string', default: 'wasm' },
+    report: { type: 'boolean', default: false },
+    'grid-only': { type: 'boolean', default: false },
+    'rules-only': { type: 'boolean', default: false },
+    'skip-rules': { type: 'string', default: '' },
+    budget: { type: 'string' },
+    out: { type: 'string', default: OUT },
+  },
+});
+
+function load(file: string): Study {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Study) : { runs: {}, rangeTests: {}, tasks: {} };
+}
+
+async function main(): Promise<void> {
+  const out = a.out as string;
+  mkdirSync(out, { recursive: true });
+  const file = path.join(out, 'runs.json');
+  const study = load(file);
+  // Merge with what is on disk first: two runs of the bench (say, one per core) can share the file;
+  // what this process wrote wins, everything else is taken from the disk.
+  const mine = new Set<string>();
+  const save = (key?: string) => {
+    if (key) mine.add(key);
+    const disk = load(file);
+    for (const part of ['runs', 'rangeTests', 'tasks'] as const) {
+      const merged: Record<string, unknown> = { ...disk[part] };
+      for (const [k, v] of Object.entries(study[part])) if (mine.has(`${part}:${k}`) || !(k in merged)) merged[k] = v;
+      (study as unknown as Record<string, unknown>)[part] = merged;
+    }
+    writeFileSync(file, `${JSON.stringify(study, null, 1)}\n`);
+  };
+  const seeds = (a.seeds as string).split(',').map(Number);
+  const tasks = (a.tasks as string).split(',').map((name) => {
+    const t = TASKS.find((k) => k.name === name);
+    if (!t) throw new Error(`--tasks: unknown task "${name}" (known: ${TASKS.map((k) => k.name).join(', ')})`);
+    return t;
+  });
+  if (!a.report) {
+    const backend = await chooseBackend(a.backend as BackendName);
+    console.log(`backend: ${backend.name} — ${backend.why}`);
+    for (const task of tasks) await runTask(task, seeds, study, save);
+  }
+  await writeReport(study, out, `npm run bench:suggest -- ${process.argv.slice(2).join(' ')}`.trim());
+  console.log(`report: ${path.join(out, 'report.md')}`);
+}
+
+async function runTask(task: Task, seeds: number[], study: Study, save: (key?: string) => void): Promise<void> {
+  let data: TaskData;
+  try {
+    data = await task.load();
+  } catch (e) {
+    console.log(`${task.name}: skipped — ${(e as Error).message}`);
+    return;
+  }
+  study.tasks[task.name] = {
+    kind: task.kind,
+    source: task.source,
+    batchSize: task.batchSize,
+    iterations: task.iterations,
+    trainExamples: data.train.x.shape[0],
+    testExamples: data.test.x.shape[0],
+    fixedGrid: task.fixedGrid,
+    clrGrid: task.clrGrid,
+  };
+  save(`tasks:${task.name}`);
+  for (const seed of seeds) {
+    const t0 = performance.now();
+    const budget = a.budget === undefined ? DEFAULT_BUDGET : Number(a.budget);
+    const runPrefix = `${task.name}|${seed}`;
+    // Range tests at the default budget are keyed task|seed; others task|seed|b<budget>.
+    const key = budget === DEFAULT_BUDGET ? runPrefix : `${runPrefix}|b${budget}`;
+    if (!a['grid-only'] && study.rangeTests[key]?.version !== RANGE_TEST_VERSION) {
+      const model = task.build(seed);
+      compileFor(model, 0.01);
+      const r = await rangeTest(model, data.train, { batchSize: task.batchSize, budget, validationData: [data.val.x, data.val.y] });
+      study.rangeTests[key] = { version: RANGE_TEST_VERSION, iterations: r.iterations, result: r.result, seconds: (performance.now() - t0) / 1000 };
+      model.dispose();
+      save(`rangeTests:${key}`);
+      console.log(`${key}: range test ${r.iterations} iterations, ${study.rangeTests[key].seconds.toFixed(0)} s`);
+    }
+    const policies: Policy[] = a['rules-only'] ? [] : [
+      ...task.fixedGrid.map((lr): Policy => ({ kind: 'fixed', lr })),
+      ...task.clrGrid.map(([baseLR, maxLR]): Policy => ({ kind: 'clr', baseLR, maxLR })),
+    ];
+    const skip = new Set((a['skip-rules'] as string).split(',').filter(Boolean));
+    for (const c of a['grid-only'] ? [] : CANDIDATES.filter((k) => !skip.has(k.name))) {
+      const s = c.rule(study.rangeTests[key].result as RangeTestResult);
+      if (s.baseLR !== null && s.maxLR !== null) policies.push({ kind: 'clr', baseLR: s.baseLR, maxLR: s.maxLR });
+    }
+    for (const p of policies) {
+      const k = `${runPrefix}|${pairKey(p)}`;
+      if (study.runs[k]) continue;
+      const o: RunOutcome = await trainRun(task, data, seed, p);
+      study.runs[k] = o;
+      save(`runs:${k}`);
+      console.log(`${k}: ${(o.accuracy * 100).toFixed(2)} % (${o.seconds.toFixed(0)} s)`);
+    }
+  }
+  tf.dispose([data.train.x, data.train.y, data.val.x, data.val.y, data.test.x, data.test.y]);
+}
+
+main().catch((e: unknown) => {
+  console.error(`error: ${e instanceof Error ? e.stack : String(e)}`);
+  process.exit(1);
+});

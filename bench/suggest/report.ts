@@ -1,0 +1,213 @@
+/**
+ * The study's candidates (every built-in rule, plus the variants whose parameters the defaults were
+ * chosen between) and its report: per task and seed, accuracy and regret; per rule, mean and worst
+ * regret and how often it matched the best fixed LR; a plot of the regrets.
+ */
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { accuracyRule, minimumRule, steepRule, thumbRule, valleyRule, DEFAULT_BUDGET, DEFAULT_RULE, type BoundsSuggestion, type RangeCurve, type RangeTestResult } from 'tfjs-clr';
+import { toSVG } from 'tfjs-clr/plot';
+import type { Policy, RunOutcome } from './train.js';
+
+export interface Candidate {
+  name: string;
+  rule: (c: RangeCurve) => BoundsSuggestion;
+}
+
+export const CANDIDATES: Candidate[] = [
+  { name: 'thumb', rule: (c) => thumbRule(c) },
+  { name: 'thumb÷3', rule: (c) => thumbRule(c, { divisor: 3 }) },
+  { name: 'accuracy', rule: (c) => accuracyRule(c) },
+  { name: 'accuracy÷4', rule: (c) => accuracyRule(c, { baseDivisor: 4 }) },
+  { name: 'accuracy÷3', rule: (c) => accuracyRule(c, { baseDivisor: 3 }) },
+  { name: 'steep', rule: (c) => steepRule(c) },
+  { name: 'minimum÷3', rule: (c) => minimumRule(c, { divisor: 3 }) },
+  { name: 'minimum', rule: (c) => minimumRule(c) },
+  { name: 'valley', rule: (c) => valleyRule(c) },
+];
+
+export interface Study {
+  runs: Record<string, RunOutcome>;
+  rangeTests: Record<string, { version?: number; iterations: number; seconds: number; result: RangeTestResult }>;
+  tasks: Record<
+    string,
+    { kind: string; source: string; batchSize: number; iterations: number; trainExamples: number; testExamples: number; fixedGrid: number[]; clrGrid: Array<[number, number]> }
+  >;
+}
+
+export function pairKey(p: Policy): string {
+  return p.kind === 'fixed' ? `fixed:${p.lr}` : `clr:${p.baseLR.toPrecision(6)}-${p.maxLR.toPrecision(6)}`;
+}
+
+const pct = (v: number) => (v * 100).toFixed(2);
+const lr3 = (v: number) => Number(v.toPrecision(3)).toString();
+
+interface Row {
+  task: string;
+  seed: number;
+  /** The range test's budget (iterations). */
+  budget: number;
+  rule: string;
+  baseLR: number | null;
+  maxLR: number | null;
+  confidence: string;
+  accuracy: number | null;
+  regret: number | null;
+  matchesFixed: boolean | null;
+}
+
+/** Rows of the study: one per task, seed and candidate, with the grid's best for comparison. */
+export function studyRows(study: Study): { rows: Row[]; grid: Array<{ task: string; seed: number; bestGrid: number; bestGridName: string; bestFixed: number; bestFixedLR: number; cost: number }> } {
+  const rows: Row[] = [];
+  const grid = [];
+  for (const [key, rt] of Object.entries(study.rangeTests)) {
+    const [task, seedText, budgetText] = key.split('|');
+    const seed = Number(seedText);
+    const budget = budgetText ? Number(budgetText.slice(1)) : DEFAULT_BUDGET;
+    const t = study.tasks[task];
+    if (!t) continue;
+    const get = (p: Policy) => study.runs[`${task}|${seed}|${pairKey(p)}`];
+    const fixed = t.fixedGrid.map((lr) => ({ lr, o: get({ kind: 'fixed', lr }) })).filter((r) => r.o);
+    const clr = t.clrGrid.map(([b, m]) => ({ name: `CLR ${b}–${m}`, o: get({ kind: 'clr', baseLR: b, maxLR: m }) })).filter((r) => r.o);
+    if (fixed.length === 0 || clr.length === 0) continue;
+    const bestFixed = fixed.reduce((x, y) => (y.o.accuracy > x.o.accuracy ? y : x));
+    const bestClr = clr.reduce((x, y) => (y.o.accuracy > x.o.accuracy ? y : x));
+    const bestGrid = Math.max(bestFixed.o.accuracy, bestClr.o.accuracy);
+    const row = (c: Candidate, b: number): Row => {
+      const s = c.rule(rt.result);
+      const o = s.baseLR !== null && s.maxLR !== null ? get({ kind: 'clr', baseLR: s.baseLR, maxLR: s.maxLR }) : undefined;
+      return {
+        task,
+        seed,
+        budget: b,
+        rule: c.name,
+        baseLR: s.baseLR,
+        maxLR: s.maxLR,
+        confidence: s.confidence,
+        accuracy: o ? o.accuracy : null,
+        regret: o ? bestGrid - o.accuracy : null,
+        matchesFixed: o ? o.accuracy >= bestFixed.o.accuracy : null,
+      };
+    };
+    if (budget !== DEFAULT_BUDGET) {
+      for (const c of CANDIDATES) rows.push(row(c, budget));
+      continue;
+    }
+    grid.push({
+      task,
+      seed,
+      bestGrid,
+      bestGridName: bestFixed.o.accuracy >= bestClr.o.accuracy ? `fixed ${bestFixed.lr}` : bestClr.name,
+      bestFixed: bestFixed.o.accuracy,
+      bestFixedLR: bestFixed.lr,
+      cost: rt.iterations,
+    });
+    for (const c of CANDIDATES) rows.push(row(c, budget));
+  }
+  return { rows, grid };
+}
+
+export function summarize(rows: Row[]): Array<{ rule: string; runs: number; noBounds: number; notRun: number; meanRegret: number; worstRegret: number; matches: number }> {
+  return CANDIDATES.map((c) => {
+    const mine = rows.filter((r) => r.rule === c.name);
+    const scored = mine.filter((r) => r.regret !== null);
+    const regrets = scored.map((r) => r.regret as number);
+    const noBounds = mine.filter((r) => r.maxLR === null).length;
+    return {
+      rule: c.name,
+      runs: scored.length,
+      noBounds,
+      notRun: mine.length - scored.length - noBounds,
+      meanRegret: regrets.reduce((x, y) => x + y, 0) / Math.max(1, regrets.length),
+      worstRegret: Math.max(...regrets, 0),
+      matches: scored.filter((r) => r.matchesFixed).length,
+    };
+  });
+}
+
+export async function writeReport(study: Study, out: string, command: string): Promise<void> {
+  const { rows: all, grid } = studyRows(study);
+  const rows = all.filter((r) => r.budget === DEFAULT_BUDGET);
+  const summary = summarize(rows);
+  const budgets = [...new Set(all.map((r) => r.budget))].sort((x, y) => x - y);
+  const defaultRows = (list: Row[]) => list.filter((r) => r.rule === DEFAULT_RULE && r.regret !== null);
+  const stats = (list: Row[]) => {
+    const g = list.map((r) => (r.regret as number) * 100);
+    return g.length === 0 ? '– | – | –' : `${g.length} | ${(g.reduce((x, y) => x + y, 0) / g.length).toFixed(2)} | ${Math.max(...g).toFixed(2)}`;
+  };
+  const lines: string[] = [
+    '# bench:suggest — range-test suggestions measured by training outcome',
+    '',
+    `Command: \`${command}\` (default rule in the library: \`${DEFAULT_RULE}\`).`,
+    '',
+    'Regret = best accuracy of the grid (fixed LRs and CLR bound pairs, same initial weights, data order and budget) − the',
+    "rule's CLR accuracy (triangular2, 3 whole cycles), in points; test accuracy at the end of the budget. \"no bounds\": the",
+    'rule declined (confidence none); "not run": bounds whose training was left out (see RESULTS.md).',
+    '',
+    '## Summary (all tasks and seeds)',
+    '',
+    '| rule | trained | no bounds | not run | mean regret | worst regret | ≥ best fixed LR |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...summary.map((s) => `| ${s.rule} | ${s.runs} | ${s.noBounds} | ${s.notRun} | ${(s.meanRegret * 100).toFixed(2)} | ${(s.worstRegret * 100).toFixed(2)} | ${s.matches}/${s.runs} |`),
+    '',
+    '![regret per rule, task and seed](regret.svg)',
+    '',
+    `## The default rule (\`${DEFAULT_RULE}\`) by confidence`,
+    '',
+    '| confidence | runs | mean regret | worst regret |',
+    '| --- | --- | --- | --- |',
+    ...['high', 'medium', 'low'].map((c) => `| ${c} | ${stats(defaultRows(rows).filter((r) => r.confidence === c))} |`),
+    '',
+    `## The default rule (\`${DEFAULT_RULE}\`) by range-test budget`,
+    '',
+    'Same tasks and seeds where each budget ran (`--budget N`); cost is the mean iterations the test used.',
+    '',
+    '| budget | runs | mean regret | worst regret | mean cost |',
+    '| --- | --- | --- | --- | --- |',
+    ...budgets.map((b) => {
+      const list = defaultRows(all.filter((r) => r.budget === b));
+      const costs = Object.entries(study.rangeTests).filter(([k]) => (b === DEFAULT_BUDGET ? k.split('|').length === 2 : k.endsWith(`|b${b}`))).map(([, v]) => v.iterations);
+      return `| ${b} | ${stats(list)} | ${costs.length ? (costs.reduce((x, y) => x + y, 0) / costs.length).toFixed(0) : '–'} |`;
+    }),
+    '',
+    '## Tasks',
+    '',
+    '| task | kind | data | batch | training budget (iterations) | train / test |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...Object.entries(study.tasks).map(([name, t]) => `| ${name} | ${t.kind} | ${t.source} | ${t.batchSize} | ${t.iterations} | ${t.trainExamples} / ${t.testExamples} |`),
+    '',
+    '## Per task and seed',
+    '',
+  ];
+  for (const g of grid) {
+    lines.push(`### ${g.task}, seed ${g.seed}`, '');
+    lines.push(`Range test: ${g.cost} iterations. Best grid: ${pct(g.bestGrid)} % (${g.bestGridName}); best fixed: ${pct(g.bestFixed)} % (LR ${g.bestFixedLR}).`, '');
+    lines.push('| rule | baseLR | maxLR | confidence | accuracy | regret |', '| --- | --- | --- | --- | --- | --- |');
+    for (const r of rows.filter((x) => x.task === g.task && x.seed === g.seed)) {
+      lines.push(
+        `| ${r.rule} | ${r.baseLR === null ? '–' : lr3(r.baseLR)} | ${r.maxLR === null ? '–' : lr3(r.maxLR)} | ${r.confidence} | ${r.accuracy === null ? '–' : pct(r.accuracy)} | ${r.regret === null ? '–' : (r.regret * 100).toFixed(2)} |`,
+      );
+    }
+    lines.push('');
+  }
+  writeFileSync(path.join(out, 'report.md'), `${lines.join('\n')}\n`);
+  const values = rows.filter((r) => r.regret !== null).map((r) => ({ rule: r.rule, task: r.task, seed: r.seed, regret: (r.regret as number) * 100 }));
+  if (values.length > 0) {
+    const spec = {
+      $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+      title: 'Regret of each rule (best grid accuracy − rule accuracy, points)',
+      width: 480,
+      height: 260,
+      data: { values },
+      mark: { type: 'point', filled: true, size: 60, opacity: 0.8 },
+      encoding: {
+        x: { field: 'rule', type: 'nominal', sort: CANDIDATES.map((c) => c.name), title: 'rule', axis: { labelAngle: 0 } },
+        xOffset: { field: 'task', type: 'nominal' },
+        y: { field: 'regret', type: 'quantitative', title: 'regret (accuracy points)' },
+        color: { field: 'task', type: 'nominal', title: 'task' },
+        tooltip: [{ field: 'task' }, { field: 'seed' }, { field: 'regret' }],
+      },
+    };
+    writeFileSync(path.join(out, 'regret.svg'), await toSVG(spec));
+  }
+}

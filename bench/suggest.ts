@@ -23,13 +23,11 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_BUDGET, rangeTest, type RangeTestResult } from 'tfjs-clr';
 import { chooseBackend, type BackendName } from '../examples/cifar/backend.js';
-import { CANDIDATES, pairKey, writeReport, type Study } from './suggest/report.js';
+import { CANDIDATES, RANGE_TEST_VERSION, pairKey, stillValid, writeReport, type Study } from './suggest/report.js';
 import { TASKS, type Task, type TaskData } from './suggest/tasks.js';
 import { compileFor, trainRun, type Policy, type RunOutcome } from './suggest/train.js';
 
 const OUT = path.resolve(__dirname, 'suggest-results');
-/** Bumped when rangeTest's algorithm changes, so saved range tests from an older one are run again. */
-const RANGE_TEST_VERSION = 3;
 const { values: a } = parseArgs({
   options: {
     tasks: { type: 'string', default: TASKS.map((t) => t.name).join(',') },
@@ -106,7 +104,7 @@ async function runTask(task: Task, seeds: number[], study: Study, save: (key?: s
     const runPrefix = `${task.name}|${seed}`;
     // Range tests at the default budget are keyed task|seed; others task|seed|b<budget>.
     const key = budget === DEFAULT_BUDGET ? runPrefix : `${runPrefix}|b${budget}`;
-    if (!a['grid-only'] && study.rangeTests[key]?.version !== RANGE_TEST_VERSION) {
+    if (!a['grid-only'] && !stillValid(study.rangeTests[key])) {
       const model = task.build(seed);
       compileFor(model, 0.01);
       const r = await rangeTest(model, data.train, { batchSize: task.batchSize, budget, validationData: [data.val.x, data.val.y] });

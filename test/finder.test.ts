@@ -3,7 +3,7 @@
  * stops, and that the model and optimizer come back exactly as they were.
  */
 import * as tf from '@tensorflow/tfjs';
-import { LRFinder, lrFinder, rangeTest, getLearningRate } from '../src/index.js';
+import { LRFinder, lrFinder, rangeTest, getLearningRate, divergenceMonitor } from '../src/index.js';
 import { blobModel, blobs, useCpu, weightValues } from './helpers.js';
 
 beforeAll(useCpu);
@@ -100,6 +100,29 @@ test('logs are read whether they hold numbers or tensors (and tensors are not ke
   expect(loss.isDisposed).toBe(false); // tfjs disposes batch logs itself; the finder only reads them
   tf.dispose([loss, acc]);
   model.dispose();
+});
+
+describe('divergenceMonitor (the rule LRFinder runs)', () => {
+  const opts = { smoothing: 0.9, burnIn: 5, factor: 1, patience: 3 };
+  const run = (losses: number[]) => {
+    const step = divergenceMonitor(opts);
+    return losses.map((l, i) => step(i, l).divergedAt).find((v) => v !== null) ?? null;
+  };
+
+  test('a flat loss with tiny noise (a model not learning yet) is not divergence', () => {
+    // 1.61 ± 0.004 with a slow drift of +0.02 (1.2 %): 3σ would be 0.012, the 2 % floor is 0.032.
+    const flat = Array.from({ length: 100 }, (_, k) => 1.61 + 0.004 * Math.sin(k * 1.7) + 0.0002 * k);
+    expect(run(flat)).toBeNull();
+  });
+
+  test('a loss that falls and then climbs back above its start diverges, at the first batch of the run', () => {
+    // Falls 2.3 → 0.5 over 50 batches, then climbs 0.1 per batch. The moving average (β 0.9) passes
+    // 2.3 (start + (start − best)·1 above best 0.5) a few batches after the raw loss does.
+    const losses = [...Array.from({ length: 50 }, (_, k) => 2.3 - (1.8 * k) / 49), ...Array.from({ length: 40 }, (_, k) => 0.5 + 0.1 * (k + 1))];
+    const at = run(losses) as number;
+    expect(at).toBeGreaterThan(68); // raw loss passes 2.3 at batch 68
+    expect(at).toBeLessThan(80);
+  });
 });
 
 describe('LRFinder stopping', () => {

@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { accuracyRule, minimumRule, steepRule, thumbRule, valleyRule, DEFAULT_BUDGET, DEFAULT_RULE, type BoundsSuggestion, type RangeCurve, type RangeTestResult } from 'tfjs-clr';
+import { accuracyRule, divergenceMonitor, minimumRule, steepRule, thumbRule, valleyRule, DEFAULT_BUDGET, DEFAULT_RULE, type BoundsSuggestion, type RangeCurve, type RangeTestResult } from 'tfjs-clr';
 import { toSVG } from 'tfjs-clr/plot';
 import type { Policy, RunOutcome } from './train.js';
 
@@ -35,6 +35,31 @@ export interface Study {
   >;
 }
 
+/** Bumped when rangeTest's algorithm changes, so saved range tests from an older one are run again. */
+export const RANGE_TEST_VERSION = 4;
+
+/**
+ * Version 4 only added a 2 % floor to the divergence rule; a version-3 test whose probe and sweep stop
+ * at the same batches under the new rule (replayed on its recorded losses) is the same run, and is kept.
+ */
+export function stillValid(rt: Study['rangeTests'][string] | undefined): boolean {
+  if (!rt) return false;
+  if (rt.version === RANGE_TEST_VERSION) return true;
+  if (rt.version !== 3) return false;
+  const stopOf = (r: RangeTestResult): number | null => {
+    const step = divergenceMonitor({ smoothing: 0.9, burnIn: Math.max(5, Math.round(0.05 * r.numIterations)), factor: 1, patience: 3 });
+    for (let i = 0; i < r.loss.length; i++) {
+      const loss = r.loss[i];
+      if (loss === null) return i;
+      const at = step(i, loss).divergedAt;
+      if (at !== null) return at;
+    }
+    return null;
+  };
+  const r = rt.result;
+  return r.probe != null && stopOf(r.probe) === r.probe.stoppedAt && stopOf(r) === r.stoppedAt;
+}
+
 export function pairKey(p: Policy): string {
   return p.kind === 'fixed' ? `fixed:${p.lr}` : `clr:${p.baseLR.toPrecision(6)}-${p.maxLR.toPrecision(6)}`;
 }
@@ -61,6 +86,7 @@ export function studyRows(study: Study): { rows: Row[]; grid: Array<{ task: stri
   const rows: Row[] = [];
   const grid = [];
   for (const [key, rt] of Object.entries(study.rangeTests)) {
+    if (!stillValid(rt)) continue;
     const [task, seedText, budgetText] = key.split('|');
     const seed = Number(seedText);
     const budget = budgetText ? Number(budgetText.slice(1)) : DEFAULT_BUDGET;

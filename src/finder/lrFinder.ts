@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { checkLearningRateSupport, setLearningRate } from '../optimizers.js';
 import { runShape, type UnresolvedLogs } from '../callbacks/scheduled.js';
 import { bool, fail, integerAtLeast, knownKeys, oneOf, optionsObject, positive } from '../validate.js';
-import { median } from '../analysis/stats.js';
+import { divergenceMonitor } from './divergence.js';
 import { snapshotTraining, type TrainingSnapshot } from './snapshot.js';
 import type { Schedule } from '../schedules/cyclic.js';
 
@@ -30,10 +30,11 @@ export interface LRFinderOptions {
   stopOnDivergence?: boolean;
   /**
    * Divergence: after the burn-in, the smoothed loss is above min(best, start) by more than
-   * `divergenceFactor` × max(start − best, 3 noise σ), where start is the first batch's loss (the
-   * untouched model) and σ the batch-to-batch noise in the burn-in. Shift- and scale-free, so it works
-   * for losses that go negative. With the default 1 it fires when the loss climbs back to where it
-   * started, or, if it never fell, rises 3σ above its start.
+   * `divergenceFactor` × max(start − best, 3 noise σ, 2 % of |start|), where start is the first batch's
+   * loss (the untouched model) and σ the batch-to-batch noise in the burn-in (see
+   * {@link divergenceMonitor}). No absolute threshold, so it works for losses that go negative. With
+   * the default 1 it fires when the loss climbs back to where it started, or, if it never fell, rises
+   * 3σ (at least 2 %) above its start.
    */
   divergenceFactor?: number;
   /**
@@ -160,13 +161,7 @@ export class LRFinder extends tf.Callback {
     schedule: Schedule;
     snapshot: TrainingSnapshot | null;
     result: RangeTestResult;
-    avg: number;
-    best: number;
-    start: number;
-    noise: number;
-    burnIn: number;
-    /** First batch of the current run of batches that break the divergence rule, or -1. */
-    divergingSince: number;
+    divergence: ReturnType<typeof divergenceMonitor>;
     evaluateEvery: number;
     finished: boolean;
   } | null = null;
@@ -257,12 +252,12 @@ export class LRFinder extends tf.Callback {
         stoppedAt: null,
         restored: false,
       },
-      avg: 0,
-      best: Infinity,
-      start: NaN,
-      noise: 0,
-      burnIn: this.opts.burnIn || Math.max(5, Math.round(0.05 * n)),
-      divergingSince: -1,
+      divergence: divergenceMonitor({
+        smoothing: this.opts.smoothing,
+        burnIn: this.opts.burnIn || Math.max(5, Math.round(0.05 * n)),
+        factor: this.opts.divergenceFactor,
+        patience: this.opts.divergencePatience,
+      }),
       evaluateEvery: this.opts.evaluateEvery || Math.max(1, Math.floor(n / 40)),
       finished: false,
     };
@@ -294,12 +289,7 @@ export class LRFinder extends tf.Callback {
     }
 
     // Smoothed loss (bias-corrected moving average) and the divergence rule.
-    const beta = this.opts.smoothing;
-    let smooth = NaN;
-    if (Number.isFinite(loss)) {
-      st.avg = beta * st.avg + (1 - beta) * loss;
-      smooth = st.avg / (1 - beta ** (i + 1));
-    }
+    const { smooth, divergedAt } = st.divergence(i, loss);
     r.smoothedLoss.push(finiteOrNull(smooth));
     const stop = (reason: StopReason, at = i): void => {
       r.stopReason = reason;
@@ -308,25 +298,8 @@ export class LRFinder extends tf.Callback {
     };
     if (!Number.isFinite(loss)) {
       if (this.opts.stopOnNonFinite) return stop('non-finite-loss');
-    } else {
-      if (i === 0) st.start = loss; // the untouched model's loss
-      if (i + 1 === st.burnIn) {
-        const early = r.loss.slice(0, st.burnIn).filter((v): v is number => v !== null);
-        const diffs = early.slice(1).map((v, k) => Math.abs(v - early[k]));
-        st.noise = (1.4826 * median(diffs)) / Math.SQRT2;
-      }
-      if (i + 1 >= st.burnIn) {
-        st.best = Math.min(st.best, smooth);
-        // Rise above the lower of the best and the start, against how far the loss had fallen (or
-        // the noise, if it never fell): shift- and scale-free.
-        const scale = Math.max(st.start - st.best, 3 * st.noise);
-        const floor = Math.min(st.best, st.start);
-        const breaks = scale > 0 && smooth - floor > this.opts.divergenceFactor * scale;
-        st.divergingSince = breaks ? (st.divergingSince < 0 ? i : st.divergingSince) : -1;
-        if (this.opts.stopOnDivergence && breaks && i - st.divergingSince + 1 >= this.opts.divergencePatience) {
-          return stop('diverged', st.divergingSince);
-        }
-      }
+    } else if (this.opts.stopOnDivergence && divergedAt !== null) {
+      return stop('diverged', divergedAt);
     }
     const last = i === st.n - 1;
     if (r.validation && this.opts.validationData && (i === 0 || (i + 1) % st.evaluateEvery === 0 || last)) {

@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_BUDGET, rangeTest, type RangeTestResult } from 'tfjs-clr';
 import { chooseBackend, type BackendName } from '../examples/cifar/backend.js';
-import { CANDIDATES, RANGE_TEST_VERSION, pairKey, stillValid, writeReport, type Study } from './suggest/report.js';
+import { CANDIDATES, RANGE_TEST_VERSION, compactJSON, pairKey, runIndex, stillValid, writeReport, type Study } from './suggest/report.js';
 import { TASKS, type Task, type TaskData } from './suggest/tasks.js';
 import { compileFor, trainRun, type Policy, type RunOutcome } from './suggest/train.js';
 
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
       for (const [k, v] of Object.entries(study[part])) if (mine.has(`${part}:${k}`) || !(k in merged)) merged[k] = v;
       (study as unknown as Record<string, unknown>)[part] = merged;
     }
-    writeFileSync(file, `${JSON.stringify(study, null, 1)}\n`);
+    writeFileSync(file, `${compactJSON(study)}\n`);
   };
   const seeds = (a.seeds as string).split(',').map(Number);
   const tasks = (a.tasks as string).split(',').map((name) => {
@@ -122,9 +122,10 @@ async function runTask(task: Task, seeds: number[], study: Study, save: (key?: s
       const s = c.rule(study.rangeTests[key].result as RangeTestResult);
       if (s.baseLR !== null && s.maxLR !== null) policies.push({ kind: 'clr', baseLR: s.baseLR, maxLR: s.maxLR });
     }
+    const find = runIndex(study);
     for (const p of policies) {
       const k = `${runPrefix}|${pairKey(p)}`;
-      if (study.runs[k]) continue;
+      if (find(task.name, seed, p)) continue;
       const o: RunOutcome = await trainRun(task, data, seed, p);
       study.runs[k] = o;
       save(`runs:${k}`);

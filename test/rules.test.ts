@@ -126,6 +126,16 @@ describe('thumb (the default): maxLR at the probe loss minimum, baseLR = maxLR/4
     expect(s.notes.join(' ')).toMatch(/accuracy reading of the sweep puts maxLR at 0\.0[45]\d* .*not within a factor of 3/);
   });
 
+  test('capped at half the LR where the linear sweep diverged (the trained model breaks lower)', () => {
+    // Probe minimum at 0.01; the sweep (0 … 0.1) diverged at batch 6, LR 0.015: cap 0.0075.
+    const c = { ...sweep(0.012), stoppedAt: 6 };
+    const s = thumbRule(c);
+    expect(s.maxLR).toBeCloseTo(c.lr[6] / 2, 15);
+    expect(s.baseLR).toBeCloseTo(c.lr[6] / 8, 15);
+    expect(s.confidence).toBe('medium');
+    expect(s.notes.join(' ')).toMatch(/capped at 0\.00750, half the LR where the linear sweep diverged/);
+  });
+
   test('low when the loss is still falling at the end of the probe (sweep higher)', () => {
     const falling: RangeCurve = { lr: probeLR, loss: probeLR.map((v) => 2 - Math.tanh(log10(v) + 3)), mode: 'exponential' };
     const s = thumbRule(falling);

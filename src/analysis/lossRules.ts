@@ -100,7 +100,7 @@ export function lossRule(rule: RuleName, reason: MaxLRReason, curve: RangeCurve,
   if (!picked) return noSuggestion(rule, source, loss, m, ['the rule found no point on this curve']);
   const notes: string[] = [];
   let confidence: BoundsSuggestion['confidence'] = 'medium';
-  if ((start - min) / Math.abs(start) < 0.1) {
+  if ((start - min) / Math.abs(start) < 0.05) {
     confidence = 'low';
     notes.push(`the loss fell only ${(((start - min) / Math.abs(start)) * 100).toFixed(0)} % below its start (an already trained model?): the bounds are a guess`);
   }

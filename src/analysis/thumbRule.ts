@@ -20,8 +20,9 @@ export interface ThumbRuleOptions extends LossRuleOptions {
  * When the linear sweep diverged, `maxLR` is at most half the LR where it did (the model, trained by
  * then, breaks at lower LRs than the untrained probe did).
  *
- * Confidence: `none` when the loss never fell; `low` when it fell less than 10 % (an already trained
- * model), was still falling at the probe's end, or the cap applied; else `high` when the paper's accuracy reading of the
+ * Confidence (calibrated on `npm run bench:suggest`): `none` when the loss never fell; `low` when it fell
+ * less than 5 % (an already trained model) or was still falling at the probe's end; `medium` when the
+ * cap applied; else `high` when the paper's accuracy reading of the
  * linear sweep (its `maxLR`) agrees within a factor of 3, `medium` when it does not (both are in `notes`).
  */
 export function thumbRule(curve: RangeCurve, opts: ThumbRuleOptions = {}): BoundsSuggestion {
@@ -38,7 +39,8 @@ export function thumbRule(curve: RangeCurve, opts: ThumbRuleOptions = {}): Bound
   if (curve.probe && typeof curve.stoppedAt === 'number' && curve.stoppedAt >= 0 && curve.lr[curve.stoppedAt] / 2 < s.maxLR) {
     const cap = curve.lr[curve.stoppedAt] / 2;
     notes.push(`maxLR capped at ${cap.toPrecision(3)}, half the LR where the linear sweep diverged (the probe's loss minimum was at ${s.maxLR.toPrecision(3)})`);
-    return { ...s, baseLR: cap / divisor, maxLR: cap, alternatives: { maxOver3: cap / 3, maxOver4: cap / 4 }, confidence: 'low', notes };
+    // 'medium', not 'low': in the study the capped suggestions trained as well as the grid's best.
+    return { ...s, baseLR: cap / divisor, maxLR: cap, alternatives: { maxOver3: cap / 3, maxOver4: cap / 4 }, confidence: s.confidence === 'low' ? 'low' : 'medium', notes };
   }
   if (s.confidence === 'low') return s;
   const series = lossSeries(curve);

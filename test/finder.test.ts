@@ -103,7 +103,7 @@ test('logs are read whether they hold numbers or tensors (and tensors are not ke
 });
 
 describe('divergenceMonitor (the rule LRFinder runs)', () => {
-  const opts = { smoothing: 0.9, burnIn: 5, factor: 1, patience: 3 };
+  const opts = { smoothing: 0.9, burnIn: 10, factor: 1, patience: 3 };
   const run = (losses: number[]) => {
     const step = divergenceMonitor(opts);
     return losses.map((l, i) => step(i, l).divergedAt).find((v) => v !== null) ?? null;
@@ -113,6 +113,16 @@ describe('divergenceMonitor (the rule LRFinder runs)', () => {
     // 1.61 ± 0.004 with a slow drift of +0.02 (1.2 %): 3σ would be 0.012, the 2 % floor is 0.032.
     const flat = Array.from({ length: 100 }, (_, k) => 1.61 + 0.004 * Math.sin(k * 1.7) + 0.0002 * k);
     expect(run(flat)).toBeNull();
+  });
+
+  test('a flat loss drifting up with the batches (Fashion-MNIST at LR 1e-7) is not divergence', () => {
+    // The first 10 losses of a probe that the old rule (first loss as start, 2 % floor, 5-batch burn-in)
+    // stopped at batch 7; then more of the same, between 2.40 and 2.55.
+    const seen = [2.4, 2.43, 2.44, 2.48, 2.47, 2.44, 2.5, 2.53, 2.48, 2.49];
+    const more = Array.from({ length: 90 }, (_, k) => 2.47 + 0.05 * Math.sin(k * 2.3));
+    expect(run([...seen, ...more])).toBeNull();
+    const step = divergenceMonitor({ ...opts, burnIn: 5 });
+    expect(seen.map((l, i) => step(i, l).divergedAt).some((v) => v !== null)).toBe(false);
   });
 
   test('a loss that falls and then climbs back above its start diverges, at the first batch of the run', () => {

@@ -125,7 +125,7 @@ describe('zero-config rangeTest', () => {
   test('divergence inside the burn-in (a sweep that starts far too high): no rule suggests a bound', async () => {
     const { xs, ys } = blobs(600, 7);
     const model = blobModel(tf.train.sgd(0.01));
-    // LR 30 → 3000: the loss blows up by the third batch, before the 5-batch burn-in ends.
+    // LR 30 → 3000: the loss blows up by the third batch, before the 10-batch burn-in ends.
     const out = await rangeTest(model, { x: xs, y: ys }, { minLR: 30, maxLR: 3000, mode: 'exponential', numIterations: 30, batchSize: 20, shuffle: false });
     expect(['diverged', 'non-finite-loss']).toContain(out.result.stopReason);
     expect(out.result.stoppedAt).toBeLessThan(10);
@@ -151,6 +151,7 @@ describe('zero-config rangeTest', () => {
     ];
     for (const [opts, message] of cases) await expect(rangeTest(model, { x: xs, y: ys }, opts)).rejects.toThrow(message);
     await expect(rangeTest(model, { x: tf.zeros([0, 2]), y: tf.zeros([0, 3]) })).rejects.toThrow(/rangeTest: data.x must be a tensor with at least one example, got 0/);
+    await expect(rangeTest(model, undefined as never)).rejects.toThrow(/rangeTest: data must be tensors \{ x, y \} or a tf.data.Dataset, got undefined/);
     tf.dispose([xs, ys]);
     model.dispose();
   });

@@ -36,18 +36,19 @@ export interface Study {
 }
 
 /** Bumped when rangeTest's algorithm changes, so saved range tests from an older one are run again. */
-export const RANGE_TEST_VERSION = 4;
+export const RANGE_TEST_VERSION = 5;
 
 /**
- * Version 4 only added a 2 % floor to the divergence rule; a version-3 test whose probe and sweep stop
- * at the same batches under the new rule (replayed on its recorded losses) is the same run, and is kept.
+ * Versions 4 and 5 only changed the divergence rule (a 2 %, then 5 % floor; start = median of the first
+ * 3 losses; burn-in 10). A saved test from version 3 on whose probe and sweep stop at the same batches
+ * under today's rule (replayed on its recorded losses) is the same run, and is kept.
  */
 export function stillValid(rt: Study['rangeTests'][string] | undefined): boolean {
   if (!rt) return false;
   if (rt.version === RANGE_TEST_VERSION) return true;
-  if (rt.version !== 3) return false;
+  if (!(typeof rt.version === 'number' && rt.version >= 3)) return false;
   const stopOf = (r: RangeTestResult): number | null => {
-    const step = divergenceMonitor({ smoothing: 0.9, burnIn: Math.max(5, Math.round(0.05 * r.numIterations)), factor: 1, patience: 3 });
+    const step = divergenceMonitor({ smoothing: 0.9, burnIn: Math.max(10, Math.round(0.05 * r.numIterations)), factor: 1, patience: 3 });
     for (let i = 0; i < r.loss.length; i++) {
       const loss = r.loss[i];
       if (loss === null) return i;
@@ -210,13 +211,17 @@ export async function writeReport(study: Study, out: string, command: string): P
     '',
     `## The default rule (\`${DEFAULT_RULE}\`) by range-test budget`,
     '',
-    'Same tasks and seeds where each budget ran (`--budget N`); cost is the mean iterations the test used.',
+    'Only the tasks and seeds that every budget ran (`--budget N`); cost is the mean iterations the test used.',
     '',
     '| budget | runs | mean regret | worst regret | mean cost |',
     '| --- | --- | --- | --- | --- |',
     ...budgets.map((b) => {
-      const list = defaultRows(all.filter((r) => r.budget === b));
-      const costs = Object.entries(study.rangeTests).filter(([k]) => (b === DEFAULT_BUDGET ? k.split('|').length === 2 : k.endsWith(`|b${b}`))).map(([, v]) => v.iterations);
+      // Like for like: only the tasks and seeds that every budget ran.
+      const have = (task: string, seed: number) => budgets.every((x) => all.some((r) => r.budget === x && r.task === task && r.seed === seed && r.rule === DEFAULT_RULE && r.regret !== null));
+      const list = defaultRows(all.filter((r) => r.budget === b && have(r.task, r.seed)));
+      const costs = Object.entries(study.rangeTests)
+        .filter(([k]) => (b === DEFAULT_BUDGET ? k.split('|').length === 2 : k.endsWith(`|b${b}`)) && have(k.split('|')[0], Number(k.split('|')[1])))
+        .map(([, v]) => v.iterations);
       return `| ${b} | ${stats(list)} | ${costs.length ? (costs.reduce((x, y) => x + y, 0) / costs.length).toFixed(0) : '–'} |`;
     }),
     '',

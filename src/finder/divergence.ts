@@ -25,15 +25,16 @@ export interface DivergenceStep {
   divergedAt: number | null;
 }
 
-/** Least rise, as a fraction of |start|, that counts: a flat loss with tiny noise is not divergence. */
-export const MIN_RELATIVE_RISE = 0.02;
+/** Least rise, as a fraction of |start|, that counts: a flat loss drifting with the batches is not divergence. */
+export const MIN_RELATIVE_RISE = 0.05;
 
 /**
  * Divergence: after the burn-in, the smoothed loss is above min(best, start) by more than
- * `factor` × max(start − best, 3σ, 2 % of |start|), for `patience` batches in a row; start is the first
- * batch's loss (the untouched model), σ the batch-to-batch noise over the burn-in, best the lowest
- * smoothed loss since. No absolute threshold, so it works for losses that go negative; the 2 % floor
- * keeps a flat loss whose noise is tiny (a model not learning yet) from tripping it.
+ * `factor` × max(start − best, 3σ, 5 % of |start|), for `patience` batches in a row; start is the
+ * median of the first 3 losses (the untouched model, not one lucky batch, and not yet the blow-up of a
+ * sweep that starts too high), σ the batch-to-batch noise over the burn-in, best the lowest smoothed loss since. No absolute threshold, so it works for losses that go
+ * negative; the 5 % floor keeps a flat loss that drifts with the batches (a model not learning yet,
+ * at LR 1e-7) from tripping it, as it did twice in the study.
  */
 export function divergenceMonitor(opts: DivergenceOptions): (i: number, loss: number) => DivergenceStep {
   const { smoothing: beta, burnIn, factor, patience } = opts;
@@ -47,11 +48,11 @@ export function divergenceMonitor(opts: DivergenceOptions): (i: number, loss: nu
     if (!Number.isFinite(loss)) return { smooth: NaN, divergedAt: null };
     avg = beta * avg + (1 - beta) * loss;
     const smooth = avg / (1 - beta ** (i + 1));
-    if (i === 0) start = loss;
     if (i < burnIn) early.push(loss);
     if (i + 1 === burnIn) {
       const diffs = early.slice(1).map((v, k) => Math.abs(v - early[k]));
       noise = (1.4826 * median(diffs)) / Math.SQRT2;
+      start = median(early.slice(0, 3));
     }
     if (i + 1 < burnIn) return { smooth, divergedAt: null };
     best = Math.min(best, smooth);

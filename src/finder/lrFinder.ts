@@ -30,11 +30,11 @@ export interface LRFinderOptions {
   stopOnDivergence?: boolean;
   /**
    * Divergence: after the burn-in, the smoothed loss is above min(best, start) by more than
-   * `divergenceFactor` × max(start − best, 3 noise σ, 2 % of |start|), where start is the first batch's
-   * loss (the untouched model) and σ the batch-to-batch noise in the burn-in (see
+   * `divergenceFactor` × max(start − best, 3 noise σ, 5 % of |start|), where start is the median of the
+   * first 3 losses (the untouched model) and σ the batch-to-batch noise in the burn-in (see
    * {@link divergenceMonitor}). No absolute threshold, so it works for losses that go negative. With
    * the default 1 it fires when the loss climbs back to where it started, or, if it never fell, rises
-   * 3σ (at least 2 %) above its start.
+   * 3σ (at least 5 %) above its start.
    */
   divergenceFactor?: number;
   /**
@@ -42,7 +42,7 @@ export interface LRFinderOptions {
    * not divergence); default 3. `stoppedAt` is the first batch of that run.
    */
   divergencePatience?: number;
-  /** Batches before divergence is checked; default max(5, 5 % of the sweep). */
+  /** Batches before divergence is checked (the noise is measured over them); default max(10, 5 % of the sweep). */
   burnIn?: number;
   /** Weight of the past in the loss's moving average for divergence (0 ≤ β < 1); default 0.9. */
   smoothing?: number;
@@ -254,7 +254,7 @@ export class LRFinder extends tf.Callback {
       },
       divergence: divergenceMonitor({
         smoothing: this.opts.smoothing,
-        burnIn: this.opts.burnIn || Math.max(5, Math.round(0.05 * n)),
+        burnIn: this.opts.burnIn || Math.max(10, Math.round(0.05 * n)),
         factor: this.opts.divergenceFactor,
         patience: this.opts.divergencePatience,
       }),

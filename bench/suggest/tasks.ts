@@ -60,6 +60,12 @@ export function permutation(n: number, seed: number): Uint32Array {
   return order;
 }
 
+/** The MLP tasks' grid: LRs half a decade apart, CLR pairs [m/4, m] for the same m (slightly above). */
+const MLP_GRID = {
+  fixedGrid: [0.003, 0.01, 0.03, 0.1, 0.3, 1],
+  clrGrid: [[0.001, 0.004], [0.003, 0.012], [0.01, 0.04], [0.03, 0.12], [0.1, 0.4], [0.3, 1.2]] as Array<[number, number]>,
+};
+
 function mlp(inputs: number, hidden: number[], classes: number, seed: number): tf.Sequential {
   const model = tf.sequential();
   hidden.forEach((units, k) =>
@@ -119,8 +125,7 @@ export const mnistMLP: Task = {
     return split(x, y, 784, 10, [7000, 1000, 2000]);
   },
   build: (seed) => mlp(784, [128], 10, seed),
-  fixedGrid: [0.003, 0.01, 0.03, 0.1, 0.3, 1],
-  clrGrid: [[0.001, 0.004], [0.003, 0.012], [0.01, 0.04], [0.03, 0.12], [0.1, 0.4], [0.3, 1.2]],
+  ...MLP_GRID,
 };
 
 export const fashionMLP: Task = {
@@ -137,8 +142,7 @@ export const fashionMLP: Task = {
     return split(x, y, 784, 10, [12000, 1000, 5000]);
   },
   build: (seed) => mlp(784, [256, 128], 10, seed),
-  fixedGrid: [0.003, 0.01, 0.03, 0.1, 0.3, 1],
-  clrGrid: [[0.001, 0.004], [0.003, 0.012], [0.01, 0.04], [0.03, 0.12], [0.1, 0.4], [0.3, 1.2]],
+  ...MLP_GRID,
 };
 
 const LANGUAGES: Array<[string, string]> = [
@@ -202,8 +206,7 @@ export const wordsLang: Task = {
     return split(x, y, HASH_DIM, LANGUAGES.length, [20000, 1000, 5000]);
   },
   build: (seed) => mlp(HASH_DIM, [64], LANGUAGES.length, seed),
-  fixedGrid: [0.003, 0.01, 0.03, 0.1, 0.3, 1],
-  clrGrid: [[0.001, 0.004], [0.003, 0.012], [0.01, 0.04], [0.03, 0.12], [0.1, 0.4], [0.3, 1.2]],
+  ...MLP_GRID,
 };
 
 export const cifarQuick: Task = {

@@ -3,7 +3,7 @@
  * `maxLR` where the rise slows, turns ragged, or accuracy peaks.
  * @packageDocumentation
  */
-import { firstBad, noSuggestion, sweepAxis, sweepMode, usableLength, type BoundsSuggestion, type MaxLRReason, type RangeCurve } from './curve.js';
+import { firstBad, noSuggestion, sweepAxis, sweepMode, usableLength, withBounds, type BoundsSuggestion, type MaxLRReason, type RangeCurve } from './curve.js';
 import { lossLandmarks, lossSeries } from './lossRules.js';
 import { median, noiseSigma, residualSigma, slopes, smoothZeroPhase } from './stats.js';
 import { fail } from '../validate.js';
@@ -170,19 +170,11 @@ export function accuracyRule(curve: RangeCurve, opts: AccuracyRuleOptions = {}):
     lowWhy(`accuracy starts at ${start.toFixed(3)} and rises only ${(rise * 100).toFixed(1)} points: the model is already trained (or the rise happened before the first point); the bounds are a guess`);
   }
   const maxLR = x[maxIdx];
-  return {
-    rule: 'accuracy',
+  return withBounds(noSuggestion('accuracy', source, loss, m, notes, rise, sigma), {
     baseLR: opts.baseDivisor ? maxLR / opts.baseDivisor : x[base],
     maxLR,
-    maxLRReason: reason,
-    alternatives: { maxOver3: maxLR / 3, maxOver4: maxLR / 4 },
+    reason,
     confidence,
-    source,
-    loss,
-    rise,
-    noise: sigma,
-    usablePoints: m,
     indices: { base, max: maxIdx, peak, slows, ragged },
-    notes,
-  };
+  });
 }

@@ -126,3 +126,20 @@ export function noSuggestion(
     notes,
   };
 }
+
+/** A suggestion with bounds; the paper's alternatives maxLR/3 and maxLR/4 are filled in. */
+export function withBounds(
+  base: BoundsSuggestion,
+  bounds: { baseLR: number; maxLR: number; reason: MaxLRReason; confidence: BoundsSuggestion['confidence']; indices?: Partial<BoundsSuggestion['indices']> },
+): BoundsSuggestion {
+  const { baseLR, maxLR, reason, confidence, indices } = bounds;
+  return {
+    ...base,
+    baseLR,
+    maxLR,
+    maxLRReason: reason,
+    alternatives: { maxOver3: maxLR / 3, maxOver4: maxLR / 4 },
+    confidence,
+    indices: { ...base.indices, ...indices },
+  };
+}

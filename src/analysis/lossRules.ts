@@ -5,7 +5,7 @@
  * (the paper's rule of thumb: baseLR = maxLR/3 or /4; default 4).
  * @packageDocumentation
  */
-import { noSuggestion, sweepAxis, sweepMode, usableLength, type BoundsSuggestion, type MaxLRReason, type RangeCurve, type RuleName } from './curve.js';
+import { noSuggestion, sweepAxis, sweepMode, usableLength, withBounds, type BoundsSuggestion, type MaxLRReason, type RangeCurve, type RuleName } from './curve.js';
 import { noiseSigma, slopes, smoothZeroPhase } from './stats.js';
 
 /** Options shared by the loss rules. */
@@ -105,21 +105,7 @@ export function lossRule(rule: RuleName, reason: MaxLRReason, curve: RangeCurve,
     notes.push(`the loss fell only ${(((start - min) / Math.abs(start)) * 100).toFixed(0)} % below its start (an already trained model?): the bounds are a guess`);
   }
   const maxLR = picked.lr;
-  return {
-    rule,
-    baseLR: maxLR / baseDivisor,
-    maxLR,
-    maxLRReason: reason,
-    alternatives: { maxOver3: maxLR / 3, maxOver4: maxLR / 4 },
-    confidence,
-    source,
-    loss,
-    rise: 0,
-    noise: 0,
-    usablePoints: m,
-    indices: { base: null, max: picked.index, peak: null, slows: null, ragged: null },
-    notes,
-  };
+  return withBounds(noSuggestion(rule, source, loss, m, notes), { baseLR: maxLR / baseDivisor, maxLR, reason, confidence, indices: { max: picked.index } });
 }
 
 /**

@@ -2,7 +2,7 @@
  * The paper's rule of thumb, read from the probe's loss: the library's default rule.
  * @packageDocumentation
  */
-import type { BoundsSuggestion, RangeCurve } from './curve.js';
+import { withBounds, type BoundsSuggestion, type RangeCurve } from './curve.js';
 import { accuracyRule } from './accuracyRule.js';
 import { argMin, lossRule, lossSeries, type LossRuleOptions } from './lossRules.js';
 
@@ -40,7 +40,7 @@ export function thumbRule(curve: RangeCurve, opts: ThumbRuleOptions = {}): Bound
     const cap = curve.lr[curve.stoppedAt] / 2;
     notes.push(`maxLR capped at ${cap.toPrecision(3)}, half the LR where the linear sweep diverged (the probe's loss minimum was at ${s.maxLR.toPrecision(3)})`);
     // 'medium', not 'low': in the study the capped suggestions trained as well as the grid's best.
-    return { ...s, baseLR: cap / divisor, maxLR: cap, alternatives: { maxOver3: cap / 3, maxOver4: cap / 4 }, confidence: s.confidence === 'low' ? 'low' : 'medium', notes };
+    return withBounds({ ...s, notes }, { baseLR: cap / divisor, maxLR: cap, reason: 'minimum', confidence: s.confidence === 'low' ? 'low' : 'medium' });
   }
   if (s.confidence === 'low') return s;
   const series = lossSeries(curve);

@@ -83,6 +83,22 @@ describe('zero-config rangeTest', () => {
     model.dispose();
   });
 
+  test('a tf.data dataset (fitDataset): both stages get their batches, over as many epochs as needed', async () => {
+    const { xs, ys } = blobs(200, 9);
+    const [xr, yr] = [tf.unstack(xs), tf.unstack(ys)];
+    const ds = tf.data.zip({ xs: tf.data.array(xr), ys: tf.data.array(yr) }).batch(20) as unknown as tf.data.Dataset<tf.TensorContainer>;
+    const model = blobModel(tf.train.sgd(0.01));
+    const before = weightValues(model);
+    const out = await rangeTest(model, ds, { budget: 60 }); // 10 batches an epoch: probe 20 (2 epochs), sweep 40
+    expect(out.result.probe?.numIterations).toBe(20);
+    expect(out.result.numIterations).toBe(60 - (out.result.probe?.lr.length as number));
+    expect(out.iterations).toBeLessThanOrEqual(60);
+    expect(out.plan?.iterationsPerEpoch).toBe(10);
+    expect(weightValues(model)).toEqual(before);
+    tf.dispose([xs, ys, ...xr, ...yr]);
+    model.dispose();
+  });
+
   test('a model without an accuracy metric: bounds from the loss, with a note, never NaN', async () => {
     const { xs, ys } = blobs(400, 4);
     const model = blobModel(tf.train.sgd(0.01));

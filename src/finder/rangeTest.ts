@@ -77,13 +77,9 @@ async function runStage(model: tf.LayersModel, data: RangeTestData, finder: LRFi
   const callbacks = [finder, ...(o.callbacks ?? [])];
   try {
     if (isDataset(data)) {
-      const known = perEpoch ?? null;
-      await model.fitDataset(data, {
-        epochs: known ? Math.ceil(iterations / known) : 1,
-        batchesPerEpoch: known && o.batchesPerEpoch !== undefined ? o.batchesPerEpoch : known ? undefined : iterations,
-        callbacks,
-        verbose: o.verbose ?? 0,
-      });
+      // Batches per epoch known: enough epochs of them; unknown (an unsized dataset): one epoch of `iterations`.
+      const shape = perEpoch !== null ? { epochs: Math.ceil(iterations / perEpoch), batchesPerEpoch: o.batchesPerEpoch } : { epochs: 1, batchesPerEpoch: iterations };
+      await model.fitDataset(data, { ...shape, callbacks, verbose: o.verbose ?? 0 });
     } else {
       await model.fit(data.x, data.y, {
         epochs: Math.ceil(iterations / (perEpoch as number)),

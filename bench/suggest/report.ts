@@ -211,18 +211,21 @@ export async function writeReport(study: Study, out: string, command: string): P
     '',
     `## The default rule (\`${DEFAULT_RULE}\`) by range-test budget`,
     '',
-    'Only the tasks and seeds that every budget ran (`--budget N`); cost is the mean iterations the test used.',
+    `Each budget (\`--budget N\`) against the default ${DEFAULT_BUDGET} on the same tasks and seeds; cost is the mean iterations the test used.`,
     '',
-    '| budget | runs | mean regret | worst regret | mean cost |',
-    '| --- | --- | --- | --- | --- |',
+    `| budget | no bounds | runs | mean regret | worst regret | mean regret at ${DEFAULT_BUDGET}, same runs | worst at ${DEFAULT_BUDGET} | mean cost |`,
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...budgets.map((b) => {
-      // Like for like: only the tasks and seeds that every budget ran.
-      const have = (task: string, seed: number) => budgets.every((x) => all.some((r) => r.budget === x && r.task === task && r.seed === seed && r.rule === DEFAULT_RULE && r.regret !== null));
-      const list = defaultRows(all.filter((r) => r.budget === b && have(r.task, r.seed)));
-      const costs = Object.entries(study.rangeTests)
-        .filter(([k]) => (b === DEFAULT_BUDGET ? k.split('|').length === 2 : k.endsWith(`|b${b}`)) && have(k.split('|')[0], Number(k.split('|')[1])))
-        .map(([, v]) => v.iterations);
-      return `| ${b} | ${stats(list)} | ${costs.length ? (costs.reduce((x, y) => x + y, 0) / costs.length).toFixed(0) : '–'} |`;
+      const declined = all.filter((r) => r.budget === b && r.rule === DEFAULT_RULE && r.maxLR === null).length;
+      const at = (x: number) => defaultRows(all.filter((r) => r.budget === x));
+      const both = at(b).filter((r) => at(DEFAULT_BUDGET).some((d) => d.task === r.task && d.seed === r.seed));
+      const same = at(DEFAULT_BUDGET).filter((d) => both.some((r) => r.task === d.task && r.seed === d.seed));
+      const tests = Object.entries(study.rangeTests).filter(([k]) => {
+        const [task, seed, tag] = k.split('|');
+        return (b === DEFAULT_BUDGET ? tag === undefined : tag === `b${b}`) && both.some((r) => r.task === task && r.seed === Number(seed));
+      });
+      const cost = tests.length ? (tests.reduce((x, [, v]) => x + v.iterations, 0) / tests.length).toFixed(0) : '–';
+      return `| ${b} | ${declined} | ${stats(both)} | ${stats(same).split(' | ').slice(1).join(' | ')} | ${cost} |`;
     }),
     '',
     '## Tasks',

@@ -71,6 +71,23 @@ describe('zero-config rangeTest', () => {
     model.dispose();
   });
 
+  test('easy data that learns at any LR (the old test called it flat): bounds that train it', async () => {
+    const train = blobs(400, 1);
+    const val = blobs(200, 11);
+    const model = blobModel(tf.train.sgd(0.01));
+    const out = await rangeTest(model, { x: train.xs, y: train.ys }, { batchSize: 20, shuffle: false, validationData: [val.xs, val.ys] });
+    const s = out.suggestion;
+    // Plain SGD on three well-separated blobs: the loss still falls at LR 10, the probe's end; the
+    // suggestion says so (low) but still gives bounds rather than nothing.
+    expect(s.confidence).toBe('low');
+    expect(s.notes.join(' ')).toMatch(/still falling at the end of the probe/);
+    const opts = out.cyclicLROptions as NonNullable<typeof out.cyclicLROptions>;
+    await model.fit(train.xs, train.ys, { epochs: 6, batchSize: 20, shuffle: false, callbacks: [new CyclicLR({ ...opts, stepSize: 20, mode: 'triangular2' })], verbose: 0 });
+    expect(await accuracyOf(model, val.xs, val.ys)).toBeGreaterThanOrEqual(0.95);
+    tf.dispose([train.xs, train.ys, val.xs, val.ys]);
+    model.dispose();
+  });
+
   test('budget in epochs, and no validation data: training accuracy is read', async () => {
     const { xs, ys } = blobs(400, 3);
     const model = blobModel(tf.train.sgd(0.01));

@@ -44,6 +44,7 @@ export {
 } from './finder/lrFinder.js';
 export {
   rangeTest,
+  divergenceIndex,
   DEFAULT_BUDGET,
   PROBE_RANGE,
   type RangeTestData,

@@ -67,3 +67,4 @@ export { accuracyRule, type AccuracyRuleOptions } from './analysis/accuracyRule.
 export { valleyRule, steepRule, minimumRule, type LossRuleOptions, type MinimumRuleOptions } from './analysis/lossRules.js';
 export { thumbRule, type ThumbRuleOptions } from './analysis/thumbRule.js';
 export { LRScheduler, lrScheduler, type LRSchedulerOptions } from './callbacks/lrScheduler.js';
+export { CycleEndStopping, cycleEndStopping, type CycleEndStoppingOptions } from './callbacks/cycleEndStopping.js';

@@ -55,6 +55,8 @@ const CALLBACK_KEYS: readonly string[] = [
  */
 export class CyclicLR extends ScheduledLRCallback {
   private opts: CyclicLRCallbackOptions;
+  /** The rising half-cycle in iterations, once known (at once, or at train begin for stepSizeEpochs). */
+  private stepSizeIterations: number | null = null;
 
   constructor(opts: CyclicLRCallbackOptions) {
     optionsObject('CyclicLR', opts);
@@ -65,7 +67,11 @@ export class CyclicLR extends ScheduledLRCallback {
 
   protected override buildSchedules(shape: RunShape | null): Schedules | null {
     const epochs = this.opts.stepSizeEpochs;
-    if (epochs === undefined) return schedulesFor(this.where, this.opts, this.opts.stepSize as number);
+    this.stepSizeIterations = null;
+    if (epochs === undefined) {
+      this.stepSizeIterations = this.opts.stepSize as number;
+      return schedulesFor(this.where, this.opts, this.stepSizeIterations);
+    }
     if (shape === null) return null;
     if (shape.stepsPerEpoch === null) {
       throw new Error(
@@ -74,7 +80,17 @@ export class CyclicLR extends ScheduledLRCallback {
           `fitDataset, or give stepSize in iterations`,
       );
     }
-    return schedulesFor(this.where, this.opts, epochs * shape.stepsPerEpoch);
+    this.stepSizeIterations = epochs * shape.stepsPerEpoch;
+    return schedulesFor(this.where, this.opts, this.stepSizeIterations);
+  }
+
+  /**
+   * Iterations in one whole cycle (`stepSize + stepSizeDown`), or null until it is known
+   * (`stepSizeEpochs` before the first fit). Cycles end where `iteration` is a multiple of it.
+   */
+  get cycleLength(): number | null {
+    const up = this.stepSizeIterations;
+    return up === null ? null : up + (this.opts.stepSizeDown ?? up);
   }
 
   /** The options in force (after any `reset`). */

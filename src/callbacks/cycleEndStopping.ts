@@ -1,0 +1,162 @@
+/**
+ * Stopping at a cycle's end (the paper: three cycles are usually enough, four or more better; stop
+ * where the LR is lowest and accuracy peaks). Early stopping that only looks at cycle ends.
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { CyclicLR } from './cyclicLR.js';
+import type { UnresolvedLogs } from './scheduled.js';
+import { bool, fail, integerAtLeast, knownKeys, nonNegative, oneOf, optionsObject } from '../validate.js';
+
+/** Options of {@link CycleEndStopping}. */
+export interface CycleEndStoppingOptions {
+  /** The `CyclicLR` in the same fit, whose cycles are watched. */
+  clr: CyclicLR;
+  /** The epoch-log key to watch; default `'val_loss'`. */
+  monitor?: string;
+  /** Cycle ends without improvement before stopping; default 1. */
+  patience?: number;
+  /** Smallest change that counts as an improvement; default 0. */
+  minDelta?: number;
+  /** `'min'`, `'max'`, or `'auto'` (max for accuracy-like keys, min otherwise, as Keras); default `'auto'`. */
+  mode?: 'auto' | 'min' | 'max';
+  /** Stop after this many whole cycles, whatever the metric. */
+  maxCycles?: number;
+  /** When stopping, put back the weights of the epoch in which the best cycle ended; default false. */
+  restoreBestWeights?: boolean;
+}
+
+const KEYS = ['clr', 'monitor', 'patience', 'minDelta', 'mode', 'maxCycles', 'restoreBestWeights'];
+
+async function valueOf(v: number | tf.Tensor | undefined): Promise<number | undefined> {
+  if (v === undefined || typeof v === 'number') return v;
+  return (await v.data())[0];
+}
+
+/**
+ * Stops training at the end of a CLR cycle once the monitored value has not improved for `patience`
+ * cycle ends, or after `maxCycles` cycles. The value is read only at cycle ends: from the logs of the
+ * epoch in which a cycle ended (tfjs computes validation metrics per epoch). Training then stops at
+ * the next cycle boundary — at once when the epoch ended on it — so `clr.iteration` is always a
+ * multiple of the cycle length when it stops, never mid-cycle. Keras's `EarlyStopping` semantics for
+ * `patience`, `minDelta`, `mode`; state is reset at each train begin.
+ *
+ * @example
+ * ```ts
+ * const clr = cyclicLR({ baseLR: 0.001, maxLR: 0.006, stepSizeEpochs: 2, mode: 'triangular2' });
+ * const stop = cycleEndStopping({ clr, monitor: 'val_acc', patience: 1, maxCycles: 6 });
+ * await model.fit(xs, ys, { epochs: 100, validationData: [vx, vy], callbacks: [clr, stop] });
+ * stop.stoppedAt;   // { iteration, cycle, reason } — iteration is a multiple of clr.cycleLength
+ * ```
+ */
+export class CycleEndStopping extends tf.Callback {
+  private readonly clr: CyclicLR;
+  private readonly monitor: string;
+  private readonly patience: number;
+  private readonly minDelta: number;
+  private readonly mode: 'auto' | 'min' | 'max';
+  private readonly maxCycles: number | undefined;
+  private readonly restoreBest: boolean;
+  /** The monitored value at each cycle end seen (cycle = whole cycles completed by then). */
+  readonly record: { cycle: number[]; value: number[] } = { cycle: [], value: [] };
+  /** Where and why training stopped, once it did. */
+  stoppedAt: { iteration: number; cycle: number; reason: 'no-improvement' | 'max-cycles' } | null = null;
+  /** The best cycle end so far. */
+  best: { cycle: number; value: number } | null = null;
+  private wait = 0;
+  private seenCycles = 0;
+  private pending: 'no-improvement' | null = null;
+  private bestWeights: tf.Tensor[] | null = null;
+
+  constructor(opts: CycleEndStoppingOptions) {
+    super();
+    const where = 'CycleEndStopping';
+    optionsObject(where, opts);
+    knownKeys(where, opts, KEYS);
+    const clr = opts.clr as unknown;
+    if (!(clr && typeof clr === 'object' && 'cycleLength' in clr && 'iteration' in clr)) fail(where, 'clr', 'the CyclicLR callback of the same fit', clr);
+    if (opts.monitor !== undefined && typeof opts.monitor !== 'string') fail(where, 'monitor', 'a string (an epoch-log key such as "val_loss")', opts.monitor);
+    this.clr = opts.clr;
+    this.monitor = opts.monitor ?? 'val_loss';
+    this.patience = opts.patience === undefined ? 1 : integerAtLeast(where, 'patience', opts.patience, 1);
+    this.minDelta = opts.minDelta === undefined ? 0 : nonNegative(where, 'minDelta', opts.minDelta);
+    this.mode = opts.mode === undefined ? 'auto' : oneOf(where, 'mode', opts.mode, ['auto', 'min', 'max'] as const);
+    this.maxCycles = opts.maxCycles === undefined ? undefined : integerAtLeast(where, 'maxCycles', opts.maxCycles, 1);
+    this.restoreBest = opts.restoreBestWeights === undefined ? false : bool(where, 'restoreBestWeights', opts.restoreBestWeights);
+  }
+
+  private get maximize(): boolean {
+    return this.mode === 'max' || (this.mode === 'auto' && /acc/i.test(this.monitor));
+  }
+
+  private length(): number {
+    const n = this.clr.cycleLength;
+    if (n === null) throw new Error('CycleEndStopping: the CyclicLR does not know its cycle length yet; put it before CycleEndStopping in the same callbacks array');
+    return n;
+  }
+
+  private stop(reason: 'no-improvement' | 'max-cycles'): void {
+    const iteration = this.clr.iteration;
+    this.stoppedAt = { iteration, cycle: iteration / this.length(), reason };
+    this.model.stopTraining = true;
+  }
+
+  override async onTrainBegin(): Promise<void> {
+    this.wait = 0;
+    this.best = null;
+    this.pending = null;
+    this.stoppedAt = null;
+    this.seenCycles = Math.floor(this.clr.iteration / this.length());
+    tf.dispose(this.bestWeights ?? []);
+    this.bestWeights = null;
+  }
+
+  override async onBatchEnd(): Promise<void> {
+    const n = this.length();
+    const i = this.clr.iteration;
+    if (this.stoppedAt !== null || i === 0 || i % n !== 0) return;
+    if (this.pending) this.stop(this.pending);
+    else if (this.maxCycles !== undefined && i / n >= this.maxCycles) this.stop('max-cycles');
+  }
+
+  override async onEpochEnd(_epoch: number, logs?: UnresolvedLogs): Promise<void> {
+    const cycles = Math.floor(this.clr.iteration / this.length());
+    if (cycles <= this.seenCycles || this.pending) return;
+    this.seenCycles = cycles;
+    const value = await valueOf(logs?.[this.monitor]);
+    if (value === undefined || !Number.isFinite(value)) {
+      throw new Error(
+        `CycleEndStopping: monitor "${this.monitor}" is not a number in the epoch logs (keys: ${Object.keys(logs ?? {}).join(', ') || 'none'}); ` +
+          'pass validationData to fit for val_ metrics, or choose another monitor',
+      );
+    }
+    this.record.cycle.push(cycles);
+    this.record.value.push(value);
+    const better = this.best === null || (this.maximize ? value - this.minDelta > this.best.value : value + this.minDelta < this.best.value);
+    if (better) {
+      this.best = { cycle: cycles, value };
+      this.wait = 0;
+      if (this.restoreBest) {
+        tf.dispose(this.bestWeights ?? []);
+        this.bestWeights = this.model.getWeights().map((w) => w.clone());
+      }
+      return;
+    }
+    this.wait++;
+    if (this.wait >= this.patience) {
+      this.pending = 'no-improvement';
+      if (this.clr.iteration % this.length() === 0) this.stop('no-improvement');
+    }
+  }
+
+  override async onTrainEnd(): Promise<void> {
+    if (this.stoppedAt !== null && this.restoreBest && this.bestWeights) this.model.setWeights(this.bestWeights);
+    tf.dispose(this.bestWeights ?? []);
+    this.bestWeights = null;
+  }
+}
+
+/** Factory for {@link CycleEndStopping}, like tfjs's `tf.callbacks.earlyStopping`. */
+export function cycleEndStopping(opts: CycleEndStoppingOptions): CycleEndStopping {
+  return new CycleEndStopping(opts);
+}

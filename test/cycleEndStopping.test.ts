@@ -4,7 +4,7 @@
  * back the weights of the best cycle end.
  */
 import * as tf from '@tensorflow/tfjs';
-import { CycleEndStopping, CyclicLR, cycleEndStopping } from '../src/index.js';
+import { CycleEndStopping, CyclicLR, cycleEndStopping, type CycleEndStoppingOptions } from '../src/index.js';
 import { blobModel, blobs, useCpu, weightValues } from './helpers.js';
 
 beforeAll(useCpu);
@@ -17,31 +17,37 @@ class EpochRecorder extends tf.Callback {
   }
 }
 
-// 200 examples in batches of 20: 10 batches an epoch.
-const data = () => blobs(200, 4);
+/**
+ * Fits the blobs MLP (200 examples in batches of 20: 10 batches an epoch, no shuffling) with a CyclicLR
+ * of the given step size and a CycleEndStopping with the given options; returns what the tests read.
+ */
+async function fitWith(stepSize: number, epochs: number, opts: Omit<CycleEndStoppingOptions, 'clr'>) {
+  const { xs, ys } = blobs(200, 4);
+  const model = blobModel(tf.train.sgd(0.05));
+  const clr = new CyclicLR({ baseLR: 0.01, maxLR: 0.1, stepSize });
+  const stop = cycleEndStopping({ clr, ...opts });
+  const rec = new EpochRecorder();
+  try {
+    const h = await model.fit(xs, ys, { epochs, batchSize: 20, shuffle: false, callbacks: [clr, stop, rec], verbose: 0 });
+    return { clr, stop, epochs: h.epoch, weightsAtEpochEnd: rec.weights, weights: weightValues(model) };
+  } finally {
+    tf.dispose([xs, ys]);
+    model.dispose();
+  }
+}
 
 describe('CycleEndStopping', () => {
   test('maxCycles: stops exactly at the end of cycle 2 (stepSize 5: a cycle is one epoch of 10 batches)', async () => {
-    const { xs, ys } = data();
-    const model = blobModel(tf.train.sgd(0.05));
-    const clr = new CyclicLR({ baseLR: 0.01, maxLR: 0.1, stepSize: 5 });
-    const stop = cycleEndStopping({ clr, monitor: 'loss', maxCycles: 2 });
-    const h = await model.fit(xs, ys, { epochs: 10, batchSize: 20, shuffle: false, callbacks: [clr, stop], verbose: 0 });
+    const { clr, stop, epochs } = await fitWith(5, 10, { monitor: 'loss', maxCycles: 2 });
     expect(clr.cycleLength).toBe(10);
     expect(clr.iteration).toBe(20);
-    expect(h.epoch).toEqual([0, 1]);
+    expect(epochs).toEqual([0, 1]);
     expect(stop.stoppedAt).toEqual({ iteration: 20, cycle: 2, reason: 'max-cycles' });
-    tf.dispose([xs, ys]);
-    model.dispose();
   });
 
   test('no improvement, cycles not aligned with epochs: decided at the epoch end, stopped at the next boundary', async () => {
-    const { xs, ys } = data();
-    const model = blobModel(tf.train.sgd(0.05));
     // Cycle = 12 batches, epoch = 10. mode 'max' on a falling loss: never an improvement after the first.
-    const clr = new CyclicLR({ baseLR: 0.01, maxLR: 0.1, stepSize: 6 });
-    const stop = new CycleEndStopping({ clr, monitor: 'loss', mode: 'max', patience: 1 });
-    await model.fit(xs, ys, { epochs: 10, batchSize: 20, shuffle: false, callbacks: [clr, stop], verbose: 0 });
+    const { clr, stop } = await fitWith(6, 10, { monitor: 'loss', mode: 'max', patience: 1 });
     // Cycle 1 ends at 12 → read at the end of epoch 2 (iteration 20): the first value, the best.
     // Cycle 2 ends at 24 → read at iteration 30: no improvement, patience 1 → stop at the next boundary, 36.
     expect(stop.record.cycle).toEqual([1, 2]);
@@ -49,45 +55,30 @@ describe('CycleEndStopping', () => {
     expect(clr.iteration).toBe(36);
     expect(clr.iteration % (clr.cycleLength as number)).toBe(0);
     expect(stop.stoppedAt).toEqual({ iteration: 36, cycle: 3, reason: 'no-improvement' });
-    tf.dispose([xs, ys]);
-    model.dispose();
   });
 
   test('an improving value never stops it', async () => {
-    const { xs, ys } = data();
-    const model = blobModel(tf.train.sgd(0.05));
-    const clr = new CyclicLR({ baseLR: 0.01, maxLR: 0.1, stepSize: 5 });
-    const stop = new CycleEndStopping({ clr, monitor: 'loss', patience: 2 }); // 'auto' → min for a loss
-    await model.fit(xs, ys, { epochs: 6, batchSize: 20, shuffle: false, callbacks: [clr, stop], verbose: 0 });
-    // The training loss falls every epoch here, so every cycle end improves and all 6 epochs run.
+    // 'auto' is min for a loss; the training loss falls every epoch here, so all 6 epochs run.
+    const { clr, stop } = await fitWith(5, 6, { monitor: 'loss', patience: 2 });
     const values = stop.record.value;
     expect(values).toHaveLength(6);
     values.slice(1).forEach((v, k) => expect(v).toBeLessThan(values[k]));
     expect(stop.stoppedAt).toBeNull();
     expect(clr.iteration).toBe(60);
-    tf.dispose([xs, ys]);
-    model.dispose();
   });
 
   test('restoreBestWeights puts back the weights of the epoch in which the best cycle ended', async () => {
-    const { xs, ys } = data();
-    const model = blobModel(tf.train.sgd(0.05));
-    const clr = new CyclicLR({ baseLR: 0.01, maxLR: 0.1, stepSize: 5 });
-    const stop = new CycleEndStopping({ clr, monitor: 'loss', mode: 'max', patience: 2, restoreBestWeights: true });
-    const rec = new EpochRecorder();
-    await model.fit(xs, ys, { epochs: 10, batchSize: 20, shuffle: false, callbacks: [clr, stop, rec], verbose: 0 });
-    // Best (max loss) is the first cycle end; two more without improvement: stop at the end of cycle 3.
+    const { stop, weightsAtEpochEnd, weights } = await fitWith(5, 10, { monitor: 'loss', mode: 'max', patience: 2, restoreBestWeights: true });
+    // Best (max loss) is the first cycle end; two more without improvement (patience 2): stop at cycle 3.
     expect(stop.best?.cycle).toBe(1);
     expect(stop.stoppedAt?.iteration).toBe(30);
-    expect(rec.weights).toHaveLength(3);
-    expect(weightValues(model)).toEqual(rec.weights[0]);
-    expect(weightValues(model)).not.toEqual(rec.weights[2]);
-    tf.dispose([xs, ys]);
-    model.dispose();
+    expect(weightsAtEpochEnd).toHaveLength(3);
+    expect(weights).toEqual(weightsAtEpochEnd[0]);
+    expect(weights).not.toEqual(weightsAtEpochEnd[2]);
   });
 
   test('a monitor missing from the logs is a clear error at the first cycle end', async () => {
-    const { xs, ys } = data();
+    const { xs, ys } = blobs(200, 4);
     const model = blobModel(tf.train.sgd(0.05));
     const clr = new CyclicLR({ baseLR: 0.01, maxLR: 0.1, stepSize: 5 });
     const stop = new CycleEndStopping({ clr }); // val_loss, but no validation data

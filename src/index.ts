@@ -52,7 +52,7 @@ export {
   type RangeTestOutcome,
 } from './finder/rangeTest.js';
 export { snapshotTraining, type TrainingSnapshot } from './finder/snapshot.js';
-export { divergenceMonitor, MIN_RELATIVE_RISE, type DivergenceOptions, type DivergenceStep } from './finder/divergence.js';
+export { defaultBurnIn, divergenceMonitor, MIN_RELATIVE_RISE, type DivergenceOptions, type DivergenceStep } from './finder/divergence.js';
 export {
   suggestBounds,
   suggestStepSize,

@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { accuracyRule, divergenceMonitor, minimumRule, steepRule, thumbRule, valleyRule, DEFAULT_BUDGET, DEFAULT_RULE, type BoundsSuggestion, type RangeCurve, type RangeTestResult } from 'tfjs-clr';
+import { accuracyRule, defaultBurnIn, divergenceMonitor, minimumRule, steepRule, thumbRule, valleyRule, DEFAULT_BUDGET, DEFAULT_RULE, type BoundsSuggestion, type RangeCurve, type RangeTestResult } from 'tfjs-clr';
 import { toSVG } from 'tfjs-clr/plot';
 import type { Policy, RunOutcome } from './train.js';
 
@@ -48,7 +48,7 @@ export function stillValid(rt: Study['rangeTests'][string] | undefined): boolean
   if (rt.version === RANGE_TEST_VERSION) return true;
   if (!(typeof rt.version === 'number' && rt.version >= 3)) return false;
   const stopOf = (r: RangeTestResult): number | null => {
-    const step = divergenceMonitor({ smoothing: 0.9, burnIn: Math.max(10, Math.round(0.05 * r.numIterations)), factor: 1, patience: 3 });
+    const step = divergenceMonitor({ smoothing: 0.9, burnIn: defaultBurnIn(r.numIterations), factor: 1, patience: 3 });
     for (let i = 0; i < r.loss.length; i++) {
       const loss = r.loss[i];
       if (loss === null) return i;

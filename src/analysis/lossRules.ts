@@ -45,7 +45,7 @@ export function lossLandmarks(series: LossSeries | null): BoundsSuggestion['loss
 }
 
 /** Index of the smallest value. */
-export function argMin(v: readonly number[]): number {
+function argMin(v: readonly number[]): number {
   let m = 0;
   for (let k = 1; k < v.length; k++) if (v[k] < v[m]) m = k;
   return m;
@@ -76,7 +76,7 @@ function valleyIndex(v: readonly number[]): number | null {
 }
 
 /** A loss rule: `pick` names the LR on the smoothed loss; the rest (checks, bounds, confidence) is shared. */
-export function lossRule(rule: RuleName, reason: MaxLRReason, curve: RangeCurve, opts: LossRuleOptions, pick: (s: LossSeries, lo: number, hi: number) => { index: number; lr: number } | null): BoundsSuggestion {
+function lossRule(rule: RuleName, reason: MaxLRReason, curve: RangeCurve, opts: LossRuleOptions, pick: (s: LossSeries, lo: number, hi: number) => { index: number; lr: number } | null): BoundsSuggestion {
   const skipBegin = opts.skipBegin ?? 0.1;
   const skipEnd = opts.skipEnd ?? 1;
   const baseDivisor = opts.baseDivisor ?? 4;

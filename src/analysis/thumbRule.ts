@@ -4,7 +4,7 @@
  */
 import { withBounds, type BoundsSuggestion, type RangeCurve } from './curve.js';
 import { accuracyRule } from './accuracyRule.js';
-import { argMin, lossRule, lossSeries, type LossRuleOptions } from './lossRules.js';
+import { minimumRule, type LossRuleOptions } from './lossRules.js';
 
 /** Options of {@link thumbRule}. */
 export interface ThumbRuleOptions extends LossRuleOptions {
@@ -27,10 +27,8 @@ export interface ThumbRuleOptions extends LossRuleOptions {
  */
 export function thumbRule(curve: RangeCurve, opts: ThumbRuleOptions = {}): BoundsSuggestion {
   const divisor = opts.divisor ?? opts.baseDivisor ?? 4;
-  const s = lossRule('thumb', 'minimum', curve, { ...opts, baseDivisor: divisor }, (series, lo, hi) => {
-    const k = lo + argMin(series.smooth.slice(lo, hi));
-    return { index: k, lr: series.lr[k] };
-  });
+  // fastai's `minimum` without its /10: the LR at the loss minimum itself.
+  const s: BoundsSuggestion = { ...minimumRule(curve, { ...opts, divisor: 1, baseDivisor: divisor }), rule: 'thumb' };
   if (s.maxLR === null) return s;
   const notes = [...s.notes];
   // The probe's model is untrained; by the sweep the model has learned and breaks at lower LRs. Where
@@ -43,8 +41,8 @@ export function thumbRule(curve: RangeCurve, opts: ThumbRuleOptions = {}): Bound
     return withBounds({ ...s, notes }, { baseLR: cap / divisor, maxLR: cap, reason: 'minimum', confidence: s.confidence === 'low' ? 'low' : 'medium' });
   }
   if (s.confidence === 'low') return s;
-  const series = lossSeries(curve);
-  if (series && (s.indices.max as number) >= series.lr.length - 1 - Math.max(2, Math.round(series.lr.length / 20))) {
+  const n = s.usablePoints; // the loss points the rule read
+  if ((s.indices.max as number) >= n - 1 - Math.max(2, Math.round(n / 20))) {
     notes.push('the loss was still falling at the end of the probe: the largest usable LR may be higher (sweep higher)');
     return { ...s, confidence: 'low', notes };
   }

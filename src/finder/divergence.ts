@@ -25,6 +25,11 @@ export interface DivergenceStep {
   divergedAt: number | null;
 }
 
+/** The burn-in `LRFinder` uses for a sweep of `n` batches unless told otherwise: max(10, 5 % of it). */
+export function defaultBurnIn(n: number): number {
+  return Math.max(10, Math.round(0.05 * n));
+}
+
 /** Least rise, as a fraction of |start|, that counts: a flat loss drifting with the batches is not divergence. */
 export const MIN_RELATIVE_RISE = 0.05;
 

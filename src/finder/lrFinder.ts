@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { checkLearningRateSupport, setLearningRate } from '../optimizers.js';
 import { runShape, type UnresolvedLogs } from '../callbacks/scheduled.js';
 import { bool, fail, integerAtLeast, knownKeys, oneOf, optionsObject, positive } from '../validate.js';
-import { divergenceMonitor } from './divergence.js';
+import { defaultBurnIn, divergenceMonitor } from './divergence.js';
 import { snapshotTraining, type TrainingSnapshot } from './snapshot.js';
 import type { Schedule } from '../schedules/cyclic.js';
 
@@ -254,7 +254,7 @@ export class LRFinder extends tf.Callback {
       },
       divergence: divergenceMonitor({
         smoothing: this.opts.smoothing,
-        burnIn: this.opts.burnIn || Math.max(10, Math.round(0.05 * n)),
+        burnIn: this.opts.burnIn || defaultBurnIn(n),
         factor: this.opts.divergenceFactor,
         patience: this.opts.divergencePatience,
       }),

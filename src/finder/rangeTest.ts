@@ -11,6 +11,7 @@ import type { BoundsSuggestion } from '../analysis/curve.js';
 import type { CyclicLRCallbackOptions } from '../callbacks/cyclicLR.js';
 import { fail, integerAtLeast, optionsObject, positive } from '../validate.js';
 import { noiseSigma, smoothZeroPhase } from '../analysis/stats.js';
+import { MIN_RELATIVE_RISE } from './divergence.js';
 
 /** Training data for {@link rangeTest}: tensors (as for `fit`) or a batched `tf.data.Dataset` (as for `fitDataset`). */
 export type RangeTestData =
@@ -179,7 +180,7 @@ function budgetIterations(budget: RangeTestOptions['budget'], perEpoch: number |
 /**
  * Where the probe's loss diverged, read after the fact without the online rule's lag: the first point
  * past the minimum of the zero-phase smoothed loss where it is above min(minimum, start) by more than
- * max(start − minimum, 3σ) (the LRFinder's rule); else where the probe stopped; else its last point.
+ * max(start − minimum, 3σ, 5 % of |start|) (the LRFinder's rule, {@link divergenceMonitor}); else where the probe stopped; else its last point.
  */
 export function divergenceIndex(probe: RangeTestResult): number {
   const n = firstNonFinite(probe.loss);
@@ -189,7 +190,7 @@ export function divergenceIndex(probe: RangeTestResult): number {
   const s = smoothZeroPhase(loss, Math.max(1, Math.round(n / 40)));
   let m = 0;
   for (let k = 1; k < n; k++) if (s[k] < s[m]) m = k;
-  const scale = Math.max(s[0] - s[m], 3 * noiseSigma(loss));
+  const scale = Math.max(s[0] - s[m], 3 * noiseSigma(loss), MIN_RELATIVE_RISE * Math.abs(s[0]));
   const floor = Math.min(s[m], s[0]);
   for (let k = m + 1; k < n; k++) if (s[k] - floor > scale) return k;
   return Math.min(last, probe.lr.length - 1);

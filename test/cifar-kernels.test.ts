@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from '../examples/cifar/wasm-kernels.js';
+import { registerWasmTrainingKernels, type KernelSet } from '../examples/cifar/wasm-kernels.js';
 
 type Case = { name: string; x: [number, number, number, number]; f: [number, number, number, number]; strides: number; pad: 'same' | 'valid' };
 const cases: Case[] = [
@@ -14,6 +14,9 @@ const cases: Case[] = [
   { name: '3×3 valid, odd size', x: [3, 7, 9, 4], f: [3, 3, 4, 5], strides: 1, pad: 'valid' },
   { name: '4×4 same (asymmetric padding)', x: [1, 6, 6, 2], f: [4, 4, 2, 3], strides: 1, pad: 'same' },
   { name: 'stride 2 same (filter kernel; input kernel falls back)', x: [2, 9, 9, 3], f: [3, 3, 3, 4], strides: 2, pad: 'same' },
+  { name: 'x larger than dy, stride 1 valid (fast: dy plays the filter)', x: [2, 8, 8, 16], f: [3, 3, 16, 4], strides: 1, pad: 'valid' },
+  { name: 'stride 2 valid, odd 9×9 (fast: dy dilated as the filter)', x: [2, 9, 9, 3], f: [3, 3, 3, 4], strides: 2, pad: 'valid' },
+  { name: 'stride 2 valid, 8×8 whose last row no window reads (fast: falls back to im2col)', x: [2, 8, 8, 3], f: [3, 3, 3, 4], strides: 2, pad: 'valid' },
 ];
 
 /** Gradients of sum(conv2d(x, f) · r) w.r.t. x and f, on the current backend. */
@@ -48,39 +51,91 @@ beforeAll(async () => {
   tf.env().set('IS_TEST', true);
   expect(await tf.setBackend('wasm')).toBe(true);
   stockHadFilterKernel = tf.getKernel('Conv2DBackpropFilter', 'wasm') !== undefined;
-  registerWasmTrainingKernels();
 });
 
-test('the stock wasm backend has no Conv2DBackpropFilter (why the kernel exists); ours is registered', () => {
+test('the stock wasm backend has no Conv2DBackpropFilter (why the kernels exist)', () => {
   expect(stockHadFilterKernel).toBe(false);
-  expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc.name).toBe('conv2DBackpropFilter');
 });
 
-test.each(cases)('$name: dX and dW match the cpu reference kernels to 3e-4', async (c) => {
-  const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
-  const x = random(size(c.x), 1);
-  const f = random(size(c.f), 2);
-  const outH = c.pad === 'same' ? Math.ceil(c.x[1] / c.strides) : Math.ceil((c.x[1] - c.f[0] + 1) / c.strides);
-  const outW = c.pad === 'same' ? Math.ceil(c.x[2] / c.strides) : Math.ceil((c.x[2] - c.f[1] + 1) / c.strides);
-  const r = random(c.x[0] * outH * outW * c.f[3], 3);
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+/** Elements of the convolution's output (tfjs's 'same' and 'valid' output sizes). */
+function dyLength(c: Case): number {
+  const out = (n: number, k: number) => (c.pad === 'same' ? Math.ceil(n / c.strides) : Math.ceil((n - k + 1) / c.strides));
+  return c.x[0] * out(c.x[1], c.f[0]) * out(c.x[2], c.f[1]) * c.f[3];
+}
+
+/** Runs `f` on the cpu backend and on wasm with the given kernel set; returns both results. */
+async function onBoth<T>(set: KernelSet, f: () => T): Promise<{ ref: T; got: T }> {
   await tf.setBackend('cpu');
-  const ref = grads(c, x, f, r);
+  const ref = f();
   await tf.setBackend('wasm');
-  const got = grads(c, x, f, r);
-  expect(maxRelError(got.df, ref.df)).toBeLessThan(3e-4);
-  expect(maxRelError(got.dx, ref.dx)).toBeLessThan(3e-4);
+  registerWasmTrainingKernels(set);
+  const got = f();
+  return { ref, got };
+}
+
+describe.each(['baseline', 'fast'] as const)('kernel set %s', (set) => {
+  test.each(cases)('$name: dX and dW match the cpu reference kernels to 1e-4', async (c) => {
+    const [x, f, r] = [random(size(c.x), 1), random(size(c.f), 2), random(dyLength(c), 3)];
+    const { ref, got } = await onBoth(set, () => grads(c, x, f, r));
+    expect(maxRelError(got.df, ref.df)).toBeLessThan(1e-4);
+    expect(maxRelError(got.dx, ref.dx)).toBeLessThan(1e-4);
+  });
+
+  test('no tensor or byte is leaked by the kernels', async () => {
+    await tf.setBackend('wasm');
+    registerWasmTrainingKernels(set);
+    const run = () => {
+      for (const c of cases) grads(c, random(size(c.x), 4), random(size(c.f), 5), random(dyLength(c), 6));
+    };
+    run();
+    const before = tf.memory().numTensors;
+    const bytes = (tf.memory() as { numBytes: number }).numBytes;
+    for (let k = 0; k < 2; k++) run();
+    expect(tf.memory().numTensors).toBe(before);
+    expect((tf.memory() as { numBytes: number }).numBytes).toBe(bytes);
+  });
 });
 
-test('no tensor is leaked by the kernels', async () => {
-  await tf.setBackend('wasm');
-  const c = cases[1];
-  const x = random(c.x.reduce((a, b) => a * b, 1), 4);
-  const f = random(c.f.reduce((a, b) => a * b, 1), 5);
-  const r = random(1 * 16 * 16 * 32, 6);
-  grads(c, x, f, r);
-  const before = tf.memory().numTensors;
-  const bytes = (tf.memory() as { numBytes: number }).numBytes;
-  for (let k = 0; k < 3; k++) grads(c, x, f, r);
-  expect(tf.memory().numTensors).toBe(before);
-  expect((tf.memory() as { numBytes: number }).numBytes).toBe(bytes);
+type PoolCase = { name: string; x: [number, number, number, number]; size: number; strides: number; pad: 'same' | 'valid'; ties?: boolean };
+const poolCases: PoolCase[] = [
+  { name: "the nets' 3×3/2 same on 32×32×8", x: [2, 32, 32, 8], size: 3, strides: 2, pad: 'same' },
+  { name: '3×3/2 same, odd 7×9', x: [3, 7, 9, 5], size: 3, strides: 2, pad: 'same' },
+  { name: '2×2/2 valid, odd 7×9', x: [2, 7, 9, 4], size: 2, strides: 2, pad: 'valid' },
+  { name: '3×3/1 same', x: [1, 6, 5, 3], size: 3, strides: 1, pad: 'same' },
+  { name: '3×3/2 same with ties (values from {0, 1, 2}): the first maximum gets the gradient', x: [2, 9, 9, 4], size: 3, strides: 2, pad: 'same', ties: true },
+];
+
+describe('fast kernels beyond convolution', () => {
+  test.each(poolCases)('max and average pooling gradients, $name, match the cpu backend to 1e-4', async (c) => {
+    const x = c.ties ? random(size(c.x), 7).map((v) => Math.floor((v + 1) * 1.5)) : random(size(c.x), 7);
+    const { ref, got } = await onBoth('fast', () =>
+      tf.tidy(() => {
+        const xt = tf.tensor4d(x, c.x);
+        const out = (pool: (t: tf.Tensor4D) => tf.Tensor4D) => {
+          const shape = pool(xt).shape;
+          const r = tf.tensor(random(size(shape), 8), shape);
+          return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(pool(t as tf.Tensor4D), r)))(xt).dataSync() as Float32Array;
+        };
+        return {
+          max: out((t) => tf.maxPool(t, c.size, c.strides, c.pad)),
+          avg: out((t) => tf.avgPool(t, c.size, c.strides, c.pad)),
+        };
+      }),
+    );
+    expect(maxRelError(got.max, ref.max)).toBeLessThan(1e-4);
+    expect(maxRelError(got.avg, ref.avg)).toBeLessThan(1e-4);
+    // With ties, the same inputs receive gradient (the sums may differ in the last bit).
+    if (c.ties) expect(Array.from(got.max, (v) => v !== 0)).toEqual(Array.from(ref.max, (v) => v !== 0));
+  });
+
+  test.each([
+    { a: [1, 50, 37], b: [1, 50, 11], tA: true, tB: false },
+    { a: [3, 6, 4], b: [3, 5, 6], tA: true, tB: true },
+    { a: [2, 4, 6], b: [2, 6, 5], tA: false, tB: false },
+  ])('matMul $a × $b (transposeA $tA, transposeB $tB) matches the cpu backend', async ({ a, b, tA, tB }) => {
+    const { ref, got } = await onBoth('fast', () => tf.tidy(() => tf.matMul(tf.tensor(random(size(a), 9), a), tf.tensor(random(size(b), 10), b), tA, tB).dataSync() as Float32Array));
+    expect(maxRelError(got, ref)).toBeLessThan(1e-5);
+  });
 });

@@ -11,6 +11,7 @@
  * They live with the example, outside the library's core entry.
  */
 import * as tf from '@tensorflow/tfjs';
+import { avgPoolGrad, batchMatMulFactory, conv2DBackpropFilterByConv, maxPoolGrad } from './wasm-fast-kernels.js';
 
 /** The wasm backend's own methods used here. */
 type Backend = tf.KernelBackend & {
@@ -131,16 +132,47 @@ function conv2DBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: tf.
   return out;
 }
 
-let registered = false;
+/** Which kernels `registerWasmTrainingKernels` installs. */
+export type KernelSet = 'baseline' | 'fast';
 
-/** Registers both kernels for the wasm backend (idempotent). */
-export function registerWasmTrainingKernels(): void {
-  if (registered) return;
-  registered = true;
-  if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) {
-    tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilter as tf.KernelFunc });
+let registered: KernelSet | null = null;
+const originals = new Map<string, tf.KernelConfig | undefined>();
+
+function replace(name: string, kernelFunc: tf.KernelFunc): void {
+  if (!originals.has(name)) originals.set(name, tf.getKernel(name, 'wasm'));
+  if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc });
+}
+
+function restore(name: string): void {
+  if (!originals.has(name)) return;
+  if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
+  const k = originals.get(name);
+  if (k) tf.registerKernel(k);
+}
+
+/**
+ * Registers the training kernels for the wasm backend (idempotent; a different set replaces the
+ * current one):
+ * - `'fast'` (default): dW as one XNNPACK convolution, MaxPoolGrad / AvgPoolGrad in JS with contiguous
+ *   reads, BatchMatMul's transposed-A path as transpose + product (wasm-fast-kernels.ts), and the
+ *   flipped-filter dx below;
+ * - `'baseline'`: only the two kernels the backend lacks or runs slowly (im2col dW, flipped-filter dx),
+ *   as the example used before; kept so bench/speed.ts can compare.
+ */
+export function registerWasmTrainingKernels(set: KernelSet = 'fast'): void {
+  if (registered === set) return;
+  registered = set;
+  for (const name of ['MaxPoolGrad', 'AvgPoolGrad', 'BatchMatMul']) restore(name);
+  originalBackpropInput = originals.get('Conv2DBackpropInput') ?? tf.getKernel('Conv2DBackpropInput', 'wasm') ?? null;
+  replace('Conv2DBackpropInput', conv2DBackpropInput as tf.KernelFunc);
+  if (set === 'baseline') {
+    replace('Conv2DBackpropFilter', conv2DBackpropFilter as tf.KernelFunc);
+    return;
   }
-  originalBackpropInput = tf.getKernel('Conv2DBackpropInput', 'wasm') ?? null;
-  if (originalBackpropInput) tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-  tf.registerKernel({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2DBackpropInput as tf.KernelFunc });
+  replace('Conv2DBackpropFilter', ((args: Parameters<typeof conv2DBackpropFilter>[0]) => conv2DBackpropFilterByConv(args) ?? conv2DBackpropFilter(args)) as tf.KernelFunc);
+  replace('MaxPoolGrad', maxPoolGrad as tf.KernelFunc);
+  replace('AvgPoolGrad', avgPoolGrad as tf.KernelFunc);
+  const bmm = originals.get('BatchMatMul') ?? tf.getKernel('BatchMatMul', 'wasm');
+  if (bmm) replace('BatchMatMul', batchMatMulFactory(bmm));
 }

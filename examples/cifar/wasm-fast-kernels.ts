@@ -1,0 +1,221 @@
+/**
+ * Faster training kernels for tfjs's `wasm` backend, where a profile of the quick net's training step
+ * pointed (bench/RESULTS.md, "Training speed"):
+ *
+ * - `Conv2DBackpropFilter` as one XNNPACK convolution instead of im2col in JS + a matrix product:
+ *   dW[fh, fw, ci, co] = Σ_{b, oh, ow} x[b, s·oh + fh − top, s·ow + fw − left, ci] · dy[b, oh, ow, co]
+ *   is a convolution of x with channels and batch swapped (x' [ci, H, W, b]) by dy as the filter
+ *   (dy' [oh, ow, b, co], dilated by the stride), giving [ci, fh, fw, co]. Three transposes of
+ *   tensors the size of x and dy; the work runs in XNNPACK, on every thread of its pool.
+ * - `MaxPoolGrad` in JS: the first input of each window equal to the forward output gets dy (the cpu
+ *   backend's first maximum); ~3× faster than the stock wasm kernel here.
+ * - `AvgPoolGrad` in JS the same way, with the cpu backend's divisor (the full window, padding included).
+ * - `BatchMatMul` with `transposeA` (a dense layer's weight gradient, xᵀ·dy): transpose, then the
+ *   plain product; the stock kernel's transposed-A path is ~14× slower.
+ *
+ * Each is checked against the cpu backend's reference kernels in test/cifar-kernels.test.ts.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };
+type Backend = tf.KernelBackend & {
+  makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: tf.backend_util.BackendValues): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
+  disposeData(dataId: object): boolean;
+};
+type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+
+function kernel(name: string, original?: tf.KernelConfig | null): tf.KernelConfig {
+  const k = original ?? tf.getKernel(name, 'wasm');
+  if (!k) throw new Error(`wasm kernel ${name} is not registered (load @tensorflow/tfjs-backend-wasm first)`);
+  return k;
+}
+
+function run(name: string, backend: tf.KernelBackend, inputs: tf.NamedTensorInfoMap, attrs: Record<string, unknown>): tf.TensorInfo {
+  return kernel(name).kernelFunc({ inputs, backend, attrs: attrs as tf.NamedAttrMap }) as tf.TensorInfo;
+}
+
+const transpose = (backend: tf.KernelBackend, x: tf.TensorInfo, perm: number[]) => run('Transpose', backend, { x }, { perm });
+
+/**
+ * dW by one convolution (see the file's comment). XNNPACK repacks a convolution's filter on every
+ * call with a new one, so the smaller of x and dy plays the filter:
+ * - dy (as above) when it is the smaller, or the stride is not 1;
+ * - x otherwise (stride 1): out[co, p, q, ci] = Σ dy'[co, p + ih − (FH−1−top), …, b] · x'[ih, iw, b, ci]
+ *   with dy' = dy as [co, OH, OW, b] and x' = x as [H, W, b, ci], which is dW flipped spatially
+ *   (p = FH − 1 − fh) and laid out [co, fh, fw, ci]; the small result is reordered in JS.
+ * Returns null where neither applies (a 'valid' stride > 1 whose last rows are never read).
+ */
+export function conv2DBackpropFilterByConv(args: KernelArgs): tf.TensorInfo | null {
+  const backend = args.backend as Backend;
+  const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+  const attrs = args.attrs as unknown as { strides: number | [number, number]; pad: Pad; dataFormat: string; dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: [number, number, number, number] };
+  if (attrs.dataFormat !== 'NHWC') return null;
+  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false);
+  const { inHeight: H, inWidth: W, outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw, filterHeight: FH, filterWidth: FW } = info;
+  const { top, left } = info.padInfo;
+  if (sh === 1 && sw === 1 && sizeOf(x.shape) < sizeOf(dy.shape)) {
+    const padT = FH - 1 - top;
+    const padL = FW - 1 - left;
+    const padB = H - OH + top;
+    const padR = W - OW + left;
+    if (padT >= 0 && padL >= 0 && padB >= 0 && padR >= 0) return filterGradXAsFilter(backend, x, dy, attrs.filterShape, [[0, 0], [padT, padB], [padL, padR], [0, 0]]);
+  }
+  const bottom = FH + sh * (OH - 1) - H - top;
+  const right = FW + sw * (OW - 1) - W - left;
+  if (bottom < 0 || right < 0 || top < 0 || left < 0) return null;
+  const xT = transpose(backend, x, [3, 1, 2, 0]); // [ci, H, W, b]
+  const dyT = transpose(backend, dy, [1, 2, 0, 3]); // [oh, ow, b, co]
+  const pad: tf.backend_util.ExplicitPadding = [[0, 0], [top, bottom], [left, right], [0, 0]];
+  const out = run('Conv2D', backend, { x: xT, filter: dyT }, { strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [sh, sw] }); // [ci, fh, fw, co]
+  backend.disposeData(xT.dataId);
+  backend.disposeData(dyT.dataId);
+  const dW = transpose(backend, out, [1, 2, 0, 3]);
+  backend.disposeData(out.dataId);
+  return dW;
+}
+
+const sizeOf = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** [b, h, w, c] → [c, h, w, b] in JS, writing rows in order: twice as fast as the wasm Transpose here. */
+function swapFirstAndLast(backend: Backend, t: tf.TensorInfo): tf.TensorInfo {
+  const [B, H, W, C] = t.shape;
+  const HW = H * W;
+  const out = backend.makeOutput([C, H, W, B], 'float32');
+  const dst = backend.typedArrayFromHeap(out);
+  const src = backend.typedArrayFromHeap(t);
+  const srcBatch = HW * C;
+  for (let c = 0; c < C; c++) {
+    for (let p = 0; p < HW; p++) {
+      const d = (c * HW + p) * B;
+      for (let b = 0, k = p * C + c; b < B; b++, k += srcBatch) dst[d + b] = src[k];
+    }
+  }
+  return out;
+}
+
+function filterGradXAsFilter(backend: Backend, x: tf.TensorInfo, dy: tf.TensorInfo, filterShape: [number, number, number, number], pad: tf.backend_util.ExplicitPadding): tf.TensorInfo {
+  const [FH, FW, CI, CO] = filterShape;
+  const dyT = swapFirstAndLast(backend, dy); // [co, OH, OW, b]
+  const xT = transpose(backend, x, [1, 2, 0, 3]); // [H, W, b, ci]
+  const flipped = run('Conv2D', backend, { x: dyT, filter: xT }, { strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [1, 1] }); // [co, p, q, ci]
+  backend.disposeData(dyT.dataId);
+  backend.disposeData(xT.dataId);
+  const out = backend.makeOutput(filterShape, 'float32');
+  const dst = backend.typedArrayFromHeap(out);
+  const src = backend.typedArrayFromHeap(flipped);
+  for (let co = 0; co < CO; co++) {
+    for (let p = 0; p < FH; p++) {
+      for (let q = 0; q < FW; q++) {
+        const from = ((co * FH + p) * FW + q) * CI;
+        const to = ((FH - 1 - p) * FW + (FW - 1 - q)) * CI * CO + co;
+        for (let ci = 0; ci < CI; ci++) dst[to + ci * CO] = src[from + ci];
+      }
+    }
+  }
+  backend.disposeData(flipped.dataId);
+  return out;
+}
+
+type PoolAttrs = { filterSize: number | [number, number]; strides: number | [number, number]; pad: Pad; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
+
+function poolInfo(input: tf.TensorInfo, attrs: PoolAttrs): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad as 'same' | 'valid' | number, attrs.dimRoundingMode);
+}
+
+/**
+ * dx of max pooling: each window's dy goes to its first maximum in row-major order (the cpu backend's
+ * rule), found as the first input equal to the window's forward output (no comparisons between
+ * inputs, whose outcome a CPU cannot predict; twice as fast).
+ */
+export function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as Backend;
+  const { dy, input, output } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo; output: tf.TensorInfo };
+  const info = poolInfo(input, args.attrs as unknown as PoolAttrs);
+  const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw } = info;
+  const { effectiveFilterHeight: FH, effectiveFilterWidth: FW } = info;
+  const { top, left } = info.padInfo;
+  const out = backend.makeOutput(input.shape, 'float32');
+  // Heap views taken after the only allocation, used before any other.
+  const dx = backend.typedArrayFromHeap(out);
+  const xs = backend.typedArrayFromHeap(input);
+  const ys = backend.typedArrayFromHeap(output);
+  const g = backend.typedArrayFromHeap(dy);
+  dx.fill(0);
+  for (let b = 0; b < B; b++) {
+    for (let oh = 0; oh < OH; oh++) {
+      const h0 = oh * sh - top;
+      const hFrom = Math.max(0, h0);
+      const hTo = Math.min(H, h0 + FH);
+      for (let ow = 0; ow < OW; ow++) {
+        const w0 = ow * sw - left;
+        const wFrom = Math.max(0, w0);
+        const wTo = Math.min(W, w0 + FW);
+        const o = ((b * OH + oh) * OW + ow) * C;
+        for (let c = 0; c < C; c++) {
+          const y = ys[o + c];
+          if (y === -Infinity) continue; // the cpu backend assigns no position then
+          search: for (let ih = hFrom; ih < hTo; ih++) {
+            for (let iw = wFrom, k = ((b * H + ih) * W + wFrom) * C + c; iw < wTo; iw++, k += C) {
+              if (xs[k] === y) {
+                dx[k] += g[o + c];
+                break search;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** dx of average pooling: each window's dy / (window size) to every input in it (the cpu backend's rule). */
+export function avgPoolGrad(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as Backend;
+  const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
+  const info = poolInfo(input, args.attrs as unknown as PoolAttrs);
+  const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw } = info;
+  const { effectiveFilterHeight: FH, effectiveFilterWidth: FW } = info;
+  const { top, left } = info.padInfo;
+  const scale = 1 / (FH * FW);
+  const out = backend.makeOutput(input.shape, 'float32');
+  const dx = backend.typedArrayFromHeap(out);
+  const g = backend.typedArrayFromHeap(dy);
+  dx.fill(0);
+  for (let b = 0; b < B; b++) {
+    for (let oh = 0; oh < OH; oh++) {
+      const h0 = oh * sh - top;
+      for (let ow = 0; ow < OW; ow++) {
+        const w0 = ow * sw - left;
+        const gBase = ((b * OH + oh) * OW + ow) * C;
+        for (let fh = 0; fh < FH; fh++) {
+          const ih = h0 + fh;
+          if (ih < 0 || ih >= H) continue;
+          for (let fw = 0; fw < FW; fw++) {
+            const iw = w0 + fw;
+            if (iw < 0 || iw >= W) continue;
+            const base = ((b * H + ih) * W + iw) * C;
+            for (let c = 0; c < C; c++) dx[base + c] += g[gBase + c] * scale;
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** BatchMatMul with transposeA done as an explicit transpose and the plain product. */
+export function batchMatMulFactory(original: tf.KernelConfig): tf.KernelFunc {
+  return (args) => {
+    const attrs = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    if (!attrs.transposeA) return original.kernelFunc(args);
+    const a = (args.inputs as { a: tf.TensorInfo }).a;
+    const perm = a.shape.map((_, k) => k);
+    [perm[perm.length - 2], perm[perm.length - 1]] = [perm[perm.length - 1], perm[perm.length - 2]];
+    const aT = transpose(args.backend as Backend, a, perm);
+    const out = original.kernelFunc({ ...args, inputs: { ...args.inputs, a: aT }, attrs: { ...args.attrs, transposeA: false } }) as tf.TensorInfo;
+    (args.backend as Backend).disposeData(aT.dataId);
+    return out;
+  };
+}

@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 
@@ -38,7 +38,9 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 test('it says which backend runs and why, and what data it read', () => {
-  expect(stdout).toMatch(/^backend: wasm — --backend wasm \(SIMD (on|off), with the example's training kernels\)/m);
+  expect(stdout).toMatch(/^backend: wasm — --backend wasm \(SIMD (on|off), (\d+ threads|1 thread[^,]*), with the example's training kernels\)/m);
+  // The threaded wasm build starts in Node (wasm-threads.ts) with one thread per core.
+  if (cpus().length > 1) expect(stdout).toMatch(new RegExp(`SIMD on, ${cpus().length} threads`));
   expect(stdout).toMatch(/train 200 images \(data_batch_1\.bin\), test 100/);
   expect(stdout).toMatch(/LR range test \(zero-config, at most 30 iterations\): an exponential probe from 1e-7/);
 });

@@ -1,9 +1,11 @@
 /**
  * Picks the fastest backend that can train convnets here: tfjs-node where it loads; else the wasm
- * backend with the two training kernels it lacks (see wasm-kernels.ts); else the stock cpu backend.
+ * backend, multi-threaded (wasm-threads.ts), with the training kernels it lacks or runs slowly
+ * (wasm-kernels.ts); else the stock cpu backend.
  */
 import * as tf from '@tensorflow/tfjs';
-import { registerWasmTrainingKernels } from './wasm-kernels.js';
+import { registerWasmTrainingKernels, type KernelSet } from './wasm-kernels.js';
+import { enableWasmThreads } from './wasm-threads.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -22,7 +24,15 @@ function tryTfjsNode(): string | null {
   }
 }
 
-export async function chooseBackend(forced?: BackendName): Promise<BackendChoice> {
+export interface WasmOptions {
+  /** XNNPACK threads (default: the logical cores; 1 = the stock single-threaded build). */
+  threads?: number;
+  /** The example's kernels (default 'fast'; 'baseline' = the two it used before, for bench:speed). */
+  kernels?: KernelSet;
+}
+
+export async function chooseBackend(forced?: BackendName, wasmOptions: WasmOptions = {}): Promise<BackendChoice> {
+  const useWasm = () => startWasm(wasmOptions);
   if (forced === 'tensorflow' || forced === undefined) {
     const failure = tryTfjsNode();
     if (failure === null && (await tf.setBackend('tensorflow'))) {
@@ -30,27 +40,38 @@ export async function chooseBackend(forced?: BackendName): Promise<BackendChoice
     }
     if (forced) throw new Error(`--backend tensorflow: @tensorflow/tfjs-node does not load here (${failure})`);
     const why = `@tensorflow/tfjs-node is not available (${failure})`;
-    if (await useWasm()) return { name: 'wasm', why: `${why}; wasm with SIMD ${await simd()} and the example's two training kernels` };
+    const wasm = await useWasm();
+    if (wasm !== null) return { name: 'wasm', why: `${why}; wasm with SIMD ${await simd()}, ${wasm} and the example's training kernels` };
     await useCpu();
     return { name: 'cpu', why: `${why}, nor is wasm; the stock cpu backend is slow for convnets (~0.5 images/s)` };
   }
   if (forced === 'wasm') {
-    if (!(await useWasm())) throw new Error('--backend wasm: the wasm backend does not initialise here');
-    return { name: 'wasm', why: `--backend wasm (SIMD ${await simd()}, with the example's training kernels)` };
+    const wasm = await useWasm();
+    if (wasm === null) throw new Error('--backend wasm: the wasm backend does not initialise here');
+    return { name: 'wasm', why: `--backend wasm (SIMD ${await simd()}, ${wasm}, with the example's training kernels)` };
   }
   await useCpu();
   return { name: 'cpu', why: '--backend cpu (slow for convnets: ~0.5 images/s)' };
 }
 
-async function useWasm(): Promise<boolean> {
+/** Starts wasm (threaded if asked and possible); returns how many threads run, or null if it cannot start. */
+async function startWasm(o: WasmOptions): Promise<string | null> {
   try {
     require('@tensorflow/tfjs-backend-wasm');
-    if (!(await tf.setBackend('wasm'))) return false;
-    registerWasmTrainingKernels();
-    return true;
   } catch {
-    return false;
+    return null;
   }
+  let threads = `1 thread`;
+  if (o.threads === undefined || o.threads > 1) {
+    const r = await enableWasmThreads(o.threads).catch((e: unknown) => ({ threads: 1, why: (e as Error).message }));
+    threads = r.why ? `1 thread (threads off: ${r.why})` : `${r.threads} threads`;
+  }
+  if (tf.getBackend() !== 'wasm') {
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    if (!(await tf.setBackend('wasm').catch(() => false))) return null;
+  }
+  registerWasmTrainingKernels(o.kernels ?? 'fast');
+  return threads;
 }
 
 async function simd(): Promise<string> {

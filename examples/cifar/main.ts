@@ -62,6 +62,7 @@ const program = new Command()
   .addOption(new Option('--test-limit <n>', 'use only the first n test images').argParser(positiveInt('--test-limit')))
   .addOption(new Option('--seed <n>', 'seed for initial weights and shuffling').argParser(positiveInt('--seed')).default(1))
   .addOption(new Option('--backend <name>', 'force a backend (default: tensorflow if tfjs-node loads, else wasm, else cpu)').choices(['tensorflow', 'wasm', 'cpu']))
+  .addOption(new Option('--threads <n>', 'wasm backend: XNNPACK threads (default: every core; 1 = the stock single-threaded wasm)').argParser(positiveInt('--threads')))
   .option('--quick', 'a few minutes on 2 cores without tfjs-node: quick net, 2,000/500 images, 300 iterations of 50, fixed vs triangular2')
   .option('--out <dir>', 'results folder (default: results/cifar10-<date>)')
   .option('--no-progress', 'no progress bars (also off when stdout is not a terminal)')
@@ -77,7 +78,7 @@ async function main(): Promise<void> {
     for (const [k, v] of Object.entries(quick)) if (!given(k)) o[k] = v;
   }
   const log = (msg: string) => console.log(msg);
-  const backend = await chooseBackend(o.backend as BackendName | undefined);
+  const backend = await chooseBackend(o.backend as BackendName | undefined, { threads: o.threads });
   log(`backend: ${backend.name} — ${backend.why}`);
 
   let bar: SingleBar | null = null;

@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     rangeBudget: a['range-budget'] === undefined ? undefined : Number(a['range-budget']),
     out: a.out as string,
     backend,
-    progress: Boolean(process.stdout.isTTY),
+    progress: process.stdout.isTTY ? 'bar' : 'lines',
     log: console.log,
     command: `npm run bench:cifar -- ${process.argv.slice(2).join(' ')}`.trim(),
   });

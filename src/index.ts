@@ -68,3 +68,4 @@ export { valleyRule, steepRule, minimumRule, type LossRuleOptions, type MinimumR
 export { thumbRule, type ThumbRuleOptions } from './analysis/thumbRule.js';
 export { LRScheduler, lrScheduler, type LRSchedulerOptions } from './callbacks/lrScheduler.js';
 export { CycleEndStopping, cycleEndStopping, type CycleEndStoppingOptions } from './callbacks/cycleEndStopping.js';
+export { readLog, readLogSync, findAccuracyKey, type LogValue } from './tfjs/logs.js';

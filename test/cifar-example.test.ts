@@ -42,7 +42,9 @@ test('it says which backend runs and why, and what data it read', () => {
   // The threaded wasm build starts in Node (wasm-threads.ts) with one thread per core.
   if (cpus().length > 1) expect(stdout).toMatch(new RegExp(`SIMD on, ${cpus().length} threads`));
   expect(stdout).toMatch(/train 200 images \(data_batch_1\.bin\), test 100/);
-  expect(stdout).toMatch(/LR range test \(zero-config, at most 30 iterations\): an exponential probe from 1e-7/);
+  expect(stdout).toMatch(/LR range test \(momentum; zero-config, at most 30 iterations\): an exponential probe from 1e-7/);
+  // The comparison table closes the output.
+  expect(stdout).toMatch(/\| policy \| iterations \|[^\n]*\n\| --- [^\n]*\n\| fixed \| 6 \|[^\n]*\n\| triangular2 \| 6 \|[^\n]*\n\| 1cycle \| 6 \|/);
 });
 
 test('results.json holds every curve and setting', () => {

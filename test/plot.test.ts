@@ -110,4 +110,17 @@ describe('chart specs', () => {
       { policy: 'fixed', iteration: 2, accuracy: 0.2 },
     ]);
   });
+
+  test('accuracy curves: marks are labelled vertical rules at their iterations', () => {
+    const spec = accuracyCurvesChart([{ name: 'triangular2', iteration: [0, 50, 100], accuracy: [0.1, 0.3, 0.4] }], {
+      marks: [{ iteration: 50, label: 'range test re-run' }],
+    }) as { layer: Array<{ mark: { type: string }; data: { values: Array<{ iteration: number; label: string }> }; encoding: { x: { field: string } } }> };
+    const rule = spec.layer.find((l) => l.mark.type === 'rule');
+    const text = spec.layer.find((l) => l.mark.type === 'text');
+    expect(rule?.data.values).toEqual([{ iteration: 50, label: 'range test re-run' }]);
+    expect(rule?.encoding.x.field).toBe('iteration');
+    expect(text?.data.values[0].label).toBe('range test re-run');
+    // No marks, no extra layers.
+    expect((accuracyCurvesChart([{ name: 'a', iteration: [0], accuracy: [0.1] }]) as { layer: unknown[] }).layer).toHaveLength(1);
+  });
 });

@@ -1,23 +1,31 @@
 /**
- * The CIFAR-10 experiment: optional LR range test, then every policy from the same initial weights for
- * the same iteration budget, test accuracy at fixed intervals, and a results folder (JSON, Markdown
- * report, SVG plots).
+ * The CIFAR-10 experiment: per optimizer, an optional LR range test, then every policy from the same
+ * initial weights for the same iteration budget, test accuracy at fixed intervals, optionally a range
+ * test re-run mid-run (the paper's CIFAR run) and stopping at a cycle's end; then a results folder
+ * (report.ts).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import * as path from 'node:path';
+import { mkdirSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { SingleBar, Presets } from 'cli-progress';
-import { DEFAULT_BUDGET, rangeTest as runRangeTest, suggestStepSize, type BoundsSuggestion, type RangeTestResult } from 'tfjs-clr';
-import { accuracyCurvesChart, rangeTestChart, rangeTestTerminal, toSVG } from 'tfjs-clr/plot';
-import type { Cifar10, Split } from './data.js';
+import { CyclicLR, CycleEndStopping, suggestStepSize, type BoundsSuggestion, type RangeTestResult } from 'tfjs-clr';
+import { EvalCallback, ProgressCallback, type ProgressMode } from './callbacks.js';
+import type { Cifar10 } from './data.js';
 import { buildNet, type NetName } from './model.js';
+import { CYCLABLE_MOMENTUM, describeOptimizer, makeOptimizer, type OptimizerName } from './optimizers.js';
 import { makePolicy, type PolicyName, type PolicySettings } from './policies.js';
-import { channelStats, evaluate, makeBatch, trainingDataset } from './train.js';
+import { comparisonTable, fmtLR, table3, writeOutputs } from './report.js';
+import { rangeTestFrom } from './range.js';
+import { channelStats, trainingDataset } from './train.js';
+
+export { iterationsToReach } from './report.js';
 
 export interface ExperimentOptions {
   data: Cifar10;
   net: NetName;
   policies: PolicyName[];
+  /** Each is trained with every policy (default: Momentum SGD alone). */
+  optimizers?: OptimizerName[];
+  /** Cycle momentum (Adam: beta1) with the LR in the cyclic policies, where the optimizer has one. */
+  cycleMomentum?: boolean;
   iterations: number;
   evalEvery: number;
   batchSize: number;
@@ -37,281 +45,216 @@ export interface ExperimentOptions {
   rangeMaxLR?: number;
   /** Zero-config test: iterations for probe and sweep together (default: the library's, 300). */
   rangeBudget?: number;
+  /** Cyclic policies: re-run the range test from the current weights after this many iterations. */
+  retestAfter?: number;
+  /** Step size after the re-test (default: half the first, as the paper's 2,000 → 1,000). */
+  retestStepSize?: number;
+  /** Cyclic policies: stop at a cycle's end once test accuracy stops improving (CycleEndStopping). */
+  stopAtCycleEnd?: boolean;
+  /** Cycle ends without improvement before stopping (default 1). */
+  stopPatience?: number;
   out: string;
   backend: { name: string; why: string };
-  /** Show progress bars (off when not a terminal, e.g. in tests and CI logs). */
-  progress: boolean;
+  /** How to show progress (a bar on a terminal, plain lines in logs, or none). */
+  progress: ProgressMode;
   log: (msg: string) => void;
   command: string;
 }
 
+export interface RangeTestRecord {
+  optimizer: OptimizerName;
+  /** Iteration of the run it was taken at (0: before training, from the initial weights). */
+  at: number;
+  policy?: PolicyName;
+  result: RangeTestResult;
+  suggestion: BoundsSuggestion;
+  iterations: number;
+  /** Its plot, relative to the results folder. */
+  svg?: string;
+}
+
 export interface PolicyRun {
   name: PolicyName;
+  optimizer: OptimizerName;
+  optimizerDescription: string;
+  /** The policy, or "optimizer policy" when several optimizers ran. */
+  label: string;
   describe: string;
   evals: { iteration: number[]; accuracy: number[]; loss: number[] };
   lr: number[];
   bestAccuracy: number;
   bestAt: number;
   finalAccuracy: number;
+  /** Iterations trained (fewer than the budget when stopped at a cycle's end). */
+  iterations: number;
   trainSeconds: number;
   evalSeconds: number;
   imagesPerSecond: number;
+  retest?: { at: number; baseLR: number | null; maxLR: number | null; stepSize: number; note: string };
+  stopped?: { iteration: number; cycle: number; reason: string };
 }
+
+export type Stats = { mean: number[]; std: number[] };
+type Settings = Omit<ExperimentOptions, 'data' | 'log' | 'backend' | 'progress' | 'command'> & PolicySettings;
 
 export interface ExperimentResult {
   command: string;
   date: string;
   backend: { name: string; why: string };
-  settings: Omit<ExperimentOptions, 'data' | 'log' | 'backend' | 'progress' | 'command'> & PolicySettings & { trainImages: number; testImages: number; trainFiles: string[] };
-  rangeTest: { result: RangeTestResult; suggestion: BoundsSuggestion; iterations: number } | null;
+  settings: Settings & { optimizers: OptimizerName[]; perOptimizer: Record<string, PolicySettings>; trainImages: number; testImages: number; trainFiles: string[] };
+  /** The first optimizer's range test before training (kept for readers of earlier results). */
+  rangeTest: RangeTestRecord | null;
+  rangeTests: RangeTestRecord[];
   runs: PolicyRun[];
 }
 
-/** Iterations a policy needed to reach `target` accuracy (first evaluation at or above it), or null. */
-export function iterationsToReach(run: PolicyRun, target: number): number | null {
-  const k = run.evals.accuracy.findIndex((a) => a >= target - 1e-9);
-  return k < 0 ? null : run.evals.iteration[k];
-}
-
-function compile(model: tf.LayersModel, lr: number, momentum: number): void {
-  model.compile({ optimizer: tf.train.momentum(lr, momentum), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-}
-
-/** A progress bar with ETA, loss, accuracy and LR, updated every batch (yields so it can draw). */
-class ProgressCallback extends tf.Callback {
-  private bar: SingleBar | null = null;
-  private done = 0;
-  private loss = NaN;
-  private acc = NaN;
-  constructor(
-    private readonly label: string,
-    private readonly total: number,
-    private readonly show: boolean,
-  ) {
-    super();
-  }
-  override async onTrainBegin(): Promise<void> {
-    if (!this.show) return;
-    this.bar = new SingleBar(
-      { format: `${this.label.padEnd(12)} {bar} {value}/{total} it | ETA {eta_formatted} | loss {loss} | acc {acc} | lr {lr}`, hideCursor: true },
-      Presets.shades_classic,
-    );
-    this.bar.start(this.total, 0, { loss: '-', acc: '-', lr: '-' });
-  }
-  override async onBatchEnd(_batch: number, logs?: { [k: string]: number | tf.Tensor }): Promise<void> {
-    this.done++;
-    if (!this.bar || !logs) return;
-    const read = (v: number | tf.Tensor | undefined) => (v === undefined ? NaN : typeof v === 'number' ? v : v.dataSync()[0]);
-    // Smooth a little so the bar is readable.
-    const l = read(logs.loss);
-    const a = read(logs.acc ?? logs.accuracy);
-    this.loss = Number.isNaN(this.loss) ? l : 0.9 * this.loss + 0.1 * l;
-    this.acc = Number.isNaN(this.acc) ? a : 0.9 * this.acc + 0.1 * a;
-    this.bar.update(this.done, { loss: this.loss.toFixed(3), acc: this.acc.toFixed(3), lr: Number(logs.lr).toPrecision(3) });
-    await tf.nextFrame();
-  }
-  override async onTrainEnd(): Promise<void> {
-    this.bar?.stop();
-  }
-}
-
-/** Records test accuracy at iteration 0 and after every `evalEvery` iterations (each fitDataset "epoch"). */
-class EvalCallback extends tf.Callback {
-  readonly evals = { iteration: [] as number[], accuracy: [] as number[], loss: [] as number[] };
-  seconds = 0;
-  constructor(
-    private readonly test: Split,
-    private readonly stats: { mean: number[]; std: number[] },
-    private readonly evalEvery: number,
-  ) {
-    super();
-  }
-  async record(iteration: number): Promise<void> {
-    const t0 = performance.now();
-    const r = await evaluate(this.model, this.test, this.stats);
-    this.seconds += (performance.now() - t0) / 1000;
-    this.evals.iteration.push(iteration);
-    this.evals.accuracy.push(r.accuracy);
-    this.evals.loss.push(r.loss);
-  }
-  override async onTrainBegin(): Promise<void> {
-    await this.record(0);
-  }
-  override async onEpochEnd(epoch: number): Promise<void> {
-    await this.record((epoch + 1) * this.evalEvery);
-  }
-}
+/** The paper's bounds, for SGD-like optimizers when there is neither a range test nor flags. */
+const PAPER_BOUNDS = { baseLR: 0.001, maxLR: 0.006 };
 
 export async function runExperiment(o: ExperimentOptions): Promise<ExperimentResult> {
   const { data, log } = o;
   mkdirSync(o.out, { recursive: true });
+  const optimizers = o.optimizers ?? ['momentum'];
   const stats = channelStats(data.train);
   log(`train ${data.train.count} images (${data.trainFiles.join(', ')}), test ${data.test.count}; channel mean ${stats.mean.map((m) => m.toFixed(1)).join('/')}, std ${stats.std.map((m) => m.toFixed(1)).join('/')}`);
-
-  // The initial weights every policy (and the range test) starts from.
+  // The initial weights every run (and every range test before training) starts from.
   const reference = buildNet(o.net, o.seed);
   const initialWeights = reference.getWeights().map((w) => w.clone());
   reference.dispose();
-  const fresh = (lr: number): tf.LayersModel => {
+  const fresh = (optimizer: OptimizerName, lr: number): tf.LayersModel => {
     const m = buildNet(o.net, o.seed);
     m.setWeights(initialWeights);
-    compile(m, lr, o.momentum);
+    m.compile({ optimizer: makeOptimizer(optimizer, lr, o.momentum), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
     return m;
   };
-
-  let baseLR = o.baseLR;
-  let maxLR = o.maxLR;
-  let rangeTest: ExperimentResult['rangeTest'] = null;
-  if (o.rangeTest) {
-    const iterationsPerEpoch = Math.floor(data.train.count / o.batchSize);
-    const explicit = o.rangeMaxLR !== undefined;
-    const n = explicit ? o.rangeIterations ?? o.rangeEpochs * iterationsPerEpoch : o.rangeBudget ?? DEFAULT_BUDGET;
-    log(
-      explicit
-        ? `\nLR range test: ${o.rangeMinLR ?? (o.rangeMaxLR as number) / 1000} → ${o.rangeMaxLR} linearly over ${n} iterations (${(n / iterationsPerEpoch).toFixed(1)} epochs)`
-        : `\nLR range test (zero-config, at most ${n} iterations): an exponential probe from 1e-7 until the loss diverges, then a linear sweep below that with test accuracy about 60 times`,
-    );
-    const model = fresh(0.01);
-    const val = { count: Math.min(data.test.count, 1000), images: data.test.images, labels: data.test.labels };
-    const valTensors = makeBatch(val, Array.from({ length: val.count }, (_, k) => k), stats);
-    const out = await runRangeTest(model, trainingDataset(data.train, o.batchSize, stats, o.seed + 1), {
-      batchesPerEpoch: iterationsPerEpoch,
-      validationData: [valTensors.xs, valTensors.ys],
-      callbacks: [new ProgressCallback('range test', n, o.progress)],
-      ...(explicit ? { minLR: o.rangeMinLR, maxLR: o.rangeMaxLR, numIterations: n } : { budget: n }),
-    });
-    tf.dispose([valTensors.xs, valTensors.ys]);
-    model.dispose();
-    const { result: rtResult, suggestion } = out;
-    rangeTest = { result: rtResult, suggestion, iterations: out.iterations };
-    log(await rangeTestTerminal(rtResult, suggestion));
-    writeFileSync(path.join(o.out, 'range-test.svg'), await toSVG(rangeTestChart(rtResult, suggestion, { title: `CIFAR-10 ${o.net}: LR range test` })));
-    if (suggestion.baseLR !== null && suggestion.maxLR !== null) {
-      baseLR ??= suggestion.baseLR;
-      maxLR ??= suggestion.maxLR;
-      log(`suggested bounds: baseLR ${suggestion.baseLR.toPrecision(3)}, maxLR ${suggestion.maxLR.toPrecision(3)} (${suggestion.maxLRReason}, confidence ${suggestion.confidence}); using baseLR ${baseLR}, maxLR ${maxLR}`);
-    } else {
-      log(`the range test suggested no bounds (${suggestion.notes.join('; ')}); falling back to the flags or the paper's 0.001/0.006`);
-    }
-  }
-  baseLR ??= 0.001;
-  maxLR ??= 0.006;
-  const plan = suggestStepSize({ samples: data.train.count, batchSize: o.batchSize, epochsPerHalfCycle: 4 });
-  let stepSize = o.stepSize ?? plan.stepSize;
-  if (o.stepSize === undefined && 6 * stepSize > o.iterations) {
-    stepSize = Math.max(1, Math.floor(o.iterations / 6));
-    log(`step size: the paper's rule (4 epochs = ${plan.stepSize} iterations) needs ${6 * plan.stepSize} iterations for 3 cycles; the budget is ${o.iterations}, so stepSize = ${stepSize} (3 cycles)`);
-  }
-  const settings: PolicySettings = { baseLR, maxLR, stepSize, fixedLR: o.fixedLR ?? baseLR, budget: o.iterations };
-
+  const rangeTests: RangeTestRecord[] = [];
+  const perOptimizer: Record<string, PolicySettings> = {};
   const runs: PolicyRun[] = [];
-  const epochs = Math.ceil(o.iterations / o.evalEvery);
-  for (const name of o.policies) {
-    const policy = makePolicy(name, settings);
-    log(`\n${name}: ${policy.describe}`);
-    const model = fresh(policy.lrAt(0));
-    const evalCb = new EvalCallback(data.test, stats, o.evalEvery);
-    const progress = new ProgressCallback(name, epochs * o.evalEvery, o.progress);
-    const t0 = performance.now();
-    await model.fitDataset(trainingDataset(data.train, o.batchSize, stats, o.seed + 2), {
-      epochs,
-      batchesPerEpoch: o.evalEvery,
-      callbacks: [policy.callback, evalCb, progress],
-      verbose: o.backend.name === 'tensorflow' && o.progress ? 1 : 0,
-    });
-    const total = (performance.now() - t0) / 1000;
-    model.dispose();
-    const acc = evalCb.evals.accuracy;
-    const best = Math.max(...acc);
-    const trainSeconds = total - evalCb.seconds;
-    const run: PolicyRun = {
-      name,
-      describe: policy.describe,
-      evals: evalCb.evals,
-      lr: policy.callback.history.lr,
-      bestAccuracy: best,
-      bestAt: evalCb.evals.iteration[acc.indexOf(best)],
-      finalAccuracy: acc[acc.length - 1],
-      trainSeconds,
-      evalSeconds: evalCb.seconds,
-      imagesPerSecond: (epochs * o.evalEvery * o.batchSize) / trainSeconds,
-    };
-    runs.push(run);
-    log(`${name}: best test accuracy ${(best * 100).toFixed(2)} % at iteration ${run.bestAt}, final ${(run.finalAccuracy * 100).toFixed(2)} %; ${run.imagesPerSecond.toFixed(0)} images/s`);
+  const stepSize = chooseStepSize(o);
+  for (const optimizer of optimizers) {
+    let baseLR = o.baseLR;
+    let maxLR = o.maxLR;
+    if (o.rangeTest) {
+      const model = fresh(optimizer, 0.01);
+      const t = await rangeTestFrom(o, model, stats, optimizer, 0);
+      model.dispose();
+      rangeTests.push(t);
+      baseLR ??= t.suggestion.baseLR ?? undefined;
+      maxLR ??= t.suggestion.maxLR ?? undefined;
+    }
+    if (baseLR === undefined || maxLR === undefined) {
+      if (!['sgd', 'momentum', 'nesterov'].includes(optimizer)) {
+        throw new Error(
+          o.rangeTest
+            ? `--optimizer ${optimizer}: the range test suggested no bounds (${rangeTests[rangeTests.length - 1].suggestion.notes.join('; ')}); give --base-lr and --max-lr`
+            : `--optimizer ${optimizer} needs bounds: add --range-test (adaptive methods need very different LRs from SGD's) or give --base-lr and --max-lr`,
+        );
+      }
+      log(`${optimizer}: no bounds from a range test or flags; using the paper's ${PAPER_BOUNDS.baseLR}/${PAPER_BOUNDS.maxLR}`);
+      baseLR ??= PAPER_BOUNDS.baseLR;
+      maxLR ??= PAPER_BOUNDS.maxLR;
+    }
+    const settings: PolicySettings = { baseLR, maxLR, stepSize, fixedLR: o.fixedLR ?? baseLR, budget: o.iterations };
+    perOptimizer[optimizer] = settings;
+    for (const name of o.policies) runs.push(await trainRun(o, { optimizer, name, settings, label: optimizers.length > 1 ? `${optimizer} ${name}` : name, fresh, stats, rangeTests }));
   }
   tf.dispose(initialWeights);
-
   const { data: _d, log: _l, backend: _b, progress: _p, command: _c, ...rest } = o;
   const result: ExperimentResult = {
     command: o.command,
     date: new Date().toISOString(),
     backend: o.backend,
-    settings: { ...rest, ...settings, trainImages: data.train.count, testImages: data.test.count, trainFiles: data.trainFiles },
-    rangeTest,
+    settings: { ...rest, ...perOptimizer[optimizers[0]], optimizers, perOptimizer, trainImages: data.train.count, testImages: data.test.count, trainFiles: data.trainFiles },
+    rangeTest: rangeTests[0] ?? null,
+    rangeTests,
     runs,
   };
   await writeOutputs(result, o.out);
+  log(['', ...comparisonTable(result), ...(optimizers.length > 1 ? ['', ...table3(result)] : [])].join('\n'));
   return result;
 }
 
-/** results.json, report.md, accuracy.svg, schedules.svg. */
-export async function writeOutputs(r: ExperimentResult, out: string): Promise<void> {
-  writeFileSync(path.join(out, 'results.json'), JSON.stringify(r, null, 1));
-  const fixed = r.runs.find((x) => x.name === 'fixed');
-  const target = fixed?.bestAccuracy;
-  const targetAt = fixed ? iterationsToReach(fixed, fixed.bestAccuracy) : null;
-  writeFileSync(
-    path.join(out, 'accuracy.svg'),
-    await toSVG(
-      accuracyCurvesChart(
-        r.runs.map((x) => ({ name: x.name, iteration: x.evals.iteration, accuracy: x.evals.accuracy })),
-        { title: `CIFAR-10 (${r.settings.net} net): test accuracy`, target: target !== undefined ? { accuracy: target, label: `fixed's best ${(target * 100).toFixed(2)} %` } : undefined },
-      ),
-    ),
-  );
-  const every = Math.max(1, Math.floor(r.settings.iterations / 400));
-  writeFileSync(
-    path.join(out, 'schedules.svg'),
-    await toSVG(
-      accuracyCurvesChart(
-        r.runs.map((x) => {
-          const it = x.lr.map((_, k) => k).filter((k) => k % every === 0);
-          return { name: x.name, iteration: it, accuracy: it.map((k) => x.lr[k]) };
-        }),
-        { title: 'Learning-rate schedules', yTitle: 'learning rate', points: false },
-      ),
-    ),
-  );
-  const pct = (v: number) => `${(v * 100).toFixed(2)} %`;
-  const rows = r.runs.map((x) => {
-    const reach = target !== undefined ? iterationsToReach(x, target) : null;
-    const ratio = reach !== null && targetAt ? (reach / targetAt).toFixed(2) : '–';
-    return `| ${x.name} | ${r.settings.iterations} | ${pct(x.bestAccuracy)} (at ${x.bestAt}) | ${pct(x.finalAccuracy)} | ${reach ?? 'not reached'} | ${ratio} | ${x.trainSeconds.toFixed(0)} s | ${x.imagesPerSecond.toFixed(0)} |`;
-  });
-  const s = r.settings;
-  const md = [
-    `# CIFAR-10: CLR against fixed-LR baselines`,
-    '',
-    `Command: \`${r.command}\`  `,
-    `Date: ${r.date}; backend: ${r.backend.name} (${r.backend.why}).  `,
-    `Data: ${s.trainImages} training images (${s.trainFiles.join(', ')}), ${s.testImages} test images; net \`${s.net}\`; batch ${s.batchSize}; Momentum SGD (${s.momentum}); seed ${s.seed}.  `,
-    `Bounds: baseLR ${s.baseLR}, maxLR ${s.maxLR}${r.rangeTest ? ' (from the range test unless given as flags)' : ''}; stepSize ${s.stepSize}; fixed LR ${s.fixedLR}; budget ${s.iterations} iterations, test accuracy every ${s.evalEvery}.`,
-    '',
-    `"to reach fixed's best" is the first evaluation at or above the \`fixed\` policy's best test accuracy${target !== undefined ? ` (${pct(target)}, first reached at iteration ${targetAt})` : ''}; the ratio divides it by the iterations \`fixed\` needed (the paper: 25,000 / 70,000 = 0.36).`,
-    '',
-    `| policy | iterations | best test accuracy | final | iterations to reach fixed's best | ratio | training time | images/s |`,
-    `| --- | --- | --- | --- | --- | --- | --- | --- |`,
-    ...rows,
-    '',
-    ...r.runs.map((x) => `- **${x.name}**: ${x.describe}`),
-    '',
-    '![test accuracy](accuracy.svg)',
-    '',
-    '![schedules](schedules.svg)',
-    ...(r.rangeTest
-      ? ['', `Range test: suggested baseLR ${r.rangeTest.suggestion.baseLR}, maxLR ${r.rangeTest.suggestion.maxLR} (${r.rangeTest.suggestion.maxLRReason}, confidence ${r.rangeTest.suggestion.confidence}).`, '', '![range test](range-test.svg)']
-      : []),
-    '',
-  ].join('\n');
-  writeFileSync(path.join(out, 'report.md'), md);
+/** The paper's 4 epochs per half cycle, shortened so the budget holds 3 whole cycles; or `--step-size`. */
+function chooseStepSize(o: ExperimentOptions): number {
+  if (o.stepSize !== undefined) return o.stepSize;
+  const plan = suggestStepSize({ samples: o.data.train.count, batchSize: o.batchSize, epochsPerHalfCycle: 4 });
+  if (6 * plan.stepSize <= o.iterations) return plan.stepSize;
+  const stepSize = Math.max(1, Math.floor(o.iterations / 6));
+  o.log(`step size: the paper's rule (4 epochs = ${plan.stepSize} iterations) needs ${6 * plan.stepSize} iterations for 3 cycles; the budget is ${o.iterations}, so stepSize = ${stepSize} (3 cycles)`);
+  return stepSize;
+}
+
+interface RunSpec {
+  optimizer: OptimizerName;
+  name: PolicyName;
+  settings: PolicySettings;
+  label: string;
+  fresh: (optimizer: OptimizerName, lr: number) => tf.LayersModel;
+  stats: Stats;
+  rangeTests: RangeTestRecord[];
+}
+
+/** One policy with one optimizer from the initial weights; split into two fits around a re-test. */
+async function trainRun(o: ExperimentOptions, r: RunSpec): Promise<PolicyRun> {
+  const cycleMomentum = Boolean(o.cycleMomentum) && CYCLABLE_MOMENTUM.includes(r.optimizer);
+  const policy = makePolicy(r.name, r.settings, { cycleMomentum });
+  const clr = policy.callback instanceof CyclicLR ? policy.callback : null;
+  o.log(`\n${r.label}: ${describeOptimizer(r.optimizer, o.momentum)}; ${policy.describe}`);
+  const model = r.fresh(r.optimizer, policy.lrAt(0));
+  const evalCb = new EvalCallback(o.data.test, r.stats);
+  const stopper = clr && o.stopAtCycleEnd ? new CycleEndStopping({ clr, monitor: 'val_acc', patience: o.stopPatience ?? 1 }) : null;
+  const dataset = trainingDataset(o.data.train, o.batchSize, r.stats, o.seed + 2);
+  const retestAt = clr && o.retestAfter !== undefined && o.retestAfter < o.iterations ? o.retestAfter : null;
+  const fit = async (iterations: number, label: string) => {
+    const epochs = Math.ceil(iterations / o.evalEvery);
+    await model.fitDataset(dataset, {
+      epochs,
+      batchesPerEpoch: Math.min(o.evalEvery, iterations),
+      callbacks: [policy.callback, evalCb, ...(stopper ? [stopper] : []), new ProgressCallback(label, epochs * Math.min(o.evalEvery, iterations), o.progress, o.batchSize, o.log)],
+      verbose: 0,
+    });
+    await evalCb.record(); // where a stop ended the fit between evaluations
+  };
+  const t0 = performance.now();
+  let retest: PolicyRun['retest'];
+  let testSeconds = 0;
+  await fit(retestAt ?? o.iterations, r.label);
+  if (retestAt !== null && clr && !stopper?.stoppedAt) {
+    const t1 = performance.now();
+    const t = await rangeTestFrom(o, model, r.stats, r.optimizer, evalCb.iteration, r.name);
+    testSeconds = (performance.now() - t1) / 1000;
+    r.rangeTests.push(t);
+    const stepSize = o.retestStepSize ?? Math.max(1, Math.round(r.settings.stepSize / 2));
+    const ok = t.suggestion.baseLR !== null && t.suggestion.maxLR !== null;
+    const bounds = ok ? { baseLR: t.suggestion.baseLR as number, maxLR: t.suggestion.maxLR as number } : { baseLR: r.settings.baseLR, maxLR: r.settings.maxLR };
+    clr.reset({ ...bounds, stepSize });
+    retest = { at: t.at, ...bounds, stepSize, note: ok ? '' : 'no bounds suggested; kept the old ones' };
+    o.log(`${r.label}: continuing with CyclicLR.reset({ baseLR: ${fmtLR(bounds.baseLR)}, maxLR: ${fmtLR(bounds.maxLR)}, stepSize: ${stepSize} })`);
+    await fit(o.iterations - retestAt, `${r.label} (after re-test)`);
+  }
+  const total = (performance.now() - t0) / 1000;
+  model.dispose();
+  const acc = evalCb.evals.accuracy;
+  const best = Math.max(...acc);
+  const trainSeconds = total - evalCb.seconds - testSeconds;
+  const run: PolicyRun = {
+    name: r.name,
+    optimizer: r.optimizer,
+    optimizerDescription: describeOptimizer(r.optimizer, o.momentum),
+    label: r.label,
+    describe: policy.describe,
+    evals: evalCb.evals,
+    lr: policy.callback.history.lr,
+    bestAccuracy: best,
+    bestAt: evalCb.evals.iteration[acc.indexOf(best)],
+    finalAccuracy: acc[acc.length - 1],
+    iterations: evalCb.iteration,
+    trainSeconds,
+    evalSeconds: evalCb.seconds,
+    imagesPerSecond: (evalCb.iteration * o.batchSize) / trainSeconds,
+    ...(retest ? { retest } : {}),
+    ...(stopper?.stoppedAt ? { stopped: { iteration: evalCb.iteration, cycle: stopper.stoppedAt.cycle, reason: stopper.stoppedAt.reason } } : {}),
+  };
+  o.log(`${r.label}: best test accuracy ${(best * 100).toFixed(2)} % at iteration ${run.bestAt}, final ${(run.finalAccuracy * 100).toFixed(2)} % after ${run.iterations} iterations; ${run.imagesPerSecond.toFixed(0)} images/s`);
+  return run;
 }

@@ -11,6 +11,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { chooseBackend, type BackendName } from './backend.js';
 import { loadFolder, locateCifar10 } from './data.js';
 import { runExperiment } from './experiment.js';
+import { OPTIMIZERS, type OptimizerName } from './optimizers.js';
 import { POLICIES, type PolicyName } from './policies.js';
 
 const positiveInt = (name: string) => (v: string) => {
@@ -23,14 +24,17 @@ const positiveNum = (name: string) => (v: string) => {
   if (!(Number.isFinite(n) && n > 0)) throw new InvalidArgumentError(`${name} must be a number > 0, got "${v}"`);
   return n;
 };
-const policyList = (v: string): PolicyName[] => {
+const listOf = <T extends string>(what: string, known: readonly T[]) => (v: string): T[] => {
   const names = v.split(',').map((s) => s.trim()).filter(Boolean);
   for (const n of names) {
-    if (!(POLICIES as readonly string[]).includes(n)) throw new InvalidArgumentError(`unknown policy "${n}" (known: ${POLICIES.join(', ')})`);
+    if (!(known as readonly string[]).includes(n)) throw new InvalidArgumentError(`unknown ${what} "${n}" (known: ${known.join(', ')})`);
   }
-  if (names.length === 0) throw new InvalidArgumentError('give at least one policy');
-  return names as PolicyName[];
+  if (names.length === 0) throw new InvalidArgumentError(`give at least one ${what}`);
+  if (new Set(names).size !== names.length) throw new InvalidArgumentError(`${what} listed twice in "${v}"`);
+  return names as T[];
 };
+const policyList = listOf<PolicyName>('policy', POLICIES);
+const optimizerList = listOf<OptimizerName>('optimizer', OPTIMIZERS);
 
 const program = new Command()
   .name('npm run example --')
@@ -48,7 +52,13 @@ const program = new Command()
   .addOption(new Option('--iterations <n>', 'iteration budget per policy').argParser(positiveInt('--iterations')).default(6000))
   .addOption(new Option('--eval-every <n>', 'evaluate test accuracy every n iterations').argParser(positiveInt('--eval-every')).default(500))
   .addOption(new Option('--batch-size <n>', 'batch size (the paper: 100)').argParser(positiveInt('--batch-size')).default(100))
-  .addOption(new Option('--momentum <m>', 'SGD momentum (Caffe: 0.9)').argParser(positiveNum('--momentum')).default(0.9))
+  .addOption(
+    new Option('--optimizer <list>', `comma-separated, from: ${OPTIMIZERS.join(', ')}; each trains every policy (Table 3: "alone" is fixed, "+ CLR" the cyclic ones)`)
+      .argParser(optimizerList)
+      .default(['momentum'], 'momentum'),
+  )
+  .option('--cycle-momentum', 'cyclic policies also cycle momentum (Adam: beta1) 0.9 ↔ 0.8, inversely to the LR (momentum, nesterov, adam)')
+  .addOption(new Option('--momentum <m>', 'SGD momentum of momentum and nesterov (Caffe: 0.9)').argParser(positiveNum('--momentum')).default(0.9))
   .addOption(new Option('--base-lr <lr>', 'CLR lower bound (default: range test, else 0.001)').argParser(positiveNum('--base-lr')))
   .addOption(new Option('--max-lr <lr>', 'CLR upper bound (default: range test, else 0.006)').argParser(positiveNum('--max-lr')))
   .addOption(new Option('--step-size <n>', "half-cycle in iterations (default: the paper's 4 epochs, shortened to fit 3 cycles)").argParser(positiveInt('--step-size')))
@@ -58,6 +68,10 @@ const program = new Command()
   .addOption(new Option('--range-max-lr <lr>', 'sweep linearly up to this LR instead (the paper; needs no probe)').argParser(positiveNum('--range-max-lr')))
   .addOption(new Option('--range-min-lr <lr>', 'with --range-max-lr: the start LR (default max/1000)').argParser(positiveNum('--range-min-lr')))
   .addOption(new Option('--range-epochs <n>', 'with --range-max-lr: epochs of the sweep (the paper: 8)').argParser(positiveInt('--range-epochs')).default(4))
+  .addOption(new Option('--retest-after <iterations>', 'cyclic policies: re-run the range test from the current weights after this many iterations (a multiple of --eval-every), then CyclicLR.reset with its bounds').argParser(positiveInt('--retest-after')))
+  .addOption(new Option('--retest-step-size <n>', 'with --retest-after: the step size afterwards (default: half the first, as the paper)').argParser(positiveInt('--retest-step-size')))
+  .option('--stop-at-cycle-end', 'cyclic policies: stop at the end of a cycle once test accuracy has not improved for --stop-patience cycle ends (CycleEndStopping)')
+  .addOption(new Option('--stop-patience <n>', 'with --stop-at-cycle-end: cycle ends without improvement').argParser(positiveInt('--stop-patience')).default(1))
   .addOption(new Option('--train-limit <n>', 'use only the first n training images').argParser(positiveInt('--train-limit')))
   .addOption(new Option('--test-limit <n>', 'use only the first n test images').argParser(positiveInt('--test-limit')))
   .addOption(new Option('--seed <n>', 'seed for initial weights and shuffling').argParser(positiveInt('--seed')).default(1))
@@ -65,7 +79,7 @@ const program = new Command()
   .addOption(new Option('--threads <n>', 'wasm backend: XNNPACK threads (default: every core; 1 = the stock single-threaded wasm)').argParser(positiveInt('--threads')))
   .option('--quick', 'a few minutes on 2 cores without tfjs-node: quick net, 2,000/500 images, 300 iterations of 50, fixed vs triangular2')
   .option('--out <dir>', 'results folder (default: results/cifar10-<date>)')
-  .option('--no-progress', 'no progress bars (also off when stdout is not a terminal)')
+  .option('--no-progress', 'no progress output (default: a bar on a terminal, a plain line every 15 s otherwise)')
   .showHelpAfterError();
 
 async function main(): Promise<void> {
@@ -78,6 +92,12 @@ async function main(): Promise<void> {
     for (const [k, v] of Object.entries(quick)) if (!given(k)) o[k] = v;
   }
   const log = (msg: string) => console.log(msg);
+  if (o.retestAfter !== undefined && o.retestAfter % Math.min(o.evalEvery, o.iterations) !== 0) {
+    program.error(`error: --retest-after must be a multiple of --eval-every (${o.evalEvery}), got ${o.retestAfter}`);
+  }
+  if (o.retestAfter !== undefined && o.retestAfter >= o.iterations) {
+    program.error(`error: --retest-after must be below --iterations (${o.iterations}), got ${o.retestAfter}`);
+  }
   const backend = await chooseBackend(o.backend as BackendName | undefined, { threads: o.threads });
   log(`backend: ${backend.name} — ${backend.why}`);
 
@@ -103,6 +123,12 @@ async function main(): Promise<void> {
     data,
     net: o.model,
     policies: o.policies,
+    optimizers: o.optimizer,
+    cycleMomentum: Boolean(o.cycleMomentum),
+    retestAfter: o.retestAfter,
+    retestStepSize: o.retestStepSize,
+    stopAtCycleEnd: Boolean(o.stopAtCycleEnd),
+    stopPatience: o.stopPatience,
     iterations: o.iterations,
     evalEvery: Math.min(o.evalEvery, o.iterations),
     batchSize: o.batchSize,
@@ -119,11 +145,11 @@ async function main(): Promise<void> {
     rangeBudget: o.rangeBudget,
     out,
     backend,
-    progress: o.progress !== false && Boolean(process.stdout.isTTY),
+    progress: o.progress === false ? 'off' : process.stdout.isTTY ? 'bar' : 'lines',
     log,
     command: `npm run example -- ${process.argv.slice(2).join(' ')}`,
   });
-  log(`\nwrote ${path.join(out, 'report.md')} (with results.json, accuracy.svg, schedules.svg${result.rangeTest ? ', range-test.svg' : ''})`);
+  log(`\nwrote ${path.join(out, 'report.md')} (with results.json, accuracy.svg, schedules.svg${result.rangeTests.length > 0 ? ', range-test*.svg' : ''})`);
 }
 
 main().catch((e: unknown) => {

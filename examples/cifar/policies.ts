@@ -27,42 +27,51 @@ export interface Policy {
   lrAt: (i: number) => number;
 }
 
+/** An LR for people: 3 significant digits. */
+const fmt = (v: number) => String(Number(v.toPrecision(3)));
+
 /** The paper ran 70,000 iterations (fixed, exp) with steps of 2,000; scale per-iteration decays to the budget. */
 const PAPER_ITERATIONS = 70000;
 const PAPER_STEP = 2000;
 const PAPER_GAMMA = 0.99994;
 
-export function makePolicy(name: PolicyName, s: PolicySettings): Policy {
+/**
+ * `cycleMomentum`: the cyclic policies also cycle the optimizer's momentum (Adam: beta1) inversely to
+ * the LR, 0.9 → 0.8 → 0.9 (the paper's Section 3.3 option; off by default, as in the paper's runs).
+ */
+export function makePolicy(name: PolicyName, s: PolicySettings, opts: { cycleMomentum?: boolean } = {}): Policy {
   const { baseLR, maxLR, stepSize, fixedLR, budget } = s;
+  const momentum = opts.cycleMomentum ? { cycleMomentum: true, baseMomentum: 0.8, maxMomentum: 0.9 } : {};
+  const cycling = opts.cycleMomentum ? ', momentum 0.9 ↔ 0.8' : '';
   const sched = (describe: string, lr: (i: number) => number): Policy => ({ name, describe, callback: new LRScheduler({ lr }), lrAt: lr });
   switch (name) {
     case 'fixed': {
       // Caffe's cifar10_full schedule: ×0.1 at 60,000 and 65,000 of 70,000 iterations.
       const d1 = Math.round((budget * 60000) / PAPER_ITERATIONS);
       const d2 = Math.round((budget * 65000) / PAPER_ITERATIONS);
-      return sched(`${fixedLR}, ×0.1 at iterations ${d1} and ${d2} (Caffe's 60k/65k of 70k)`, (i) => fixedLR * 0.1 ** ((i >= d1 ? 1 : 0) + (i >= d2 ? 1 : 0)));
+      return sched(`${fmt(fixedLR)}, ×0.1 at iterations ${d1} and ${d2} (Caffe's 60k/65k of 70k)`, (i) => fixedLR * 0.1 ** ((i >= d1 ? 1 : 0) + (i >= d2 ? 1 : 0)));
     }
     case 'exp': {
       const gamma = PAPER_GAMMA ** (PAPER_ITERATIONS / budget);
-      return sched(`${fixedLR} × ${gamma.toPrecision(6)}^i (Caffe's exp, 0.99994 over 70k, scaled)`, (i) => fixedLR * gamma ** i);
+      return sched(`${fmt(fixedLR)} × ${gamma.toPrecision(6)}^i (Caffe's exp, 0.99994 over 70k, scaled)`, (i) => fixedLR * gamma ** i);
     }
     case 'decay':
-      return sched(`${maxLR} → ${baseLR} linearly over ${stepSize} iterations, then ${baseLR} (the paper's ablation)`, (i) =>
+      return sched(`${fmt(maxLR)} → ${fmt(baseLR)} linearly over ${stepSize} iterations, then ${fmt(baseLR)} (the paper's ablation)`, (i) =>
         i >= stepSize ? baseLR : maxLR - ((maxLR - baseLR) * i) / stepSize,
       );
     case 'triangular':
     case 'triangular2': {
-      const cb = new CyclicLR({ baseLR, maxLR, stepSize, mode: name });
-      return { name, describe: `CyclicLR ${name}, ${baseLR} ↔ ${maxLR}, stepSize ${stepSize}`, callback: cb, lrAt: (i) => cb.lrAt(i) as number };
+      const cb = new CyclicLR({ baseLR, maxLR, stepSize, mode: name, ...momentum });
+      return { name, describe: `CyclicLR ${name}, ${fmt(baseLR)} ↔ ${fmt(maxLR)}, stepSize ${stepSize}${cycling}`, callback: cb, lrAt: (i) => cb.lrAt(i) as number };
     }
     case 'exp_range': {
       const gamma = PAPER_GAMMA ** (PAPER_STEP / stepSize);
-      const cb = new CyclicLR({ baseLR, maxLR, stepSize, mode: 'exp_range', gamma });
-      return { name, describe: `CyclicLR exp_range, ${baseLR} ↔ ${maxLR}, stepSize ${stepSize}, gamma ${gamma.toPrecision(6)} (0.99994 per 2,000-step, scaled)`, callback: cb, lrAt: (i) => cb.lrAt(i) as number };
+      const cb = new CyclicLR({ baseLR, maxLR, stepSize, mode: 'exp_range', gamma, ...momentum });
+      return { name, describe: `CyclicLR exp_range, ${fmt(baseLR)} ↔ ${fmt(maxLR)}, stepSize ${stepSize}, gamma ${gamma.toPrecision(6)} (0.99994 per 2,000-step, scaled)${cycling}`, callback: cb, lrAt: (i) => cb.lrAt(i) as number };
     }
     case '1cycle': {
       const cb = new OneCycleLR({ maxLR, totalSteps: budget });
-      return { name, describe: `OneCycleLR to ${maxLR} over ${budget} iterations, momentum 0.95 → 0.85 → 0.95`, callback: cb, lrAt: (i) => cb.lrAt(i) as number };
+      return { name, describe: `OneCycleLR to ${fmt(maxLR)} over ${budget} iterations, momentum 0.95 → 0.85 → 0.95 where the optimizer has one`, callback: cb, lrAt: (i) => cb.lrAt(i) as number };
     }
   }
 }

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CyclicLR } from './cyclicLR.js';
 import type { UnresolvedLogs } from './scheduled.js';
+import { readLog } from '../tfjs/logs.js';
 import { bool, fail, integerAtLeast, knownKeys, nonNegative, oneOf, optionsObject } from '../validate.js';
 
 /** Options of {@link CycleEndStopping}. */
@@ -27,11 +28,6 @@ export interface CycleEndStoppingOptions {
 }
 
 const KEYS = ['clr', 'monitor', 'patience', 'minDelta', 'mode', 'maxCycles', 'restoreBestWeights'];
-
-async function valueOf(v: number | tf.Tensor | undefined): Promise<number | undefined> {
-  if (v === undefined || typeof v === 'number') return v;
-  return (await v.data())[0];
-}
 
 /**
  * Stops training at the end of a CLR cycle once the monitored value has not improved for `patience`
@@ -123,8 +119,8 @@ export class CycleEndStopping extends tf.Callback {
     const cycles = Math.floor(this.clr.iteration / this.length());
     if (cycles <= this.seenCycles || this.pending) return;
     this.seenCycles = cycles;
-    const value = await valueOf(logs?.[this.monitor]);
-    if (value === undefined || !Number.isFinite(value)) {
+    const value = await readLog(logs?.[this.monitor]);
+    if (!Number.isFinite(value)) {
       throw new Error(
         `CycleEndStopping: monitor "${this.monitor}" is not a number in the epoch logs (keys: ${Object.keys(logs ?? {}).join(', ') || 'none'}); ` +
           'pass validationData to fit for val_ metrics, or choose another monitor',

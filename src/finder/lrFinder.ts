@@ -10,6 +10,7 @@ import { bool, fail, integerAtLeast, knownKeys, oneOf, optionsObject, positive }
 import { defaultBurnIn, divergenceMonitor } from './divergence.js';
 import { snapshotTraining, type TrainingSnapshot } from './snapshot.js';
 import type { Schedule } from '../schedules/cyclic.js';
+import { findAccuracyKey, readLog } from '../tfjs/logs.js';
 
 /** How the range test sweeps the LR. */
 export type SweepMode = 'linear' | 'exponential';
@@ -132,12 +133,6 @@ export function rangeTestSchedule(minLR: number, maxLR: number, n: number, mode:
 }
 
 const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
-
-async function scalarOf(v: number | tf.Tensor | undefined): Promise<number> {
-  if (v === undefined) return NaN;
-  if (typeof v === 'number') return v;
-  return (await v.data())[0];
-}
 
 /**
  * The LR range test as a callback for `fit`/`fitDataset`. Batch `i` uses the sweep's LR; loss and
@@ -279,13 +274,13 @@ export class LRFinder extends tf.Callback {
     if (st === null || st.finished) return;
     const r = st.result;
     const i = r.lr.length - 1;
-    const loss = await scalarOf(logs?.loss);
+    const loss = await readLog(logs?.loss);
     r.loss.push(finiteOrNull(loss));
     const key = r.accuracyKey ?? (logs ? findAccuracyKey(logs) : null);
     if (key !== null) {
       if (r.accuracyKey === null) r.accuracyKey = key;
       if (r.accuracy === null) r.accuracy = new Array<number | null>(i).fill(null);
-      r.accuracy.push(finiteOrNull(await scalarOf(logs?.[key])));
+      r.accuracy.push(finiteOrNull(await readLog(logs?.[key])));
     }
 
     // Smoothed loss (bias-corrected moving average) and the divergence rule.
@@ -349,11 +344,6 @@ function rowsOf(x: tf.Tensor | tf.Tensor[]): number {
 }
 
 /** The accuracy metric's key in batch logs: `acc`, `accuracy`, or another training key with "acc". */
-function findAccuracyKey(logs: UnresolvedLogs): string | null {
-  for (const k of ['acc', 'accuracy']) if (k in logs) return k;
-  return Object.keys(logs).find((k) => /acc/i.test(k) && !k.startsWith('val_')) ?? null;
-}
-
 /** Factory for {@link LRFinder}. */
 export function lrFinder(opts: LRFinderOptions): LRFinder {
   return new LRFinder(opts);

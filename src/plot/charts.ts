@@ -188,7 +188,13 @@ export interface AccuracyCurve {
 /** Test accuracy (or, with `yTitle`, any value) against iteration for several policies (the paper's Figure 1), with an optional target line. */
 export function accuracyCurvesChart(
   curves: readonly AccuracyCurve[],
-  opts: ChartOptions & { target?: { accuracy: number; label: string }; yTitle?: string; points?: boolean } = {},
+  opts: ChartOptions & {
+    target?: { accuracy: number; label: string };
+    /** Vertical dashed lines at iterations, labelled (e.g. where a range test was re-run). */
+    marks?: ReadonlyArray<{ iteration: number; label: string }>;
+    yTitle?: string;
+    points?: boolean;
+  } = {},
 ): VegaLiteSpec {
   const rows = curves.flatMap((c) => c.iteration.map((it, k) => ({ policy: c.name, iteration: it, accuracy: c.accuracy[k] })));
   const layer: VegaLiteSpec[] = [
@@ -210,6 +216,17 @@ export function accuracyCurvesChart(
         data: { values: t },
         mark: { type: 'text', align: 'left', dx: 4, dy: -6, x: 0, color: 'gray' },
         encoding: { y: { field: 'accuracy', type: 'quantitative' }, text: { field: 'label' } },
+      },
+    );
+  }
+  if (opts.marks && opts.marks.length > 0) {
+    const m = opts.marks.map((x) => ({ iteration: x.iteration, label: x.label }));
+    layer.push(
+      { data: { values: m }, mark: { type: 'rule', strokeDash: [2, 3], color: 'black' }, encoding: { x: { field: 'iteration', type: 'quantitative' } } },
+      {
+        data: { values: m },
+        mark: { type: 'text', angle: 270, align: 'right', baseline: 'bottom', dx: -4, y: 0, color: 'black' },
+        encoding: { x: { field: 'iteration', type: 'quantitative' }, text: { field: 'label' } },
       },
     );
   }

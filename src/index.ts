@@ -4,10 +4,32 @@
  * The core entry is backend-agnostic and browser-safe: it imports only `@tensorflow/tfjs`.
  * @packageDocumentation
  */
+export type { Schedule } from './schedules/schedule.js';
+export {
+  constantSchedule,
+  linearSchedule,
+  polynomialDecaySchedule,
+  cosineDecaySchedule,
+  exponentialDecaySchedule,
+  stepDecaySchedule,
+  piecewiseConstantSchedule,
+  type LinearScheduleOptions,
+  type PolynomialDecayOptions,
+  type CosineDecayOptions,
+  type ExponentialDecayOptions,
+  type StepDecayOptions,
+  type PiecewiseConstantOptions,
+} from './schedules/decay.js';
+export {
+  joinSchedules,
+  warmupCosineSchedule,
+  cosineRestartsSchedule,
+  type WarmupCosineOptions,
+  type CosineRestartsOptions,
+} from './schedules/compose.js';
 export {
   cyclicLearningRate,
   cyclicMomentum,
-  type Schedule,
   type CyclicMode,
   type CyclicWindow,
   type ScaleMode,

@@ -13,8 +13,9 @@ import {
   show,
 } from '../validate.js';
 
-/** A schedule: the value (learning rate or momentum) used by 0-based global batch `iteration`. */
-export type Schedule = (iteration: number) => number;
+import type { Schedule } from './schedule.js';
+
+export type { Schedule } from './schedule.js';
 
 /** Amplitude policies of the paper. */
 export type CyclicMode = 'triangular' | 'triangular2' | 'exp_range';

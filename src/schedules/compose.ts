@@ -1,0 +1,121 @@
+/**
+ * Schedules made of schedules: joins (Optax `join_schedules`), warmup + cosine decay, and cosine
+ * annealing with warm restarts (SGDR, PyTorch `CosineAnnealingWarmRestarts`).
+ * @packageDocumentation
+ */
+import type { Schedule } from './schedule.js';
+import { cosineDecaySchedule, increasingBoundaries, linearSchedule } from './decay.js';
+import { fail, integerAtLeast, iterationArg, knownKeys, nonNegative, optionsObject, positive } from '../validate.js';
+
+/**
+ * Runs `schedules[0]` until `boundaries[0]`, then `schedules[k]` from `boundaries[k-1]` on, each on
+ * its own count: schedule `k` sees `iteration − boundaries[k-1]` (Optax `join_schedules`).
+ *
+ * @example
+ * ```ts
+ * const warm = linearSchedule({ from: 0, to: 1, steps: 2 });
+ * const decay = stepDecaySchedule({ from: 1, every: 2, factor: 0.5 });
+ * const s = joinSchedules([warm, decay], [2]);
+ * [0, 1, 2, 3, 4, 6].map(s); // [0, 0.5, 1, 1, 0.5, 0.25]
+ * ```
+ */
+export function joinSchedules(schedules: readonly Schedule[], boundaries: readonly number[]): Schedule {
+  const where = 'joinSchedules';
+  if (!Array.isArray(schedules) || schedules.length === 0 || schedules.some((s) => typeof s !== 'function')) {
+    fail(where, 'schedules', 'a non-empty array of schedule functions', schedules);
+  }
+  const b = increasingBoundaries(where, boundaries);
+  if (b.length !== schedules.length - 1) fail(where, 'boundaries', `an array of schedules.length − 1 = ${schedules.length - 1} iterations`, boundaries);
+  return (iteration) => {
+    const i = iterationArg(where, iteration);
+    let k = 0;
+    while (k < b.length && i >= b[k]) k++;
+    return schedules[k](k === 0 ? i : i - b[k - 1]);
+  };
+}
+
+/** Options of {@link warmupCosineSchedule}. */
+export interface WarmupCosineOptions {
+  /** Value at iteration 0 (>= 0); default 0. */
+  from?: number;
+  /** Value at the end of the warmup (> 0). */
+  peak: number;
+  /** Iterations of the linear warmup (integer >= 1). */
+  warmupSteps: number;
+  /** Total iterations, warmup included (integer > warmupSteps). */
+  steps: number;
+  /** Value at `steps` and after (in [0, peak]); default 0. */
+  to?: number;
+}
+
+/**
+ * A linear warmup from `from` to `peak` over `warmupSteps`, then a cosine decay to `to` at `steps`
+ * (Optax `warmup_cosine_decay_schedule`; `steps` counts the warmup too).
+ *
+ * @example
+ * ```ts
+ * const s = warmupCosineSchedule({ peak: 1, warmupSteps: 2, steps: 6, to: 0.2 });
+ * [0, 1, 2, 4, 6, 9].map(s); // [0, 0.5, 1, 0.6, 0.2, 0.2]
+ * ```
+ */
+export function warmupCosineSchedule(opts: WarmupCosineOptions): Schedule {
+  const where = 'warmupCosineSchedule';
+  optionsObject(where, opts);
+  knownKeys(where, opts, ['from', 'peak', 'warmupSteps', 'steps', 'to']);
+  const from = opts.from === undefined ? 0 : nonNegative(where, 'from', opts.from);
+  const peak = positive(where, 'peak', opts.peak);
+  const warmupSteps = integerAtLeast(where, 'warmupSteps', opts.warmupSteps, 1);
+  const steps = integerAtLeast(where, 'steps', opts.steps, warmupSteps + 1);
+  const to = opts.to === undefined ? 0 : nonNegative(where, 'to', opts.to);
+  if (to > peak) fail(where, 'to', `<= peak (${peak})`, to);
+  return joinSchedules(
+    [linearSchedule({ from, to: peak, steps: warmupSteps }), cosineDecaySchedule({ from: peak, steps: steps - warmupSteps, alpha: to / peak })],
+    [warmupSteps],
+  );
+}
+
+/** Options of {@link cosineRestartsSchedule}. */
+export interface CosineRestartsOptions {
+  /** Value at the start of every period (> 0). */
+  maxLR: number;
+  /** Value the cosine falls to at the end of a period (in [0, maxLR]); default 0. */
+  minLR?: number;
+  /** Iterations of the first period (integer >= 1). */
+  period: number;
+  /** Each period is this many times longer than the one before (integer >= 1); default 1. */
+  periodMult?: number;
+}
+
+/**
+ * Cosine annealing with warm restarts (SGDR; PyTorch `CosineAnnealingWarmRestarts` with `T_0 = period`,
+ * `T_mult = periodMult`): within a period of length T, `minLR + (maxLR − minLR) · ½(1 + cos(π · t/T))`,
+ * back to `maxLR` at every restart.
+ *
+ * @example
+ * ```ts
+ * const s = cosineRestartsSchedule({ maxLR: 1, minLR: 0, period: 2, periodMult: 2 });
+ * [0, 1, 2, 3, 4, 5, 6].map(s); // [1, 0.5, 1, 0.8535533905932737, 0.5, 0.14644660940672627, 1]
+ * ```
+ */
+export function cosineRestartsSchedule(opts: CosineRestartsOptions): Schedule {
+  const where = 'cosineRestartsSchedule';
+  optionsObject(where, opts);
+  knownKeys(where, opts, ['maxLR', 'minLR', 'period', 'periodMult']);
+  const maxLR = positive(where, 'maxLR', opts.maxLR);
+  const minLR = opts.minLR === undefined ? 0 : nonNegative(where, 'minLR', opts.minLR);
+  if (minLR > maxLR) fail(where, 'minLR', `<= maxLR (${maxLR})`, minLR);
+  const period = integerAtLeast(where, 'period', opts.period, 1);
+  const mult = opts.periodMult === undefined ? 1 : integerAtLeast(where, 'periodMult', opts.periodMult, 1);
+  return (iteration) => {
+    let t = iterationArg(where, iteration);
+    let T = period;
+    if (mult === 1) t %= T;
+    else {
+      while (t >= T) {
+        t -= T;
+        T *= mult;
+      }
+    }
+    return minLR + (maxLR - minLR) * 0.5 * (1 + Math.cos((Math.PI * t) / T));
+  };
+}

@@ -52,7 +52,7 @@ export {
   hasMomentum,
   checkLearningRateSupport,
 } from './optimizers.js';
-export { ScheduledLRCallback, type ScheduleHistory, type RunShape, type UnresolvedLogs } from './callbacks/scheduled.js';
+export { ScheduledLRCallback, type ScheduleHistory, type ScheduleState, type RunShape, type UnresolvedLogs } from './callbacks/scheduled.js';
 export { CyclicLR, cyclicLR, type CyclicLRCallbackOptions } from './callbacks/cyclicLR.js';
 export { OneCycleLR, oneCycleLR, type OneCycleLRCallbackOptions } from './callbacks/oneCycleLR.js';
 export {
@@ -90,4 +90,5 @@ export { valleyRule, steepRule, minimumRule, type LossRuleOptions, type MinimumR
 export { thumbRule, type ThumbRuleOptions } from './analysis/thumbRule.js';
 export { LRScheduler, lrScheduler, type LRSchedulerOptions } from './callbacks/lrScheduler.js';
 export { CycleEndStopping, cycleEndStopping, type CycleEndStoppingOptions } from './callbacks/cycleEndStopping.js';
+export { ReduceLROnPlateau, reduceLROnPlateau, type ReduceLROnPlateauOptions, type ReduceLROnPlateauState } from './callbacks/reduceLROnPlateau.js';
 export { readLog, readLogSync, findAccuracyKey, type LogValue } from './tfjs/logs.js';

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { CyclicLR } from './cyclicLR.js';
 import type { UnresolvedLogs } from './scheduled.js';
 import { readLog } from '../tfjs/logs.js';
+import { assertCalledOn } from './active.js';
 import { bool, fail, integerAtLeast, knownKeys, nonNegative, oneOf, optionsObject } from '../validate.js';
 
 /** Options of {@link CycleEndStopping}. */
@@ -98,6 +99,7 @@ export class CycleEndStopping extends tf.Callback {
   }
 
   override async onTrainBegin(): Promise<void> {
+    assertCalledOn(this, CycleEndStopping, 'CycleEndStopping');
     this.wait = 0;
     this.best = null;
     this.pending = null;

@@ -98,6 +98,20 @@ export class CyclicLR extends ScheduledLRCallback {
     return { ...this.opts };
   }
 
+  protected override stateOptions(): Record<string, unknown> {
+    // The step size in iterations once known; a custom scaleFn is code, not state (kept by setState).
+    const { initialIteration: _i, scaleFn: _f, stepSizeEpochs, ...opts } = this.opts;
+    const step = this.stepSizeIterations;
+    return step !== null ? { ...opts, stepSize: step } : { ...opts, stepSizeEpochs };
+  }
+
+  protected override restoreOptions(options: Record<string, unknown> | undefined): void {
+    if (options === undefined) return;
+    const merged = { ...options, ...(this.opts.scaleFn ? { scaleFn: this.opts.scaleFn } : {}) } as CyclicLRCallbackOptions;
+    this.opts = validated(`${this.where}.setState options`, merged);
+    this.rebuild(this.iteration, this.opts.cycleMomentum ?? false);
+  }
+
   /**
    * Restarts the cycle at iteration 0 (or `newOpts.initialIteration`), optionally with new bounds,
    * step size or policy (as the Keras CLR callback's `_reset`). New options are merged into the current

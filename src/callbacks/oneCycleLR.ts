@@ -8,7 +8,7 @@ import {
   ONE_CYCLE_KEYS,
   type OneCycleOptions,
 } from '../schedules/oneCycle.js';
-import { bool, knownKeys, optionsObject } from '../validate.js';
+import { bool, knownKeys, oneOf, optionsObject } from '../validate.js';
 import { ScheduledLRCallback, type RunShape, type Schedules } from './scheduled.js';
 
 /** Options of {@link OneCycleLR}: the schedule's (see {@link oneCycleLearningRate}) plus the callback's own. */
@@ -30,6 +30,11 @@ export interface OneCycleLRCallbackOptions extends Omit<OneCycleOptions, 'totalS
   maxMomentum?: number;
   /** Global iteration of the first batch, to resume a run; default 0. */
   initialIteration?: number;
+  /**
+   * A later `fit` after the cycle has ended: `'warn'` (default) says so once and runs at the final LR,
+   * `'restart'` starts a new cycle from iteration 0.
+   */
+  afterEnd?: 'warn' | 'restart';
 }
 
 const CALLBACK_KEYS: readonly string[] = [
@@ -38,6 +43,7 @@ const CALLBACK_KEYS: readonly string[] = [
   'baseMomentum',
   'maxMomentum',
   'initialIteration',
+  'afterEnd',
 ];
 
 /**
@@ -51,13 +57,17 @@ const CALLBACK_KEYS: readonly string[] = [
  * ```
  */
 export class OneCycleLR extends ScheduledLRCallback {
-  private readonly opts: OneCycleLRCallbackOptions;
+  private opts: OneCycleLRCallbackOptions;
+  /** The cycle's length once known (given, or from the first fit). */
+  private total: number | null = null;
+  private warned = false;
 
   constructor(opts: OneCycleLRCallbackOptions) {
     const where = 'OneCycleLR';
     optionsObject(where, opts);
     knownKeys(where, opts, CALLBACK_KEYS);
     if (opts.cycleMomentum !== undefined) bool(where, 'cycleMomentum', opts.cycleMomentum);
+    if (opts.afterEnd !== undefined) oneOf(where, 'afterEnd', opts.afterEnd, ['warn', 'restart'] as const);
     super(where, opts.initialIteration, opts.cycleMomentum ?? 'auto');
     this.opts = { ...opts };
     // Validate every option now; with totalSteps unknown, against a stand-in length.
@@ -66,6 +76,7 @@ export class OneCycleLR extends ScheduledLRCallback {
   }
 
   protected override buildSchedules(shape: RunShape | null): Schedules | null {
+    this.total = this.opts.totalSteps ?? null;
     if (this.opts.totalSteps !== undefined) return schedulesFor(this.where, this.opts, this.opts.totalSteps);
     if (shape === null) return null;
     if (shape.stepsPerEpoch === null) {
@@ -74,7 +85,47 @@ export class OneCycleLR extends ScheduledLRCallback {
           `(fitDataset without batchesPerEpoch on a dataset of unknown size); give totalSteps`,
       );
     }
-    return schedulesFor(this.where, this.opts, shape.epochs * shape.stepsPerEpoch);
+    this.total = shape.epochs * shape.stepsPerEpoch;
+    return schedulesFor(this.where, this.opts, this.total);
+  }
+
+  /** Starts the cycle again at iteration 0 (the history is kept). */
+  reset(): void {
+    this.rebuild(0, this.opts.cycleMomentum ?? 'auto');
+    this.warned = false;
+  }
+
+  override async onTrainBegin(): Promise<void> {
+    await super.onTrainBegin();
+    if (this.total === null || this.iteration < this.total) return;
+    if (this.opts.afterEnd === 'restart') {
+      this.iteration = 0;
+      return;
+    }
+    if (!this.warned) {
+      this.warned = true;
+      console.warn(
+        `${this.where}: the cycle ended at iteration ${this.total} (this is ${this.iteration}); this fit runs at its final LR ` +
+          `${this.lrAt(this.total - 1)?.toPrecision(3)}. Call reset() before it, or create the callback with afterEnd: 'restart'.`,
+      );
+    }
+  }
+
+  protected override stateOptions(): Record<string, unknown> {
+    const { initialIteration: _i, ...opts } = this.opts;
+    return { ...opts, ...(this.total !== null ? { totalSteps: this.total } : {}) };
+  }
+
+  protected override restoreOptions(options: Record<string, unknown> | undefined): void {
+    if (options === undefined) return;
+    const where = `${this.where}.setState options`;
+    const opts = { ...options } as unknown as OneCycleLRCallbackOptions;
+    knownKeys(where, opts, CALLBACK_KEYS);
+    if (opts.cycleMomentum !== undefined) bool(where, 'cycleMomentum', opts.cycleMomentum);
+    if (opts.afterEnd !== undefined) oneOf(where, 'afterEnd', opts.afterEnd, ['warn', 'restart'] as const);
+    schedulesFor(this.where, opts, opts.totalSteps ?? 2 ** 52); // validates; throws before anything changes
+    this.opts = opts;
+    this.rebuild(this.iteration, this.opts.cycleMomentum ?? 'auto');
   }
 
   /** The options in force. */
@@ -84,7 +135,7 @@ export class OneCycleLR extends ScheduledLRCallback {
 }
 
 function schedulesFor(where: string, opts: OneCycleLRCallbackOptions, totalSteps: number): Schedules {
-  const { cycleMomentum, baseMomentum, maxMomentum, initialIteration: _i, ...schedule } = opts;
+  const { cycleMomentum, baseMomentum, maxMomentum, initialIteration: _i, afterEnd: _a, ...schedule } = opts;
   const lr = oneCycleLRSchedule(where, { ...schedule, totalSteps });
   const momentum =
     cycleMomentum === false ? null : oneCycleMomentumSchedule(where, { ...schedule, totalSteps, baseMomentum, maxMomentum });

@@ -11,7 +11,27 @@ import {
   setLearningRate,
   setMomentum,
 } from '../optimizers.js';
-import { integerAtLeast } from '../validate.js';
+import { fail, integerAtLeast, knownKeys, nonNegative, optionsObject, positive } from '../validate.js';
+import { activate, assertCalledOn, deactivate, type ScalableLR } from './active.js';
+
+/**
+ * A schedule callback's state as plain JSON (`getState()`), to resume a run in a new process with a
+ * new callback (`setState(state)`): where it is, any scaling ReduceLROnPlateau applied, and the options
+ * in force (after `reset`, with lengths resolved from the first fit).
+ */
+export interface ScheduleState {
+  /** The class that wrote it: `CyclicLR`, `OneCycleLR` or `LRScheduler`. */
+  kind: string;
+  iteration: number;
+  /** Factor applied to the schedule's LR (1 unless ReduceLROnPlateau reduced it). */
+  lrScale: number;
+  /** The LR never goes below this (ReduceLROnPlateau's minLR once it scaled; else 0). */
+  lrFloor: number;
+  /** JSON options in force, where the class has them (functions such as `scaleFn` are not saved). */
+  options?: Record<string, unknown>;
+}
+
+const STATE_KEYS = ['kind', 'iteration', 'lrScale', 'lrFloor', 'options'];
 
 /** Logs as tfjs passes them to `tf.Callback` methods: numbers or scalar tensors. */
 export type UnresolvedLogs = { [key: string]: number | tf.Tensor };
@@ -56,7 +76,7 @@ export interface Schedules {
  * Base class of {@link CyclicLR} and {@link OneCycleLR}. Subclasses say how to build their schedules
  * from the run's shape; this class applies them batch by batch.
  */
-export abstract class ScheduledLRCallback extends tf.Callback {
+export abstract class ScheduledLRCallback extends tf.Callback implements ScalableLR {
   /** The next global batch index: the batch about to run uses `lr(iteration)`. */
   iteration: number;
   /** Per-batch record of the values used. */
@@ -66,8 +86,10 @@ export abstract class ScheduledLRCallback extends tf.Callback {
   /** The run shape seen at the first train begin; schedules that depend on it are built from it. */
   private shape: RunShape | null = null;
   private cyclingMomentum = false;
-  private lastLR: number | undefined;
+  private lastLRValue: number | undefined;
   private lastMomentum: number | undefined;
+  private lrScale = 1;
+  private lrFloor = 0;
 
   /**
    * @param where Name used in error messages.
@@ -102,7 +124,64 @@ export abstract class ScheduledLRCallback extends tf.Callback {
     return this.schedules?.lr(iteration);
   }
 
+  /** The LR the last batch used (undefined before the first). */
+  get lastLR(): number | undefined {
+    return this.lastLRValue;
+  }
+
+  /**
+   * Multiplies every later LR by `factor` (both bounds of a cycle), never below `minLR`: what
+   * ReduceLROnPlateau does to a schedule in the same fit instead of setting the optimizer's LR, which
+   * the schedule would overwrite at the next batch.
+   */
+  scaleLR(factor: number, minLR = 0): void {
+    positive(this.where, 'scaleLR factor', factor);
+    this.lrScale *= factor;
+    this.lrFloor = Math.max(this.lrFloor, nonNegative(this.where, 'scaleLR minLR', minLR));
+  }
+
+  /** Plain-JSON state, to resume with {@link setState} on a new callback (e.g. in a new process). */
+  getState(): ScheduleState {
+    const options = this.stateOptions();
+    return { kind: this.where, iteration: this.iteration, lrScale: this.lrScale, lrFloor: this.lrFloor, ...(options ? { options } : {}) };
+  }
+
+  /**
+   * Restores a {@link getState} result: the next batch uses the schedule at the saved iteration, with
+   * the saved scaling and options. A state from another kind of callback, or with bad values, is an
+   * error and changes nothing.
+   */
+  setState(state: ScheduleState): void {
+    const where = `${this.where}.setState`;
+    optionsObject(where, state);
+    knownKeys(where, state, STATE_KEYS);
+    if (state.kind !== this.where) fail(where, 'kind', `"${this.where}" (a state from getState() of a ${this.where})`, state.kind);
+    const iteration = integerAtLeast(where, 'iteration', state.iteration, 0);
+    const lrScale = positive(where, 'lrScale', state.lrScale);
+    const lrFloor = nonNegative(where, 'lrFloor', state.lrFloor);
+    if (state.options !== undefined) optionsObject(`${where} options`, state.options);
+    this.restoreOptions(state.options); // validates; throws before anything changes
+    this.iteration = iteration;
+    this.lrScale = lrScale;
+    this.lrFloor = lrFloor;
+  }
+
+  /** The JSON options a subclass saves in its state (none by default). */
+  protected stateOptions(): Record<string, unknown> | undefined {
+    return undefined;
+  }
+
+  /** Applies saved options (validated by the subclass); the base class has none. */
+  protected restoreOptions(options: Record<string, unknown> | undefined): void {
+    if (options !== undefined) fail(`${this.where}.setState`, 'options', 'left out for this callback', options);
+  }
+
+  override async onTrainEnd(): Promise<void> {
+    if (this.model) deactivate(this.model, this);
+  }
+
   override async onTrainBegin(): Promise<void> {
+    assertCalledOn(this, ScheduledLRCallback, 'tfjs-clr schedule callback');
     const opt = this.model?.optimizer;
     if (opt == null) throw new Error(`${this.where}: the model has no optimizer; call model.compile() first`);
     checkLearningRateSupport(opt);
@@ -118,6 +197,7 @@ export abstract class ScheduledLRCallback extends tf.Callback {
       this.schedules = this.buildSchedules(this.shape);
     }
     if (this.cyclingMomentum && this.history.momentum === undefined) this.history.momentum = [];
+    activate(this.model, this);
   }
 
   override async onBatchBegin(_batch: number, logs?: UnresolvedLogs): Promise<void> {
@@ -125,14 +205,14 @@ export abstract class ScheduledLRCallback extends tf.Callback {
     if (schedules === null) return; // only when onTrainBegin was not called (not through fit/fitDataset)
     const opt = this.model.optimizer;
     const i = this.iteration;
-    const lr = schedules.lr(i);
+    const lr = this.lrScale === 1 && this.lrFloor === 0 ? schedules.lr(i) : Math.max(schedules.lr(i) * this.lrScale, this.lrFloor);
     if (!Number.isFinite(lr) || lr < 0) {
       throw new Error(`${this.where}: the schedule gave learning rate ${lr} at iteration ${i}`);
     }
     setLearningRate(opt, lr);
     this.history.iteration.push(i);
     this.history.lr.push(lr);
-    this.lastLR = lr;
+    this.lastLRValue = lr;
     if (logs) logs.lr = lr;
     if (this.cyclingMomentum && schedules.momentum !== null) {
       const m = schedules.momentum(i);
@@ -146,7 +226,7 @@ export abstract class ScheduledLRCallback extends tf.Callback {
 
   override async onEpochEnd(_epoch: number, logs?: UnresolvedLogs): Promise<void> {
     if (!logs) return;
-    if (this.lastLR !== undefined) logs.lr = this.lastLR;
+    if (this.lastLRValue !== undefined) logs.lr = this.lastLRValue;
     if (this.cyclingMomentum && this.lastMomentum !== undefined) logs.momentum = this.lastMomentum;
   }
 }

@@ -11,6 +11,7 @@ import { defaultBurnIn, divergenceMonitor } from './divergence.js';
 import { snapshotTraining, type TrainingSnapshot } from './snapshot.js';
 import type { Schedule } from '../schedules/cyclic.js';
 import { findAccuracyKey, readLog } from '../tfjs/logs.js';
+import { assertCalledOn } from '../callbacks/active.js';
 
 /** How the range test sweeps the LR. */
 export type SweepMode = 'linear' | 'exponential';
@@ -210,6 +211,7 @@ export class LRFinder extends tf.Callback {
   }
 
   override async onTrainBegin(): Promise<void> {
+    assertCalledOn(this, LRFinder, 'LRFinder');
     if (this.state !== null && !this.state.finished) this.finish();
     const opt = this.model?.optimizer;
     if (opt == null) throw new Error('LRFinder: the model has no optimizer; call model.compile() first');

@@ -21,7 +21,8 @@ import * as tf from '@tensorflow/tfjs';
 import { chooseBackend } from '../examples/cifar/backend.js';
 import { loadFolder, type Split } from '../examples/cifar/data.js';
 import { buildNet, type NetName } from '../examples/cifar/model.js';
-import { channelStats, prng, trainingDataset } from '../examples/cifar/train.js';
+import { channelStats, trainingDataset } from '../examples/cifar/train.js';
+import { seededRandom } from '../examples/lib/kit.js';
 import type { KernelSet } from '../examples/cifar/wasm-kernels.js';
 
 const SMALL = path.resolve(__dirname, '../../shared/data/cifar-10-small');
@@ -47,7 +48,7 @@ const { values: a } = parseArgs({
 /** Training images: the real CIFAR-10 when here, else random bytes in the same layout. */
 function trainingImages(): { split: Split; source: string } {
   if (existsSync(SMALL)) return { split: loadFolder(SMALL).train, source: `CIFAR-10 (${SMALL})` };
-  const rand = prng(7);
+  const rand = seededRandom(7);
   const count = 1000;
   const images = Uint8Array.from({ length: count * 3072 }, () => Math.floor(rand() * 256));
   const labels = Uint8Array.from({ length: count }, () => Math.floor(rand() * 10));

@@ -2,7 +2,7 @@
 // Run from the repository root: npm run example:quickstart   (finishes in seconds on the cpu backend)
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
-import { cyclicLR } from 'tfjs-clr';
+import { cyclicLR, findAccuracyKey, readLog } from 'tfjs-clr';
 import { pickBackend, spirals } from './lib/spirals.mjs';
 
 // Use tfjs-node where it is installed (much faster); fall back to the stock cpu backend.
@@ -30,9 +30,9 @@ await model.fit(xs, ys, {
     clr,
     new (class extends tf.Callback {
       async onEpochEnd(epoch, logs) {
-        const acc = logs.acc ?? logs.accuracy;
-        const f = (v) => (typeof v === 'number' ? v : v.dataSync()[0]).toFixed(4);
-        console.log(`epoch ${String(epoch + 1).padStart(2)}  loss ${f(logs.loss)}  acc ${f(acc)}  lr ${logs.lr.toFixed(4)}`);
+        // Log values are numbers or scalar tensors depending on the backend: readLog reads either.
+        const [loss, acc] = [await readLog(logs.loss), await readLog(logs[findAccuracyKey(logs)])];
+        console.log(`epoch ${String(epoch + 1).padStart(2)}  loss ${loss.toFixed(4)}  acc ${acc.toFixed(4)}  lr ${logs.lr.toFixed(4)}`);
       }
     })(),
   ],

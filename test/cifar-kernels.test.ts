@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels, type KernelSet } from '../examples/cifar/wasm-kernels.js';
+import { seeded } from './helpers.js';
 
 type Case = { name: string; x: [number, number, number, number]; f: [number, number, number, number]; strides: number; pad: 'same' | 'valid' };
 const cases: Case[] = [
@@ -34,8 +35,8 @@ function grads(c: Case, x: Float32Array, f: Float32Array, r: Float32Array): { dx
 }
 
 function random(n: number, seed: number): Float32Array {
-  let s = seed;
-  return Float32Array.from({ length: n }, () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1);
+  const rand = seeded(seed);
+  return Float32Array.from({ length: n }, () => rand() * 2 - 1);
 }
 
 function maxRelError(a: Float32Array, b: Float32Array): number {

@@ -4,21 +4,15 @@
  * cycle's end.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
+import { writeTinyCifar } from './helpers.js';
 
 const root = path.resolve(__dirname, '..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
 
-function batch(n: number, seed: number): Buffer {
-  const b = Buffer.alloc(n * 3073);
-  let s = seed;
-  for (let k = 0; k < b.length; k++) b[k] = (s = (s * 16807) % 2147483647) % 256;
-  for (let k = 0; k < n; k++) b[k * 3073] = k % 10;
-  return b;
-}
 
 let work: string;
 let data: string;
@@ -31,11 +25,7 @@ const results = (out: string) => JSON.parse(readFileSync(path.join(work, out, 'r
 
 beforeAll(() => {
   work = mkdtempSync(path.join(tmpdir(), 'tfjs-clr-paper-'));
-  data = path.join(work, 'cifar-10-batches-bin');
-  mkdirSync(data);
-  writeFileSync(path.join(data, 'data_batch_1.bin'), batch(200, 1));
-  writeFileSync(path.join(data, 'test_batch.bin'), batch(100, 2));
-  writeFileSync(path.join(data, 'batches.meta.txt'), 'airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n');
+  data = writeTinyCifar(work);
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 

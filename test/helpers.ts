@@ -1,5 +1,8 @@
 /** Shared test fixtures: the cpu backend, and models whose weight changes reveal the LR used. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { seededRandom } from '../examples/lib/kit.js';
 
 /** Runs the suite on the stock cpu backend (deterministic, no native code). */
 export async function useCpu(): Promise<void> {
@@ -47,11 +50,8 @@ export class WeightRecorder extends tf.Callback {
   }
 }
 
-/** A seeded uniform generator in [0, 1) (Park–Miller). */
-export function seeded(seed: number): () => number {
-  let s = seed;
-  return () => ((s = (s * 16807) % 2147483647) - 1) / 2147483646;
-}
+/** A seeded uniform generator in [0, 1) (Park–Miller; the examples' kit). */
+export const seeded = seededRandom;
 
 /**
  * A small classification task a tiny MLP learns in a few epochs: 3 Gaussian blobs in 2-D
@@ -97,4 +97,24 @@ export class OpaqueOptimizer extends tf.Optimizer {
   getConfig() {
     return {};
   }
+}
+
+/**
+ * A tiny CIFAR-10 folder in the official binary layout: `train` and `test` records of seeded random
+ * pixels, labels 0…9 in turn, and batches.meta.txt. Returns the folder.
+ */
+export function writeTinyCifar(dir: string, train = 200, test = 100): string {
+  const batch = (n: number, seed: number): Buffer => {
+    const rand = seededRandom(seed);
+    const b = Buffer.alloc(n * 3073);
+    for (let k = 0; k < b.length; k++) b[k] = Math.floor(rand() * 256);
+    for (let k = 0; k < n; k++) b[k * 3073] = k % 10;
+    return b;
+  };
+  const data = path.join(dir, 'cifar-10-batches-bin');
+  mkdirSync(data, { recursive: true });
+  writeFileSync(path.join(data, 'data_batch_1.bin'), batch(train, 1));
+  writeFileSync(path.join(data, 'test_batch.bin'), batch(test, 2));
+  writeFileSync(path.join(data, 'batches.meta.txt'), 'airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n');
+  return data;
 }

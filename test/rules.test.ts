@@ -13,16 +13,14 @@ import {
   type BoundsSuggestion,
   type RangeCurve,
 } from '../src/index.js';
+import { seededRandom } from '../examples/lib/kit.js';
 
 /** Exponential sweep of n points from 1e-5 to 1 (five decades). */
 const expSweep = (n: number) => Array.from({ length: n }, (_, k) => 1e-5 * 10 ** ((5 * k) / (n - 1)));
 const log10 = Math.log10;
 
 /** Deterministic uniform generator (Park–Miller). */
-function uniform(seed: number): () => number {
-  let s = seed;
-  return () => ((s = (s * 16807) % 2147483647) - 1) / 2147483646;
-}
+const uniform = seededRandom;
 
 /** A binomial draw: the fraction of `n` examples right when each is right with probability p. */
 function binomialFraction(p: number, n: number, rand: () => number): number {

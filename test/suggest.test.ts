@@ -3,6 +3,7 @@
  * curve was made (the comments say why). Noise comes from a seeded generator.
  */
 import { suggestBounds, suggestStepSize, type RangeCurve, type SuggestBoundsOptions } from '../src/index.js';
+import { seededGaussian } from '../examples/lib/kit.js';
 
 /** The paper's accuracy rule through suggestBounds (these curves test that rule; the default is chosen by the study). */
 const paper = (c: RangeCurve, o: SuggestBoundsOptions = {}) => suggestBounds(c, { rule: 'accuracy', ...o });
@@ -11,11 +12,7 @@ const N = 200;
 const LR = Array.from({ length: N }, (_, k) => (0.02 * k) / (N - 1)); // linear sweep 0 … 0.02, step ≈ 1e-4
 
 /** Deterministic N(0, 1) noise (Park–Miller + Box–Muller). */
-function gaussian(seed: number): () => number {
-  let s = seed;
-  const u = (): number => ((s = (s * 16807) % 2147483647) - 1) / 2147483646 + 1e-12;
-  return () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
-}
+const gaussian = seededGaussian;
 
 /** Piecewise-linear accuracy: `points` are [lr, accuracy] knots. */
 function piecewise(points: Array<[number, number]>): (lr: number) => number {

@@ -15,7 +15,8 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadFolder, locateCifar10 } from '../../examples/cifar/data.js';
 import { buildNet } from '../../examples/cifar/model.js';
-import { channelStats, makeBatch, prng } from '../../examples/cifar/train.js';
+import { channelStats, makeBatch } from '../../examples/cifar/train.js';
+import { seededRandom as prng } from '../../examples/lib/kit.js';
 import { debianFile, npmPackage } from './sources.js';
 
 /** Training, range-test validation and final test sets, as tensors. */

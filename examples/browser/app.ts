@@ -6,9 +6,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import embed, { type Result as EmbedResult } from 'vega-embed';
-import { CyclicLR, OneCycleLR, LRFinder, suggestBounds, getLearningRate, getMomentum, hasMomentum } from 'tfjs-clr';
+import { CyclicLR, OneCycleLR, LRFinder, suggestBounds, getLearningRate, getMomentum, hasMomentum, readLogSync, type LogValue } from 'tfjs-clr';
 import { rangeTestChart, type VegaLiteSpec } from 'tfjs-clr/plot';
 import { parseBatch } from '../cifar/format.js';
+import { chwToHwc, seededRandom } from '../lib/kit.js';
 
 type Policy = 'triangular' | 'triangular2' | 'exp_range' | '1cycle';
 interface Task {
@@ -59,8 +60,7 @@ async function pickBackend(): Promise<string> {
 
 /** 600 16×16 images of 3 classes: a horizontal bar, a vertical bar, a diagonal; with noise. Seeded. */
 function syntheticTask(): Task {
-  let s = 7;
-  const rand = () => ((s = (s * 16807) % 2147483647) - 1) / 2147483646;
+  const rand = seededRandom(7);
   const n = 600;
   const x = new Float32Array(n * 256);
   const labels: number[] = [];
@@ -95,10 +95,7 @@ function syntheticTask(): Task {
 function cifarTask(bytes: Uint8Array, file: string): Task {
   const all = parseBatch(bytes, file);
   const n = Math.min(2000, all.count);
-  const x = new Float32Array(n * 3072);
-  for (let k = 0; k < n; k++) {
-    for (let p = 0; p < 1024; p++) for (let c = 0; c < 3; c++) x[k * 3072 + p * 3 + c] = all.images[k * 3072 + c * 1024 + p] / 127.5 - 1;
-  }
+  const x = chwToHwc(all.images, n, (v) => v / 127.5 - 1);
   return {
     name: `${file}: ${n} of ${all.count} CIFAR-10 images`,
     xs: tf.tensor4d(x, [n, 32, 32, 3]),
@@ -157,7 +154,7 @@ class LiveRows extends tf.Callback {
   }
 }
 
-const read = (v: unknown): number => (typeof v === 'number' ? v : v instanceof tf.Tensor ? v.dataSync()[0] : NaN);
+const read = (v: unknown): number => readLogSync(v as LogValue);
 
 async function runRangeTest(): Promise<void> {
   demo.state = 'range-test';

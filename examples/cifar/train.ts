@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Split } from './data.js';
 import { IMAGE_BYTES } from './data.js';
+import { chwToHwc, seededRandom } from '../lib/kit.js';
 
 /** Per-channel mean and standard deviation (0–255 scale) of a split. */
 export function channelStats(split: Split): { mean: number[]; std: number[] } {
@@ -31,33 +32,25 @@ export function channelStats(split: Split): { mean: number[]; std: number[] } {
   return { mean, std };
 }
 
-/** A seeded generator in [0, 1). */
-export function prng(seed: number): () => number {
-  let s = seed % 2147483647 || 1;
-  return () => ((s = (s * 16807) % 2147483647) - 1) / 2147483646;
-}
 
 /** Images `indices` of a split as a normalised NHWC float tensor, and one-hot labels. */
 export function makeBatch(split: Split, indices: ArrayLike<number>, stats: { mean: number[]; std: number[] }): { xs: tf.Tensor4D; ys: tf.Tensor2D } {
   const b = indices.length;
-  const x = new Float32Array(b * IMAGE_BYTES);
+  const bytes = new Uint8Array(b * IMAGE_BYTES);
   const y = new Float32Array(b * 10);
   const inv = stats.std.map((s) => 1 / s);
   for (let k = 0; k < b; k++) {
     const n = indices[k];
-    const src = n * IMAGE_BYTES;
-    const dst = k * IMAGE_BYTES;
-    for (let p = 0; p < 1024; p++) {
-      for (let c = 0; c < 3; c++) x[dst + p * 3 + c] = (split.images[src + c * 1024 + p] - stats.mean[c]) * inv[c];
-    }
+    bytes.set(split.images.subarray(n * IMAGE_BYTES, (n + 1) * IMAGE_BYTES), k * IMAGE_BYTES);
     y[k * 10 + split.labels[n]] = 1;
   }
+  const x = chwToHwc(bytes, b, (v, c) => (v - stats.mean[c]) * inv[c]);
   return { xs: tf.tensor4d(x, [b, 32, 32, 3]), ys: tf.tensor2d(y, [b, 10]) };
 }
 
 /** An endless dataset of shuffled batches (a new seeded permutation every pass over the data). */
 export function trainingDataset(split: Split, batchSize: number, stats: { mean: number[]; std: number[] }, seed: number): tf.data.Dataset<tf.TensorContainer> {
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   return tf.data.generator(function* () {
     for (;;) {
       const order = Uint32Array.from({ length: split.count }, (_, k) => k);

@@ -1,10 +1,10 @@
 // A synthetic 2-class task for the small examples: two interleaved spirals, generated from a seed.
 import * as tf from '@tensorflow/tfjs';
+import { seededRandom } from './kit.js';
 
 /** `n` points of two interleaved spirals (labels alternate), as { xs: [n, 2], ys: one-hot [n, 2] }. */
 export function spirals(n, seed = 1) {
-  let s = seed;
-  const rand = () => ((s = (s * 16807) % 2147483647) - 1) / 2147483646;
+  const rand = seededRandom(seed);
   const xs = [];
   const ys = [];
   for (let k = 0; k < n; k++) {

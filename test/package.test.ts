@@ -35,6 +35,25 @@ const PUBLIC_API = [
   'rangeTest',
   'suggestBounds',
   'suggestStepSize',
+  'constantSchedule',
+  'linearSchedule',
+  'polynomialDecaySchedule',
+  'cosineDecaySchedule',
+  'exponentialDecaySchedule',
+  'stepDecaySchedule',
+  'piecewiseConstantSchedule',
+  'joinSchedules',
+  'warmupCosineSchedule',
+  'cosineRestartsSchedule',
+  'LRScheduler',
+  'lrScheduler',
+  'ReduceLROnPlateau',
+  'reduceLROnPlateau',
+  'CycleEndStopping',
+  'cycleEndStopping',
+  'readLog',
+  'readLogSync',
+  'findAccuracyKey',
 ];
 
 test('require("tfjs-clr") gives the API, and its callbacks are tf.Callbacks of the one tfjs copy', () => {
@@ -91,10 +110,10 @@ test('the core entry bundles for browsers with tfjs external, importing no Node 
   expect(code).not.toMatch(/require\(|from ["']node:|from ["'](fs|path|os|child_process)["']/);
 });
 
-test('npm pack ships only dist, README, LICENSE and package.json', () => {
+test('npm pack ships only dist, the node10 stub plot/package.json, README, LICENSE and package.json', () => {
   const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
   const files: string[] = JSON.parse(out)[0].files.map((f: { path: string }) => f.path);
-  const outside = files.filter((f) => !/^(dist\/|README\.md$|LICENSE$|package\.json$)/.test(f));
+  const outside = files.filter((f) => !/^(dist\/|plot\/package\.json$|README\.md$|LICENSE$|package\.json$)/.test(f));
   expect(outside).toEqual([]);
   expect(files).toEqual(expect.arrayContaining(['dist/cjs/index.js', 'dist/esm/index.js', 'dist/cjs/index.d.ts', 'README.md', 'LICENSE']));
 });

@@ -81,7 +81,7 @@ function polynomial(where: string, opts: LinearScheduleOptions, keys: readonly s
     // Exactly `from` at 0 and `to` from `steps` on (no rounding at the ends).
     if (i === 0) return from;
     if (i >= steps) return to;
-    return (from - to) * (1 - i / steps) ** power + to;
+    return power === 1 ? from + (to - from) * (i / steps) : (from - to) * (1 - i / steps) ** power + to;
   };
 }
 

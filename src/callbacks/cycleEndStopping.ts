@@ -98,6 +98,7 @@ export class CycleEndStopping extends tf.Callback {
     this.model.stopTraining = true;
   }
 
+  /** @hidden tfjs calls it (see tf.Callback). */
   override async onTrainBegin(): Promise<void> {
     assertCalledOn(this, CycleEndStopping, 'CycleEndStopping');
     this.wait = 0;
@@ -109,6 +110,7 @@ export class CycleEndStopping extends tf.Callback {
     this.bestWeights = null;
   }
 
+  /** @hidden tfjs calls it (see tf.Callback). */
   override async onBatchEnd(): Promise<void> {
     const n = this.length();
     const i = this.clr.iteration;
@@ -117,6 +119,7 @@ export class CycleEndStopping extends tf.Callback {
     else if (this.maxCycles !== undefined && i / n >= this.maxCycles) this.stop('max-cycles');
   }
 
+  /** @hidden tfjs calls it (see tf.Callback). */
   override async onEpochEnd(_epoch: number, logs?: UnresolvedLogs): Promise<void> {
     const cycles = Math.floor(this.clr.iteration / this.length());
     if (cycles <= this.seenCycles || this.pending) return;
@@ -147,6 +150,7 @@ export class CycleEndStopping extends tf.Callback {
     }
   }
 
+  /** @hidden tfjs calls it (see tf.Callback). */
   override async onTrainEnd(): Promise<void> {
     if (this.stoppedAt !== null && this.restoreBest && this.bestWeights) this.model.setWeights(this.bestWeights);
     tf.dispose(this.bestWeights ?? []);

@@ -95,6 +95,7 @@ export class OneCycleLR extends ScheduledLRCallback {
     this.warned = false;
   }
 
+  /** @hidden tfjs calls it (see tf.Callback). */
   override async onTrainBegin(): Promise<void> {
     await super.onTrainBegin();
     if (this.total === null || this.iteration < this.total) return;

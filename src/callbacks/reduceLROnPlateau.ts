@@ -100,6 +100,7 @@ export class ReduceLROnPlateau extends tf.Callback {
     return this.maximize ? current > this.best + this.minDelta : current < this.best - this.minDelta;
   }
 
+  /** @hidden tfjs calls it (see tf.Callback). */
   override async onTrainBegin(): Promise<void> {
     assertCalledOn(this, ReduceLROnPlateau, 'ReduceLROnPlateau');
     checkLearningRateSupport(this.model.optimizer);
@@ -114,6 +115,7 @@ export class ReduceLROnPlateau extends tf.Callback {
     this.cooldownCounter = 0;
   }
 
+  /** @hidden tfjs calls it (see tf.Callback). */
   override async onEpochEnd(epoch: number, logs?: UnresolvedLogs): Promise<void> {
     const schedules = activeSchedules(this.model);
     const lr = schedules[0]?.lastLR ?? getLearningRate(this.model.optimizer);

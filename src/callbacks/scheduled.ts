@@ -12,7 +12,7 @@ import {
   setMomentum,
 } from '../optimizers.js';
 import { fail, integerAtLeast, knownKeys, nonNegative, optionsObject, positive } from '../validate.js';
-import { activate, assertCalledOn, deactivate, type ScalableLR } from './active.js';
+import { activate, assertCalledOn, deactivate } from './active.js';
 
 /**
  * A schedule callback's state as plain JSON (`getState()`), to resume a run in a new process with a
@@ -76,7 +76,7 @@ export interface Schedules {
  * Base class of {@link CyclicLR} and {@link OneCycleLR}. Subclasses say how to build their schedules
  * from the run's shape; this class applies them batch by batch.
  */
-export abstract class ScheduledLRCallback extends tf.Callback implements ScalableLR {
+export abstract class ScheduledLRCallback extends tf.Callback {
   /** The next global batch index: the batch about to run uses `lr(iteration)`. */
   iteration: number;
   /** Per-batch record of the values used. */
@@ -176,10 +176,12 @@ export abstract class ScheduledLRCallback extends tf.Callback implements Scalabl
     if (options !== undefined) fail(`${this.where}.setState`, 'options', 'left out for this callback', options);
   }
 
+  /** @hidden tfjs calls it (see tf.Callback). */
   override async onTrainEnd(): Promise<void> {
     if (this.model) deactivate(this.model, this);
   }
 
+  /** @hidden tfjs calls it (see tf.Callback). */
   override async onTrainBegin(): Promise<void> {
     assertCalledOn(this, ScheduledLRCallback, 'tfjs-clr schedule callback');
     const opt = this.model?.optimizer;
@@ -200,6 +202,7 @@ export abstract class ScheduledLRCallback extends tf.Callback implements Scalabl
     activate(this.model, this);
   }
 
+  /** @hidden tfjs calls it (see tf.Callback). */
   override async onBatchBegin(_batch: number, logs?: UnresolvedLogs): Promise<void> {
     const schedules = this.schedules;
     if (schedules === null) return; // only when onTrainBegin was not called (not through fit/fitDataset)
@@ -224,6 +227,7 @@ export abstract class ScheduledLRCallback extends tf.Callback implements Scalabl
     this.iteration = i + 1;
   }
 
+  /** @hidden tfjs calls it (see tf.Callback). */
   override async onEpochEnd(_epoch: number, logs?: UnresolvedLogs): Promise<void> {
     if (!logs) return;
     if (this.lastLRValue !== undefined) logs.lr = this.lastLRValue;

@@ -111,6 +111,7 @@ export class LRFinder extends tf.Callback {
     return this.state.result;
   }
 
+  /** @hidden tfjs calls it (see tf.Callback). */
   override async onTrainBegin(): Promise<void> {
     assertCalledOn(this, LRFinder, 'LRFinder');
     if (this.state !== null && !this.state.finished) this.finish();
@@ -161,6 +162,7 @@ export class LRFinder extends tf.Callback {
     };
   }
 
+  /** @hidden tfjs calls it (see tf.Callback). */
   override async onBatchBegin(_batch: number, logs?: UnresolvedLogs): Promise<void> {
     const st = this.state;
     if (st === null || st.finished) return;
@@ -172,6 +174,7 @@ export class LRFinder extends tf.Callback {
     if (logs) logs.lr = lr;
   }
 
+  /** @hidden tfjs calls it (see tf.Callback). */
   override async onBatchEnd(_batch: number, logs?: UnresolvedLogs): Promise<void> {
     const st = this.state;
     if (st === null || st.finished) return;
@@ -206,6 +209,7 @@ export class LRFinder extends tf.Callback {
     if (last) stop('completed');
   }
 
+  /** @hidden tfjs calls it (see tf.Callback). */
   override async onTrainEnd(): Promise<void> {
     this.finish();
   }

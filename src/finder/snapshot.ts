@@ -28,7 +28,9 @@ interface OptimizerSnapshot {
 
 /** A saved model + optimizer state. Call `restore()` once, or `dispose()` to drop it. */
 export interface TrainingSnapshot {
+  /** Puts the weights and the optimizer's state back as they were, and frees the copy. */
   restore(): void;
+  /** Frees the copy without restoring. */
   dispose(): void;
 }
 

@@ -16,6 +16,8 @@
  * Each is checked against the cpu backend's reference kernels in test/cifar-kernels.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
+import { avgPoolGradRange, maxPoolGradRange } from './pool-grads.js';
+import { HelperJob, splitOverBatch } from './wasm-helper.js';
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };
 type Backend = tf.KernelBackend & {
@@ -106,50 +108,30 @@ function poolInfo(input: tf.TensorInfo, attrs: PoolAttrs): tf.backend_util.Conv2
   return tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad as 'same' | 'valid' | number, attrs.dimRoundingMode);
 }
 
+/** The loops' dims for a pooling gradient: [H, W, C, OH, OW, strideH, strideW, FH, FW, padTop, padLeft]. */
+function poolDims(input: tf.TensorInfo, attrs: PoolAttrs): { n: number; dims: number[] } {
+  const i = poolInfo(input, attrs);
+  return { n: i.batchSize, dims: [i.inHeight, i.inWidth, i.inChannels, i.outHeight, i.outWidth, i.strideHeight, i.strideWidth, i.effectiveFilterHeight, i.effectiveFilterWidth, i.padInfo.top, i.padInfo.left] };
+}
+
+const at = (v: Float32Array) => v.byteOffset / 4;
+
 /**
  * dx of max pooling: each window's dy goes to its first maximum in row-major order (the cpu backend's
  * rule), found as the first input equal to the window's forward output (no comparisons between
- * inputs, whose outcome a CPU cannot predict; twice as fast).
+ * inputs, whose outcome a CPU cannot predict); half the batch on the helper thread where there is one.
  */
 export function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as Backend;
   const { dy, input, output } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo; output: tf.TensorInfo };
-  const info = poolInfo(input, args.attrs as unknown as PoolAttrs);
-  const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw } = info;
-  const { effectiveFilterHeight: FH, effectiveFilterWidth: FW } = info;
-  const { top, left } = info.padInfo;
+  const { n, dims } = poolDims(input, args.attrs as unknown as PoolAttrs);
   const out = backend.makeOutput(input.shape, 'float32');
   // Heap views taken after the only allocation, used before any other.
   const dx = backend.typedArrayFromHeap(out);
   const xs = backend.typedArrayFromHeap(input);
   const ys = backend.typedArrayFromHeap(output);
   const g = backend.typedArrayFromHeap(dy);
-  dx.fill(0);
-  for (let b = 0; b < B; b++) {
-    for (let oh = 0; oh < OH; oh++) {
-      const h0 = oh * sh - top;
-      const hFrom = Math.max(0, h0);
-      const hTo = Math.min(H, h0 + FH);
-      for (let ow = 0; ow < OW; ow++) {
-        const w0 = ow * sw - left;
-        const wFrom = Math.max(0, w0);
-        const wTo = Math.min(W, w0 + FW);
-        const o = ((b * OH + oh) * OW + ow) * C;
-        for (let c = 0; c < C; c++) {
-          const y = ys[o + c];
-          if (y === -Infinity) continue; // the cpu backend assigns no position then
-          search: for (let ih = hFrom; ih < hTo; ih++) {
-            for (let iw = wFrom, k = ((b * H + ih) * W + wFrom) * C + c; iw < wTo; iw++, k += C) {
-              if (xs[k] === y) {
-                dx[k] += g[o + c];
-                break search;
-              }
-            }
-          }
-        }
-      }
-    }
-  }
+  splitOverBatch(dx.buffer, n, HelperJob.MaxPoolGrad, [at(xs), at(ys), at(g), at(dx)], dims, (from, to) => maxPoolGradRange(xs, ys, g, dx, dims, from, to));
   return out;
 }
 
@@ -157,35 +139,36 @@ export function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
 export function avgPoolGrad(args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as Backend;
   const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
-  const info = poolInfo(input, args.attrs as unknown as PoolAttrs);
-  const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw } = info;
-  const { effectiveFilterHeight: FH, effectiveFilterWidth: FW } = info;
-  const { top, left } = info.padInfo;
-  const scale = 1 / (FH * FW);
+  const { n, dims } = poolDims(input, args.attrs as unknown as PoolAttrs);
   const out = backend.makeOutput(input.shape, 'float32');
   const dx = backend.typedArrayFromHeap(out);
   const g = backend.typedArrayFromHeap(dy);
-  dx.fill(0);
-  for (let b = 0; b < B; b++) {
-    for (let oh = 0; oh < OH; oh++) {
-      const h0 = oh * sh - top;
-      for (let ow = 0; ow < OW; ow++) {
-        const w0 = ow * sw - left;
-        const gBase = ((b * OH + oh) * OW + ow) * C;
-        for (let fh = 0; fh < FH; fh++) {
-          const ih = h0 + fh;
-          if (ih < 0 || ih >= H) continue;
-          for (let fw = 0; fw < FW; fw++) {
-            const iw = w0 + fw;
-            if (iw < 0 || iw >= W) continue;
-            const base = ((b * H + ih) * W + iw) * C;
-            for (let c = 0; c < C; c++) dx[base + c] += g[gBase + c] * scale;
-          }
-        }
-      }
-    }
-  }
+  splitOverBatch(dx.buffer, n, HelperJob.AvgPoolGrad, [0, 0, at(g), at(dx)], dims, (from, to) => avgPoolGradRange(g, dx, dims, from, to));
   return out;
+}
+
+/**
+ * Sum over every axis but the last (a bias gradient: [b, h, w, c] → [c]) in JS, rows in order; the
+ * stock kernel transposes the whole tensor first. Other reductions go to the original kernel.
+ */
+export function sumFactory(original: tf.KernelConfig): tf.KernelFunc {
+  return (args) => {
+    const x = (args.inputs as { x: tf.TensorInfo }).x;
+    const attrs = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
+    const r = x.shape.length;
+    const axes = (Array.isArray(attrs.axis) ? attrs.axis : [attrs.axis]).map((a) => (a < 0 ? a + r : a)).sort((a, b) => a - b);
+    const leading = r >= 2 && axes.length === r - 1 && axes.every((a, k) => a === k);
+    if (!leading || x.dtype !== 'float32') return original.kernelFunc(args);
+    const backend = args.backend as Backend;
+    const C = x.shape[r - 1];
+    const out = backend.makeOutput(attrs.keepDims ? [...x.shape.slice(0, -1).map(() => 1), C] : [C], 'float32');
+    const dst = backend.typedArrayFromHeap(out);
+    const src = backend.typedArrayFromHeap(x);
+    const acc = new Float64Array(C);
+    for (let k = 0; k < src.length; k += C) for (let c = 0; c < C; c++) acc[c] += src[k + c];
+    dst.set(acc);
+    return out;
+  };
 }
 
 /** BatchMatMul with transposeA done as an explicit transpose and the plain product. */

@@ -1,0 +1,20 @@
+/**
+ * The example's threaded wasm (wasm-threads.ts) and its helper thread for JS kernels (wasm-helper.ts),
+ * in their own process: the fast kernels there match the cpu backend, with the helper doing its share.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import * as path from 'node:path';
+
+const root = path.resolve(__dirname, '..');
+
+test('threaded wasm + helper thread: conv, max- and average-pool gradients match the cpu backend to 1e-4', () => {
+  const out = execFileSync(path.join(root, 'node_modules', '.bin', 'tsx'), ['test/fixtures/threaded-kernels.ts'], { cwd: root, encoding: 'utf8' });
+  const r = JSON.parse(out.trim().split('\n').pop() as string) as Record<string, number>;
+  for (const k of ['odd batch dx', 'odd batch dW', 'ties dx', 'ties dW']) expect(r[k]).toBeLessThan(1e-4);
+  if (cpus().length > 1) {
+    expect(r.threads).toBe(cpus().length);
+    expect(r.poolThreads).toBe(cpus().length);
+    expect(r.helperJobs).toBeGreaterThanOrEqual(4); // 2 cases × (max + avg pool gradient)
+  }
+}, 120000);

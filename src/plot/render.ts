@@ -90,6 +90,7 @@ export async function rangeTestTerminal(
   opts: TerminalChartOptions = {},
 ): Promise<string> {
   const width = opts.width ?? 60;
+  await load('asciichart', 'rangeTestTerminal'); // a missing package is named with this function, not terminalChart
   // Validation accuracy where there is enough of it (what the paper reads), else training accuracy or loss.
   const val = result.validation?.accuracy && result.validation.accuracy.length >= 10 ? result.validation : null;
   const series = val ? (val.accuracy as Array<number | null>) : result.accuracy ?? result.loss;

@@ -151,6 +151,7 @@ describe('fast kernels beyond convolution', () => {
   test.each([
     { a: [1, 50, 37], b: [1, 50, 11], tA: true, tB: false },
     { a: [3, 6, 4], b: [3, 5, 6], tA: true, tB: true },
+    { a: [1, 50, 64], b: [1, 30, 64], tA: false, tB: true },
     { a: [2, 4, 6], b: [2, 6, 5], tA: false, tB: false },
   ])('matMul $a × $b (transposeA $tA, transposeB $tB) matches the cpu backend', async ({ a, b, tA, tB }) => {
     const { ref, got } = await onBoth('fast', () => tf.tidy(() => tf.matMul(tf.tensor(random(size(a), 9), a), tf.tensor(random(size(b), 10), b), tA, tB).dataSync() as Float32Array));

@@ -147,30 +147,6 @@ export function avgPoolGrad(args: KernelArgs): tf.TensorInfo {
   return out;
 }
 
-/**
- * Sum over every axis but the last (a bias gradient: [b, h, w, c] → [c]) in JS, rows in order; the
- * stock kernel transposes the whole tensor first. Other reductions go to the original kernel.
- */
-export function sumFactory(original: tf.KernelConfig): tf.KernelFunc {
-  return (args) => {
-    const x = (args.inputs as { x: tf.TensorInfo }).x;
-    const attrs = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
-    const r = x.shape.length;
-    const axes = (Array.isArray(attrs.axis) ? attrs.axis : [attrs.axis]).map((a) => (a < 0 ? a + r : a)).sort((a, b) => a - b);
-    const leading = r >= 2 && axes.length === r - 1 && axes.every((a, k) => a === k);
-    if (!leading || x.dtype !== 'float32') return original.kernelFunc(args);
-    const backend = args.backend as Backend;
-    const C = x.shape[r - 1];
-    const out = backend.makeOutput(attrs.keepDims ? [...x.shape.slice(0, -1).map(() => 1), C] : [C], 'float32');
-    const dst = backend.typedArrayFromHeap(out);
-    const src = backend.typedArrayFromHeap(x);
-    const acc = new Float64Array(C);
-    for (let k = 0; k < src.length; k += C) for (let c = 0; c < C; c++) acc[c] += src[k + c];
-    dst.set(acc);
-    return out;
-  };
-}
-
 /** BatchMatMul with transposed operands done as explicit transposes and the plain product (the stock transposed paths are 5–14× slower). */
 export function batchMatMulFactory(original: tf.KernelConfig): tf.KernelFunc {
   const swapLast = (backend: Backend, t: tf.TensorInfo) => {

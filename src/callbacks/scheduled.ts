@@ -208,7 +208,8 @@ export abstract class ScheduledLRCallback extends tf.Callback {
     if (schedules === null) return; // only when onTrainBegin was not called (not through fit/fitDataset)
     const opt = this.model.optimizer;
     const i = this.iteration;
-    const lr = this.lrScale === 1 && this.lrFloor === 0 ? schedules.lr(i) : Math.max(schedules.lr(i) * this.lrScale, this.lrFloor);
+    const scaled = schedules.lr(i) * this.lrScale; // × 1 unless ReduceLROnPlateau scaled it
+    const lr = this.lrFloor > 0 ? Math.max(scaled, this.lrFloor) : scaled;
     if (!Number.isFinite(lr) || lr < 0) {
       throw new Error(`${this.where}: the schedule gave learning rate ${lr} at iteration ${i}`);
     }

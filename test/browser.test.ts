@@ -4,7 +4,7 @@
  * optimizer held during each batch must equal the schedules' values computed here in Node.
  * Skipped, with a message, where /usr/bin/chromium is absent (CI installs it).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import * as path from 'node:path';
@@ -83,6 +83,9 @@ run('the demo page in headless Chromium', () => {
       expect(Number.isFinite(s?.baseLR)).toBe(true);
       expect(Number.isFinite(s?.maxLR)).toBe(true);
       expect(s?.maxLR as number).toBeGreaterThanOrEqual(s?.baseLR as number);
+      // The training form now holds the suggestion.
+      expect(Number(await page.inputValue('#base-lr'))).toBeCloseTo(s?.baseLR as number, 2);
+      expect(Number(await page.inputValue('#max-lr'))).toBeCloseTo(s?.maxLR as number, 2);
     } else {
       expect(s?.notes.length).toBeGreaterThan(0);
     }
@@ -124,13 +127,47 @@ run('the demo page in headless Chromium', () => {
     t?.momentumUsed.forEach((v, i) => expect(v).toBeCloseTo(m(i), 12));
   }, 300000);
 
-  test('no uncaught page errors; a screenshot is saved', async () => {
+  test("with the range test's bounds: every chart laid out whole with axis titles; the README screenshot is saved", async () => {
+    await page.click('#range-test');
+    await waitFor('idle');
+    const s = (await demo()).suggestion;
+    const [base, max] = [await page.inputValue('#base-lr'), await page.inputValue('#max-lr')];
+    if (s?.baseLR != null && s?.maxLR != null) {
+      expect(Number(base)).toBeCloseTo(s.baseLR, 2);
+      expect(Number(max)).toBeCloseTo(s.maxLR, 2);
+    }
+    await page.selectOption('#policy', 'triangular2');
+    await set('epochs', '4');
+    await page.click('#train');
+    await waitFor('done');
+    expect((await demo()).training?.options).toMatchObject({ baseLR: Number(base), maxLR: Number(max) });
+    for (const [id, titles] of [
+      ['chart-schedule', ['learning rate', 'momentum', 'iteration']],
+      ['chart-training', ['loss', 'accuracy', 'iteration']],
+      ['chart-range', ['accuracy', 'loss', 'learning rate']],
+    ] as const) {
+      const texts = await page.locator(`#${id} svg text`).allTextContents();
+      for (const t of titles) expect(texts).toContain(t);
+      // The drawing fits its box: nothing of the lower panel is cut off.
+      const box = await page.locator(`#${id}`).evaluate((el) => {
+        const svg = el.querySelector('svg') as SVGSVGElement;
+        const parent = el.parentElement as HTMLElement;
+        const r = svg.getBoundingClientRect();
+        const p = parent.getBoundingClientRect();
+        const inner = (svg.querySelector('g') as SVGGElement).getBBox();
+        return { svgBottom: r.bottom, boxBottom: p.bottom, svgHeight: r.height, drawn: inner.height };
+      });
+      expect(box.svgBottom).toBeLessThanOrEqual(box.boxBottom + 1);
+      expect(box.drawn).toBeLessThanOrEqual(box.svgHeight + 1);
+      expect(box.svgHeight).toBeGreaterThan(250); // two panels of 110 px with their axes
+    }
+    // The picture the README shows.
+    await page.screenshot({ path: path.resolve(__dirname, '../docs/demo.png'), fullPage: true });
+  }, 300000);
+
+  test('no uncaught page errors', async () => {
     const d = await demo();
     expect(d.errors).toEqual([]);
     expect(pageErrors).toEqual([]);
-    const dir = path.resolve(__dirname, '../results/browser');
-    mkdirSync(dir, { recursive: true });
-    await page.screenshot({ path: path.join(dir, 'demo.png'), fullPage: true });
-    expect(existsSync(path.join(dir, 'demo.png'))).toBe(true);
   });
 });

@@ -149,7 +149,8 @@ class LiveRows extends tf.Callback {
     super();
   }
   override async onBatchEnd(batch: number, logs?: tf.Logs): Promise<void> {
-    this.chart.view.insert('rows', [this.row(batch, logs ?? {})]).run();
+    // resize(): lay the chart out again as axes grow with the data (else the lower panel is clipped).
+    this.chart.view.insert('rows', [this.row(batch, logs ?? {})]).resize().run();
     await tf.nextFrame();
   }
 }

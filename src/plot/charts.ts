@@ -41,14 +41,17 @@ function smoothed(values: ReadonlyArray<number | null>): Array<number | null> {
   return out;
 }
 
-/** Vertical rules with labels at the suggested bounds (nothing when there is no suggestion). */
+/**
+ * Vertical rules with labels at the suggested bounds (nothing when there is no suggestion). The labels
+ * sit between the rules, on two lines, so neither runs off the plot into the legend.
+ */
 function boundMarks(suggestion: BoundsSuggestion | undefined): VegaLiteSpec[] {
   if (!suggestion || suggestion.baseLR === null || suggestion.maxLR === null) return [];
-  const bounds: Array<[number, string, string, 'left' | 'right']> = [
-    [suggestion.baseLR, `baseLR ${fmt(suggestion.baseLR)}`, '#2ca02c', 'right'],
-    [suggestion.maxLR, `maxLR ${fmt(suggestion.maxLR)} (${suggestion.maxLRReason})`, '#d62728', 'left'],
+  const bounds: Array<[number, string, string, 'left' | 'right', number]> = [
+    [suggestion.baseLR, `baseLR ${fmt(suggestion.baseLR)}`, '#2ca02c', 'left', 2],
+    [suggestion.maxLR, `maxLR ${fmt(suggestion.maxLR)} (${suggestion.maxLRReason})`, '#d62728', 'right', 16],
   ];
-  return bounds.flatMap(([lr, label, color, align]) => [
+  return bounds.flatMap(([lr, label, color, align, y]) => [
     {
       data: { values: [{ lr }] },
       mark: { type: 'rule', strokeDash: [6, 4], strokeWidth: 2, color },
@@ -56,7 +59,7 @@ function boundMarks(suggestion: BoundsSuggestion | undefined): VegaLiteSpec[] {
     },
     {
       data: { values: [{ lr, label }] },
-      mark: { type: 'text', align, dx: align === 'left' ? 4 : -4, baseline: 'top', fontSize: 11, fontWeight: 'bold', y: 2, color },
+      mark: { type: 'text', align, dx: align === 'left' ? 4 : -4, baseline: 'top', fontSize: 11, fontWeight: 'bold', y, color },
       encoding: { x: { field: 'lr', type: 'quantitative' }, text: { field: 'label' } },
     },
   ]);

@@ -2,7 +2,18 @@
  * The learning-rate policies the example compares, after the paper's Table 1, scaled to the run's
  * iteration budget so a short run keeps the shapes of the paper's 70,000-iteration schedules.
  */
-import { CyclicLR, LRScheduler, OneCycleLR, type ScheduledLRCallback } from 'tfjs-clr';
+import {
+  CyclicLR,
+  LRScheduler,
+  OneCycleLR,
+  cyclicLearningRate,
+  exponentialDecaySchedule,
+  linearSchedule,
+  oneCycleLearningRate,
+  piecewiseConstantSchedule,
+  type Schedule,
+  type ScheduledLRCallback,
+} from 'tfjs-clr';
 
 export const POLICIES = ['fixed', 'exp', 'decay', 'triangular', 'triangular2', 'exp_range', '1cycle'] as const;
 export type PolicyName = (typeof POLICIES)[number];
@@ -24,7 +35,7 @@ export interface Policy {
   /** Sets the LR every batch; its `history.lr` is what each batch used. */
   callback: ScheduledLRCallback;
   /** The LR of every iteration of the budget (for the schedules plot). */
-  lrAt: (i: number) => number;
+  lrAt: Schedule;
 }
 
 /** An LR for people: 3 significant digits. */
@@ -43,35 +54,33 @@ export function makePolicy(name: PolicyName, s: PolicySettings, opts: { cycleMom
   const { baseLR, maxLR, stepSize, fixedLR, budget } = s;
   const momentum = opts.cycleMomentum ? { cycleMomentum: true, baseMomentum: 0.8, maxMomentum: 0.9 } : {};
   const cycling = opts.cycleMomentum ? ', momentum 0.9 ↔ 0.8' : '';
-  const sched = (describe: string, lr: (i: number) => number): Policy => ({ name, describe, callback: new LRScheduler({ lr }), lrAt: lr });
+  const sched = (describe: string, lr: Schedule): Policy => ({ name, describe, callback: new LRScheduler({ lr }), lrAt: lr });
   switch (name) {
     case 'fixed': {
       // Caffe's cifar10_full schedule: ×0.1 at 60,000 and 65,000 of 70,000 iterations.
       const d1 = Math.round((budget * 60000) / PAPER_ITERATIONS);
       const d2 = Math.round((budget * 65000) / PAPER_ITERATIONS);
-      return sched(`${fmt(fixedLR)}, ×0.1 at iterations ${d1} and ${d2} (Caffe's 60k/65k of 70k)`, (i) => fixedLR * 0.1 ** ((i >= d1 ? 1 : 0) + (i >= d2 ? 1 : 0)));
+      return sched(`${fmt(fixedLR)}, ×0.1 at iterations ${d1} and ${d2} (Caffe's 60k/65k of 70k)`, piecewiseConstantSchedule({ boundaries: [d1, d2], values: [fixedLR, fixedLR * 0.1, fixedLR * 0.1 ** 2] }));
     }
     case 'exp': {
       const gamma = PAPER_GAMMA ** (PAPER_ITERATIONS / budget);
-      return sched(`${fmt(fixedLR)} × ${gamma.toPrecision(6)}^i (Caffe's exp, 0.99994 over 70k, scaled)`, (i) => fixedLR * gamma ** i);
+      return sched(`${fmt(fixedLR)} × ${gamma.toPrecision(6)}^i (Caffe's exp, 0.99994 over 70k, scaled)`, exponentialDecaySchedule({ from: fixedLR, steps: 1, rate: gamma }));
     }
     case 'decay':
-      return sched(`${fmt(maxLR)} → ${fmt(baseLR)} linearly over ${stepSize} iterations, then ${fmt(baseLR)} (the paper's ablation)`, (i) =>
-        i >= stepSize ? baseLR : maxLR - ((maxLR - baseLR) * i) / stepSize,
-      );
+      return sched(`${fmt(maxLR)} → ${fmt(baseLR)} linearly over ${stepSize} iterations, then ${fmt(baseLR)} (the paper's ablation)`, linearSchedule({ from: maxLR, to: baseLR, steps: stepSize }));
     case 'triangular':
     case 'triangular2': {
       const cb = new CyclicLR({ baseLR, maxLR, stepSize, mode: name, ...momentum });
-      return { name, describe: `CyclicLR ${name}, ${fmt(baseLR)} ↔ ${fmt(maxLR)}, stepSize ${stepSize}${cycling}`, callback: cb, lrAt: (i) => cb.lrAt(i) as number };
+      return { name, describe: `CyclicLR ${name}, ${fmt(baseLR)} ↔ ${fmt(maxLR)}, stepSize ${stepSize}${cycling}`, callback: cb, lrAt: cyclicLearningRate({ baseLR, maxLR, stepSize, mode: name }) };
     }
     case 'exp_range': {
       const gamma = PAPER_GAMMA ** (PAPER_STEP / stepSize);
       const cb = new CyclicLR({ baseLR, maxLR, stepSize, mode: 'exp_range', gamma, ...momentum });
-      return { name, describe: `CyclicLR exp_range, ${fmt(baseLR)} ↔ ${fmt(maxLR)}, stepSize ${stepSize}, gamma ${gamma.toPrecision(6)} (0.99994 per 2,000-step, scaled)${cycling}`, callback: cb, lrAt: (i) => cb.lrAt(i) as number };
+      return { name, describe: `CyclicLR exp_range, ${fmt(baseLR)} ↔ ${fmt(maxLR)}, stepSize ${stepSize}, gamma ${gamma.toPrecision(6)} (0.99994 per 2,000-step, scaled)${cycling}`, callback: cb, lrAt: cyclicLearningRate({ baseLR, maxLR, stepSize, mode: 'exp_range', gamma }) };
     }
     case '1cycle': {
       const cb = new OneCycleLR({ maxLR, totalSteps: budget });
-      return { name, describe: `OneCycleLR to ${fmt(maxLR)} over ${budget} iterations, momentum 0.95 → 0.85 → 0.95 where the optimizer has one`, callback: cb, lrAt: (i) => cb.lrAt(i) as number };
+      return { name, describe: `OneCycleLR to ${fmt(maxLR)} over ${budget} iterations, momentum 0.95 → 0.85 → 0.95 where the optimizer has one`, callback: cb, lrAt: oneCycleLearningRate({ maxLR, totalSteps: budget }) };
     }
   }
 }

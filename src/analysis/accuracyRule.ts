@@ -81,9 +81,6 @@ export function accuracyRule(curve: RangeCurve, opts: AccuracyRuleOptions = {}):
   const where = 'accuracyRule';
   const sourceOpt = opts.source ?? 'auto';
   if (!['auto', 'validation', 'training'].includes(sourceOpt)) fail(where, 'source', 'one of "auto", "validation", "training"', sourceOpt);
-  const riseNoise = opts.riseNoise ?? 3;
-  const slowFraction = opts.slowFraction ?? 0.25;
-  const raggedFactor = opts.raggedFactor ?? 3;
   const notes: string[] = [];
   const { source, x, y, samples } = chooseSeries(curve, sourceOpt, notes);
   const m = y.length;
@@ -95,86 +92,113 @@ export function accuracyRule(curve: RangeCurve, opts: AccuracyRuleOptions = {}):
   }
   if (m < 5) return none(`only ${m} usable points: run the test longer (or lower its maxLR if it stopped early)`);
 
-  // Smooth and estimate the noise.
-  const h = opts.smoothing ?? Math.max(1, Math.round(m / 40));
+  const c = smoothed(y, opts.smoothing ?? Math.max(1, Math.round(m / 40)), isAccuracy);
+  if (!(c.rise > c.minRise)) {
+    const already = isAccuracy && c.start >= 0.5;
+    return none(
+      already
+        ? `accuracy was already ${c.start.toFixed(3)} at the first point and stayed within the noise: the rise happened before the sweep began (or the model is already trained); sweep from a lower minLR`
+        : `flat curve: the smoothed ${isAccuracy ? 'accuracy' : 'curve'} rises ${c.rise.toFixed(4)} above its start, within the noise (needs > ${c.minRise.toFixed(4)}); widen the LR range or train the test longer`,
+      c.rise,
+      c.sigma,
+    );
+  }
+  const base = findBase(x, c, opts.riseNoise ?? 3);
+  if (!(x[base] > 0)) return none('no positive LR where accuracy rises: sweep over positive LRs');
+  const found = findMax(curve, x, y, c, base, { slowFraction: opts.slowFraction ?? 0.25, raggedFactor: opts.raggedFactor ?? 3, samples, isAccuracy });
+  const confidence = confidenceOf(c, base, found.max, m, isAccuracy, notes);
+  const maxLR = x[found.max];
+  return withBounds(noSuggestion('accuracy', source, loss, m, notes, c.rise, c.sigma), {
+    baseLR: opts.baseDivisor ? maxLR / opts.baseDivisor : x[base],
+    maxLR,
+    reason: found.reason,
+    confidence,
+    indices: { base, max: found.max, peak: c.peak, slows: found.slows, ragged: found.ragged },
+  });
+}
+
+/** The smoothed curve and what is read off it: noise, start level, peak and rise. */
+interface Smoothed {
+  h: number;
+  s: number[];
+  sigma: number;
+  sigmaSmooth: number;
+  start: number;
+  peak: number;
+  rise: number;
+  minRise: number;
+}
+
+/**
+ * Steps 3–4: zero-phase smoothing, the noise (the lower of two robust estimates), the start level (the
+ * first point when it is clearly lower than the first window's median, 4σ and 5 accuracy points, so a
+ * rise inside the first window does not lift it), the peak, and the smallest rise that is not noise.
+ */
+function smoothed(y: number[], h: number, isAccuracy: boolean): Smoothed {
   const s = smoothZeroPhase(y, h);
   const sigma = Math.min(noiseSigma(y), residualSigma(y, s, h));
   const sigmaSmooth = sigma / Math.sqrt(2 * h + 1);
-
-  // Start level, rise, flatness.
-  // The first point when it is clearly lower (4σ, and 5 accuracy points): a rise inside the first
-  // window must not lift the start (the zero-config sweep evaluates after the first batch, at chance).
   const windowStart = median(y.slice(0, 2 * h + 1));
   const start = y[0] < windowStart - Math.max(4 * sigma, isAccuracy ? 0.05 : 0) ? y[0] : windowStart;
   let peak = 0;
-  for (let k = 1; k < m; k++) if (s[k] > s[peak]) peak = k;
-  const rise = s[peak] - start;
+  for (let k = 1; k < s.length; k++) if (s[k] > s[peak]) peak = k;
   const minRise = Math.max(4 * sigmaSmooth, isAccuracy ? 0.02 : 1e-3 * Math.abs(start));
-  if (!(rise > minRise)) {
-    const already = isAccuracy && start >= 0.5;
-    return none(
-      already
-        ? `accuracy was already ${start.toFixed(3)} at the first point and stayed within the noise: the rise happened before the sweep began (or the model is already trained); sweep from a lower minLR`
-        : `flat curve: the smoothed ${isAccuracy ? 'accuracy' : 'curve'} rises ${rise.toFixed(4)} above its start, within the noise (needs > ${minRise.toFixed(4)}); widen the LR range or train the test longer`,
-      rise,
-      sigma,
-    );
-  }
+  return { h, s, sigma, sigmaSmooth, start, peak, rise: s[peak] - start, minRise };
+}
 
-  // baseLR (a sweep that starts at LR 0 gives its first positive LR).
-  const delta = Math.max(riseNoise * sigmaSmooth, 0.05 * rise);
+/** Step 5: the first point above the start by max(riseNoise·σ, 5 % of the rise), at a positive LR. */
+function findBase(x: number[], c: Smoothed, riseNoise: number): number {
+  const delta = Math.max(riseNoise * c.sigmaSmooth, 0.05 * c.rise);
   let base = 0;
-  while (base < peak && (s[base] < start + delta || !(x[base] > 0))) base++;
-  if (!(x[base] > 0)) return none('no positive LR where accuracy rises: sweep over positive LRs');
+  while (base < c.peak && (c.s[base] < c.start + delta || !(x[base] > 0))) base++;
+  return base;
+}
 
-  // maxLR: the earliest of rise-slows, ragged and peak, after base.
+/** Step 6: the earliest of "rise slows", "ragged" and the peak, after `base`. */
+function findMax(
+  curve: RangeCurve,
+  x: number[],
+  y: number[],
+  c: Smoothed,
+  base: number,
+  o: { slowFraction: number; raggedFactor: number; samples: number | null; isAccuracy: boolean },
+): { max: number; reason: MaxLRReason; slows: number | null; ragged: number | null } {
+  const { s, h, peak } = c;
+  const m = y.length;
   const slope = slopes(sweepAxis(x, sweepMode(curve)), s);
   let steepest = base;
   for (let k = base; k <= peak; k++) if (slope[k] > slope[steepest]) steepest = k;
   let slows: number | null = null;
-  for (let k = steepest + 1; k <= peak; k++) {
-    if (slope[k] < slowFraction * slope[steepest]) {
-      slows = k;
-      break;
-    }
-  }
-  const w = 2 * h + 1;
-  const early = y.slice(0, Math.max(2 * w, base + 1));
-  const baseline = Math.max(noiseSigma(early), 0.5 * sigma, 1e-3 * rise);
+  for (let k = steepest + 1; k <= peak && slows === null; k++) if (slope[k] < o.slowFraction * slope[steepest]) slows = k;
+  const early = y.slice(0, Math.max(2 * (2 * h + 1), base + 1));
+  const baseline = Math.max(noiseSigma(early), 0.5 * c.sigma, 1e-3 * c.rise);
   let ragged: number | null = null;
-  for (let k = base + 1; k < m; k++) {
+  for (let k = base + 1; k < m && ragged === null; k++) {
     const local = noiseSigma(y.slice(Math.max(0, k - 2 * h), Math.min(m, k + 2 * h + 1)));
-    const expected = Math.max(baseline, isAccuracy ? binomial(s[k], samples) : 0);
-    if (local > raggedFactor * expected) {
-      ragged = k;
-      break;
-    }
+    const expected = Math.max(baseline, o.isAccuracy ? binomial(s[k], o.samples) : 0);
+    if (local > o.raggedFactor * expected) ragged = k;
   }
   const candidates: Array<[number, MaxLRReason]> = [];
   if (slows !== null) candidates.push([slows, 'rise-slows']);
   if (ragged !== null && ragged > base) candidates.push([ragged, 'ragged']);
   if (peak > base) candidates.push([peak, 'peak']);
   candidates.sort((a, b) => a[0] - b[0]);
-  const [maxIdx, reason] = candidates[0] ?? [peak, 'peak' as MaxLRReason];
+  const [max, reason] = candidates[0] ?? [peak, 'peak' as MaxLRReason];
+  return { max, reason, slows, ragged };
+}
 
-  // Confidence.
-  let confidence: BoundsSuggestion['confidence'] = rise >= 10 * sigmaSmooth ? 'high' : 'medium';
-  const lowWhy = (why: string) => {
+/** How far to trust the bounds: high when the rise is ≥ 10σ, low (with a note) for each known weakness. */
+function confidenceOf(c: Smoothed, base: number, max: number, m: number, isAccuracy: boolean, notes: string[]): BoundsSuggestion['confidence'] {
+  let confidence: BoundsSuggestion['confidence'] = c.rise >= 10 * c.sigmaSmooth ? 'high' : 'medium';
+  const low = (why: string) => {
     confidence = 'low';
     notes.push(why);
   };
-  if (peak >= m - 1 - h) lowWhy('accuracy was still rising at the end of the sweep: run the test to a higher maxLR');
-  if (m < 20) lowWhy(`only ${m} points: a longer test gives steadier bounds`);
-  if (maxIdx - base < 2) lowWhy('the rise is only a few points wide: use a finer sweep (more iterations), or sweep lower if it happened at the first points');
-  if (isAccuracy && start >= 0.5 && rise < 0.1) {
-    lowWhy(`accuracy starts at ${start.toFixed(3)} and rises only ${(rise * 100).toFixed(1)} points: the model is already trained (or the rise happened before the first point); the bounds are a guess`);
+  if (c.peak >= m - 1 - c.h) low('accuracy was still rising at the end of the sweep: run the test to a higher maxLR');
+  if (m < 20) low(`only ${m} points: a longer test gives steadier bounds`);
+  if (max - base < 2) low('the rise is only a few points wide: use a finer sweep (more iterations), or sweep lower if it happened at the first points');
+  if (isAccuracy && c.start >= 0.5 && c.rise < 0.1) {
+    low(`accuracy starts at ${c.start.toFixed(3)} and rises only ${(c.rise * 100).toFixed(1)} points: the model is already trained (or the rise happened before the first point); the bounds are a guess`);
   }
-  const maxLR = x[maxIdx];
-  return withBounds(noSuggestion('accuracy', source, loss, m, notes, rise, sigma), {
-    baseLR: opts.baseDivisor ? maxLR / opts.baseDivisor : x[base],
-    maxLR,
-    reason,
-    confidence,
-    indices: { base, max: maxIdx, peak, slows, ragged },
-  });
+  return confidence;
 }

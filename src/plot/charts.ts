@@ -75,21 +75,7 @@ export function rangeTestChart(result: RangeTestResult, suggestion?: BoundsSugge
   const height = opts.height ?? 220;
   const xScale = result.mode === 'exponential' ? { type: 'log' } : { zero: false };
   const x = { field: 'lr', type: 'quantitative', title: 'learning rate', scale: xScale, axis: { format: '~g' } };
-  const rows: Array<Record<string, unknown>> = [];
-  const add = (metric: string, series: string, values: ReadonlyArray<number | null>, lrs: readonly number[]) =>
-    values.forEach((v, k) => {
-      if (v !== null) rows.push({ lr: lrs[k], metric, series, value: v });
-    });
-  if (result.accuracy) {
-    add('accuracy', 'training (per batch)', result.accuracy, result.lr);
-    add('accuracy', 'training (smoothed)', smoothed(result.accuracy), result.lr);
-  }
-  add('loss', 'training (per batch)', result.loss, result.lr);
-  add('loss', 'training (smoothed)', smoothed(result.loss), result.lr);
-  if (result.validation) {
-    if (result.validation.accuracy) add('accuracy', 'validation', result.validation.accuracy, result.validation.lr);
-    add('loss', 'validation', result.validation.loss, result.validation.lr);
-  }
+  const rows = sweepRows(result);
   const seriesColor = {
     field: 'series',
     type: 'nominal',
@@ -115,40 +101,65 @@ export function rangeTestChart(result: RangeTestResult, suggestion?: BoundsSugge
     result.stopReason === 'completed' || result.stopReason === 'end-of-fit'
       ? `${result.lr.length} batches`
       : `stopped at batch ${result.stoppedAt} (${result.stopReason})`;
-  // The zero-config test's probe: its loss against log LR, which the default rule reads.
   const probe = result.probe;
-  const probePanel = (): VegaLiteSpec => {
-    const values: Array<Record<string, unknown>> = [];
-    const sm = smoothed((probe as RangeTestResult).loss);
-    (probe as RangeTestResult).loss.forEach((v, k) => {
-      const lr = (probe as RangeTestResult).lr[k];
-      if (v !== null) values.push({ lr, series: 'probe (per batch)', value: v });
-      if (sm[k] !== null) values.push({ lr, series: 'probe (smoothed)', value: sm[k] });
-    });
-    return {
-      width,
-      height,
-      title: { text: 'probe: loss against the LR (exponential, log axis)', fontSize: 12 },
-      layer: [
-        {
-          data: { values },
-          mark: { type: 'line', clip: true },
-          encoding: {
-            x: { field: 'lr', type: 'quantitative', title: 'learning rate (probe)', scale: { type: 'log' }, axis: { format: '~g' } },
-            y: { field: 'value', type: 'quantitative', title: 'loss', scale: { zero: false } },
-            color: { field: 'series', type: 'nominal', title: null, scale: { domain: ['probe (per batch)', 'probe (smoothed)'], range: ['#c7e9c0', '#31a354'] } },
-          },
-        },
-        ...boundMarks(suggestion),
-      ],
-    };
-  };
   return {
     $schema: SCHEMA,
     title: opts.title ?? `LR range test (${result.mode}, ${fmt(result.minLR)} → ${fmt(result.maxLR)}, ${stop})`,
-    vconcat: [...(result.accuracy || result.validation?.accuracy ? [panel('accuracy')] : []), panel('loss'), ...(probe ? [probePanel()] : [])],
+    vconcat: [
+      ...(result.accuracy || result.validation?.accuracy ? [panel('accuracy')] : []),
+      panel('loss'),
+      ...(probe ? [probePanel(probe, suggestion, width, height)] : []),
+    ],
     resolve: { scale: { color: 'independent' } },
     config: { view: { stroke: null }, axis: { grid: true } },
+  };
+}
+
+/** The sweep's points, one row per (metric, series, batch): training per batch and smoothed, validation. */
+function sweepRows(result: RangeTestResult): Array<Record<string, unknown>> {
+  const rows: Array<Record<string, unknown>> = [];
+  const add = (metric: string, series: string, values: ReadonlyArray<number | null>, lrs: readonly number[]) =>
+    values.forEach((v, k) => {
+      if (v !== null) rows.push({ lr: lrs[k], metric, series, value: v });
+    });
+  if (result.accuracy) {
+    add('accuracy', 'training (per batch)', result.accuracy, result.lr);
+    add('accuracy', 'training (smoothed)', smoothed(result.accuracy), result.lr);
+  }
+  add('loss', 'training (per batch)', result.loss, result.lr);
+  add('loss', 'training (smoothed)', smoothed(result.loss), result.lr);
+  if (result.validation) {
+    if (result.validation.accuracy) add('accuracy', 'validation', result.validation.accuracy, result.validation.lr);
+    add('loss', 'validation', result.validation.loss, result.validation.lr);
+  }
+  return rows;
+}
+
+/** The zero-config test's probe: its loss against log LR, which the default rule reads. */
+function probePanel(probe: RangeTestResult, suggestion: BoundsSuggestion | undefined, width: number, height: number): VegaLiteSpec {
+  const values: Array<Record<string, unknown>> = [];
+  const sm = smoothed(probe.loss);
+  probe.loss.forEach((v, k) => {
+    const lr = probe.lr[k];
+    if (v !== null) values.push({ lr, series: 'probe (per batch)', value: v });
+    if (sm[k] !== null) values.push({ lr, series: 'probe (smoothed)', value: sm[k] });
+  });
+  return {
+    width,
+    height,
+    title: { text: 'probe: loss against the LR (exponential, log axis)', fontSize: 12 },
+    layer: [
+      {
+        data: { values },
+        mark: { type: 'line', clip: true },
+        encoding: {
+          x: { field: 'lr', type: 'quantitative', title: 'learning rate (probe)', scale: { type: 'log' }, axis: { format: '~g' } },
+          y: { field: 'value', type: 'quantitative', title: 'loss', scale: { zero: false } },
+          color: { field: 'series', type: 'nominal', title: null, scale: { domain: ['probe (per batch)', 'probe (smoothed)'], range: ['#c7e9c0', '#31a354'] } },
+        },
+      },
+      ...boundMarks(suggestion),
+    ],
   };
 }
 

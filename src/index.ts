@@ -51,7 +51,7 @@ export {
   setMomentum,
   hasMomentum,
   checkLearningRateSupport,
-} from './optimizers.js';
+} from './tfjs/optimizers.js';
 export { ScheduledLRCallback, type ScheduleHistory, type ScheduleState, type RunShape, type UnresolvedLogs } from './callbacks/scheduled.js';
 export { CyclicLR, cyclicLR, type CyclicLRCallbackOptions } from './callbacks/cyclicLR.js';
 export { OneCycleLR, oneCycleLR, type OneCycleLRCallbackOptions } from './callbacks/oneCycleLR.js';
@@ -73,7 +73,7 @@ export {
   type RangeTestOptions,
   type RangeTestOutcome,
 } from './finder/rangeTest.js';
-export { snapshotTraining, type TrainingSnapshot } from './finder/snapshot.js';
+export { snapshotTraining, type TrainingSnapshot } from './tfjs/snapshot.js';
 export { defaultBurnIn, divergenceMonitor, MIN_RELATIVE_RISE, type DivergenceOptions, type DivergenceStep } from './finder/divergence.js';
 export {
   suggestBounds,

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs';
-import { getLearningRate, setLearningRate, checkLearningRateSupport } from '../optimizers.js';
+import { getLearningRate, setLearningRate, checkLearningRateSupport } from '../tfjs/optimizers.js';
 import { readLog } from '../tfjs/logs.js';
 import { fail, integerAtLeast, knownKeys, nonNegative, oneOf, optionsObject } from '../validate.js';
 import { activeSchedules, assertCalledOn } from './active.js';

@@ -10,9 +10,12 @@ import {
   hasMomentum,
   setLearningRate,
   setMomentum,
-} from '../optimizers.js';
+} from '../tfjs/optimizers.js';
 import { fail, integerAtLeast, knownKeys, nonNegative, optionsObject, positive } from '../validate.js';
 import { activate, assertCalledOn, deactivate } from './active.js';
+import { runShape, type RunShape } from '../tfjs/runShape.js';
+
+export { runShape, type RunShape } from '../tfjs/runShape.js';
 
 /**
  * A schedule callback's state as plain JSON (`getState()`), to resume a run in a new process with a
@@ -44,26 +47,6 @@ export interface ScheduleHistory {
   lr: number[];
   /** The momentum (or Adam's beta1) each batch used; present only when momentum is cycled. */
   momentum?: number[];
-}
-
-/** What a callback learns about the run from tfjs's `params` at train begin. */
-export interface RunShape {
-  /** Batches per epoch: `steps` (fitDataset) or ceil(samples / batchSize) (fit); null when unknown. */
-  stepsPerEpoch: number | null;
-  /** Epochs this fit call will run (epochs − initialEpoch). */
-  epochs: number;
-}
-
-/** Reads the run's shape from tfjs's callback `params` (`fit` and `fitDataset` fill different fields). */
-export function runShape(params: object | null | undefined): RunShape {
-  const p = (params ?? {}) as Record<string, unknown>;
-  const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : null);
-  const steps = num(p.steps);
-  const samples = num(p.samples);
-  const batchSize = num(p.batchSize);
-  const stepsPerEpoch = steps ?? (samples !== null && batchSize !== null ? Math.ceil(samples / batchSize) : null);
-  const epochs = (num(p.epochs) ?? 1) - (typeof p.initialEpoch === 'number' ? p.initialEpoch : 0);
-  return { stepsPerEpoch, epochs };
 }
 
 /** The schedules a callback runs, built once its run shape is known. */

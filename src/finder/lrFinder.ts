@@ -4,11 +4,11 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs';
-import { checkLearningRateSupport, setLearningRate } from '../optimizers.js';
+import { checkLearningRateSupport, setLearningRate } from '../tfjs/optimizers.js';
 import { runShape, type UnresolvedLogs } from '../callbacks/scheduled.js';
 import { bool, fail, integerAtLeast, knownKeys, oneOf, optionsObject, positive } from '../validate.js';
 import { defaultBurnIn, divergenceMonitor } from './divergence.js';
-import { snapshotTraining, type TrainingSnapshot } from './snapshot.js';
+import { snapshotTraining, type TrainingSnapshot } from '../tfjs/snapshot.js';
 import { findAccuracyKey, readLog } from '../tfjs/logs.js';
 import { assertCalledOn } from '../callbacks/active.js';
 import { rangeTestSchedule, type LRFinderOptions, type RangeTestResult, type StopReason } from './result.js';

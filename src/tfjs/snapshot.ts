@@ -10,7 +10,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs';
-import { setLearningRate, setMomentum, hasMomentum, getLearningRate, getMomentum } from '../optimizers.js';
+import { setLearningRate, setMomentum, hasMomentum, getLearningRate, getMomentum } from './optimizers.js';
 
 interface Slot {
   originalName: string;

@@ -9,7 +9,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs';
-import { fail, show } from './validate.js';
+import { fail, show } from '../validate.js';
 
 /** The optimizer fields this module reads or writes (private in tfjs's typings). */
 interface OptimizerInternals {

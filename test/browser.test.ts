@@ -4,7 +4,7 @@
  * optimizer held during each batch must equal the schedules' values computed here in Node.
  * Skipped, with a message, where /usr/bin/chromium is absent (CI installs it).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import * as path from 'node:path';
@@ -161,8 +161,12 @@ run('the demo page in headless Chromium', () => {
       expect(box.drawn).toBeLessThanOrEqual(box.svgHeight + 1);
       expect(box.svgHeight).toBeGreaterThan(250); // two panels of 110 px with their axes
     }
-    // The picture the README shows.
-    await page.screenshot({ path: path.resolve(__dirname, '../docs/demo.png'), fullPage: true });
+    // The picture the README shows: docs/demo.png with UPDATE_SCREENSHOTS=1, else results/browser/ (a test
+    // run leaves the tracked picture alone).
+    const shot = process.env.UPDATE_SCREENSHOTS === '1' ? path.resolve(__dirname, '../docs/demo.png') : path.resolve(__dirname, '../results/browser/demo.png');
+    mkdirSync(path.dirname(shot), { recursive: true });
+    await page.screenshot({ path: shot, fullPage: true });
+    expect(existsSync(shot)).toBe(true);
   }, 300000);
 
   test('no uncaught page errors', async () => {

@@ -4,7 +4,7 @@
  * Same net, initial weights, batch size and budget for `fixed`, `triangular2` and `exp_range`; bounds
  * from the zero-config range test (`rangeTest` with no LR given), which the bench runs itself; step size by the paper's rule, shortened to fit 3 cycles.
  *
- *   npm run bench:cifar                                  # ~1 hour on 2 cores without tfjs-node
+ *   npm run bench:cifar                                  # ~10 min on 2 cores without tfjs-node (measured 9.7)
  *   npm run bench:cifar -- --data-dir DIR               # the user's copy (extracted binary folder)
  *   npm run bench:cifar -- --archive cifar-10-binary.tar.gz --iterations 70000 --eval-every 1000 \
  *       --model full --test-limit 10000 --range-budget 4000     # paper scale, with tfjs-node

@@ -72,12 +72,17 @@ export function splitOverBatch(heap: ArrayBufferLike, n: number, job: HelperJob,
   Atomics.store(h.ctrl, 0, seq);
   Atomics.notify(h.ctrl, 0);
   own(0, half);
+  // A helper that died cannot say so while this thread blocks (its 'error' event needs the event
+  // loop): after 10 s without an answer, give up on it and do its half here.
+  const deadline = performance.now() + 10000;
   for (let done = Atomics.load(h.ctrl, 1); done !== seq; done = Atomics.load(h.ctrl, 1)) {
-    if (broken) {
+    if (broken || performance.now() > deadline) {
+      broken = true;
+      stopHelper();
       own(half, n);
       return;
     }
-    Atomics.wait(h.ctrl, 1, done, 1000);
+    Atomics.wait(h.ctrl, 1, done, 100);
   }
   jobs++;
 }

@@ -10,7 +10,7 @@ import { CyclicLR, CycleEndStopping, suggestStepSize, type BoundsSuggestion, typ
 import { EvalCallback, ProgressCallback, type ProgressMode } from './callbacks.js';
 import type { Cifar10 } from './data.js';
 import { buildNet, type NetName } from './model.js';
-import { CYCLABLE_MOMENTUM, describeOptimizer, makeOptimizer, type OptimizerName } from './optimizers.js';
+import { boundsCaution, CYCLABLE_MOMENTUM, describeOptimizer, makeOptimizer, type OptimizerName } from './optimizers.js';
 import { makePolicy, type PolicyName, type PolicySettings } from './policies.js';
 import { comparisonTable, fmtLR, table3, writeOutputs } from './report.js';
 import { rangeTestFrom } from './range.js';
@@ -154,6 +154,8 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
       baseLR ??= PAPER_BOUNDS.baseLR;
       maxLR ??= PAPER_BOUNDS.maxLR;
     }
+    const caution = boundsCaution(optimizer, maxLR);
+    if (caution) log(`caution: ${caution}`);
     const settings: PolicySettings = { baseLR, maxLR, stepSize, fixedLR: o.fixedLR ?? baseLR, budget: o.iterations };
     perOptimizer[optimizer] = settings;
     for (const name of o.policies) runs.push(await trainRun(o, { optimizer, name, settings, label: optimizers.length > 1 ? `${optimizer} ${name}` : name, fresh, stats, rangeTests }));

@@ -50,8 +50,8 @@ export function describeOptimizer(name: OptimizerName, momentum: number): string
   }
 }
 
-/** The LR each adaptive optimizer is usually run at (its library default), for a sanity check of bounds. */
-export const USUAL_LR: Partial<Record<OptimizerName, number>> = { adam: 0.001, rmsprop: 0.001 };
+/** The LR an adaptive optimizer is usually run at (its library default), for a sanity check of bounds: Adam only, the one studied here. */
+export const USUAL_LR: Partial<Record<OptimizerName, number>> = { adam: 0.001 };
 
 /**
  * A caution when a suggested maxLR is far above an adaptive optimizer's usual LR: in this repository's

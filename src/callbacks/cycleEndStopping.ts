@@ -8,6 +8,7 @@ import type { CyclicLR } from './cyclicLR.js';
 import type { UnresolvedLogs } from './scheduled.js';
 import { readLog } from '../tfjs/logs.js';
 import { assertCalledOn } from './active.js';
+import { improvementTest } from './monitor.js';
 import { bool, fail, integerAtLeast, knownKeys, nonNegative, oneOf, optionsObject } from '../validate.js';
 
 /** Options of {@link CycleEndStopping}. */
@@ -50,8 +51,7 @@ export class CycleEndStopping extends tf.Callback {
   private readonly clr: CyclicLR;
   private readonly monitor: string;
   private readonly patience: number;
-  private readonly minDelta: number;
-  private readonly mode: 'auto' | 'min' | 'max';
+  private readonly improves: (current: number, best: number | null) => boolean;
   private readonly maxCycles: number | undefined;
   private readonly restoreBest: boolean;
   /** The monitored value at each cycle end seen (cycle = whole cycles completed by then). */
@@ -76,15 +76,13 @@ export class CycleEndStopping extends tf.Callback {
     this.clr = opts.clr;
     this.monitor = opts.monitor ?? 'val_loss';
     this.patience = opts.patience === undefined ? 1 : integerAtLeast(where, 'patience', opts.patience, 1);
-    this.minDelta = opts.minDelta === undefined ? 0 : nonNegative(where, 'minDelta', opts.minDelta);
-    this.mode = opts.mode === undefined ? 'auto' : oneOf(where, 'mode', opts.mode, ['auto', 'min', 'max'] as const);
+    const minDelta = opts.minDelta === undefined ? 0 : nonNegative(where, 'minDelta', opts.minDelta);
+    const mode = opts.mode === undefined ? 'auto' : oneOf(where, 'mode', opts.mode, ['auto', 'min', 'max'] as const);
+    this.improves = improvementTest(this.monitor, mode, minDelta);
     this.maxCycles = opts.maxCycles === undefined ? undefined : integerAtLeast(where, 'maxCycles', opts.maxCycles, 1);
     this.restoreBest = opts.restoreBestWeights === undefined ? false : bool(where, 'restoreBestWeights', opts.restoreBestWeights);
   }
 
-  private get maximize(): boolean {
-    return this.mode === 'max' || (this.mode === 'auto' && /acc/i.test(this.monitor));
-  }
 
   private length(): number {
     const n = this.clr.cycleLength;
@@ -133,8 +131,7 @@ export class CycleEndStopping extends tf.Callback {
     }
     this.record.cycle.push(cycles);
     this.record.value.push(value);
-    const better = this.best === null || (this.maximize ? value - this.minDelta > this.best.value : value + this.minDelta < this.best.value);
-    if (better) {
+    if (this.improves(value, this.best?.value ?? null)) {
       this.best = { cycle: cycles, value };
       this.wait = 0;
       if (this.restoreBest) {

@@ -8,6 +8,7 @@ import { getLearningRate, setLearningRate, checkLearningRateSupport } from '../t
 import { readLog } from '../tfjs/logs.js';
 import { fail, integerAtLeast, knownKeys, nonNegative, oneOf, optionsObject } from '../validate.js';
 import { activeSchedules, assertCalledOn } from './active.js';
+import { improvementTest } from './monitor.js';
 import type { UnresolvedLogs } from './scheduled.js';
 
 /** Options of {@link ReduceLROnPlateau} (Keras's names and defaults). */
@@ -61,10 +62,9 @@ export class ReduceLROnPlateau extends tf.Callback {
   private readonly monitor: string;
   private readonly factor: number;
   private readonly patience: number;
-  private readonly minDelta: number;
   private readonly cooldown: number;
   private readonly minLR: number;
-  private readonly mode: 'auto' | 'min' | 'max';
+  private readonly improves: (current: number, best: number | null) => boolean;
   private best: number | null = null;
   private wait = 0;
   private cooldownCounter = 0;
@@ -85,20 +85,13 @@ export class ReduceLROnPlateau extends tf.Callback {
     if (typeof factor !== 'number' || !(factor > 0 && factor < 1)) fail(where, 'factor', 'a number in (0, 1)', factor);
     this.factor = factor;
     this.patience = opts.patience === undefined ? 10 : integerAtLeast(where, 'patience', opts.patience, 0);
-    this.minDelta = opts.minDelta === undefined ? 1e-4 : nonNegative(where, 'minDelta', opts.minDelta);
+    const minDelta = opts.minDelta === undefined ? 1e-4 : nonNegative(where, 'minDelta', opts.minDelta);
     this.cooldown = opts.cooldown === undefined ? 0 : integerAtLeast(where, 'cooldown', opts.cooldown, 0);
     this.minLR = opts.minLR === undefined ? 0 : nonNegative(where, 'minLR', opts.minLR);
-    this.mode = opts.mode === undefined ? 'auto' : oneOf(where, 'mode', opts.mode, ['auto', 'min', 'max'] as const);
+    const mode = opts.mode === undefined ? 'auto' : oneOf(where, 'mode', opts.mode, ['auto', 'min', 'max'] as const);
+    this.improves = improvementTest(this.monitor, mode, minDelta);
   }
 
-  private get maximize(): boolean {
-    return this.mode === 'max' || (this.mode === 'auto' && /acc/i.test(this.monitor));
-  }
-
-  private improved(current: number): boolean {
-    if (this.best === null) return true;
-    return this.maximize ? current > this.best + this.minDelta : current < this.best - this.minDelta;
-  }
 
   /** @hidden tfjs calls it (see tf.Callback). */
   override async onTrainBegin(): Promise<void> {
@@ -132,7 +125,7 @@ export class ReduceLROnPlateau extends tf.Callback {
       this.cooldownCounter--;
       this.wait = 0;
     }
-    if (this.improved(current)) {
+    if (this.improves(current, this.best)) {
       this.best = current;
       this.wait = 0;
       return;

@@ -19,21 +19,25 @@ import * as tf from '@tensorflow/tfjs';
 import { avgPoolGradRange, maxPoolGradRange } from './pool-grads.js';
 import { HelperJob, splitOverBatch } from './wasm-helper.js';
 
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };
-type Backend = tf.KernelBackend & {
+export type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };
+/** The wasm backend's own methods the example's kernels use. */
+export type Backend = tf.KernelBackend & {
+  readSync(dataId: object): tf.backend_util.BackendValues;
   makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: tf.backend_util.BackendValues): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
   disposeData(dataId: object): boolean;
 };
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 
-function kernel(name: string, original?: tf.KernelConfig | null): tf.KernelConfig {
-  const k = original ?? tf.getKernel(name, 'wasm');
+/** The wasm backend's kernel `name` (as registered now). */
+export function kernel(name: string): tf.KernelConfig {
+  const k = tf.getKernel(name, 'wasm');
   if (!k) throw new Error(`wasm kernel ${name} is not registered (load @tensorflow/tfjs-backend-wasm first)`);
   return k;
 }
 
-function run(name: string, backend: tf.KernelBackend, inputs: tf.NamedTensorInfoMap, attrs: Record<string, unknown>): tf.TensorInfo {
+/** Runs the wasm kernel `name` directly (inside another kernel: no engine, no tape). */
+export function run(name: string, backend: tf.KernelBackend, inputs: tf.NamedTensorInfoMap, attrs: Record<string, unknown>): tf.TensorInfo {
   return kernel(name).kernelFunc({ inputs, backend, attrs: attrs as tf.NamedAttrMap }) as tf.TensorInfo;
 }
 
@@ -119,33 +123,28 @@ const at = (v: Float32Array) => v.byteOffset / 4;
 /**
  * dx of max pooling: each window's dy goes to its first maximum in row-major order (the cpu backend's
  * rule), found as the first input equal to the window's forward output (no comparisons between
- * inputs, whose outcome a CPU cannot predict); half the batch on the helper thread where there is one.
+ * inputs, whose outcome a CPU cannot predict). dx of average pooling: each window's dy / (window size)
+ * to every input in it (the cpu backend's rule). Half the batch on the helper thread where there is one.
  */
-export function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
+function poolGrad(args: KernelArgs, job: HelperJob): tf.TensorInfo {
   const backend = args.backend as Backend;
-  const { dy, input, output } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo; output: tf.TensorInfo };
+  const { dy, input, output } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo; output?: tf.TensorInfo };
   const { n, dims } = poolDims(input, args.attrs as unknown as PoolAttrs);
   const out = backend.makeOutput(input.shape, 'float32');
   // Heap views taken after the only allocation, used before any other.
   const dx = backend.typedArrayFromHeap(out);
-  const xs = backend.typedArrayFromHeap(input);
-  const ys = backend.typedArrayFromHeap(output);
   const g = backend.typedArrayFromHeap(dy);
-  splitOverBatch(dx.buffer, n, HelperJob.MaxPoolGrad, [at(xs), at(ys), at(g), at(dx)], dims, (from, to) => maxPoolGradRange(xs, ys, g, dx, dims, from, to));
+  const max = job === HelperJob.MaxPoolGrad;
+  const xs = max ? backend.typedArrayFromHeap(input) : dx;
+  const ys = max ? backend.typedArrayFromHeap(output as tf.TensorInfo) : dx;
+  splitOverBatch(dx.buffer, n, job, [at(xs), at(ys), at(g), at(dx)], dims, (from, to) =>
+    max ? maxPoolGradRange(xs, ys, g, dx, dims, from, to) : avgPoolGradRange(g, dx, dims, from, to),
+  );
   return out;
 }
 
-/** dx of average pooling: each window's dy / (window size) to every input in it (the cpu backend's rule). */
-export function avgPoolGrad(args: KernelArgs): tf.TensorInfo {
-  const backend = args.backend as Backend;
-  const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
-  const { n, dims } = poolDims(input, args.attrs as unknown as PoolAttrs);
-  const out = backend.makeOutput(input.shape, 'float32');
-  const dx = backend.typedArrayFromHeap(out);
-  const g = backend.typedArrayFromHeap(dy);
-  splitOverBatch(dx.buffer, n, HelperJob.AvgPoolGrad, [0, 0, at(g), at(dx)], dims, (from, to) => avgPoolGradRange(g, dx, dims, from, to));
-  return out;
-}
+export const maxPoolGrad = (args: KernelArgs): tf.TensorInfo => poolGrad(args, HelperJob.MaxPoolGrad);
+export const avgPoolGrad = (args: KernelArgs): tf.TensorInfo => poolGrad(args, HelperJob.AvgPoolGrad);
 
 /** BatchMatMul with transposed operands done as explicit transposes and the plain product (the stock transposed paths are 5–14× slower). */
 export function batchMatMulFactory(original: tf.KernelConfig): tf.KernelFunc {

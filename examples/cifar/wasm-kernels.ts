@@ -11,15 +11,7 @@
  * They live with the example, outside the library's core entry.
  */
 import * as tf from '@tensorflow/tfjs';
-import { avgPoolGrad, batchMatMulFactory, conv2DBackpropFilterByConv, maxPoolGrad } from './wasm-fast-kernels.js';
-
-/** The wasm backend's own methods used here. */
-type Backend = tf.KernelBackend & {
-  readSync(dataId: object): tf.backend_util.BackendValues;
-  makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: tf.backend_util.BackendValues): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-  disposeData(dataId: object): boolean;
-};
+import { avgPoolGrad, batchMatMulFactory, conv2DBackpropFilterByConv, kernel, maxPoolGrad, type Backend, type KernelArgs } from './wasm-fast-kernels.js';
 type Attrs = {
   strides: [number, number] | number;
   pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
@@ -29,14 +21,8 @@ type Attrs = {
   inputShape?: [number, number, number, number];
 };
 
-function kernelOf(name: string): tf.KernelConfig {
-  const k = tf.getKernel(name, 'wasm');
-  if (!k) throw new Error(`wasm kernel ${name} is not registered (load @tensorflow/tfjs-backend-wasm first)`);
-  return k;
-}
-
 /** dW[fh, fw, ci, co] = Σ x[b, oh·s + fh − top, ow·s + fw − left, ci] · dy[b, oh, ow, co]. */
-function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as Backend;
   const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const attrs = args.attrs as unknown as Attrs;
@@ -82,7 +68,7 @@ function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: tf
     }
   }
   const b = { dataId: dy.dataId, shape: [1, N, CO], dtype: dy.dtype } as tf.TensorInfo;
-  const bmm = kernelOf('BatchMatMul');
+  const bmm = kernel('BatchMatMul');
   const out = bmm.kernelFunc({ inputs: { a, b }, backend, attrs: { transposeA: false, transposeB: false } }) as tf.TensorInfo;
   backend.disposeData(a.dataId);
   return { dataId: out.dataId, shape: filterShape, dtype: out.dtype };
@@ -91,7 +77,7 @@ function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: tf
 let originalBackpropInput: tf.KernelConfig | null = null;
 
 /** Stride 1: dx = conv2d(dy, flip(W) with in/out swapped), padding fh − 1 − top (etc.). */
-function conv2DBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }): tf.TensorInfo | tf.TensorInfo[] {
+function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   const backend = args.backend as Backend;
   const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const attrs = args.attrs as unknown as Attrs;
@@ -122,7 +108,7 @@ function conv2DBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: tf.
     [FW - 1 - left, FW - 1 - right],
     [0, 0],
   ];
-  const conv = kernelOf('Conv2D');
+  const conv = kernel('Conv2D');
   const out = conv.kernelFunc({
     inputs: { x: dy, filter: f },
     backend,
@@ -170,7 +156,7 @@ export function registerWasmTrainingKernels(set: KernelSet = 'fast'): void {
     replace('Conv2DBackpropFilter', conv2DBackpropFilter as tf.KernelFunc);
     return;
   }
-  replace('Conv2DBackpropFilter', ((args: Parameters<typeof conv2DBackpropFilter>[0]) => conv2DBackpropFilterByConv(args) ?? conv2DBackpropFilter(args)) as tf.KernelFunc);
+  replace('Conv2DBackpropFilter', ((args: KernelArgs) => conv2DBackpropFilterByConv(args) ?? conv2DBackpropFilter(args)) as tf.KernelFunc);
   replace('MaxPoolGrad', maxPoolGrad as tf.KernelFunc);
   replace('AvgPoolGrad', avgPoolGrad as tf.KernelFunc);
   const bmm = originals.get('BatchMatMul') ?? tf.getKernel('BatchMatMul', 'wasm');

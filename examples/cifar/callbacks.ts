@@ -26,6 +26,8 @@ export class ProgressCallback extends tf.Callback {
   private acc = NaN;
   private t0 = 0;
   private lastLine = 0;
+  /** The logs' accuracy key, found at the first batch (it does not change within a fit). */
+  private accKey: string | null | undefined;
   constructor(
     private readonly label: string,
     private readonly total: number,
@@ -38,6 +40,7 @@ export class ProgressCallback extends tf.Callback {
   }
   override async onTrainBegin(): Promise<void> {
     this.done = 0;
+    this.accKey = undefined;
     this.t0 = performance.now();
     this.lastLine = this.t0;
     if (this.mode !== 'bar') return;
@@ -51,8 +54,8 @@ export class ProgressCallback extends tf.Callback {
     this.done++;
     if (this.mode === 'off' || !logs) return;
     const l = readLogSync(logs.loss);
-    const key = findAccuracyKey(logs);
-    const a = key === null ? NaN : readLogSync(logs[key]);
+    if (this.accKey === undefined) this.accKey = findAccuracyKey(logs);
+    const a = this.accKey === null ? NaN : readLogSync(logs[this.accKey]);
     // Smooth a little so the numbers are readable.
     this.loss = Number.isNaN(this.loss) ? l : 0.9 * this.loss + 0.1 * l;
     this.acc = Number.isNaN(this.acc) ? a : 0.9 * this.acc + 0.1 * a;

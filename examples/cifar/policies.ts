@@ -14,6 +14,7 @@ import {
   type Schedule,
   type ScheduledLRCallback,
 } from 'tfjs-clr';
+import { fmtLR } from './report.js';
 
 export const POLICIES = ['fixed', 'exp', 'decay', 'triangular', 'triangular2', 'exp_range', '1cycle'] as const;
 export type PolicyName = (typeof POLICIES)[number];
@@ -38,9 +39,6 @@ export interface Policy {
   lrAt: Schedule;
 }
 
-/** An LR for people: 3 significant digits. */
-const fmt = (v: number) => String(Number(v.toPrecision(3)));
-
 /** The paper ran 70,000 iterations (fixed, exp) with steps of 2,000; scale per-iteration decays to the budget. */
 const PAPER_ITERATIONS = 70000;
 const PAPER_STEP = 2000;
@@ -60,27 +58,27 @@ export function makePolicy(name: PolicyName, s: PolicySettings, opts: { cycleMom
       // Caffe's cifar10_full schedule: ×0.1 at 60,000 and 65,000 of 70,000 iterations.
       const d1 = Math.round((budget * 60000) / PAPER_ITERATIONS);
       const d2 = Math.round((budget * 65000) / PAPER_ITERATIONS);
-      return sched(`${fmt(fixedLR)}, ×0.1 at iterations ${d1} and ${d2} (Caffe's 60k/65k of 70k)`, piecewiseConstantSchedule({ boundaries: [d1, d2], values: [fixedLR, fixedLR * 0.1, fixedLR * 0.1 ** 2] }));
+      return sched(`${fmtLR(fixedLR)}, ×0.1 at iterations ${d1} and ${d2} (Caffe's 60k/65k of 70k)`, piecewiseConstantSchedule({ boundaries: [d1, d2], values: [fixedLR, fixedLR * 0.1, fixedLR * 0.1 ** 2] }));
     }
     case 'exp': {
       const gamma = PAPER_GAMMA ** (PAPER_ITERATIONS / budget);
-      return sched(`${fmt(fixedLR)} × ${gamma.toPrecision(6)}^i (Caffe's exp, 0.99994 over 70k, scaled)`, exponentialDecaySchedule({ from: fixedLR, steps: 1, rate: gamma }));
+      return sched(`${fmtLR(fixedLR)} × ${gamma.toPrecision(6)}^i (Caffe's exp, 0.99994 over 70k, scaled)`, exponentialDecaySchedule({ from: fixedLR, steps: 1, rate: gamma }));
     }
     case 'decay':
-      return sched(`${fmt(maxLR)} → ${fmt(baseLR)} linearly over ${stepSize} iterations, then ${fmt(baseLR)} (the paper's ablation)`, linearSchedule({ from: maxLR, to: baseLR, steps: stepSize }));
+      return sched(`${fmtLR(maxLR)} → ${fmtLR(baseLR)} linearly over ${stepSize} iterations, then ${fmtLR(baseLR)} (the paper's ablation)`, linearSchedule({ from: maxLR, to: baseLR, steps: stepSize }));
     case 'triangular':
     case 'triangular2': {
       const cb = new CyclicLR({ baseLR, maxLR, stepSize, mode: name, ...momentum });
-      return { name, describe: `CyclicLR ${name}, ${fmt(baseLR)} ↔ ${fmt(maxLR)}, stepSize ${stepSize}${cycling}`, callback: cb, lrAt: cyclicLearningRate({ baseLR, maxLR, stepSize, mode: name }) };
+      return { name, describe: `CyclicLR ${name}, ${fmtLR(baseLR)} ↔ ${fmtLR(maxLR)}, stepSize ${stepSize}${cycling}`, callback: cb, lrAt: cyclicLearningRate({ baseLR, maxLR, stepSize, mode: name }) };
     }
     case 'exp_range': {
       const gamma = PAPER_GAMMA ** (PAPER_STEP / stepSize);
       const cb = new CyclicLR({ baseLR, maxLR, stepSize, mode: 'exp_range', gamma, ...momentum });
-      return { name, describe: `CyclicLR exp_range, ${fmt(baseLR)} ↔ ${fmt(maxLR)}, stepSize ${stepSize}, gamma ${gamma.toPrecision(6)} (0.99994 per 2,000-step, scaled)${cycling}`, callback: cb, lrAt: cyclicLearningRate({ baseLR, maxLR, stepSize, mode: 'exp_range', gamma }) };
+      return { name, describe: `CyclicLR exp_range, ${fmtLR(baseLR)} ↔ ${fmtLR(maxLR)}, stepSize ${stepSize}, gamma ${gamma.toPrecision(6)} (0.99994 per 2,000-step, scaled)${cycling}`, callback: cb, lrAt: cyclicLearningRate({ baseLR, maxLR, stepSize, mode: 'exp_range', gamma }) };
     }
     case '1cycle': {
       const cb = new OneCycleLR({ maxLR, totalSteps: budget });
-      return { name, describe: `OneCycleLR to ${fmt(maxLR)} over ${budget} iterations, momentum 0.95 → 0.85 → 0.95 where the optimizer has one`, callback: cb, lrAt: oneCycleLearningRate({ maxLR, totalSteps: budget }) };
+      return { name, describe: `OneCycleLR to ${fmtLR(maxLR)} over ${budget} iterations, momentum 0.95 → 0.85 → 0.95 where the optimizer has one`, callback: cb, lrAt: oneCycleLearningRate({ maxLR, totalSteps: budget }) };
     }
   }
 }

@@ -72,7 +72,12 @@ function resample(values: ReadonlyArray<number | null>, width: number): number[]
 
 /** A compact line chart for the terminal (asciichart), of one series resampled to `width` columns. */
 export async function terminalChart(values: ReadonlyArray<number | null>, opts: TerminalChartOptions = {}): Promise<string> {
-  const mod = await load<AsciiChart & { default?: AsciiChart }>('asciichart', 'terminalChart');
+  return plotAs('terminalChart', values, opts);
+}
+
+/** {@link terminalChart}, naming `caller` when asciichart is missing. */
+async function plotAs(caller: string, values: ReadonlyArray<number | null>, opts: TerminalChartOptions): Promise<string> {
+  const mod = await load<AsciiChart & { default?: AsciiChart }>('asciichart', caller);
   const chart = mod.default ?? mod;
   const series = resample(values, opts.width ?? 60);
   if (series.length < 2) return '(not enough points to plot)';
@@ -90,14 +95,13 @@ export async function rangeTestTerminal(
   opts: TerminalChartOptions = {},
 ): Promise<string> {
   const width = opts.width ?? 60;
-  await load('asciichart', 'rangeTestTerminal'); // a missing package is named with this function, not terminalChart
   // Validation accuracy where there is enough of it (what the paper reads), else training accuracy or loss.
   const val = result.validation?.accuracy && result.validation.accuracy.length >= 10 ? result.validation : null;
   const series = val ? (val.accuracy as Array<number | null>) : result.accuracy ?? result.loss;
   const lrOf = val ? val.lr : result.lr;
   const name = val ? 'validation accuracy' : result.accuracy ? 'training accuracy' : 'training loss';
   const n = lrOf.length;
-  const chart = await terminalChart(series, { ...opts, width });
+  const chart = await plotAs('rangeTestTerminal', series, { ...opts, width });
   const cols = Math.min(width, n);
   const marks = Array.from({ length: cols }, () => '─');
   // The column of the first point whose LR reached `lr` (the sweep only rises); none past its end.

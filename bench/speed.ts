@@ -24,6 +24,7 @@ import { buildNet, type NetName } from '../examples/cifar/model.js';
 import { channelStats, trainingDataset } from '../examples/cifar/train.js';
 import { seededRandom } from '../examples/lib/kit.js';
 import type { KernelSet } from '../examples/cifar/wasm-kernels.js';
+import { median } from '../src/analysis/stats.js';
 
 const SMALL = path.resolve(__dirname, '../../shared/data/cifar-10-small');
 const OUT = path.resolve(__dirname, 'speed-results');
@@ -114,10 +115,6 @@ async function profile(set: KernelSet): Promise<void> {
   console.log(`| ${rows.filter(([, v]) => v < 0.5).length} others under 0.5 ms | ${rest.toFixed(1)} | ${((100 * rest) / kernelMs).toFixed(0)} % |\n`);
 }
 
-const median = (v: number[]) => {
-  const s = [...v].sort((x, y) => x - y);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 function spawn(args: string[]): string {
   return execFileSync(process.execPath, [...process.execArgv, __filename, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });

@@ -105,7 +105,7 @@ describe('CyclicLR in fit', () => {
   test('stepSizeEpochs is resolved from params: ceil(samples / batchSize) batches per epoch', async () => {
     const model = lrProbeModel();
     const clr = new CyclicLR({ baseLR: 0.1, maxLR: 0.5, stepSizeEpochs: 1 });
-    expect(clr.lrAt(1)).toBeUndefined(); // not known before training
+    expect(() => clr.lrAt(1)).toThrow(/CyclicLR: lrAt\(\) needs the schedule's length, which comes from the first fit/); // not known before training
     const rec = new WeightRecorder();
     await fitProbe(model, [clr, rec], 3, 7); // 7 samples, batch 2 → 4 batches (the last has 1)
     expectClose(rec.deltas(), triangle(12));

@@ -149,7 +149,7 @@ describe('getState / setState: resume a run', () => {
     expect(state).toEqual({ kind: 'OneCycleLR', iteration: 4, lrScale: 1, lrFloor: 0, options: { maxLR: 0.1, totalSteps: 4 } });
     const again = new OneCycleLR({ maxLR: 0.5 });
     again.setState(state);
-    expect(again.lrAt(2)).toBeCloseTo(one.lrAt(2) as number, 15);
+    expect(again.lrAt(2)).toBeCloseTo(one.lrAt(2), 15);
     const sched = new LRScheduler({ lr: (i) => 0.1 / (i + 1) });
     sched.setState({ kind: 'LRScheduler', iteration: 7, lrScale: 0.5, lrFloor: 0 });
     expect(sched.getState()).toEqual({ kind: 'LRScheduler', iteration: 7, lrScale: 0.5, lrFloor: 0 });

@@ -3,8 +3,8 @@
  * @packageDocumentation
  */
 import {
-  cyclicLRSchedule,
-  cyclicMomentumSchedule,
+  cyclicLRForStepSize,
+  cyclicMomentumForStepSize,
   CYCLIC_LR_KEYS,
   type CyclicLROptions,
 } from '../schedules/cyclic.js';
@@ -55,13 +55,16 @@ const CALLBACK_KEYS: readonly string[] = [
  */
 export class CyclicLR extends ScheduledLRCallback {
   private opts: CyclicLRCallbackOptions;
+  /** The schedules for a step size in iterations (every other option already checked). */
+  private forStepSize: (stepSize: number) => Schedules;
   /** The rising half-cycle in iterations, once known (at once, or at train begin for stepSizeEpochs). */
   private stepSizeIterations: number | null = null;
 
   constructor(opts: CyclicLRCallbackOptions) {
     optionsObject('CyclicLR', opts);
     super('CyclicLR', opts.initialIteration, opts.cycleMomentum ?? false);
-    this.opts = validated(this.where, opts);
+    this.forStepSize = checked(this.where, opts);
+    this.opts = { ...opts };
     this.rebuild(this.iteration, this.opts.cycleMomentum ?? false);
   }
 
@@ -69,8 +72,8 @@ export class CyclicLR extends ScheduledLRCallback {
     const epochs = this.opts.stepSizeEpochs;
     this.stepSizeIterations = null;
     if (epochs === undefined) {
-      this.stepSizeIterations = this.opts.stepSize as number;
-      return schedulesFor(this.where, this.opts, this.stepSizeIterations);
+      this.stepSizeIterations = this.opts.stepSize ?? null;
+      return this.stepSizeIterations === null ? null : this.forStepSize(this.stepSizeIterations);
     }
     if (shape === null) return null;
     if (shape.stepsPerEpoch === null) {
@@ -81,7 +84,7 @@ export class CyclicLR extends ScheduledLRCallback {
       );
     }
     this.stepSizeIterations = epochs * shape.stepsPerEpoch;
-    return schedulesFor(this.where, this.opts, this.stepSizeIterations);
+    return this.forStepSize(this.stepSizeIterations);
   }
 
   /**
@@ -108,7 +111,8 @@ export class CyclicLR extends ScheduledLRCallback {
   protected override restoreOptions(options: Record<string, unknown> | undefined): void {
     if (options === undefined) return;
     const merged = { ...options, ...(this.opts.scaleFn ? { scaleFn: this.opts.scaleFn } : {}) } as CyclicLRCallbackOptions;
-    this.opts = validated(`${this.where}.setState options`, merged);
+    this.forStepSize = checked(`${this.where}.setState options`, merged);
+    this.opts = merged;
     this.rebuild(this.iteration, this.opts.cycleMomentum ?? false);
   }
 
@@ -129,13 +133,17 @@ export class CyclicLR extends ScheduledLRCallback {
     Object.assign(merged, newOpts);
     const start = merged.initialIteration ?? 0;
     integerAtLeast(this.where, 'initialIteration', start, 0);
-    this.opts = validated(this.where, merged); // throws before anything changes
+    this.forStepSize = checked(this.where, merged); // throws before anything changes
+    this.opts = merged;
     this.rebuild(start, this.opts.cycleMomentum ?? false);
   }
 }
 
-/** Checks every option (building the schedules once, with a stand-in step size if it is in epochs). */
-function validated(where: string, opts: CyclicLRCallbackOptions): CyclicLRCallbackOptions {
+/**
+ * Checks every option, the step size too when it is given in iterations, and returns the schedules
+ * for a step size (for `stepSizeEpochs`, called once the first fit tells the batches per epoch).
+ */
+function checked(where: string, opts: CyclicLRCallbackOptions): (stepSize: number) => Schedules {
   knownKeys(where, opts, CALLBACK_KEYS);
   if (opts.cycleMomentum !== undefined) bool(where, 'cycleMomentum', opts.cycleMomentum);
   if (opts.cycleMomentum !== true) {
@@ -150,18 +158,13 @@ function validated(where: string, opts: CyclicLRCallbackOptions): CyclicLRCallba
     fail(where, 'stepSize', 'given (iterations), or stepSizeEpochs (epochs)', opts.stepSize);
   }
   if (opts.stepSizeEpochs !== undefined) positive(where, 'stepSizeEpochs', opts.stepSizeEpochs);
-  schedulesFor(where, opts, opts.stepSize ?? 1);
-  return { ...opts };
-}
-
-function schedulesFor(where: string, opts: CyclicLRCallbackOptions, stepSize: number): Schedules {
-  const { stepSizeEpochs: _e, cycleMomentum, baseMomentum, maxMomentum, initialIteration: _i, ...schedule } = opts;
-  const lr = cyclicLRSchedule(where, { ...schedule, stepSize });
+  const { stepSize, stepSizeEpochs: _e, cycleMomentum, baseMomentum, maxMomentum, initialIteration: _i, ...schedule } = opts;
+  const lr = cyclicLRForStepSize(where, schedule);
   const momentum =
-    cycleMomentum === true
-      ? cyclicMomentumSchedule(where, { ...schedule, stepSize, baseMomentum: baseMomentum ?? 0.8, maxMomentum: maxMomentum ?? 0.9 })
-      : null;
-  return { lr, momentum };
+    cycleMomentum === true ? cyclicMomentumForStepSize(where, { ...schedule, baseMomentum: baseMomentum ?? 0.8, maxMomentum: maxMomentum ?? 0.9 }) : null;
+  const forStepSize = (up: number): Schedules => ({ lr: lr(up), momentum: momentum === null ? null : momentum(up) });
+  if (stepSize !== undefined) forStepSize(stepSize);
+  return forStepSize;
 }
 
 /** Factory for {@link CyclicLR}, like tfjs's own `tf.callbacks.earlyStopping`. */

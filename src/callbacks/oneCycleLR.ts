@@ -3,8 +3,8 @@
  * @packageDocumentation
  */
 import {
-  oneCycleLRSchedule,
-  oneCycleMomentumSchedule,
+  oneCycleLRForTotal,
+  oneCycleMomentumForTotal,
   ONE_CYCLE_KEYS,
   type OneCycleOptions,
 } from '../schedules/oneCycle.js';
@@ -58,26 +58,23 @@ const CALLBACK_KEYS: readonly string[] = [
  */
 export class OneCycleLR extends ScheduledLRCallback {
   private opts: OneCycleLRCallbackOptions;
+  /** The schedules for a cycle length (every other option already checked). */
+  private forTotal: (totalSteps: number) => Schedules;
   /** The cycle's length once known (given, or from the first fit). */
   private total: number | null = null;
   private warned = false;
 
   constructor(opts: OneCycleLRCallbackOptions) {
-    const where = 'OneCycleLR';
-    optionsObject(where, opts);
-    knownKeys(where, opts, CALLBACK_KEYS);
-    if (opts.cycleMomentum !== undefined) bool(where, 'cycleMomentum', opts.cycleMomentum);
-    if (opts.afterEnd !== undefined) oneOf(where, 'afterEnd', opts.afterEnd, ['warn', 'restart'] as const);
-    super(where, opts.initialIteration, opts.cycleMomentum ?? 'auto');
+    optionsObject('OneCycleLR', opts);
+    super('OneCycleLR', opts.initialIteration, opts.cycleMomentum ?? 'auto');
+    this.forTotal = checked(this.where, opts);
     this.opts = { ...opts };
-    // Validate every option now; with totalSteps unknown, against a stand-in length.
-    schedulesFor(where, this.opts, this.opts.totalSteps ?? 2 ** 52);
     this.rebuild(this.iteration, this.opts.cycleMomentum ?? 'auto');
   }
 
   protected override buildSchedules(shape: RunShape | null): Schedules | null {
     this.total = this.opts.totalSteps ?? null;
-    if (this.opts.totalSteps !== undefined) return schedulesFor(this.where, this.opts, this.opts.totalSteps);
+    if (this.opts.totalSteps !== undefined) return this.forTotal(this.opts.totalSteps);
     if (shape === null) return null;
     if (shape.stepsPerEpoch === null) {
       throw new Error(
@@ -86,7 +83,7 @@ export class OneCycleLR extends ScheduledLRCallback {
       );
     }
     this.total = shape.epochs * shape.stepsPerEpoch;
-    return schedulesFor(this.where, this.opts, this.total);
+    return this.forTotal(this.total);
   }
 
   /** Starts the cycle again at iteration 0 (the history is kept). */
@@ -107,7 +104,7 @@ export class OneCycleLR extends ScheduledLRCallback {
       this.warned = true;
       console.warn(
         `${this.where}: the cycle ended at iteration ${this.total} (this is ${this.iteration}); this fit runs at its final LR ` +
-          `${this.lrAt(this.total - 1)?.toPrecision(3)}. Call reset() before it, or create the callback with afterEnd: 'restart'.`,
+          `${this.lrAt(this.total - 1).toPrecision(3)}. Call reset() before it, or create the callback with afterEnd: 'restart'.`,
       );
     }
   }
@@ -119,12 +116,8 @@ export class OneCycleLR extends ScheduledLRCallback {
 
   protected override restoreOptions(options: Record<string, unknown> | undefined): void {
     if (options === undefined) return;
-    const where = `${this.where}.setState options`;
     const opts = { ...options } as unknown as OneCycleLRCallbackOptions;
-    knownKeys(where, opts, CALLBACK_KEYS);
-    if (opts.cycleMomentum !== undefined) bool(where, 'cycleMomentum', opts.cycleMomentum);
-    if (opts.afterEnd !== undefined) oneOf(where, 'afterEnd', opts.afterEnd, ['warn', 'restart'] as const);
-    schedulesFor(this.where, opts, opts.totalSteps ?? 2 ** 52); // validates; throws before anything changes
+    this.forTotal = checked(`${this.where}.setState options`, opts); // throws before anything changes
     this.opts = opts;
     this.rebuild(this.iteration, this.opts.cycleMomentum ?? 'auto');
   }
@@ -135,12 +128,17 @@ export class OneCycleLR extends ScheduledLRCallback {
   }
 }
 
-function schedulesFor(where: string, opts: OneCycleLRCallbackOptions, totalSteps: number): Schedules {
-  const { cycleMomentum, baseMomentum, maxMomentum, initialIteration: _i, afterEnd: _a, ...schedule } = opts;
-  const lr = oneCycleLRSchedule(where, { ...schedule, totalSteps });
-  const momentum =
-    cycleMomentum === false ? null : oneCycleMomentumSchedule(where, { ...schedule, totalSteps, baseMomentum, maxMomentum });
-  return { lr, momentum };
+/** Checks every option, the length too when given, and returns the schedules for a cycle length. */
+function checked(where: string, opts: OneCycleLRCallbackOptions): (totalSteps: number) => Schedules {
+  knownKeys(where, opts, CALLBACK_KEYS);
+  if (opts.cycleMomentum !== undefined) bool(where, 'cycleMomentum', opts.cycleMomentum);
+  if (opts.afterEnd !== undefined) oneOf(where, 'afterEnd', opts.afterEnd, ['warn', 'restart'] as const);
+  const { totalSteps, cycleMomentum, baseMomentum, maxMomentum, initialIteration: _i, afterEnd: _a, ...schedule } = opts;
+  const lr = oneCycleLRForTotal(where, schedule);
+  const momentum = cycleMomentum === false ? null : oneCycleMomentumForTotal(where, { ...schedule, baseMomentum, maxMomentum });
+  const forTotal = (n: number): Schedules => ({ lr: lr(n), momentum: momentum === null ? null : momentum(n) });
+  if (totalSteps !== undefined) forTotal(totalSteps);
+  return forTotal;
 }
 
 /** Factory for {@link OneCycleLR}. */

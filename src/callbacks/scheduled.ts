@@ -102,9 +102,16 @@ export abstract class ScheduledLRCallback extends tf.Callback {
     this.cycleMomentum = cycleMomentum;
   }
 
-  /** The LR the schedule gives at a global iteration; undefined until it can be known (see `stepSizeEpochs`). */
-  lrAt(iteration: number): number | undefined {
-    return this.schedules?.lr(iteration);
+  /**
+   * The LR the schedule gives at a global iteration (before any ReduceLROnPlateau scaling). A length
+   * taken from the run (`stepSizeEpochs`, a OneCycleLR without `totalSteps`) is known from the first
+   * fit on; before that this throws, saying so.
+   */
+  lrAt(iteration: number): number {
+    if (this.schedules === null) {
+      throw new Error(`${this.where}: lrAt() needs the schedule's length, which comes from the first fit (epochs × batches per epoch); call it after training begins, or give the length in iterations`);
+    }
+    return this.schedules.lr(iteration);
   }
 
   /** The LR the last batch used (undefined before the first). */

@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkLearningRateSupport, setLearningRate } from '../tfjs/optimizers.js';
 import { runShape, type UnresolvedLogs } from '../callbacks/scheduled.js';
-import { bool, fail, integerAtLeast, knownKeys, oneOf, optionsObject, positive } from '../validate.js';
+import { fail } from '../validate.js';
+import { finderOptions, type ResolvedFinderOptions } from './options.js';
 import { defaultBurnIn, divergenceMonitor } from './divergence.js';
 import { snapshotTraining, type TrainingSnapshot } from '../tfjs/snapshot.js';
 import { findAccuracyKey, readLog } from '../tfjs/logs.js';
@@ -15,24 +16,6 @@ import { rangeTestSchedule, type LRFinderOptions, type RangeTestResult, type Sto
 import type { Schedule } from '../schedules/schedule.js';
 
 export { rangeTestSchedule, type LRFinderOptions, type RangeTestResult, type StopReason, type SweepMode } from './result.js';
-
-const KEYS = [
-  'minLR',
-  'maxLR',
-  'numIterations',
-  'mode',
-  'stopOnNonFinite',
-  'stopOnDivergence',
-  'divergenceFactor',
-  'divergencePatience',
-  'burnIn',
-  'smoothing',
-  'validationData',
-  'evaluateEvery',
-  'validationBatchSize',
-  'restore',
-  'accuracyKey',
-];
 
 const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
@@ -51,8 +34,7 @@ const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : nul
  * ```
  */
 export class LRFinder extends tf.Callback {
-  private readonly opts: Required<Omit<LRFinderOptions, 'numIterations' | 'validationData' | 'accuracyKey'>> &
-    Pick<LRFinderOptions, 'numIterations' | 'validationData' | 'accuracyKey'>;
+  private readonly opts: ResolvedFinderOptions;
   private state: {
     n: number;
     schedule: Schedule;
@@ -65,44 +47,7 @@ export class LRFinder extends tf.Callback {
 
   constructor(opts: LRFinderOptions) {
     super();
-    const where = 'LRFinder';
-    optionsObject(where, opts);
-    knownKeys(where, opts, KEYS);
-    const maxLR = positive(where, 'maxLR', opts.maxLR);
-    const mode = opts.mode === undefined ? 'linear' : oneOf(where, 'mode', opts.mode, ['linear', 'exponential'] as const);
-    const minLR = opts.minLR ?? maxLR / 1000;
-    if (typeof minLR !== 'number' || !Number.isFinite(minLR) || minLR < 0 || (mode === 'exponential' && minLR === 0)) {
-      fail(where, 'minLR', mode === 'exponential' ? 'a finite number > 0 for an exponential sweep' : 'a finite number >= 0', minLR);
-    }
-    if (!(minLR < maxLR)) fail(where, 'maxLR', `> minLR (${minLR})`, maxLR);
-    if (opts.numIterations !== undefined) integerAtLeast(where, 'numIterations', opts.numIterations, 2);
-    if (opts.burnIn !== undefined) integerAtLeast(where, 'burnIn', opts.burnIn, 1);
-    if (opts.divergencePatience !== undefined) integerAtLeast(where, 'divergencePatience', opts.divergencePatience, 1);
-    if (opts.evaluateEvery !== undefined) integerAtLeast(where, 'evaluateEvery', opts.evaluateEvery, 1);
-    if (opts.validationBatchSize !== undefined) integerAtLeast(where, 'validationBatchSize', opts.validationBatchSize, 1);
-    const smoothing = opts.smoothing ?? 0.9;
-    if (typeof smoothing !== 'number' || !(smoothing >= 0 && smoothing < 1)) fail(where, 'smoothing', 'a number in [0, 1)', smoothing);
-    if (opts.validationData !== undefined && !(Array.isArray(opts.validationData) && opts.validationData.length === 2)) {
-      fail(where, 'validationData', 'an array [x, y] of tensors', opts.validationData);
-    }
-    if (opts.accuracyKey !== undefined && typeof opts.accuracyKey !== 'string') fail(where, 'accuracyKey', 'a string', opts.accuracyKey);
-    this.opts = {
-      minLR,
-      maxLR,
-      mode,
-      numIterations: opts.numIterations,
-      stopOnNonFinite: opts.stopOnNonFinite === undefined ? true : bool(where, 'stopOnNonFinite', opts.stopOnNonFinite),
-      stopOnDivergence: opts.stopOnDivergence === undefined ? true : bool(where, 'stopOnDivergence', opts.stopOnDivergence),
-      divergenceFactor: opts.divergenceFactor === undefined ? 1 : positive(where, 'divergenceFactor', opts.divergenceFactor),
-      divergencePatience: opts.divergencePatience ?? 3,
-      burnIn: opts.burnIn ?? 0,
-      smoothing,
-      validationData: opts.validationData,
-      evaluateEvery: opts.evaluateEvery ?? 0,
-      validationBatchSize: opts.validationBatchSize ?? 256,
-      restore: opts.restore === undefined ? true : bool(where, 'restore', opts.restore),
-      accuracyKey: opts.accuracyKey,
-    };
+    this.opts = finderOptions(opts);
   }
 
   /** The test's record so far (complete after training ends). */
@@ -250,7 +195,6 @@ function rowsOf(x: tf.Tensor | tf.Tensor[]): number {
   return (Array.isArray(x) ? x[0] : x).shape[0] ?? 0;
 }
 
-/** The accuracy metric's key in batch logs: `acc`, `accuracy`, or another training key with "acc". */
 /** Factory for {@link LRFinder}. */
 export function lrFinder(opts: LRFinderOptions): LRFinder {
   return new LRFinder(opts);

@@ -74,10 +74,13 @@ export const CYCLIC_MOMENTUM_KEYS: readonly string[] = [...CYCLIC_LR_KEYS, 'base
  */
 export type CycleProfile = (iteration: number) => { cycle: number; amplitude: number };
 
-/** Validates the shape options and returns the profile both schedules are built on. */
-export function cycleProfile(where: string, opts: CycleShapeOptions): CycleProfile {
-  const up = positive(where, 'stepSize', opts.stepSize);
-  const down = opts.stepSizeDown === undefined ? up : positive(where, 'stepSizeDown', opts.stepSizeDown);
+/**
+ * Validates the shape options other than `stepSize` and returns the profile for a step size (validated
+ * when given): the callbacks check everything at construction and give `stepSizeEpochs` its length at
+ * the first fit.
+ */
+export function cycleShape(where: string, opts: Omit<CycleShapeOptions, 'stepSize'>): (stepSize: number) => CycleProfile {
+  const downGiven = opts.stepSizeDown === undefined ? undefined : positive(where, 'stepSizeDown', opts.stepSizeDown);
   const mode = opts.mode === undefined ? 'triangular' : oneOf(where, 'mode', opts.mode, CYCLIC_MODES);
   const windowName =
     opts.window === undefined ? 'triangular' : oneOf(where, 'window', opts.window, CYCLIC_WINDOWS);
@@ -89,17 +92,25 @@ export function cycleProfile(where: string, opts: CycleShapeOptions): CycleProfi
       fail(where, 'scaleMode', 'given only together with scaleFn (built-in modes fix their own)', opts.scaleMode);
     }
   }
-  const total = up + down;
-  const ratio = up / total;
   const windowFn = WINDOWS[windowName];
   const scale = scaleFunction(where, mode, gamma, opts.scaleFn, opts.scaleMode ?? 'cycle');
-  return (iteration: number) => {
-    const i = iterationArg(where, iteration);
-    const cycle = Math.floor(1 + i / total);
-    const p = i / total - (cycle - 1); // position in the cycle, 0 <= p < 1
-    const h = p <= ratio ? p / ratio : (1 - p) / (1 - ratio);
-    return { cycle, amplitude: windowFn(h) * scale(cycle, i) };
+  return (stepSize) => {
+    const up = positive(where, 'stepSize', stepSize);
+    const total = up + (downGiven ?? up);
+    const ratio = up / total;
+    return (iteration: number) => {
+      const i = iterationArg(where, iteration);
+      const cycle = Math.floor(1 + i / total);
+      const p = i / total - (cycle - 1); // position in the cycle, 0 <= p < 1
+      const h = p <= ratio ? p / ratio : (1 - p) / (1 - ratio);
+      return { cycle, amplitude: windowFn(h) * scale(cycle, i) };
+    };
   };
+}
+
+/** Validates the shape options and returns the profile both schedules are built on. */
+export function cycleProfile(where: string, opts: CycleShapeOptions): CycleProfile {
+  return cycleShape(where, opts)(opts.stepSize);
 }
 
 /** Window functions of h (0 at the ends, 1 at the peak), written on the distance d = 1 − h from the peak. */
@@ -159,11 +170,19 @@ export function cyclicLearningRate(opts: CyclicLROptions): Schedule {
 
 /** {@link cyclicLearningRate}, with errors attributed to `where` (the callbacks use their own name). */
 export function cyclicLRSchedule(where: string, opts: CyclicLROptions): Schedule {
+  return cyclicLRForStepSize(where, opts)(opts.stepSize);
+}
+
+/** Validates every option but `stepSize` (ignored if present); returns the schedule for a step size. */
+export function cyclicLRForStepSize(where: string, opts: Omit<CyclicLROptions, 'stepSize'>): (stepSize: number) => Schedule {
   optionsObject(where, opts);
   knownKeys(where, opts, CYCLIC_LR_KEYS);
   const [base, max] = lrBounds(where, opts.baseLR, opts.maxLR);
-  const profile = cycleProfile(where, opts);
-  return (iteration) => base + (max - base) * profile(iteration).amplitude;
+  const shape = cycleShape(where, opts);
+  return (stepSize) => {
+    const profile = shape(stepSize);
+    return (iteration) => base + (max - base) * profile(iteration).amplitude;
+  };
 }
 
 /**
@@ -182,11 +201,19 @@ export function cyclicMomentum(opts: CyclicMomentumOptions): Schedule {
 
 /** {@link cyclicMomentum}, with errors attributed to `where`. */
 export function cyclicMomentumSchedule(where: string, opts: CyclicMomentumOptions): Schedule {
+  return cyclicMomentumForStepSize(where, opts)(opts.stepSize);
+}
+
+/** Validates every option but `stepSize` (ignored if present); returns the schedule for a step size. */
+export function cyclicMomentumForStepSize(where: string, opts: Omit<CyclicMomentumOptions, 'stepSize'>): (stepSize: number) => Schedule {
   optionsObject(where, opts);
   knownKeys(where, opts, CYCLIC_MOMENTUM_KEYS);
   const [base, max] = momentumBounds(where, opts.baseMomentum, opts.maxMomentum);
-  const profile = cycleProfile(where, opts);
-  return (iteration) => max - (max - base) * profile(iteration).amplitude;
+  const shape = cycleShape(where, opts);
+  return (stepSize) => {
+    const profile = shape(stepSize);
+    return (iteration) => max - (max - base) * profile(iteration).amplitude;
+  };
 }
 
 /** Checks 0 < baseLR <= maxLR, both finite. */

@@ -60,19 +60,40 @@ const anneals: Record<AnnealStrategy, (start: number, end: number, pct: number) 
 };
 
 /**
- * Builds the phase walker shared by the LR and momentum schedules, after PyTorch's `OneCycleLR`:
- * phase 1 ends at step `pctStart·N − 1`; with three phases phase 2 ends at `2·pctStart·N − 2`;
- * the last phase ends at `N − 1`. Steps past `N − 1` hold the final value.
+ * Validates the phase options other than `totalSteps` and returns the phase walker for a length
+ * (validated then, with the phases it allows), after PyTorch's `OneCycleLR`: phase 1 ends at step
+ * `pctStart·N − 1`; with three phases phase 2 ends at `2·pctStart·N − 2`; the last phase ends at
+ * `N − 1`. Steps past `N − 1` hold the final value.
  */
-function phaseWalker(
+function phaseShape(
   where: string,
-  opts: { totalSteps: unknown; pctStart?: unknown; anneal?: unknown; threePhase?: unknown },
-): (values: readonly [number, number, number], iteration: number) => number {
-  const n = integerAtLeast(where, 'totalSteps', opts.totalSteps, 2);
+  opts: { pctStart?: unknown; anneal?: unknown; threePhase?: unknown },
+): (totalSteps: unknown) => (values: readonly [number, number, number], iteration: number) => number {
   const pct = opts.pctStart ?? 0.3;
   if (typeof pct !== 'number' || !(pct > 0 && pct < 1)) fail(where, 'pctStart', 'a number in (0, 1)', pct);
   const anneal = anneals[opts.anneal === undefined ? 'cos' : oneOf(where, 'anneal', opts.anneal, ANNEALS)];
   const three = opts.threePhase === undefined ? false : bool(where, 'threePhase', opts.threePhase);
+  return (totalSteps) => {
+    const n = integerAtLeast(where, 'totalSteps', totalSteps, 2);
+    const phases = phasesOf(where, pct, n, three);
+    return (values, iteration) => {
+      const step = Math.min(iterationArg(where, iteration), n - 1);
+      let phaseStart = 0;
+      for (const [k, phase] of phases.entries()) {
+        if (step <= phase.end || k === phases.length - 1) {
+          const p = (step - phaseStart) / (phase.end - phaseStart);
+          return anneal(values[phase.from], values[phase.to], p);
+        }
+        phaseStart = phase.end;
+      }
+      /* istanbul ignore next: the loop always returns in its last phase */
+      throw new Error('unreachable');
+    };
+  };
+}
+
+/** The phases of a cycle of n steps; every one must have a positive length, or its first step divides by zero. */
+function phasesOf(where: string, pct: number, n: number, three: boolean): Phase[] {
   const upEnd = pct * n - 1;
   const phases: Phase[] = three
     ? [
@@ -84,7 +105,6 @@ function phaseWalker(
         { end: upEnd, from: 0, to: 1 },
         { end: n - 1, from: 1, to: 2 },
       ];
-  // Every phase must have a positive length, or its first step divides by zero.
   let start = 0;
   for (const [k, phase] of phases.entries()) {
     if (!(phase.end > start)) {
@@ -95,19 +115,7 @@ function phaseWalker(
     }
     start = phase.end;
   }
-  return (values, iteration) => {
-    const step = Math.min(iterationArg(where, iteration), n - 1);
-    let phaseStart = 0;
-    for (const [k, phase] of phases.entries()) {
-      if (step <= phase.end || k === phases.length - 1) {
-        const p = (step - phaseStart) / (phase.end - phaseStart);
-        return anneal(values[phase.from], values[phase.to], p);
-      }
-      phaseStart = phase.end;
-    }
-    /* istanbul ignore next: the loop always returns in its last phase */
-    throw new Error('unreachable');
-  };
+  return phases;
 }
 
 /**
@@ -128,15 +136,23 @@ export function oneCycleLearningRate(opts: OneCycleOptions): Schedule {
 
 /** {@link oneCycleLearningRate}, with errors attributed to `where` (the callback uses its own name). */
 export function oneCycleLRSchedule(where: string, opts: OneCycleOptions): Schedule {
+  return oneCycleLRForTotal(where, opts)(opts.totalSteps);
+}
+
+/** Validates every option but `totalSteps` (ignored if present); returns the schedule for a length. */
+export function oneCycleLRForTotal(where: string, opts: Omit<OneCycleOptions, 'totalSteps'>): (totalSteps: number) => Schedule {
   optionsObject(where, opts);
   knownKeys(where, opts, ONE_CYCLE_KEYS);
   const max = positive(where, 'maxLR', opts.maxLR);
   const div = opts.divFactor === undefined ? 25 : positive(where, 'divFactor', opts.divFactor);
   const finalDiv = opts.finalDivFactor === undefined ? 1e4 : positive(where, 'finalDivFactor', opts.finalDivFactor);
-  const walk = phaseWalker(where, opts);
+  const shape = phaseShape(where, opts);
   const start = max / div;
   const values = [start, max, start / finalDiv] as const;
-  return (iteration) => walk(values, iteration);
+  return (totalSteps) => {
+    const walk = shape(totalSteps);
+    return (iteration) => walk(values, iteration);
+  };
 }
 
 /**
@@ -155,11 +171,19 @@ export function oneCycleMomentum(opts: OneCycleMomentumOptions): Schedule {
 
 /** {@link oneCycleMomentum}, with errors attributed to `where`. */
 export function oneCycleMomentumSchedule(where: string, opts: OneCycleMomentumOptions): Schedule {
+  return oneCycleMomentumForTotal(where, opts)(opts.totalSteps);
+}
+
+/** Validates every option but `totalSteps` (ignored if present); returns the schedule for a length. */
+export function oneCycleMomentumForTotal(where: string, opts: Omit<OneCycleMomentumOptions, 'totalSteps'>): (totalSteps: number) => Schedule {
   optionsObject(where, opts);
   knownKeys(where, opts, ONE_CYCLE_MOMENTUM_KEYS);
   const [base, max] = momentumBounds(where, opts.baseMomentum ?? 0.85, opts.maxMomentum ?? 0.95);
-  const walk = phaseWalker(where, opts);
+  const shape = phaseShape(where, opts);
   // Value triple [start, peak, final]: momentum is high at the start and end, low at the LR's peak.
   const values = [max, base, max] as const;
-  return (iteration) => walk(values, iteration);
+  return (totalSteps) => {
+    const walk = shape(totalSteps);
+    return (iteration) => walk(values, iteration);
+  };
 }

@@ -23,7 +23,8 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_BUDGET, rangeTest, type RangeTestResult } from 'tfjs-clr';
 import { chooseBackend, type BackendName } from '../examples/cifar/backend.js';
-import { CANDIDATES, RANGE_TEST_VERSION, compactJSON, pairKey, runIndex, stillValid, writeReport, type Study } from './suggest/report.js';
+import { CANDIDATES, RANGE_TEST_VERSION, compactJSON, pairKey, runIndex, stillValid, type Study } from './suggest/report.js';
+import { writeReport } from './suggest/write-report.js';
 import { TASKS, type Task, type TaskData } from './suggest/tasks.js';
 import { compileFor, trainRun, type Policy, type RunOutcome } from './suggest/train.js';
 

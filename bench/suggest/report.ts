@@ -1,12 +1,9 @@
 /**
  * The study's candidates (every built-in rule, plus the variants whose parameters the defaults were
- * chosen between) and its report: per task and seed, accuracy and regret; per rule, mean and worst
- * regret and how often it matched the best fixed LR; a plot of the regrets.
+ * chosen between) and its results as rows: per task and seed, accuracy and regret; per rule, mean and
+ * worst regret and how often it matched the best fixed LR (written out by ./write-report.ts).
  */
-import { writeFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { accuracyRule, defaultBurnIn, divergenceMonitor, minimumRule, steepRule, thumbRule, valleyRule, DEFAULT_BUDGET, DEFAULT_RULE, type BoundsSuggestion, type RangeCurve, type RangeTestResult } from 'tfjs-clr';
-import { toSVG } from 'tfjs-clr/plot';
+import { accuracyRule, defaultBurnIn, divergenceMonitor, minimumRule, steepRule, thumbRule, valleyRule, DEFAULT_BUDGET, type BoundsSuggestion, type RangeCurve, type RangeTestResult } from 'tfjs-clr';
 import type { Policy, RunOutcome } from './train.js';
 
 export interface Candidate {
@@ -77,10 +74,10 @@ export function runIndex(study: Study): (task: string, seed: number, p: Policy) 
   return (task, seed, p) => study.runs[`${task}|${seed}|${pairKey(p)}`] ?? index.get(looseKey(`${task}|${seed}|${pairKey(p)}`));
 }
 
-const pct = (v: number) => (v * 100).toFixed(2);
-const lr3 = (v: number) => Number(v.toPrecision(3)).toString();
+export const pct = (v: number) => (v * 100).toFixed(2);
+export const lr3 = (v: number) => Number(v.toPrecision(3)).toString();
 
-interface Row {
+export interface Row {
   task: string;
   seed: number;
   /** The range test's budget (iterations). */
@@ -173,101 +170,6 @@ export function summarize(rows: Row[]): Array<{ rule: string; runs: number; noBo
       near: scored.filter((r) => (r.vsFixed as number) >= -0.005).length,
     };
   });
-}
-
-export async function writeReport(study: Study, out: string, command: string): Promise<void> {
-  const { rows: all, grid } = studyRows(study);
-  const rows = all.filter((r) => r.budget === DEFAULT_BUDGET);
-  const summary = summarize(rows);
-  const budgets = [...new Set(all.map((r) => r.budget))].sort((x, y) => x - y);
-  const defaultRows = (list: Row[]) => list.filter((r) => r.rule === DEFAULT_RULE && r.regret !== null);
-  const stats = (list: Row[]) => {
-    const g = list.map((r) => (r.regret as number) * 100);
-    return g.length === 0 ? '– | – | –' : `${g.length} | ${(g.reduce((x, y) => x + y, 0) / g.length).toFixed(2)} | ${Math.max(...g).toFixed(2)}`;
-  };
-  const lines: string[] = [
-    '# bench:suggest — range-test suggestions measured by training outcome',
-    '',
-    `Command: \`${command}\` (default rule in the library: \`${DEFAULT_RULE}\`).`,
-    '',
-    'Regret = best accuracy of the grid (fixed LRs and CLR bound pairs, same initial weights, data order and budget) − the',
-    "rule's CLR accuracy (triangular2, 3 whole cycles), in points; test accuracy at the end of the budget. \"no bounds\": the",
-    'rule declined (confidence none); "not run": bounds whose training was left out (see RESULTS.md). "≥ best fixed LR": the',
-    "rule's CLR run at least matched the best of the grid's fixed LRs (chosen with hindsight on the test set).",
-    '',
-    '## Summary (all tasks and seeds)',
-    '',
-    '| rule | trained | no bounds | not run | mean regret | worst regret | ≥ best fixed LR | ≥ best fixed − 0.5 |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...summary.map((s) => `| ${s.rule} | ${s.runs} | ${s.noBounds} | ${s.notRun} | ${(s.meanRegret * 100).toFixed(2)} | ${(s.worstRegret * 100).toFixed(2)} | ${s.matches}/${s.runs} | ${s.near}/${s.runs} |`),
-    '',
-    '![regret per rule, task and seed](regret.svg)',
-    '',
-    `## The default rule (\`${DEFAULT_RULE}\`) by confidence`,
-    '',
-    '| confidence | runs | mean regret | worst regret |',
-    '| --- | --- | --- | --- |',
-    ...['high', 'medium', 'low'].map((c) => `| ${c} | ${stats(defaultRows(rows).filter((r) => r.confidence === c))} |`),
-    '',
-    `## The default rule (\`${DEFAULT_RULE}\`) by range-test budget`,
-    '',
-    `Each budget (\`--budget N\`) against the default ${DEFAULT_BUDGET} on the same tasks and seeds; cost is the mean iterations the test used.`,
-    '',
-    `| budget | no bounds | runs | mean regret | worst regret | mean regret at ${DEFAULT_BUDGET}, same runs | worst at ${DEFAULT_BUDGET} | mean cost |`,
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...budgets.map((b) => {
-      const declined = all.filter((r) => r.budget === b && r.rule === DEFAULT_RULE && r.maxLR === null).length;
-      const at = (x: number) => defaultRows(all.filter((r) => r.budget === x));
-      const both = at(b).filter((r) => at(DEFAULT_BUDGET).some((d) => d.task === r.task && d.seed === r.seed));
-      const same = at(DEFAULT_BUDGET).filter((d) => both.some((r) => r.task === d.task && r.seed === d.seed));
-      const tests = Object.entries(study.rangeTests).filter(([k]) => {
-        const [task, seed, tag] = k.split('|');
-        return (b === DEFAULT_BUDGET ? tag === undefined : tag === `b${b}`) && both.some((r) => r.task === task && r.seed === Number(seed));
-      });
-      const cost = tests.length ? (tests.reduce((x, [, v]) => x + v.iterations, 0) / tests.length).toFixed(0) : '–';
-      return `| ${b} | ${declined} | ${stats(both)} | ${stats(same).split(' | ').slice(1).join(' | ')} | ${cost} |`;
-    }),
-    '',
-    '## Tasks',
-    '',
-    '| task | kind | data | batch | training budget (iterations) | train / test |',
-    '| --- | --- | --- | --- | --- | --- |',
-    ...Object.entries(study.tasks).map(([name, t]) => `| ${name} | ${t.kind} | ${t.source} | ${t.batchSize} | ${t.iterations} | ${t.trainExamples} / ${t.testExamples} |`),
-    '',
-    '## Per task and seed',
-    '',
-  ];
-  for (const g of grid) {
-    lines.push(`### ${g.task}, seed ${g.seed}`, '');
-    lines.push(`Range test: ${g.cost} iterations. Best grid: ${pct(g.bestGrid)} % (${g.bestGridName}); best fixed: ${pct(g.bestFixed)} % (LR ${g.bestFixedLR}).`, '');
-    lines.push('| rule | baseLR | maxLR | confidence | accuracy | regret |', '| --- | --- | --- | --- | --- | --- |');
-    for (const r of rows.filter((x) => x.task === g.task && x.seed === g.seed)) {
-      lines.push(
-        `| ${r.rule} | ${r.baseLR === null ? '–' : lr3(r.baseLR)} | ${r.maxLR === null ? '–' : lr3(r.maxLR)} | ${r.confidence} | ${r.accuracy === null ? '–' : pct(r.accuracy)} | ${r.regret === null ? '–' : (r.regret * 100).toFixed(2)} |`,
-      );
-    }
-    lines.push('');
-  }
-  writeFileSync(path.join(out, 'report.md'), `${lines.join('\n')}\n`);
-  const values = rows.filter((r) => r.regret !== null).map((r) => ({ rule: r.rule, task: r.task, seed: r.seed, regret: (r.regret as number) * 100 }));
-  if (values.length > 0) {
-    const spec = {
-      $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-      title: 'Regret of each rule (best grid accuracy − rule accuracy, points)',
-      width: 480,
-      height: 260,
-      data: { values },
-      mark: { type: 'point', filled: true, size: 60, opacity: 0.8 },
-      encoding: {
-        x: { field: 'rule', type: 'nominal', sort: CANDIDATES.map((c) => c.name), title: 'rule', axis: { labelAngle: 0 } },
-        xOffset: { field: 'task', type: 'nominal' },
-        y: { field: 'regret', type: 'quantitative', title: 'regret (accuracy points)' },
-        color: { field: 'task', type: 'nominal', title: 'task' },
-        tooltip: [{ field: 'task' }, { field: 'seed' }, { field: 'regret' }],
-      },
-    };
-    writeFileSync(path.join(out, 'regret.svg'), await toSVG(spec));
-  }
 }
 
 /** Compact JSON with floats rounded to 8 significant digits (the study file stays small). */

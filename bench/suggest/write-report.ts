@@ -1,0 +1,126 @@
+/**
+ * bench:suggest's report.md and regret.svg, from the study's rows (./report.ts).
+ */
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { DEFAULT_BUDGET, DEFAULT_RULE } from 'tfjs-clr';
+import { toSVG, type VegaLiteSpec } from 'tfjs-clr/plot';
+import { CANDIDATES, lr3, pct, studyRows, summarize, type Row, type Study } from './report.js';
+
+export async function writeReport(study: Study, out: string, command: string): Promise<void> {
+  const { rows: all, grid } = studyRows(study);
+  const rows = all.filter((r) => r.budget === DEFAULT_BUDGET);
+  const lines: string[] = [
+    ...summarySection(rows, command),
+    ...budgetSection(all, study),
+    '## Tasks',
+    '',
+    '| task | kind | data | batch | training budget (iterations) | train / test |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...Object.entries(study.tasks).map(([name, t]) => `| ${name} | ${t.kind} | ${t.source} | ${t.batchSize} | ${t.iterations} | ${t.trainExamples} / ${t.testExamples} |`),
+    '',
+    '## Per task and seed',
+    '',
+    ...grid.flatMap((g) => taskSection(g, rows)),
+  ];
+  writeFileSync(path.join(out, 'report.md'), `${lines.join('\n')}\n`);
+  const values = rows.filter((r) => r.regret !== null).map((r) => ({ rule: r.rule, task: r.task, seed: r.seed, regret: (r.regret as number) * 100 }));
+  if (values.length > 0) writeFileSync(path.join(out, 'regret.svg'), await toSVG(regretSpec(values)));
+}
+
+const defaultRows = (list: Row[]) => list.filter((r) => r.rule === DEFAULT_RULE && r.regret !== null);
+
+/** "runs | mean regret | worst regret" of rows, in points. */
+function regretStats(list: Row[]): string {
+  const g = list.map((r) => (r.regret as number) * 100);
+  return g.length === 0 ? '– | – | –' : `${g.length} | ${(g.reduce((x, y) => x + y, 0) / g.length).toFixed(2)} | ${Math.max(...g).toFixed(2)}`;
+}
+
+/** The report's head: what regret means, the per-rule summary and the default rule by confidence. */
+function summarySection(rows: Row[], command: string): string[] {
+  return [
+    '# bench:suggest — range-test suggestions measured by training outcome',
+    '',
+    `Command: \`${command}\` (default rule in the library: \`${DEFAULT_RULE}\`).`,
+    '',
+    'Regret = best accuracy of the grid (fixed LRs and CLR bound pairs, same initial weights, data order and budget) − the',
+    "rule's CLR accuracy (triangular2, 3 whole cycles), in points; test accuracy at the end of the budget. \"no bounds\": the",
+    'rule declined (confidence none); "not run": bounds whose training was left out (see RESULTS.md). "≥ best fixed LR": the',
+    "rule's CLR run at least matched the best of the grid's fixed LRs (chosen with hindsight on the test set).",
+    '',
+    '## Summary (all tasks and seeds)',
+    '',
+    '| rule | trained | no bounds | not run | mean regret | worst regret | ≥ best fixed LR | ≥ best fixed − 0.5 |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...summarize(rows).map((s) => `| ${s.rule} | ${s.runs} | ${s.noBounds} | ${s.notRun} | ${(s.meanRegret * 100).toFixed(2)} | ${(s.worstRegret * 100).toFixed(2)} | ${s.matches}/${s.runs} | ${s.near}/${s.runs} |`),
+    '',
+    '![regret per rule, task and seed](regret.svg)',
+    '',
+    `## The default rule (\`${DEFAULT_RULE}\`) by confidence`,
+    '',
+    '| confidence | runs | mean regret | worst regret |',
+    '| --- | --- | --- | --- |',
+    ...['high', 'medium', 'low'].map((c) => `| ${c} | ${regretStats(defaultRows(rows).filter((r) => r.confidence === c))} |`),
+    '',
+  ];
+}
+
+/** The default rule at each range-test budget against the default budget, on the same tasks and seeds. */
+function budgetSection(all: Row[], study: Study): string[] {
+  const budgets = [...new Set(all.map((r) => r.budget))].sort((x, y) => x - y);
+  const at = (x: number) => defaultRows(all.filter((r) => r.budget === x));
+  const row = (b: number): string => {
+    const declined = all.filter((r) => r.budget === b && r.rule === DEFAULT_RULE && r.maxLR === null).length;
+    const both = at(b).filter((r) => at(DEFAULT_BUDGET).some((d) => d.task === r.task && d.seed === r.seed));
+    const same = at(DEFAULT_BUDGET).filter((d) => both.some((r) => r.task === d.task && r.seed === d.seed));
+    const tests = Object.entries(study.rangeTests).filter(([k]) => {
+      const [task, seed, tag] = k.split('|');
+      return (b === DEFAULT_BUDGET ? tag === undefined : tag === `b${b}`) && both.some((r) => r.task === task && r.seed === Number(seed));
+    });
+    const cost = tests.length ? (tests.reduce((x, [, v]) => x + v.iterations, 0) / tests.length).toFixed(0) : '–';
+    return `| ${b} | ${declined} | ${regretStats(both)} | ${regretStats(same).split(' | ').slice(1).join(' | ')} | ${cost} |`;
+  };
+  return [
+    `## The default rule (\`${DEFAULT_RULE}\`) by range-test budget`,
+    '',
+    `Each budget (\`--budget N\`) against the default ${DEFAULT_BUDGET} on the same tasks and seeds; cost is the mean iterations the test used.`,
+    '',
+    `| budget | no bounds | runs | mean regret | worst regret | mean regret at ${DEFAULT_BUDGET}, same runs | worst at ${DEFAULT_BUDGET} | mean cost |`,
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...budgets.map(row),
+    '',
+  ];
+}
+
+/** One task and seed: the range test's cost, the grid's best, and every rule's bounds and outcome. */
+function taskSection(g: ReturnType<typeof studyRows>['grid'][number], rows: Row[]): string[] {
+  const lines = [`### ${g.task}, seed ${g.seed}`, ''];
+  lines.push(`Range test: ${g.cost} iterations. Best grid: ${pct(g.bestGrid)} % (${g.bestGridName}); best fixed: ${pct(g.bestFixed)} % (LR ${g.bestFixedLR}).`, '');
+  lines.push('| rule | baseLR | maxLR | confidence | accuracy | regret |', '| --- | --- | --- | --- | --- | --- |');
+  for (const r of rows.filter((x) => x.task === g.task && x.seed === g.seed)) {
+    lines.push(
+      `| ${r.rule} | ${r.baseLR === null ? '–' : lr3(r.baseLR)} | ${r.maxLR === null ? '–' : lr3(r.maxLR)} | ${r.confidence} | ${r.accuracy === null ? '–' : pct(r.accuracy)} | ${r.regret === null ? '–' : (r.regret * 100).toFixed(2)} |`,
+    );
+  }
+  lines.push('');
+  return lines;
+}
+
+/** The regret plot (Vega-Lite): one point per rule, task and seed. */
+function regretSpec(values: Array<{ rule: string; task: string; seed: number; regret: number }>): VegaLiteSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: 'Regret of each rule (best grid accuracy − rule accuracy, points)',
+    width: 480,
+    height: 260,
+    data: { values },
+    mark: { type: 'point', filled: true, size: 60, opacity: 0.8 },
+    encoding: {
+      x: { field: 'rule', type: 'nominal', sort: CANDIDATES.map((c) => c.name), title: 'rule', axis: { labelAngle: 0 } },
+      xOffset: { field: 'task', type: 'nominal' },
+      y: { field: 'regret', type: 'quantitative', title: 'regret (accuracy points)' },
+      color: { field: 'task', type: 'nominal', title: 'task' },
+      tooltip: [{ field: 'task' }, { field: 'seed' }, { field: 'regret' }],
+    },
+  };
+}

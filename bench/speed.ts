@@ -95,20 +95,21 @@ async function profile(set: KernelSet): Promise<void> {
   const runs = 10;
   for (let i = 0; i < runs; i++) await model.trainOnBatch(xs, ys);
   const stepMs = (performance.now() - t0) / runs;
+  const profiled = 5;
   const info = await tf.profile(async () => {
-    await model.trainOnBatch(xs, ys);
+    for (let i = 0; i < profiled; i++) await model.trainOnBatch(xs, ys);
   });
   const by = new Map<string, number>();
   for (const k of info.kernels) {
     // Ops that wrap a kernel (fusedConv2d__op around FusedConv2D) are listed too: count kernels only.
     if (k.name.endsWith('__op')) continue;
     const key = `${k.name} ${JSON.stringify(k.inputShapes.slice(0, 2))}`;
-    by.set(key, (by.get(key) ?? 0) + ((await k.kernelTimeMs) as number));
+    by.set(key, (by.get(key) ?? 0) + ((await k.kernelTimeMs) as number) / profiled);
   }
   const kernelMs = [...by.values()].reduce((s, v) => s + v, 0);
   const rows = [...by.entries()].sort((x, y) => y[1] - x[1]);
   console.log(`## Profile: ${set}, ${net} net, batch ${batch} (${backend.why}; ${source})\n`);
-  console.log(`One training step (trainOnBatch, mean of ${runs}): ${stepMs.toFixed(1)} ms = ${((batch * 1000) / stepMs).toFixed(0)} images/s; in kernels ${kernelMs.toFixed(1)} ms (one profiled step), outside ${(stepMs - kernelMs).toFixed(1)} ms. Building a batch from the uint8 images (the example's data pipeline): ${batchMs.toFixed(1)} ms.\n`);
+  console.log(`One training step (trainOnBatch, mean of ${runs}): ${stepMs.toFixed(1)} ms = ${((batch * 1000) / stepMs).toFixed(0)} images/s; in kernels ${kernelMs.toFixed(1)} ms (mean of ${profiled} profiled steps), outside ${(stepMs - kernelMs).toFixed(1)} ms. Building a batch from the uint8 images (the example's data pipeline): ${batchMs.toFixed(1)} ms.\n`);
   console.log('| kernel [input shapes] | ms | share |\n| --- | --- | --- |');
   for (const [k, v] of rows.filter(([, v]) => v >= 0.5)) console.log(`| ${k} | ${v.toFixed(1)} | ${((100 * v) / kernelMs).toFixed(0)} % |`);
   const rest = rows.filter(([, v]) => v < 0.5).reduce((s, [, v]) => s + v, 0);

@@ -140,4 +140,25 @@ describe('fast kernels beyond convolution', () => {
     const { ref, got } = await onBoth('fast', () => tf.tidy(() => tf.matMul(tf.tensor(random(size(a), 9), a), tf.tensor(random(size(b), 10), b), tA, tB).dataSync() as Float32Array));
     expect(maxRelError(got, ref)).toBeLessThan(1e-5);
   });
+
+  test.each([
+    // 2¹⁶+ values summed over leading axes: the fast set's JS sum.
+    { shape: [40, 16, 16, 8], axis: [0, 1, 2], keepDims: false },
+    { shape: [40, 16, 16, 8], axis: [1, 0], keepDims: true },
+    { shape: [301, 257], axis: 0, keepDims: false },
+    // The stock kernel: not leading, every axis, small.
+    { shape: [40, 16, 16, 8], axis: [1, 2], keepDims: false },
+    { shape: [40, 16, 16, 8], axis: [0, 1, 2, 3], keepDims: false },
+    { shape: [6, 5, 4, 3], axis: [0, 1, 2], keepDims: false },
+  ])('sum over $axis of $shape (keepDims $keepDims) matches the cpu backend', async ({ shape, axis, keepDims }) => {
+    const { ref, got } = await onBoth('fast', () =>
+      tf.tidy(() => {
+        const s = tf.sum(tf.tensor(random(size(shape), 11), shape), axis, keepDims);
+        return { shape: s.shape, values: s.dataSync() as Float32Array };
+      }),
+    );
+    expect(got.shape).toEqual(ref.shape);
+    // 1e-4 as for the other kernels: a float32 sum of 81,920 values in [−1, 1] differs ~1e-5 between the stock kernels.
+    expect(maxRelError(got.values, ref.values)).toBeLessThan(1e-4);
+  });
 });

@@ -8,13 +8,14 @@ import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '..');
 
-test('threaded wasm + helper thread: conv, max- and average-pool gradients match the cpu backend to 1e-4', () => {
+test('threaded wasm + helper thread: conv, max- and average-pool gradients, the batch-last transpose and sums match the cpu backend to 1e-4', () => {
   const out = execFileSync(path.join(root, 'node_modules', '.bin', 'tsx'), ['test/fixtures/threaded-kernels.ts'], { cwd: root, encoding: 'utf8' });
   const r = JSON.parse(out.trim().split('\n').pop() as string) as Record<string, number>;
-  for (const k of ['odd batch dx', 'odd batch dW', 'ties dx', 'ties dW']) expect(r[k]).toBeLessThan(1e-4);
+  for (const k of ['odd batch dx', 'odd batch dW', 'ties dx', 'ties dW', 'sum']) expect(r[k]).toBeLessThan(1e-4);
   if (cpus().length > 1) {
     expect(r.threads).toBe(cpus().length);
     expect(r.poolThreads).toBe(cpus().length);
-    expect(r.helperJobs).toBeGreaterThanOrEqual(4); // 2 cases × (max + avg pool gradient)
+    // 2 cases × (max + avg pool gradient + dy transposed for dW), the big sum.
+    expect(r.helperJobs).toBe(7);
   }
 }, 120000);

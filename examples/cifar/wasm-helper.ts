@@ -1,8 +1,8 @@
 /**
  * A helper thread for the example's JS kernels. XNNPACK's pool uses every core for convolutions, but
- * the JS kernels (pooling gradients) run on the main thread while the other core waits. In the threaded
+ * the JS kernels (pooling gradients, a transpose, sums) run on the main thread while the other core waits. In the threaded
  * wasm build the heap is a SharedArrayBuffer, so a worker can work on it directly: it takes the second
- * half of the batch, this thread the first (pooling windows never cross images). Synchronised with
+ * half of the batch, this thread the first (windows never cross images). Synchronised with
  * Atomics on a small shared control block; no copies, no messages per call.
  *
  * Used only where the heap is shared and there are 2+ cores; anything else runs on this thread alone.
@@ -32,7 +32,7 @@ function helperFor(heap: ArrayBufferLike): Helper | null {
   if (helper && helper.heap === heap) return helper;
   stopHelper(); // the heap grew: a worker holds the buffer it was given
   const ctrl = new Int32Array(new SharedArrayBuffer(32 * 4));
-  const worker = new Worker(path.join(__dirname, 'pool-worker.js'), { workerData: { ctrl: ctrl.buffer, heap } });
+  const worker = new Worker(path.join(__dirname, 'helper-worker.js'), { workerData: { ctrl: ctrl.buffer, heap } });
   worker.on('error', () => {
     broken = true; // never again; the caller's own range still runs
   });
@@ -50,14 +50,14 @@ export function stopHelper(): void {
   helper = null;
 }
 
-/** Kinds of work the helper knows (pool-worker.js). */
-export const HelperJob = { MaxPoolGrad: 1, AvgPoolGrad: 2 } as const;
+/** Kinds of work the helper knows (helper-worker.js). */
+export const HelperJob = { MaxPoolGrad: 1, AvgPoolGrad: 2, BatchLast: 3, SumRows: 4 } as const;
 export type HelperJob = (typeof HelperJob)[keyof typeof HelperJob];
 
 /**
- * Runs a pooling gradient over images [0, n): the helper does [⌊n/2⌋, n) on the heap at the given
- * float offsets (x, y, dy, dx), this thread runs `own(0, ⌊n/2⌋)`, then waits for the helper. Without a
- * helper, `own(0, n)`.
+ * Runs a job over images [0, n): the helper does [⌊n/2⌋, n) on the heap at the given float offsets
+ * (pooling: x, y, dy, dx; transpose: x, -, -, out; sums: x, -, -, the helper's partial sums), this thread runs `own(0, ⌊n/2⌋)`, then waits
+ * for the helper. Without a helper, `own(0, n)`.
  */
 export function splitOverBatch(heap: ArrayBufferLike, n: number, job: HelperJob, offsets: [number, number, number, number], dims: number[], own: (from: number, to: number) => void): void {
   const h = n >= 2 ? helperFor(heap) : null;

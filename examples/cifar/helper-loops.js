@@ -1,7 +1,7 @@
 'use strict';
-// The pooling-gradient loops, over a range of images, on flat float arrays: shared by the wasm kernels
-// (wasm-fast-kernels.ts) and the helper thread that runs half of each batch (pool-worker.js).
-// Dims `d`: [H, W, C, OH, OW, strideH, strideW, FH, FW, padTop, padLeft].
+// The JS loops of the example's wasm kernels, over a range of images, on flat float arrays: shared by
+// the kernels (wasm-fast-kernels.ts) and the helper thread that runs half of each batch (helper-worker.js).
+// Dims `d` of a pooling window: [H, W, C, OH, OW, strideH, strideW, FH, FW, padTop, padLeft].
 
 /** dx of max pooling for images [from, to): each window's dy to its first input equal to the forward output. */
 function maxPoolGradRange(xs, ys, g, dx, d, from, to) {
@@ -60,5 +60,24 @@ function avgPoolGradRange(g, dx, d, from, to) {
   }
 }
 
+/** Column sums of x seen as [rows, C], over rows [from, to), added into `acc` (C doubles). */
+function sumRowsRange(xs, acc, C, from, to) {
+  for (let r = from * C, end = to * C; r < end; r += C) {
+    for (let c = 0; c < C; c++) acc[c] += xs[r + c];
+  }
+}
+
+/** dst [C, P, n] = src [n, P, C] transposed, for images [from, to) of n (written in runs along n: 3× faster than read in order). */
+function batchLastRange(src, dst, P, C, n, from, to) {
+  for (let p = 0; p < P; p++) {
+    for (let c = 0; c < C; c++) {
+      const o = (c * P + p) * n;
+      for (let b = from, s = (from * P + p) * C + c; b < to; b++, s += P * C) dst[o + b] = src[s];
+    }
+  }
+}
+
+exports.batchLastRange = batchLastRange;
+exports.sumRowsRange = sumRowsRange;
 exports.maxPoolGradRange = maxPoolGradRange;
 exports.avgPoolGradRange = avgPoolGradRange;

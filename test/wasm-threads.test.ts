@@ -17,5 +17,8 @@ test('threaded wasm + helper thread: conv, max- and average-pool gradients, the 
     expect(r.poolThreads).toBe(cpus().length);
     // 2 cases × (max + avg pool gradient + dy transposed for dW), the big sum.
     expect(r.helperJobs).toBe(7);
+    // The heap grew after each case; the same helper carried on with the new buffer.
+    expect([r['odd batch heap grew'], r['ties heap grew']]).toEqual([1, 1]);
+    expect(r.helperStarts).toBe(1);
   }
 }, 120000);

@@ -2,11 +2,12 @@
 // The helper thread of wasm-helper.ts: waits on a shared control block, runs a kernel's loop (pooling
 // gradient, transpose, column sums) on a range of images directly in the wasm heap (a
 // SharedArrayBuffer in the threaded build), signals done.
-const { workerData } = require('node:worker_threads');
+const { receiveMessageOnPort, workerData } = require('node:worker_threads');
 const { avgPoolGradRange, batchLastRange, maxPoolGradRange, sumRowsRange } = require('./helper-loops.js');
 
 const ctrl = new Int32Array(workerData.ctrl);
-const heap = new Float32Array(workerData.heap);
+let heap = new Float32Array(workerData.heap);
+const HEAP_SENT = 31; // wasm-helper.ts: a grown heap waits on the port
 const view = (offset, length) => heap.subarray(offset, offset + length);
 
 /** One job on images [from, to) of n; the jobs are wasm-helper.ts's HelperJob, the offsets and dims what each passes. */
@@ -34,6 +35,12 @@ for (;;) {
   const seq = Atomics.load(ctrl, 0);
   if (seq < 0) break;
   seen = seq;
+  if (Atomics.load(ctrl, HEAP_SENT) === 1) {
+    let m;
+    while (!(m = receiveMessageOnPort(workerData.port))); // posted before the flag was set
+    heap = new Float32Array(m.message);
+    Atomics.store(ctrl, HEAP_SENT, 0);
+  }
   const [kind, x, y, g, dx, n, from, to] = ctrl.subarray(2, 10);
   const d = ctrl.subarray(10, 21);
   run(kind, x, y, g, dx, n, d, from, to);

@@ -215,6 +215,36 @@ describe('properties over random options (fast-check)', () => {
     );
   });
 
+  test('1cycle (built from joined phases) equals PyTorch OneCycleLR.get_lr step by step, bit for bit', () => {
+    // PyTorch's algorithm, written out here: phases with fractional end steps, scanned in order.
+    const reference = (max: number, total: number, pct: number, three: boolean, linear: boolean, steps: number): number[] => {
+      const initial = max / 25;
+      const min = initial / 1e4;
+      const anneal = (a: number, b: number, p: number) => (linear ? (b - a) * p + a : b + ((a - b) / 2) * (Math.cos(Math.PI * p) + 1));
+      const phases = three
+        ? [{ end: pct * total - 1, a: initial, b: max }, { end: 2 * pct * total - 2, a: max, b: initial }, { end: total - 1, a: initial, b: min }]
+        : [{ end: pct * total - 1, a: initial, b: max }, { end: total - 1, a: max, b: min }];
+      return Array.from({ length: steps }, (_, i) => {
+        const step = Math.min(i, total - 1);
+        let start = 0;
+        for (const [k, ph] of phases.entries()) {
+          if (step <= ph.end || k === phases.length - 1) return anneal(ph.a, ph.b, (step - start) / (ph.end - start));
+          start = ph.end;
+        }
+        throw new Error('unreachable');
+      });
+    };
+    fc.assert(
+      fc.property(fc.integer({ min: 4, max: 80 }), fc.double({ min: 0.05, max: 0.45, noNaN: true }), fc.boolean(), fc.boolean(), (total, pct, three, linear) => {
+        fc.pre(pct * total > 1.01 && 2 * pct * total - 2 > pct * total - 1 + 0.01); // every phase non-empty, as the schedule requires
+        const s = oneCycleLearningRate({ maxLR: 0.5, totalSteps: total, pctStart: pct, threePhase: three, anneal: linear ? 'linear' : 'cos' });
+        const got = Array.from({ length: total + 3 }, (_, i) => s(i));
+        expect(got).toEqual(reference(0.5, total, pct, three, linear, total + 3));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   test('random invalid options throw an Error naming the option, never build a schedule', () => {
     const bad = fc.oneof(fc.constant(-1), fc.constant(NaN), fc.constant(Infinity), fc.constant('0.1'), fc.constant(undefined));
     fc.assert(

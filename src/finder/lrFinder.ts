@@ -4,7 +4,8 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs';
-import { checkLearningRateSupport, setLearningRate } from '../tfjs/optimizers.js';
+import { checkLearningRateSupport } from '../tfjs/optimizers.js';
+import { LRScheduler } from '../callbacks/lrScheduler.js';
 import { runShape, type UnresolvedLogs } from '../callbacks/scheduled.js';
 import { fail } from '../validate.js';
 import { finderOptions, type ResolvedFinderOptions } from './options.js';
@@ -13,7 +14,6 @@ import { snapshotTraining, type TrainingSnapshot } from '../tfjs/snapshot.js';
 import { findAccuracyKey, readLog } from '../tfjs/logs.js';
 import { assertCalledOn } from '../callbacks/active.js';
 import { rangeTestSchedule, type LRFinderOptions, type RangeTestResult, type StopReason } from './result.js';
-import type { Schedule } from '../schedules/schedule.js';
 
 export { rangeTestSchedule, type LRFinderOptions, type RangeTestResult, type StopReason, type SweepMode } from './result.js';
 
@@ -37,7 +37,8 @@ export class LRFinder extends tf.Callback {
   private readonly opts: ResolvedFinderOptions;
   private state: {
     n: number;
-    schedule: Schedule;
+    /** The sweep itself: the shared scheduling callback, driven by this one's batches. */
+    sweep: LRScheduler;
     snapshot: TrainingSnapshot | null;
     result: RangeTestResult;
     divergence: ReturnType<typeof divergenceMonitor>;
@@ -75,17 +76,19 @@ export class LRFinder extends tf.Callback {
     }
     if (n < 2) fail('LRFinder', 'numIterations', 'at least 2 (the fit has fewer batches)', n);
     const { minLR, maxLR, mode } = this.opts;
+    const sweep = new LRScheduler({ lr: rangeTestSchedule(minLR, maxLR, n, mode) });
+    sweep.setModel(this.model);
     this.state = {
       n,
-      schedule: rangeTestSchedule(minLR, maxLR, n, mode),
+      sweep,
       snapshot: this.opts.restore ? snapshotTraining(this.model) : null,
       result: {
         mode,
         minLR,
         maxLR,
         numIterations: n,
-        iteration: [],
-        lr: [],
+        iteration: sweep.history.iteration, // filled by the sweep, batch by batch
+        lr: sweep.history.lr,
         loss: [],
         accuracy: null,
         accuracyKey: this.opts.accuracyKey ?? null,
@@ -108,15 +111,10 @@ export class LRFinder extends tf.Callback {
   }
 
   /** @hidden tfjs calls it (see tf.Callback). */
-  override async onBatchBegin(_batch: number, logs?: UnresolvedLogs): Promise<void> {
+  override async onBatchBegin(batch: number, logs?: UnresolvedLogs): Promise<void> {
     const st = this.state;
     if (st === null || st.finished) return;
-    const i = st.result.lr.length;
-    const lr = st.schedule(i);
-    setLearningRate(this.model.optimizer, lr);
-    st.result.iteration.push(i);
-    st.result.lr.push(lr);
-    if (logs) logs.lr = lr;
+    await st.sweep.onBatchBegin(batch, logs); // sets the LR, records it, writes logs.lr
   }
 
   /** @hidden tfjs calls it (see tf.Callback). */

@@ -4,6 +4,7 @@
  */
 import { bool, fail, integerAtLeast, iterationArg, knownKeys, oneOf, optionsObject, positive } from '../validate.js';
 import { momentumBounds, type Schedule } from './cyclic.js';
+import { joinSchedules } from './compose.js';
 
 /** How a phase moves from its start value to its end value. */
 export type AnnealStrategy = 'cos' | 'linear';
@@ -60,15 +61,16 @@ const anneals: Record<AnnealStrategy, (start: number, end: number, pct: number) 
 };
 
 /**
- * Validates the phase options other than `totalSteps` and returns the phase walker for a length
- * (validated then, with the phases it allows), after PyTorch's `OneCycleLR`: phase 1 ends at step
- * `pctStart·N − 1`; with three phases phase 2 ends at `2·pctStart·N − 2`; the last phase ends at
- * `N − 1`. Steps past `N − 1` hold the final value.
+ * Validates the phase options other than `totalSteps` and returns, for a length (validated then, with
+ * the phases it allows), the schedule through a value triple [start, peak, final], after PyTorch's
+ * `OneCycleLR`: phase 1 ends at step `pctStart·N − 1`; with three phases phase 2 ends at
+ * `2·pctStart·N − 2`; the last phase ends at `N − 1`, and later steps hold the final value. The phases
+ * are joined with {@link joinSchedules}; each anneals over its own (fractional) span.
  */
 function phaseShape(
   where: string,
   opts: { pctStart?: unknown; anneal?: unknown; threePhase?: unknown },
-): (totalSteps: unknown) => (values: readonly [number, number, number], iteration: number) => number {
+): (totalSteps: unknown) => (values: readonly [number, number, number]) => Schedule {
   const pct = opts.pctStart ?? 0.3;
   if (typeof pct !== 'number' || !(pct > 0 && pct < 1)) fail(where, 'pctStart', 'a number in (0, 1)', pct);
   const anneal = anneals[opts.anneal === undefined ? 'cos' : oneOf(where, 'anneal', opts.anneal, ANNEALS)];
@@ -76,18 +78,23 @@ function phaseShape(
   return (totalSteps) => {
     const n = integerAtLeast(where, 'totalSteps', totalSteps, 2);
     const phases = phasesOf(where, pct, n, three);
-    return (values, iteration) => {
-      const step = Math.min(iterationArg(where, iteration), n - 1);
-      let phaseStart = 0;
+    return (values) => {
+      const parts: Schedule[] = [];
+      const boundaries: number[] = [];
+      let spanStart = 0;
       for (const [k, phase] of phases.entries()) {
-        if (step <= phase.end || k === phases.length - 1) {
-          const p = (step - phaseStart) / (phase.end - phaseStart);
-          return anneal(values[phase.from], values[phase.to], p);
+        // Phase k holds the steps in (previous end, its end]; the first phase starts at step 0.
+        const first = k === 0 ? 0 : Math.floor(spanStart) + 1;
+        const last = k === phases.length - 1;
+        if (last || first <= phase.end) {
+          const [from, to, start, end] = [values[phase.from], values[phase.to], spanStart, phase.end];
+          parts.push((t) => anneal(from, to, (Math.min(t + first, n - 1) - start) / (end - start)));
+          if (k > 0) boundaries.push(first);
         }
-        phaseStart = phase.end;
+        spanStart = phase.end;
       }
-      /* istanbul ignore next: the loop always returns in its last phase */
-      throw new Error('unreachable');
+      const joined = joinSchedules(parts, boundaries);
+      return (iteration) => joined(iterationArg(where, iteration));
     };
   };
 }
@@ -148,11 +155,7 @@ export function oneCycleLRForTotal(where: string, opts: Omit<OneCycleOptions, 't
   const finalDiv = opts.finalDivFactor === undefined ? 1e4 : positive(where, 'finalDivFactor', opts.finalDivFactor);
   const shape = phaseShape(where, opts);
   const start = max / div;
-  const values = [start, max, start / finalDiv] as const;
-  return (totalSteps) => {
-    const walk = shape(totalSteps);
-    return (iteration) => walk(values, iteration);
-  };
+  return (totalSteps) => shape(totalSteps)([start, max, start / finalDiv]);
 }
 
 /**
@@ -181,9 +184,5 @@ export function oneCycleMomentumForTotal(where: string, opts: Omit<OneCycleMomen
   const [base, max] = momentumBounds(where, opts.baseMomentum ?? 0.85, opts.maxMomentum ?? 0.95);
   const shape = phaseShape(where, opts);
   // Value triple [start, peak, final]: momentum is high at the start and end, low at the LR's peak.
-  const values = [max, base, max] as const;
-  return (totalSteps) => {
-    const walk = shape(totalSteps);
-    return (iteration) => walk(values, iteration);
-  };
+  return (totalSteps) => shape(totalSteps)([max, base, max]);
 }

@@ -101,3 +101,48 @@ export function iterationArg(where: string, iteration: unknown): number {
   }
   return iteration;
 }
+
+/** How one option is checked (returning the value to use), as a row of an options table. */
+export type OptionCheck = (where: string, option: string, value: unknown) => unknown;
+
+/** A row of an options table: the check for a given value, and the value when the option is left out (or `required`). */
+export interface OptionRule {
+  check: OptionCheck;
+  otherwise?: unknown;
+  /** Left out is an error (the check's own message, with "got undefined"). */
+  required?: true;
+}
+
+/** Check: an integer >= `min`. */
+export const atLeast =
+  (min: number): OptionCheck =>
+  (where, option, value) =>
+    integerAtLeast(where, option, value, min);
+
+/** Check: one of a fixed set of strings. */
+export const choice =
+  (allowed: readonly string[]): OptionCheck =>
+  (where, option, value) =>
+    oneOf(where, option, value, allowed);
+
+/** Check: any value for which `holds` is true, described to the user as `what`. */
+export const satisfies =
+  (holds: (value: unknown) => boolean, what: string): OptionCheck =>
+  (where, option, value) =>
+    holds(value) ? value : fail(where, option, what, value);
+
+/**
+ * Checks an options object against its table — a plain object, no unknown keys (the table's plus
+ * `extraKeys`, which the caller checks), then each option in the table's order — and returns the
+ * options with the table's defaults filled in.
+ */
+export function fromTable(where: string, opts: unknown, table: Readonly<Record<string, OptionRule>>, extraKeys: readonly string[] = []): Record<string, unknown> {
+  optionsObject(where, opts);
+  knownKeys(where, opts as object, [...extraKeys, ...Object.keys(table)]);
+  const out: Record<string, unknown> = {};
+  for (const [key, { check, otherwise, required }] of Object.entries(table)) {
+    const value = (opts as Record<string, unknown>)[key];
+    out[key] = value === undefined && !required ? otherwise : check(where, key, value);
+  }
+  return out;
+}

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { LRFinder, lrFinder, rangeTest, getLearningRate, divergenceMonitor } from '../src/index.js';
-import { blobModel, blobs, useCpu, weightValues } from './helpers.js';
+import { blobModel, blobs, onBlobs, useCpu, weightValues } from './helpers.js';
 
 beforeAll(useCpu);
 
@@ -257,29 +257,25 @@ describe('LRFinder restores the model and the optimizer exactly', () => {
   });
 
   test('a fresh optimizer (no slots yet) is left without the slots the test created', async () => {
-    const { xs, ys } = blobs(120);
     const opt = tf.train.adam(0.01);
-    const model = blobModel(opt);
-    const before = tf.memory().numTensors;
-    const finder = new LRFinder({ minLR: 0.001, maxLR: 0.5 });
-    await model.fit(xs, ys, { epochs: 1, batchSize: 20, callbacks: [finder], verbose: 0 });
-    expect(tf.memory().numTensors).toBe(before);
-    expect((await opt.getWeights()).length).toBe(1); // just the iteration count, as before
-    expect(opt.iterations).toBe(0);
-    tf.dispose([xs, ys]);
-    model.dispose();
+    await onBlobs(120, opt, async ({ xs, ys, model }) => {
+      const before = tf.memory().numTensors;
+      const finder = new LRFinder({ minLR: 0.001, maxLR: 0.5 });
+      await model.fit(xs, ys, { epochs: 1, batchSize: 20, callbacks: [finder], verbose: 0 });
+      expect(tf.memory().numTensors).toBe(before);
+      expect((await opt.getWeights()).length).toBe(1); // just the iteration count, as before
+      expect(opt.iterations).toBe(0);
+    });
   });
 
   test('restore: false leaves the trained weights', async () => {
-    const { xs, ys } = blobs(120);
-    const model = blobModel(tf.train.sgd(0.05));
-    const before = weightValues(model);
-    const finder = new LRFinder({ minLR: 0.001, maxLR: 0.5, restore: false });
-    await model.fit(xs, ys, { epochs: 1, batchSize: 20, callbacks: [finder], verbose: 0 });
-    expect(finder.result.restored).toBe(false);
-    expect(weightValues(model)).not.toEqual(before);
-    tf.dispose([xs, ys]);
-    model.dispose();
+    await onBlobs(120, tf.train.sgd(0.05), async ({ xs, ys, model }) => {
+      const before = weightValues(model);
+      const finder = new LRFinder({ minLR: 0.001, maxLR: 0.5, restore: false });
+      await model.fit(xs, ys, { epochs: 1, batchSize: 20, callbacks: [finder], verbose: 0 });
+      expect(finder.result.restored).toBe(false);
+      expect(weightValues(model)).not.toEqual(before);
+    });
   });
 });
 
@@ -306,24 +302,25 @@ describe('rangeTest', () => {
   });
 
   test('restores the model even when fit throws', async () => {
-    const { xs, ys } = blobs(120);
-    const model = blobModel(tf.train.sgd(0.01));
-    const before = weightValues(model);
     class Boom extends tf.Callback {
       override async onBatchEnd(batch: number): Promise<void> {
         if (batch === 3) throw new Error('boom');
       }
     }
-    await expect(rangeTest(model, { x: xs, y: ys }, { maxLR: 1, epochs: 1, batchSize: 20, callbacks: [new Boom()] })).rejects.toThrow('boom');
-    expect(weightValues(model)).toEqual(before);
-    tf.dispose([xs, ys]);
-    model.dispose();
+    await onBlobs(120, tf.train.sgd(0.01), async ({ xs, ys, model }) => {
+      const before = weightValues(model);
+      await expect(rangeTest(model, { x: xs, y: ys }, { maxLR: 1, epochs: 1, batchSize: 20, callbacks: [new Boom()] })).rejects.toThrow('boom');
+      expect(weightValues(model)).toEqual(before);
+    });
   });
 });
 
 describe('bad finder options name the option', () => {
   test.each<[() => unknown, RegExp]>([
     [() => new LRFinder({ maxLR: 0 }), /LRFinder: maxLR must be a finite number > 0, got 0/],
+    [() => new LRFinder({} as never), /LRFinder: maxLR must be a finite number > 0, got undefined/],
+    [() => new LRFinder({ maxLR: 1, restore: 'no' as never }), /LRFinder: restore must be true or false, got "no"/],
+    [() => new LRFinder({ maxLR: 1, accuracyKey: 3 as never }), /LRFinder: accuracyKey must be a string, got 3/],
     [() => new LRFinder({ minLR: 1, maxLR: 0.5 }), /LRFinder: maxLR must be > minLR \(1\), got 0.5/],
     [() => new LRFinder({ minLR: 0, maxLR: 1, mode: 'exponential' }), /minLR must be a finite number > 0 for an exponential sweep, got 0/],
     [() => new LRFinder({ maxLR: 1, mode: 'log' as never }), /mode must be one of "linear", "exponential", got "log"/],

@@ -83,6 +83,18 @@ export function blobModel(optimizer: tf.Optimizer | string, seed = 5): tf.Sequen
   return model;
 }
 
+/** Runs `body` on {@link blobs}(n) and a {@link blobModel}, and frees both afterwards, also when it throws. */
+export async function onBlobs(n: number, optimizer: tf.Optimizer, body: (t: { xs: tf.Tensor2D; ys: tf.Tensor2D; model: tf.Sequential }) => Promise<void>): Promise<void> {
+  const { xs, ys } = blobs(n);
+  const model = blobModel(optimizer);
+  try {
+    await body({ xs, ys, model });
+  } finally {
+    tf.dispose([xs, ys]);
+    model.dispose();
+  }
+}
+
 /** Every weight's values, for exact comparison. */
 export function weightValues(model: tf.LayersModel): number[][] {
   return model.getWeights().map((w) => Array.from(w.dataSync()));

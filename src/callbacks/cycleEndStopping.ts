@@ -9,7 +9,7 @@ import type { UnresolvedLogs } from './scheduled.js';
 import { readLog } from '../tfjs/logs.js';
 import { assertCalledOn } from './active.js';
 import { improvementTest } from './monitor.js';
-import { bool, fail, integerAtLeast, knownKeys, nonNegative, oneOf, optionsObject } from '../validate.js';
+import { atLeast, bool, choice, fromTable, nonNegative, satisfies, type OptionRule } from '../validate.js';
 
 /** Options of {@link CycleEndStopping}. */
 export interface CycleEndStoppingOptions {
@@ -29,7 +29,16 @@ export interface CycleEndStoppingOptions {
   restoreBestWeights?: boolean;
 }
 
-const KEYS = ['clr', 'monitor', 'patience', 'minDelta', 'mode', 'maxCycles', 'restoreBestWeights'];
+/** Each option's check and default (Keras's EarlyStopping where it has one). */
+const TABLE: Record<keyof CycleEndStoppingOptions, OptionRule> = {
+  clr: { check: satisfies((v) => !!v && typeof v === 'object' && 'cycleLength' in v && 'iteration' in v, 'the CyclicLR callback of the same fit'), required: true },
+  monitor: { check: satisfies((v) => typeof v === 'string', 'a string (an epoch-log key such as "val_loss")'), otherwise: 'val_loss' },
+  patience: { check: atLeast(1), otherwise: 1 },
+  minDelta: { check: nonNegative, otherwise: 0 },
+  mode: { check: choice(['auto', 'min', 'max']), otherwise: 'auto' },
+  maxCycles: { check: atLeast(1) },
+  restoreBestWeights: { check: bool, otherwise: false },
+};
 
 /**
  * Stops training at the end of a CLR cycle once the monitored value has not improved for `patience`
@@ -67,20 +76,13 @@ export class CycleEndStopping extends tf.Callback {
 
   constructor(opts: CycleEndStoppingOptions) {
     super();
-    const where = 'CycleEndStopping';
-    optionsObject(where, opts);
-    knownKeys(where, opts, KEYS);
-    const clr = opts.clr as unknown;
-    if (!(clr && typeof clr === 'object' && 'cycleLength' in clr && 'iteration' in clr)) fail(where, 'clr', 'the CyclicLR callback of the same fit', clr);
-    if (opts.monitor !== undefined && typeof opts.monitor !== 'string') fail(where, 'monitor', 'a string (an epoch-log key such as "val_loss")', opts.monitor);
-    this.clr = opts.clr;
-    this.monitor = opts.monitor ?? 'val_loss';
-    this.patience = opts.patience === undefined ? 1 : integerAtLeast(where, 'patience', opts.patience, 1);
-    const minDelta = opts.minDelta === undefined ? 0 : nonNegative(where, 'minDelta', opts.minDelta);
-    const mode = opts.mode === undefined ? 'auto' : oneOf(where, 'mode', opts.mode, ['auto', 'min', 'max'] as const);
-    this.improves = improvementTest(this.monitor, mode, minDelta);
-    this.maxCycles = opts.maxCycles === undefined ? undefined : integerAtLeast(where, 'maxCycles', opts.maxCycles, 1);
-    this.restoreBest = opts.restoreBestWeights === undefined ? false : bool(where, 'restoreBestWeights', opts.restoreBestWeights);
+    const o = fromTable('CycleEndStopping', opts, TABLE) as Required<CycleEndStoppingOptions>;
+    this.clr = o.clr;
+    this.monitor = o.monitor;
+    this.patience = o.patience;
+    this.improves = improvementTest(this.monitor, o.mode, o.minDelta);
+    this.maxCycles = o.maxCycles as number | undefined; // no default: left out, no limit
+    this.restoreBest = o.restoreBestWeights;
   }
 
 

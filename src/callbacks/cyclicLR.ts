@@ -31,14 +31,7 @@ export interface CyclicLRCallbackOptions extends Omit<CyclicLROptions, 'stepSize
   initialIteration?: number;
 }
 
-const CALLBACK_KEYS: readonly string[] = [
-  ...CYCLIC_LR_KEYS,
-  'stepSizeEpochs',
-  'cycleMomentum',
-  'baseMomentum',
-  'maxMomentum',
-  'initialIteration',
-];
+const CALLBACK_KEYS: readonly string[] = [...CYCLIC_LR_KEYS, 'stepSizeEpochs', 'cycleMomentum', 'baseMomentum', 'maxMomentum', 'initialIteration'];
 
 /**
  * Sets the optimizer's learning rate before every batch from the cyclical policy (triangular,

@@ -37,14 +37,7 @@ export interface OneCycleLRCallbackOptions extends Omit<OneCycleOptions, 'totalS
   afterEnd?: 'warn' | 'restart';
 }
 
-const CALLBACK_KEYS: readonly string[] = [
-  ...ONE_CYCLE_KEYS,
-  'cycleMomentum',
-  'baseMomentum',
-  'maxMomentum',
-  'initialIteration',
-  'afterEnd',
-];
+const CALLBACK_KEYS: readonly string[] = [...ONE_CYCLE_KEYS, 'cycleMomentum', 'baseMomentum', 'maxMomentum', 'initialIteration', 'afterEnd'];
 
 /**
  * Sets the learning rate (and, where the optimizer has one, the momentum) before every batch from the

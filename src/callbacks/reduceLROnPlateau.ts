@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { getLearningRate, setLearningRate, checkLearningRateSupport } from '../tfjs/optimizers.js';
 import { readLog } from '../tfjs/logs.js';
-import { fail, integerAtLeast, knownKeys, nonNegative, oneOf, optionsObject } from '../validate.js';
+import { atLeast, choice, fromTable, nonNegative, satisfies, type OptionRule } from '../validate.js';
 import { activeSchedules, assertCalledOn } from './active.js';
 import { improvementTest } from './monitor.js';
 import type { UnresolvedLogs } from './scheduled.js';
@@ -39,7 +39,25 @@ export interface ReduceLROnPlateauState {
   lr: number | null;
 }
 
-const KEYS = ['monitor', 'factor', 'patience', 'minDelta', 'cooldown', 'minLR', 'mode'];
+/** Each option's check and Keras's default. */
+const TABLE: Record<keyof ReduceLROnPlateauOptions, OptionRule> = {
+  monitor: { check: satisfies((v) => typeof v === 'string', 'a string (an epoch-log key such as "val_loss")'), otherwise: 'val_loss' },
+  factor: { check: satisfies((v) => typeof v === 'number' && v > 0 && v < 1, 'a number in (0, 1)'), otherwise: 0.1 },
+  patience: { check: atLeast(0), otherwise: 10 },
+  minDelta: { check: nonNegative, otherwise: 1e-4 },
+  cooldown: { check: atLeast(0), otherwise: 0 },
+  minLR: { check: nonNegative, otherwise: 0 },
+  mode: { check: choice(['auto', 'min', 'max']), otherwise: 'auto' },
+};
+
+/** What a saved state must hold (every field required; a state from another callback fails on `kind`). */
+const STATE_TABLE: Record<keyof ReduceLROnPlateauState, OptionRule> = {
+  kind: { check: satisfies((v) => v === 'ReduceLROnPlateau', '"ReduceLROnPlateau" (a state from getState() of a ReduceLROnPlateau)'), required: true },
+  best: { check: satisfies((v) => v === null || (typeof v === 'number' && Number.isFinite(v)), 'a finite number or null'), required: true },
+  wait: { check: atLeast(0), required: true },
+  cooldownCounter: { check: atLeast(0), required: true },
+  lr: { check: (where, option, v) => (v === null ? null : nonNegative(where, option, v)), required: true },
+};
 
 /**
  * Reduces the learning rate when a metric has stopped improving, with Keras's semantics exactly: at
@@ -76,20 +94,13 @@ export class ReduceLROnPlateau extends tf.Callback {
 
   constructor(opts: ReduceLROnPlateauOptions = {}) {
     super();
-    const where = 'ReduceLROnPlateau';
-    optionsObject(where, opts);
-    knownKeys(where, opts, KEYS);
-    if (opts.monitor !== undefined && typeof opts.monitor !== 'string') fail(where, 'monitor', 'a string (an epoch-log key such as "val_loss")', opts.monitor);
-    this.monitor = opts.monitor ?? 'val_loss';
-    const factor = opts.factor ?? 0.1;
-    if (typeof factor !== 'number' || !(factor > 0 && factor < 1)) fail(where, 'factor', 'a number in (0, 1)', factor);
-    this.factor = factor;
-    this.patience = opts.patience === undefined ? 10 : integerAtLeast(where, 'patience', opts.patience, 0);
-    const minDelta = opts.minDelta === undefined ? 1e-4 : nonNegative(where, 'minDelta', opts.minDelta);
-    this.cooldown = opts.cooldown === undefined ? 0 : integerAtLeast(where, 'cooldown', opts.cooldown, 0);
-    this.minLR = opts.minLR === undefined ? 0 : nonNegative(where, 'minLR', opts.minLR);
-    const mode = opts.mode === undefined ? 'auto' : oneOf(where, 'mode', opts.mode, ['auto', 'min', 'max'] as const);
-    this.improves = improvementTest(this.monitor, mode, minDelta);
+    const o = fromTable('ReduceLROnPlateau', opts, TABLE) as Required<ReduceLROnPlateauOptions>;
+    this.monitor = o.monitor;
+    this.factor = o.factor;
+    this.patience = o.patience;
+    this.cooldown = o.cooldown;
+    this.minLR = o.minLR;
+    this.improves = improvementTest(this.monitor, o.mode, o.minDelta);
   }
 
 
@@ -153,15 +164,8 @@ export class ReduceLROnPlateau extends tf.Callback {
 
   /** Restores a {@link getState} result; the next fit continues from it instead of starting afresh. */
   setState(state: ReduceLROnPlateauState): void {
-    const where = 'ReduceLROnPlateau.setState';
-    optionsObject(where, state);
-    knownKeys(where, state, ['kind', 'best', 'wait', 'cooldownCounter', 'lr']);
-    if (state.kind !== 'ReduceLROnPlateau') fail(where, 'kind', '"ReduceLROnPlateau" (a state from getState() of a ReduceLROnPlateau)', state.kind);
-    if (state.best !== null && !(typeof state.best === 'number' && Number.isFinite(state.best))) fail(where, 'best', 'a finite number or null', state.best);
-    const wait = integerAtLeast(where, 'wait', state.wait, 0);
-    const cooldownCounter = integerAtLeast(where, 'cooldownCounter', state.cooldownCounter, 0);
-    const lr = state.lr === null ? null : nonNegative(where, 'lr', state.lr);
-    this.best = state.best;
+    const { best, wait, cooldownCounter, lr } = fromTable('ReduceLROnPlateau.setState', state, STATE_TABLE) as unknown as ReduceLROnPlateauState;
+    this.best = best;
     this.wait = wait;
     this.cooldownCounter = cooldownCounter;
     this.lastSetLR = lr;

@@ -165,23 +165,32 @@ function scaleFunction(
  * ```
  */
 export function cyclicLearningRate(opts: CyclicLROptions): Schedule {
-  return cyclicLRSchedule('cyclicLearningRate', opts);
+  return cyclicLRForStepSize('cyclicLearningRate', opts)(opts?.stepSize);
 }
 
-/** {@link cyclicLearningRate}, with errors attributed to `where` (the callbacks use their own name). */
-export function cyclicLRSchedule(where: string, opts: CyclicLROptions): Schedule {
-  return cyclicLRForStepSize(where, opts)(opts.stepSize);
-}
-
-/** Validates every option but `stepSize` (ignored if present); returns the schedule for a step size. */
+/**
+ * {@link cyclicLearningRate} by step size: validates every option but `stepSize` (ignored if present),
+ * with errors attributed to `where` (the callbacks use their own name).
+ */
 export function cyclicLRForStepSize(where: string, opts: Omit<CyclicLROptions, 'stepSize'>): (stepSize: number) => Schedule {
+  return cycleOf(where, opts, CYCLIC_LR_KEYS, () => {
+    const [base, max] = lrBounds(where, opts.baseLR, opts.maxLR);
+    return (amplitude) => base + (max - base) * amplitude;
+  });
+}
+
+/**
+ * The options check and step-size factory both cyclical schedules share: `valueAt(amplitude)` (built
+ * after the keys are checked) along the cycle's profile.
+ */
+function cycleOf(where: string, opts: Omit<CycleShapeOptions, 'stepSize'>, keys: readonly string[], valueAt: () => (amplitude: number) => number): (stepSize: number) => Schedule {
   optionsObject(where, opts);
-  knownKeys(where, opts, CYCLIC_LR_KEYS);
-  const [base, max] = lrBounds(where, opts.baseLR, opts.maxLR);
+  knownKeys(where, opts, keys);
+  const value = valueAt();
   const shape = cycleShape(where, opts);
   return (stepSize) => {
     const profile = shape(stepSize);
-    return (iteration) => base + (max - base) * profile(iteration).amplitude;
+    return (iteration) => value(profile(iteration).amplitude);
   };
 }
 
@@ -196,24 +205,15 @@ export function cyclicLRForStepSize(where: string, opts: Omit<CyclicLROptions, '
  * ```
  */
 export function cyclicMomentum(opts: CyclicMomentumOptions): Schedule {
-  return cyclicMomentumSchedule('cyclicMomentum', opts);
+  return cyclicMomentumForStepSize('cyclicMomentum', opts)(opts?.stepSize);
 }
 
-/** {@link cyclicMomentum}, with errors attributed to `where`. */
-export function cyclicMomentumSchedule(where: string, opts: CyclicMomentumOptions): Schedule {
-  return cyclicMomentumForStepSize(where, opts)(opts.stepSize);
-}
-
-/** Validates every option but `stepSize` (ignored if present); returns the schedule for a step size. */
+/** {@link cyclicMomentum} by step size, as {@link cyclicLRForStepSize}. */
 export function cyclicMomentumForStepSize(where: string, opts: Omit<CyclicMomentumOptions, 'stepSize'>): (stepSize: number) => Schedule {
-  optionsObject(where, opts);
-  knownKeys(where, opts, CYCLIC_MOMENTUM_KEYS);
-  const [base, max] = momentumBounds(where, opts.baseMomentum, opts.maxMomentum);
-  const shape = cycleShape(where, opts);
-  return (stepSize) => {
-    const profile = shape(stepSize);
-    return (iteration) => max - (max - base) * profile(iteration).amplitude;
-  };
+  return cycleOf(where, opts, CYCLIC_MOMENTUM_KEYS, () => {
+    const [base, max] = momentumBounds(where, opts.baseMomentum, opts.maxMomentum);
+    return (amplitude) => max - (max - base) * amplitude;
+  });
 }
 
 /** Checks 0 < baseLR <= maxLR, both finite. */

@@ -138,24 +138,28 @@ function phasesOf(where: string, pct: number, n: number, three: boolean): Phase[
  * ```
  */
 export function oneCycleLearningRate(opts: OneCycleOptions): Schedule {
-  return oneCycleLRSchedule('oneCycleLearningRate', opts);
+  return oneCycleLRForTotal('oneCycleLearningRate', opts)(opts?.totalSteps);
 }
 
-/** {@link oneCycleLearningRate}, with errors attributed to `where` (the callback uses its own name). */
-export function oneCycleLRSchedule(where: string, opts: OneCycleOptions): Schedule {
-  return oneCycleLRForTotal(where, opts)(opts.totalSteps);
-}
-
-/** Validates every option but `totalSteps` (ignored if present); returns the schedule for a length. */
+/**
+ * {@link oneCycleLearningRate} by length: validates every option but `totalSteps` (ignored if
+ * present), with errors attributed to `where` (the callback uses its own name).
+ */
 export function oneCycleLRForTotal(where: string, opts: Omit<OneCycleOptions, 'totalSteps'>): (totalSteps: number) => Schedule {
+  return phasesThrough(where, opts, ONE_CYCLE_KEYS, () => {
+    const max = positive(where, 'maxLR', opts.maxLR);
+    const start = max / (opts.divFactor === undefined ? 25 : positive(where, 'divFactor', opts.divFactor));
+    return [start, max, start / (opts.finalDivFactor === undefined ? 1e4 : positive(where, 'finalDivFactor', opts.finalDivFactor))];
+  });
+}
+
+/** The options check and length factory both 1cycle schedules share: the phases through `values()` = [start, peak, final]. */
+function phasesThrough(where: string, opts: object, keys: readonly string[], values: () => readonly [number, number, number]): (totalSteps: number) => Schedule {
   optionsObject(where, opts);
-  knownKeys(where, opts, ONE_CYCLE_KEYS);
-  const max = positive(where, 'maxLR', opts.maxLR);
-  const div = opts.divFactor === undefined ? 25 : positive(where, 'divFactor', opts.divFactor);
-  const finalDiv = opts.finalDivFactor === undefined ? 1e4 : positive(where, 'finalDivFactor', opts.finalDivFactor);
+  knownKeys(where, opts, keys);
+  const v = values();
   const shape = phaseShape(where, opts);
-  const start = max / div;
-  return (totalSteps) => shape(totalSteps)([start, max, start / finalDiv]);
+  return (totalSteps) => shape(totalSteps)(v);
 }
 
 /**
@@ -169,20 +173,14 @@ export function oneCycleLRForTotal(where: string, opts: Omit<OneCycleOptions, 't
  * ```
  */
 export function oneCycleMomentum(opts: OneCycleMomentumOptions): Schedule {
-  return oneCycleMomentumSchedule('oneCycleMomentum', opts);
+  return oneCycleMomentumForTotal('oneCycleMomentum', opts)(opts?.totalSteps);
 }
 
-/** {@link oneCycleMomentum}, with errors attributed to `where`. */
-export function oneCycleMomentumSchedule(where: string, opts: OneCycleMomentumOptions): Schedule {
-  return oneCycleMomentumForTotal(where, opts)(opts.totalSteps);
-}
-
-/** Validates every option but `totalSteps` (ignored if present); returns the schedule for a length. */
+/** {@link oneCycleMomentum} by length, as {@link oneCycleLRForTotal}. */
 export function oneCycleMomentumForTotal(where: string, opts: Omit<OneCycleMomentumOptions, 'totalSteps'>): (totalSteps: number) => Schedule {
-  optionsObject(where, opts);
-  knownKeys(where, opts, ONE_CYCLE_MOMENTUM_KEYS);
-  const [base, max] = momentumBounds(where, opts.baseMomentum ?? 0.85, opts.maxMomentum ?? 0.95);
-  const shape = phaseShape(where, opts);
-  // Value triple [start, peak, final]: momentum is high at the start and end, low at the LR's peak.
-  return (totalSteps) => shape(totalSteps)([max, base, max]);
+  // [start, peak, final]: momentum is high at the start and end, low at the LR's peak.
+  return phasesThrough(where, opts, ONE_CYCLE_MOMENTUM_KEYS, () => {
+    const [base, max] = momentumBounds(where, opts.baseMomentum ?? 0.85, opts.maxMomentum ?? 0.95);
+    return [max, base, max];
+  });
 }

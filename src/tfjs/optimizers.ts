@@ -1,9 +1,10 @@
 /**
  * Reading and setting the learning rate and momentum of any tfjs optimizer.
  *
- * tfjs optimizers do not agree on where the LR lives (tfjs 4.22, SPEC §4): `SGD` and `Momentum` bake it
- * into a kept scalar (assigning `.learningRate` does nothing; `setLearningRate()` works), the others read
- * the `learningRate` field at every step. `Momentum.setMomentum()` changes nothing numerically: the
+ * tfjs optimizers do not agree on where the LR lives (tfjs 4.22; every case is checked on real weights
+ * in test/optimizers.test.ts): `SGD` and `Momentum` bake it into a kept scalar (assigning
+ * `.learningRate` does nothing; `setLearningRate()` works), the others read the `learningRate` field at
+ * every step. `Momentum.setMomentum()` changes nothing numerically: the
  * update uses a scalar `m` made in the constructor. Optimizers are told apart by `getClassName()`,
  * because `instanceof` answers true for every optimizer class.
  * @packageDocumentation

@@ -94,12 +94,21 @@ async function main(): Promise<void> {
   const warm = makeModel();
   await warm.fit(x, y, { epochs: 1, batchSize: BATCH, verbose: 0 }); // warm-up: kernels, JIT
   warm.dispose();
+  const timing = await timedRounds(x, y);
+  const leaks = await tensorsLeft(x, y, xs, ys);
+  console.log(table(timing, leaks, n).join('\n'));
+  tf.dispose([xs, ys, x, y]);
+}
 
-  // Every timed fit starts from the same weights and a fresh optimizer, so variants differ only by
-  // what their callback does (and by the LR it sets).
-  const times: Record<string, number[]> = Object.fromEntries(variants.map((v) => [v.name, []]));
-  const ratios: Record<string, number[]> = Object.fromEntries(variants.map((v) => [v.name, []]));
-  const inside: Record<string, number[]> = Object.fromEntries(variants.map((v) => [v.name, []]));
+type Timing = { times: Record<string, number[]>; ratios: Record<string, number[]>; inside: Record<string, number[]> };
+
+/**
+ * Every timed fit starts from the same weights and a fresh optimizer, so variants differ only by what
+ * their callback does (and by the LR it sets); the order rotates each round.
+ */
+async function timedRounds(x: tf.Tensor, y: tf.Tensor): Promise<Timing> {
+  const perVariant = () => Object.fromEntries(variants.map((v) => [v.name, [] as number[]]));
+  const t: Timing = { times: perVariant(), ratios: perVariant(), inside: perVariant() };
   for (let r = 0; r < rounds; r++) {
     const round: Record<string, number> = {};
     for (let k = 0; k < variants.length; k++) {
@@ -111,16 +120,19 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       await model.fit(x, y, { epochs: 1, batchSize: BATCH, verbose: 0, shuffle: false, callbacks });
       round[v.name] = performance.now() - t0;
-      times[v.name].push(round[v.name]);
-      inside[v.name].push((clock.ms * 1000) / batches);
+      t.times[v.name].push(round[v.name]);
+      t.inside[v.name].push((clock.ms * 1000) / batches);
       model.dispose();
     }
-    for (const v of variants) ratios[v.name].push(round['no callback'] / round[v.name]);
+    for (const v of variants) t.ratios[v.name].push(round['no callback'] / round[v.name]);
     process.stderr.write(`round ${r + 1}/${rounds}\r`);
   }
   process.stderr.write('\n');
+  return t;
+}
 
-  // Tensor count over leakBatches batches, per variant.
+/** Change in the tensor count over leakBatches batches, per variant (after the optimizer made its slots). */
+async function tensorsLeft(x: tf.Tensor, y: tf.Tensor, xs: tf.Tensor, ys: tf.Tensor): Promise<Record<string, number>> {
   const leaks: Record<string, number> = {};
   for (const v of variants) {
     const model = makeModel();
@@ -130,10 +142,13 @@ async function main(): Promise<void> {
     leaks[v.name] = tf.memory().numTensors - before;
     model.dispose();
   }
+  return leaks;
+}
 
+function table({ times, ratios, inside }: Timing, leaks: Record<string, number>, n: number): string[] {
   const base = median(times['no callback']);
   const spread = (a: number[]): string => `${Math.min(...a).toFixed(3)}–${Math.max(...a).toFixed(3)}`;
-  const lines = [
+  return [
     `Command: npm run bench:overhead -- --rounds ${rounds} --batches ${batches} --backend ${args.backend}`,
     `Backend: ${tf.getBackend()}; tfjs ${tf.version.tfjs}; Node ${process.version}; ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}; ${new Date().toISOString()}`,
     `Model: Dense 64→128→10, Momentum SGD, batch ${BATCH}; ${batches} batches per timed fit; ${rounds} interleaved rounds; median batch ${((base / batches)).toFixed(2)} ms.`,
@@ -146,8 +161,6 @@ async function main(): Promise<void> {
       return `| ${v.name} | ${m.toFixed(1)} | ${((n / m) * 1000).toFixed(0)} | ${median(ratios[v.name]).toFixed(3)} (${spread(ratios[v.name])}) | ${us.toFixed(1)} µs (${((us / 1000 / (base / batches)) * 100).toFixed(3)} % of a batch) | ${leaks[v.name] >= 0 ? '+' : ''}${leaks[v.name]} |`;
     }),
   ];
-  console.log(lines.join('\n'));
-  tf.dispose([xs, ys, x, y]);
 }
 
 main().catch((e) => {

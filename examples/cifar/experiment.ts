@@ -44,30 +44,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   const runs: PolicyRun[] = [];
   const stepSize = chooseStepSize(o);
   for (const optimizer of optimizers) {
-    let baseLR = o.baseLR;
-    let maxLR = o.maxLR;
-    if (o.rangeTest) {
-      const model = fresh(optimizer, 0.01);
-      const t = await rangeTestFrom(o, model, stats, optimizer, 0);
-      model.dispose();
-      rangeTests.push(t);
-      baseLR ??= t.suggestion.baseLR ?? undefined;
-      maxLR ??= t.suggestion.maxLR ?? undefined;
-    }
-    if (baseLR === undefined || maxLR === undefined) {
-      if (!['sgd', 'momentum', 'nesterov'].includes(optimizer)) {
-        throw new Error(
-          o.rangeTest
-            ? `--optimizer ${optimizer}: the range test suggested no bounds (${rangeTests[rangeTests.length - 1].suggestion.notes.join('; ')}); give --base-lr and --max-lr`
-            : `--optimizer ${optimizer} needs bounds: add --range-test (adaptive methods need very different LRs from SGD's) or give --base-lr and --max-lr`,
-        );
-      }
-      log(`${optimizer}: no bounds from a range test or flags; using the paper's ${PAPER_BOUNDS.baseLR}/${PAPER_BOUNDS.maxLR}`);
-      baseLR ??= PAPER_BOUNDS.baseLR;
-      maxLR ??= PAPER_BOUNDS.maxLR;
-    }
-    const caution = boundsCaution(optimizer, maxLR);
-    if (caution) log(`caution: ${caution}`);
+    const { baseLR, maxLR } = await boundsFor(o, optimizer, () => fresh(optimizer, 0.01), stats, rangeTests);
     const settings: PolicySettings = { baseLR, maxLR, stepSize, fixedLR: o.fixedLR ?? baseLR, budget: o.iterations };
     perOptimizer[optimizer] = settings;
     for (const name of o.policies) runs.push(await trainRun(o, { optimizer, name, settings, label: optimizers.length > 1 ? `${optimizer} ${name}` : name, fresh, stats, rangeTests }));
@@ -86,6 +63,38 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   await writeOutputs(result, o.out);
   log(['', ...comparisonTable(result), ...(optimizers.length > 1 ? ['', ...table3(result)] : [])].join('\n'));
   return result;
+}
+
+/**
+ * An optimizer's bounds: the flags, else its range test's suggestion (recorded in rangeTests), else
+ * the paper's for SGD-like optimizers; an error for adaptive ones without bounds.
+ */
+async function boundsFor(o: ExperimentOptions, optimizer: OptimizerName, model: () => tf.LayersModel, stats: Stats, rangeTests: RangeTestRecord[]): Promise<{ baseLR: number; maxLR: number }> {
+  let baseLR = o.baseLR;
+  let maxLR = o.maxLR;
+  if (o.rangeTest) {
+    const m = model();
+    const t = await rangeTestFrom(o, m, stats, optimizer, 0);
+    m.dispose();
+    rangeTests.push(t);
+    baseLR ??= t.suggestion.baseLR ?? undefined;
+    maxLR ??= t.suggestion.maxLR ?? undefined;
+  }
+  if (baseLR === undefined || maxLR === undefined) {
+    if (!['sgd', 'momentum', 'nesterov'].includes(optimizer)) {
+      throw new Error(
+        o.rangeTest
+          ? `--optimizer ${optimizer}: the range test suggested no bounds (${rangeTests[rangeTests.length - 1].suggestion.notes.join('; ')}); give --base-lr and --max-lr`
+          : `--optimizer ${optimizer} needs bounds: add --range-test (adaptive methods need very different LRs from SGD's) or give --base-lr and --max-lr`,
+      );
+    }
+    o.log(`${optimizer}: no bounds from a range test or flags; using the paper's ${PAPER_BOUNDS.baseLR}/${PAPER_BOUNDS.maxLR}`);
+    baseLR ??= PAPER_BOUNDS.baseLR;
+    maxLR ??= PAPER_BOUNDS.maxLR;
+  }
+  const caution = boundsCaution(optimizer, maxLR);
+  if (caution) o.log(`caution: ${caution}`);
+  return { baseLR, maxLR };
 }
 
 /** The paper's 4 epochs per half cycle, shortened so the budget holds 3 whole cycles; or `--step-size`. */
@@ -109,6 +118,21 @@ interface RunSpec {
 }
 
 /** One policy with one optimizer from the initial weights; split into two fits around a re-test. */
+/**
+ * The paper's re-test mid-run: a range test from the current weights (restored after), then
+ * `CyclicLR.reset` with its bounds (the old ones if it suggests none) and a new step size.
+ */
+async function retestAndReset(o: ExperimentOptions, r: RunSpec, model: tf.LayersModel, clr: CyclicLR, at: number): Promise<NonNullable<PolicyRun['retest']>> {
+  const t = await rangeTestFrom(o, model, r.stats, r.optimizer, at, r.name);
+  r.rangeTests.push(t);
+  const stepSize = o.retestStepSize ?? Math.max(1, Math.round(r.settings.stepSize / 2));
+  const ok = t.suggestion.baseLR !== null && t.suggestion.maxLR !== null;
+  const bounds = ok ? { baseLR: t.suggestion.baseLR as number, maxLR: t.suggestion.maxLR as number } : { baseLR: r.settings.baseLR, maxLR: r.settings.maxLR };
+  clr.reset({ ...bounds, stepSize });
+  o.log(`${r.label}: continuing with CyclicLR.reset({ baseLR: ${fmtLR(bounds.baseLR)}, maxLR: ${fmtLR(bounds.maxLR)}, stepSize: ${stepSize} })`);
+  return { at: t.at, ...bounds, stepSize, note: ok ? '' : 'no bounds suggested; kept the old ones' };
+}
+
 async function trainRun(o: ExperimentOptions, r: RunSpec): Promise<PolicyRun> {
   const cycleMomentum = Boolean(o.cycleMomentum) && CYCLABLE_MOMENTUM.includes(r.optimizer);
   const policy = makePolicy(r.name, r.settings, { cycleMomentum });
@@ -135,15 +159,8 @@ async function trainRun(o: ExperimentOptions, r: RunSpec): Promise<PolicyRun> {
   await fit(retestAt ?? o.iterations, r.label);
   if (retestAt !== null && clr && !stopper?.stoppedAt) {
     const t1 = performance.now();
-    const t = await rangeTestFrom(o, model, r.stats, r.optimizer, evalCb.iteration, r.name);
+    retest = await retestAndReset(o, r, model, clr, evalCb.iteration);
     testSeconds = (performance.now() - t1) / 1000;
-    r.rangeTests.push(t);
-    const stepSize = o.retestStepSize ?? Math.max(1, Math.round(r.settings.stepSize / 2));
-    const ok = t.suggestion.baseLR !== null && t.suggestion.maxLR !== null;
-    const bounds = ok ? { baseLR: t.suggestion.baseLR as number, maxLR: t.suggestion.maxLR as number } : { baseLR: r.settings.baseLR, maxLR: r.settings.maxLR };
-    clr.reset({ ...bounds, stepSize });
-    retest = { at: t.at, ...bounds, stepSize, note: ok ? '' : 'no bounds suggested; kept the old ones' };
-    o.log(`${r.label}: continuing with CyclicLR.reset({ baseLR: ${fmtLR(bounds.baseLR)}, maxLR: ${fmtLR(bounds.maxLR)}, stepSize: ${stepSize} })`);
     await fit(o.iterations - retestAt, `${r.label} (after re-test)`);
   }
   const total = (performance.now() - t0) / 1000;

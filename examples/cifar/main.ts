@@ -83,41 +83,11 @@ const program = new Command()
   .showHelpAfterError();
 
 async function main(): Promise<void> {
-  program.parse();
-  const o = program.opts();
-  const given = (name: string) => program.getOptionValueSource(name) === 'cli';
-  if (o.quick) {
-    // Only fill in what the user did not set.
-    const quick: Record<string, unknown> = { model: 'quick', trainLimit: 2000, testLimit: 500, iterations: 300, evalEvery: 50, batchSize: 50, policies: ['fixed', 'triangular2'] };
-    for (const [k, v] of Object.entries(quick)) if (!given(k)) o[k] = v;
-  }
+  const o = parsedOptions();
   const log = (msg: string) => console.log(msg);
-  if (o.retestAfter !== undefined && o.retestAfter % Math.min(o.evalEvery, o.iterations) !== 0) {
-    program.error(`error: --retest-after must be a multiple of --eval-every (${o.evalEvery}), got ${o.retestAfter}`);
-  }
-  if (o.retestAfter !== undefined && o.retestAfter >= o.iterations) {
-    program.error(`error: --retest-after must be below --iterations (${o.iterations}), got ${o.retestAfter}`);
-  }
   const backend = await chooseBackend(o.backend as BackendName | undefined, { threads: o.threads });
   log(`backend: ${backend.name} — ${backend.why}`);
-
-  let bar: SingleBar | null = null;
-  const dir = await locateCifar10({
-    dataDir: o.dataDir,
-    archive: o.archive,
-    cacheDir: o.cacheDir,
-    download: o.download,
-    log,
-    onProgress: (done, total) => {
-      if (!bar) {
-        bar = new SingleBar({ format: 'download {bar} {percentage}% | {value}/{total} MB | ETA {eta_formatted}' }, Presets.shades_classic);
-        bar.start(total ? Math.round(total / 1e6) : 0, 0);
-      }
-      bar.update(Math.round(done / 1e6));
-    },
-  });
-  (bar as SingleBar | null)?.stop();
-  const data = loadFolder(dir, { maxTrain: o.trainLimit, maxTest: o.testLimit });
+  const data = loadFolder(await dataFolder(o, log), { maxTrain: o.trainLimit, maxTest: o.testLimit });
   const out = o.out ?? path.join('results', `cifar10-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   const result = await runExperiment({
     data,
@@ -150,6 +120,46 @@ async function main(): Promise<void> {
     command: `npm run example -- ${process.argv.slice(2).join(' ')}`,
   });
   log(`\nwrote ${path.join(out, 'report.md')} (with results.json, accuracy.svg, schedules.svg${result.rangeTests.length > 0 ? ', range-test*.svg' : ''})`);
+}
+
+/** The command line, with --quick's settings where the user set nothing, and the checks between flags. */
+function parsedOptions(): ReturnType<typeof program.opts> {
+  program.parse();
+  const o = program.opts();
+  const given = (name: string) => program.getOptionValueSource(name) === 'cli';
+  if (o.quick) {
+    // Only fill in what the user did not set.
+    const quick: Record<string, unknown> = { model: 'quick', trainLimit: 2000, testLimit: 500, iterations: 300, evalEvery: 50, batchSize: 50, policies: ['fixed', 'triangular2'] };
+    for (const [k, v] of Object.entries(quick)) if (!given(k)) o[k] = v;
+  }
+  if (o.retestAfter !== undefined && o.retestAfter % Math.min(o.evalEvery, o.iterations) !== 0) {
+    program.error(`error: --retest-after must be a multiple of --eval-every (${o.evalEvery}), got ${o.retestAfter}`);
+  }
+  if (o.retestAfter !== undefined && o.retestAfter >= o.iterations) {
+    program.error(`error: --retest-after must be below --iterations (${o.iterations}), got ${o.retestAfter}`);
+  }
+  return o;
+}
+
+/** The extracted CIFAR-10 folder (from --data-dir, --archive, the cache, or a download with a progress bar). */
+async function dataFolder(o: ReturnType<typeof program.opts>, log: (msg: string) => void): Promise<string> {
+  let bar: SingleBar | null = null;
+  const dir = await locateCifar10({
+    dataDir: o.dataDir,
+    archive: o.archive,
+    cacheDir: o.cacheDir,
+    download: o.download,
+    log,
+    onProgress: (done, total) => {
+      if (!bar) {
+        bar = new SingleBar({ format: 'download {bar} {percentage}% | {value}/{total} MB | ETA {eta_formatted}' }, Presets.shades_classic);
+        bar.start(total ? Math.round(total / 1e6) : 0, 0);
+      }
+      bar.update(Math.round(done / 1e6));
+    },
+  });
+  (bar as SingleBar | null)?.stop();
+  return dir;
 }
 
 main().catch((e: unknown) => {

@@ -4,7 +4,7 @@
  * wasm build and the kernels of wasm-fast-kernels.ts), side by side in one run.
  *
  *   npm run bench:speed                         # both nets, batch 50 and 100, 3 alternating rounds
- *   npm run bench:speed -- --profile            # per-kernel time of one training step, and what is outside kernels
+ *   npm run bench:speed -- --profile            # per-kernel time of a training step (mean of 5), and what is outside kernels
  *   npm run bench:speed -- --nets quick --batches 100 --rounds 5 --steps 20
  *
  * Each measurement runs in its own process (a backend's thread count is fixed when it starts): the

@@ -119,6 +119,9 @@ export const atLeast =
   (where, option, value) =>
     integerAtLeast(where, option, value, min);
 
+/** Check: any value, for an option checked after the table because its rule depends on others. */
+export const later: OptionCheck = (_where, _option, value) => value;
+
 /** Check: one of a fixed set of strings. */
 export const choice =
   (allowed: readonly string[]): OptionCheck =>

@@ -5,7 +5,7 @@
  */
 import type { Schedule } from './schedule.js';
 import { cosineDecaySchedule, increasingBoundaries, linearSchedule } from './decay.js';
-import { fail, integerAtLeast, iterationArg, knownKeys, nonNegative, optionsObject, positive } from '../validate.js';
+import { atLeast, fail, fromTable, integerAtLeast, iterationArg, later, nonNegative, positive } from '../validate.js';
 
 /**
  * Runs `schedules[0]` until `boundaries[0]`, then `schedules[k]` from `boundaries[k-1]` on, each on
@@ -24,7 +24,7 @@ export function joinSchedules(schedules: readonly Schedule[], boundaries: readon
   if (!Array.isArray(schedules) || schedules.length === 0 || schedules.some((s) => typeof s !== 'function')) {
     fail(where, 'schedules', 'a non-empty array of schedule functions', schedules);
   }
-  const b = increasingBoundaries(where, boundaries);
+  const b = increasingBoundaries(where, 'boundaries', boundaries);
   if (b.length !== schedules.length - 1) fail(where, 'boundaries', `an array of schedules.length − 1 = ${schedules.length - 1} iterations`, boundaries);
   return (iteration) => {
     const i = iterationArg(where, iteration);
@@ -60,13 +60,15 @@ export interface WarmupCosineOptions {
  */
 export function warmupCosineSchedule(opts: WarmupCosineOptions): Schedule {
   const where = 'warmupCosineSchedule';
-  optionsObject(where, opts);
-  knownKeys(where, opts, ['from', 'peak', 'warmupSteps', 'steps', 'to']);
-  const from = opts.from === undefined ? 0 : nonNegative(where, 'from', opts.from);
-  const peak = positive(where, 'peak', opts.peak);
-  const warmupSteps = integerAtLeast(where, 'warmupSteps', opts.warmupSteps, 1);
-  const steps = integerAtLeast(where, 'steps', opts.steps, warmupSteps + 1);
-  const to = opts.to === undefined ? 0 : nonNegative(where, 'to', opts.to);
+  const table = {
+    from: { check: nonNegative, otherwise: 0 },
+    peak: { check: positive, required: true },
+    warmupSteps: { check: atLeast(1), required: true },
+    steps: { check: later, required: true }, // > warmupSteps: checked below
+    to: { check: nonNegative, otherwise: 0 },
+  } as const;
+  const { from, peak, warmupSteps, steps: given, to } = fromTable(where, opts, table) as Required<WarmupCosineOptions>;
+  const steps = integerAtLeast(where, 'steps', given, warmupSteps + 1);
   if (to > peak) fail(where, 'to', `<= peak (${peak})`, to);
   return joinSchedules(
     [linearSchedule({ from, to: peak, steps: warmupSteps }), cosineDecaySchedule({ from: peak, steps: steps - warmupSteps, alpha: to / peak })],
@@ -99,13 +101,14 @@ export interface CosineRestartsOptions {
  */
 export function cosineRestartsSchedule(opts: CosineRestartsOptions): Schedule {
   const where = 'cosineRestartsSchedule';
-  optionsObject(where, opts);
-  knownKeys(where, opts, ['maxLR', 'minLR', 'period', 'periodMult']);
-  const maxLR = positive(where, 'maxLR', opts.maxLR);
-  const minLR = opts.minLR === undefined ? 0 : nonNegative(where, 'minLR', opts.minLR);
+  const table = {
+    maxLR: { check: positive, required: true },
+    minLR: { check: nonNegative, otherwise: 0 },
+    period: { check: atLeast(1), required: true },
+    periodMult: { check: atLeast(1), otherwise: 1 },
+  } as const;
+  const { maxLR, minLR, period, periodMult: mult } = fromTable(where, opts, table) as Required<CosineRestartsOptions>;
   if (minLR > maxLR) fail(where, 'minLR', `<= maxLR (${maxLR})`, minLR);
-  const period = integerAtLeast(where, 'period', opts.period, 1);
-  const mult = opts.periodMult === undefined ? 1 : integerAtLeast(where, 'periodMult', opts.periodMult, 1);
   return (iteration) => {
     let t = iterationArg(where, iteration);
     let T = period;

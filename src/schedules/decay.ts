@@ -4,14 +4,17 @@
  * @packageDocumentation
  */
 import type { Schedule } from './schedule.js';
-import { bool, fail, integerAtLeast, iterationArg, knownKeys, nonNegative, optionsObject, positive } from '../validate.js';
+import { atLeast, bool, fail, fromTable, integerAtLeast, iterationArg, later, nonNegative, positive, satisfies, type OptionRule } from '../validate.js';
 
-/** Checks `opts` is an object with only `keys`; returns a reader of the iteration for `where`. */
-function start(where: string, opts: unknown, keys: readonly string[]): (iteration: unknown) => number {
-  optionsObject(where, opts);
-  knownKeys(where, opts as object, keys);
-  return (iteration) => iterationArg(where, iteration);
+/** Checks `opts` against its table; returns the checked options and a reader of the iteration for `where`. */
+function start<T>(where: string, opts: unknown, table: Readonly<Record<string, OptionRule>>): { o: T; at: (iteration: unknown) => number } {
+  return { o: fromTable(where, opts, table) as T, at: (iteration) => iterationArg(where, iteration) };
 }
+
+// Rows the decay schedules share.
+const FROM: OptionRule = { check: nonNegative, required: true };
+const STEPS: OptionRule = { check: atLeast(1), required: true };
+const fraction = satisfies((v) => typeof v === 'number' && v >= 0 && v <= 1, 'a number in [0, 1]');
 
 /**
  * The same value at every iteration.
@@ -47,7 +50,7 @@ export interface LinearScheduleOptions {
  * ```
  */
 export function linearSchedule(opts: LinearScheduleOptions): Schedule {
-  return polynomial('linearSchedule', opts, ['from', 'to', 'steps'], 1);
+  return polynomial('linearSchedule', opts, { from: FROM, to: FROM, steps: STEPS });
 }
 
 /** Options of {@link polynomialDecaySchedule}. */
@@ -66,16 +69,13 @@ export interface PolynomialDecayOptions extends LinearScheduleOptions {
  * ```
  */
 export function polynomialDecaySchedule(opts: PolynomialDecayOptions): Schedule {
-  const where = 'polynomialDecaySchedule';
-  optionsObject(where, opts);
-  return polynomial(where, opts, ['from', 'to', 'steps', 'power'], opts.power === undefined ? 1 : positive(where, 'power', opts.power));
+  return polynomial('polynomialDecaySchedule', opts, { from: FROM, to: FROM, steps: STEPS, power: { check: positive, otherwise: 1 } });
 }
 
-function polynomial(where: string, opts: LinearScheduleOptions, keys: readonly string[], power: number): Schedule {
-  const at = start(where, opts, keys);
-  const from = nonNegative(where, 'from', opts.from);
-  const to = nonNegative(where, 'to', opts.to);
-  const steps = integerAtLeast(where, 'steps', opts.steps, 1);
+function polynomial(where: string, opts: LinearScheduleOptions, table: Readonly<Record<string, OptionRule>>): Schedule {
+  const { o, at } = start<Required<PolynomialDecayOptions>>(where, opts, table);
+  const { from, to, steps } = o;
+  const power = o.power ?? 1;
   return (iteration) => {
     const i = at(iteration);
     // Exactly `from` at 0 and `to` from `steps` on (no rounding at the ends).
@@ -106,20 +106,12 @@ export interface CosineDecayOptions {
  * ```
  */
 export function cosineDecaySchedule(opts: CosineDecayOptions): Schedule {
-  const where = 'cosineDecaySchedule';
-  const at = start(where, opts, ['from', 'steps', 'alpha']);
-  const from = nonNegative(where, 'from', opts.from);
-  const steps = integerAtLeast(where, 'steps', opts.steps, 1);
-  const alpha = opts.alpha === undefined ? 0 : fraction(where, 'alpha', opts.alpha);
+  const { o, at } = start<Required<CosineDecayOptions>>('cosineDecaySchedule', opts, { from: FROM, steps: STEPS, alpha: { check: fraction, otherwise: 0 } });
+  const { from, steps, alpha } = o;
   return (iteration) => {
     const t = Math.min(at(iteration), steps) / steps;
     return from * ((1 - alpha) * 0.5 * (1 + Math.cos(Math.PI * t)) + alpha);
   };
-}
-
-function fraction(where: string, option: string, value: unknown): number {
-  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) fail(where, option, 'a number in [0, 1]', value);
-  return value;
 }
 
 /** Options of {@link exponentialDecaySchedule}. */
@@ -148,12 +140,9 @@ export interface ExponentialDecayOptions {
  */
 export function exponentialDecaySchedule(opts: ExponentialDecayOptions): Schedule {
   const where = 'exponentialDecaySchedule';
-  const at = start(where, opts, ['from', 'steps', 'rate', 'staircase', 'to']);
-  const from = nonNegative(where, 'from', opts.from);
-  const steps = integerAtLeast(where, 'steps', opts.steps, 1);
-  const rate = positive(where, 'rate', opts.rate);
-  const staircase = opts.staircase === undefined ? false : bool(where, 'staircase', opts.staircase);
-  const to = opts.to === undefined ? undefined : nonNegative(where, 'to', opts.to);
+  const table = { from: FROM, steps: STEPS, rate: { check: positive, required: true }, staircase: { check: bool, otherwise: false }, to: { check: nonNegative } } as const;
+  const { o, at } = start<ExponentialDecayOptions & { staircase: boolean }>(where, opts, table);
+  const { from, steps, rate, staircase, to } = o;
   if (to !== undefined && (rate < 1 ? to > from : to < from)) {
     fail(where, 'to', `${rate < 1 ? '<=' : '>='} from (${from}) for rate ${rate}`, to);
   }
@@ -184,11 +173,8 @@ export interface StepDecayOptions {
  * ```
  */
 export function stepDecaySchedule(opts: StepDecayOptions): Schedule {
-  const where = 'stepDecaySchedule';
-  const at = start(where, opts, ['from', 'every', 'factor']);
-  const from = nonNegative(where, 'from', opts.from);
-  const every = integerAtLeast(where, 'every', opts.every, 1);
-  const factor = positive(where, 'factor', opts.factor);
+  const { o, at } = start<StepDecayOptions>('stepDecaySchedule', opts, { from: FROM, every: STEPS, factor: { check: positive, required: true } });
+  const { from, every, factor } = o;
   return (iteration) => from * factor ** Math.floor(at(iteration) / every);
 }
 
@@ -211,9 +197,8 @@ export interface PiecewiseConstantOptions {
  */
 export function piecewiseConstantSchedule(opts: PiecewiseConstantOptions): Schedule {
   const where = 'piecewiseConstantSchedule';
-  const at = start(where, opts, ['boundaries', 'values']);
-  const boundaries = increasingBoundaries(where, opts.boundaries);
-  const { values } = opts;
+  const { o, at } = start<PiecewiseConstantOptions>(where, opts, { boundaries: { check: increasingBoundaries, required: true }, values: { check: later, required: true } }); // its length depends on boundaries: checked below
+  const { boundaries, values } = o;
   if (!Array.isArray(values) || values.length !== boundaries.length + 1) {
     fail(where, 'values', `an array of boundaries.length + 1 = ${boundaries.length + 1} numbers`, values);
   }
@@ -227,7 +212,7 @@ export function piecewiseConstantSchedule(opts: PiecewiseConstantOptions): Sched
 }
 
 /** Strictly increasing integers >= 1 (also used by joinSchedules). */
-export function increasingBoundaries(where: string, boundaries: unknown): number[] {
+export function increasingBoundaries(where: string, _option: string, boundaries: unknown): number[] {
   if (!Array.isArray(boundaries)) fail(where, 'boundaries', 'an array of strictly increasing integers >= 1', boundaries);
   boundaries.forEach((b, k) => {
     integerAtLeast(where, `boundaries[${k}]`, b, k === 0 ? 1 : (boundaries[k - 1] as number) + 1);

@@ -2,16 +2,7 @@
  * Cyclical schedules (Smith, WACV 2017): pure functions of the 0-based global iteration.
  * @packageDocumentation
  */
-import {
-  fail,
-  inRange,
-  iterationArg,
-  knownKeys,
-  oneOf,
-  optionsObject,
-  positive,
-  show,
-} from '../validate.js';
+import { choice, fail, fromTable, inRange, iterationArg, later, positive, satisfies, show, type OptionRule } from '../validate.js';
 
 import type { Schedule } from './schedule.js';
 
@@ -64,9 +55,33 @@ export interface CyclicMomentumOptions extends CycleShapeOptions {
   maxLR?: number;
 }
 
-const SHAPE_KEYS = ['stepSize', 'stepSizeDown', 'mode', 'gamma', 'scaleFn', 'scaleMode', 'window'] as const;
-export const CYCLIC_LR_KEYS: readonly string[] = ['baseLR', 'maxLR', ...SHAPE_KEYS];
-export const CYCLIC_MOMENTUM_KEYS: readonly string[] = [...CYCLIC_LR_KEYS, 'baseMomentum', 'maxMomentum'];
+/** A cycle's shape options: their checks and defaults (`stepSize` is checked when the schedule is built for it). */
+const SHAPE_ROWS: Record<keyof CycleShapeOptions, OptionRule> = {
+  stepSize: { check: later },
+  stepSizeDown: { check: positive },
+  mode: { check: choice(CYCLIC_MODES), otherwise: 'triangular' },
+  gamma: { check: satisfies((v) => typeof v === 'number' && v > 0 && v <= 1, 'a number in (0, 1]'), otherwise: 1 },
+  scaleFn: { check: satisfies((v) => typeof v === 'function', 'a function') },
+  scaleMode: { check: choice(SCALE_MODES) },
+  window: { check: choice(CYCLIC_WINDOWS), otherwise: 'triangular' },
+};
+const LR_TABLE: Record<keyof CyclicLROptions, OptionRule> = {
+  baseLR: { check: positive, required: true },
+  maxLR: { check: positive, required: true },
+  ...SHAPE_ROWS,
+};
+const momentum: OptionRule = { check: (w, o, v) => inRange(w, o, v, 0, 1, true), required: true };
+const MOMENTUM_TABLE: Record<keyof CyclicMomentumOptions, OptionRule> = {
+  baseLR: { check: later }, // allowed, ignored
+  maxLR: { check: later },
+  ...SHAPE_ROWS,
+  baseMomentum: momentum,
+  maxMomentum: momentum,
+};
+export const CYCLIC_LR_KEYS: readonly string[] = Object.keys(LR_TABLE);
+
+/** Shape options after their table: defaults filled in. */
+type CheckedShape = Required<Pick<CycleShapeOptions, 'mode' | 'gamma' | 'window'>> & Pick<CycleShapeOptions, 'stepSizeDown' | 'scaleFn' | 'scaleMode'>;
 
 /**
  * A cycle's profile at an iteration: `cycle` (1-based) and `amplitude` = window(h) · scale in [0, 1]
@@ -75,28 +90,18 @@ export const CYCLIC_MOMENTUM_KEYS: readonly string[] = [...CYCLIC_LR_KEYS, 'base
 export type CycleProfile = (iteration: number) => { cycle: number; amplitude: number };
 
 /**
- * Validates the shape options other than `stepSize` and returns the profile for a step size (validated
- * when given): the callbacks check everything at construction and give `stepSizeEpochs` its length at
- * the first fit.
+ * The profile for a step size (validated then) from shape options already checked by their table: the
+ * callbacks check everything at construction and give `stepSizeEpochs` its length at the first fit.
  */
-export function cycleShape(where: string, opts: Omit<CycleShapeOptions, 'stepSize'>): (stepSize: number) => CycleProfile {
-  const downGiven = opts.stepSizeDown === undefined ? undefined : positive(where, 'stepSizeDown', opts.stepSizeDown);
-  const mode = opts.mode === undefined ? 'triangular' : oneOf(where, 'mode', opts.mode, CYCLIC_MODES);
-  const windowName =
-    opts.window === undefined ? 'triangular' : oneOf(where, 'window', opts.window, CYCLIC_WINDOWS);
-  const gamma = opts.gamma ?? 1;
-  if (typeof gamma !== 'number' || !(gamma > 0 && gamma <= 1)) fail(where, 'gamma', 'a number in (0, 1]', gamma);
-  if (opts.scaleMode !== undefined) {
-    oneOf(where, 'scaleMode', opts.scaleMode, SCALE_MODES);
-    if (opts.scaleFn === undefined) {
-      fail(where, 'scaleMode', 'given only together with scaleFn (built-in modes fix their own)', opts.scaleMode);
-    }
+function cycleShape(where: string, o: CheckedShape): (stepSize: number) => CycleProfile {
+  if (o.scaleMode !== undefined && o.scaleFn === undefined) {
+    fail(where, 'scaleMode', 'given only together with scaleFn (built-in modes fix their own)', o.scaleMode);
   }
-  const windowFn = WINDOWS[windowName];
-  const scale = scaleFunction(where, mode, gamma, opts.scaleFn, opts.scaleMode ?? 'cycle');
+  const windowFn = WINDOWS[o.window];
+  const scale = scaleFunction(where, o.mode, o.gamma, o.scaleFn, o.scaleMode ?? 'cycle');
   return (stepSize) => {
     const up = positive(where, 'stepSize', stepSize);
-    const total = up + (downGiven ?? up);
+    const total = up + (o.stepSizeDown ?? up);
     const ratio = up / total;
     return (iteration: number) => {
       const i = iterationArg(where, iteration);
@@ -106,11 +111,6 @@ export function cycleShape(where: string, opts: Omit<CycleShapeOptions, 'stepSiz
       return { cycle, amplitude: windowFn(h) * scale(cycle, i) };
     };
   };
-}
-
-/** Validates the shape options and returns the profile both schedules are built on. */
-export function cycleProfile(where: string, opts: CycleShapeOptions): CycleProfile {
-  return cycleShape(where, opts)(opts.stepSize);
 }
 
 /** Window functions of h (0 at the ends, 1 at the peak), written on the distance d = 1 − h from the peak. */
@@ -128,7 +128,6 @@ function scaleFunction(
   scaleMode: ScaleMode,
 ): (cycle: number, iteration: number) => number {
   if (scaleFn !== undefined) {
-    if (typeof scaleFn !== 'function') fail(where, 'scaleFn', 'a function', scaleFn);
     const checked = (x: number): number => {
       const s = scaleFn(x);
       if (typeof s !== 'number' || !Number.isFinite(s) || s < 0) {
@@ -173,21 +172,14 @@ export function cyclicLearningRate(opts: CyclicLROptions): Schedule {
  * with errors attributed to `where` (the callbacks use their own name).
  */
 export function cyclicLRForStepSize(where: string, opts: Omit<CyclicLROptions, 'stepSize'>): (stepSize: number) => Schedule {
-  return cycleOf(where, opts, CYCLIC_LR_KEYS, () => {
-    const [base, max] = lrBounds(where, opts.baseLR, opts.maxLR);
-    return (amplitude) => base + (max - base) * amplitude;
-  });
+  const o = fromTable(where, opts, LR_TABLE) as unknown as CyclicLROptions & CheckedShape;
+  const [base, max] = lrBounds(where, o.baseLR, o.maxLR);
+  return cycleOf(where, o, (amplitude) => base + (max - base) * amplitude);
 }
 
-/**
- * The options check and step-size factory both cyclical schedules share: `valueAt(amplitude)` (built
- * after the keys are checked) along the cycle's profile.
- */
-function cycleOf(where: string, opts: Omit<CycleShapeOptions, 'stepSize'>, keys: readonly string[], valueAt: () => (amplitude: number) => number): (stepSize: number) => Schedule {
-  optionsObject(where, opts);
-  knownKeys(where, opts, keys);
-  const value = valueAt();
-  const shape = cycleShape(where, opts);
+/** The schedule at a step size both cyclical schedules share: `value(amplitude)` along the cycle's profile. */
+function cycleOf(where: string, o: CheckedShape, value: (amplitude: number) => number): (stepSize: number) => Schedule {
+  const shape = cycleShape(where, o);
   return (stepSize) => {
     const profile = shape(stepSize);
     return (iteration) => value(profile(iteration).amplitude);
@@ -210,10 +202,9 @@ export function cyclicMomentum(opts: CyclicMomentumOptions): Schedule {
 
 /** {@link cyclicMomentum} by step size, as {@link cyclicLRForStepSize}. */
 export function cyclicMomentumForStepSize(where: string, opts: Omit<CyclicMomentumOptions, 'stepSize'>): (stepSize: number) => Schedule {
-  return cycleOf(where, opts, CYCLIC_MOMENTUM_KEYS, () => {
-    const [base, max] = momentumBounds(where, opts.baseMomentum, opts.maxMomentum);
-    return (amplitude) => max - (max - base) * amplitude;
-  });
+  const o = fromTable(where, opts, MOMENTUM_TABLE) as unknown as CyclicMomentumOptions & CheckedShape;
+  const [base, max] = momentumBounds(where, o.baseMomentum, o.maxMomentum);
+  return cycleOf(where, o, (amplitude) => max - (max - base) * amplitude);
 }
 
 /** Checks 0 < baseLR <= maxLR, both finite. */

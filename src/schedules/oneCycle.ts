@@ -2,7 +2,7 @@
  * The 1cycle policy (Smith 2018; PyTorch `OneCycleLR` semantics): one cycle over the whole run.
  * @packageDocumentation
  */
-import { bool, fail, integerAtLeast, iterationArg, knownKeys, oneOf, optionsObject, positive } from '../validate.js';
+import { bool, choice, fail, fromTable, inRange, integerAtLeast, iterationArg, later, positive, satisfies, type OptionRule } from '../validate.js';
 import { momentumBounds, type Schedule } from './cyclic.js';
 import { joinSchedules } from './compose.js';
 
@@ -37,16 +37,32 @@ export interface OneCycleMomentumOptions extends Partial<Omit<OneCycleOptions, '
   maxMomentum?: number;
 }
 
-export const ONE_CYCLE_KEYS: readonly string[] = [
-  'maxLR',
-  'totalSteps',
-  'pctStart',
-  'divFactor',
-  'finalDivFactor',
-  'anneal',
-  'threePhase',
-];
-export const ONE_CYCLE_MOMENTUM_KEYS: readonly string[] = [...ONE_CYCLE_KEYS, 'baseMomentum', 'maxMomentum'];
+/** The phase options both 1cycle schedules share (`totalSteps` is checked when a schedule is built for it). */
+const PHASE_ROWS = {
+  totalSteps: { check: later },
+  pctStart: { check: satisfies((v) => typeof v === 'number' && v > 0 && v < 1, 'a number in (0, 1)'), otherwise: 0.3 },
+  anneal: { check: choice(ANNEALS), otherwise: 'cos' },
+  threePhase: { check: bool, otherwise: false },
+} satisfies Record<string, OptionRule>;
+const LR_TABLE: Record<keyof OneCycleOptions, OptionRule> = {
+  maxLR: { check: positive, required: true },
+  ...PHASE_ROWS,
+  divFactor: { check: positive, otherwise: 25 },
+  finalDivFactor: { check: positive, otherwise: 1e4 },
+};
+const momentum = (otherwise: number): OptionRule => ({ check: (w, o, v) => inRange(w, o, v, 0, 1, true), otherwise });
+const MOMENTUM_TABLE: Record<keyof OneCycleMomentumOptions, OptionRule> = {
+  maxLR: { check: later }, // LR options are allowed here, and ignored
+  divFactor: { check: later },
+  finalDivFactor: { check: later },
+  ...PHASE_ROWS,
+  baseMomentum: momentum(0.85),
+  maxMomentum: momentum(0.95),
+};
+export const ONE_CYCLE_KEYS: readonly string[] = Object.keys(LR_TABLE);
+
+/** Phase options after their table: defaults filled in. */
+type CheckedPhases = { pctStart: number; anneal: AnnealStrategy; threePhase: boolean };
 
 /** A phase: values move from `from[k]` to `to[k]` between `start` and `end` (fractional step ends). */
 interface Phase {
@@ -61,41 +77,33 @@ const anneals: Record<AnnealStrategy, (start: number, end: number, pct: number) 
 };
 
 /**
- * Validates the phase options other than `totalSteps` and returns, for a length (validated then, with
- * the phases it allows), the schedule through a value triple [start, peak, final], after PyTorch's
+ * For a length (validated then, with the phases it allows), the schedule through a value triple
+ * [start, peak, final], from phase options already checked by their table, after PyTorch's
  * `OneCycleLR`: phase 1 ends at step `pctStart·N − 1`; with three phases phase 2 ends at
  * `2·pctStart·N − 2`; the last phase ends at `N − 1`, and later steps hold the final value. The phases
  * are joined with {@link joinSchedules}; each anneals over its own (fractional) span.
  */
-function phaseShape(
-  where: string,
-  opts: { pctStart?: unknown; anneal?: unknown; threePhase?: unknown },
-): (totalSteps: unknown) => (values: readonly [number, number, number]) => Schedule {
-  const pct = opts.pctStart ?? 0.3;
-  if (typeof pct !== 'number' || !(pct > 0 && pct < 1)) fail(where, 'pctStart', 'a number in (0, 1)', pct);
-  const anneal = anneals[opts.anneal === undefined ? 'cos' : oneOf(where, 'anneal', opts.anneal, ANNEALS)];
-  const three = opts.threePhase === undefined ? false : bool(where, 'threePhase', opts.threePhase);
+function phasesThrough(where: string, o: CheckedPhases, values: readonly [number, number, number]): (totalSteps: unknown) => Schedule {
+  const anneal = anneals[o.anneal];
   return (totalSteps) => {
     const n = integerAtLeast(where, 'totalSteps', totalSteps, 2);
-    const phases = phasesOf(where, pct, n, three);
-    return (values) => {
-      const parts: Schedule[] = [];
-      const boundaries: number[] = [];
-      let spanStart = 0;
-      for (const [k, phase] of phases.entries()) {
-        // Phase k holds the steps in (previous end, its end]; the first phase starts at step 0.
-        const first = k === 0 ? 0 : Math.floor(spanStart) + 1;
-        const last = k === phases.length - 1;
-        if (last || first <= phase.end) {
-          const [from, to, start, end] = [values[phase.from], values[phase.to], spanStart, phase.end];
-          parts.push((t) => anneal(from, to, (Math.min(t + first, n - 1) - start) / (end - start)));
-          if (k > 0) boundaries.push(first);
-        }
-        spanStart = phase.end;
+    const phases = phasesOf(where, o.pctStart, n, o.threePhase);
+    const parts: Schedule[] = [];
+    const boundaries: number[] = [];
+    let spanStart = 0;
+    for (const [k, phase] of phases.entries()) {
+      // Phase k holds the steps in (previous end, its end]; the first phase starts at step 0.
+      const first = k === 0 ? 0 : Math.floor(spanStart) + 1;
+      const last = k === phases.length - 1;
+      if (last || first <= phase.end) {
+        const [from, to, start, end] = [values[phase.from], values[phase.to], spanStart, phase.end];
+        parts.push((t) => anneal(from, to, (Math.min(t + first, n - 1) - start) / (end - start)));
+        if (k > 0) boundaries.push(first);
       }
-      const joined = joinSchedules(parts, boundaries);
-      return (iteration) => joined(iterationArg(where, iteration));
-    };
+      spanStart = phase.end;
+    }
+    const joined = joinSchedules(parts, boundaries);
+    return (iteration) => joined(iterationArg(where, iteration));
   };
 }
 
@@ -146,20 +154,9 @@ export function oneCycleLearningRate(opts: OneCycleOptions): Schedule {
  * present), with errors attributed to `where` (the callback uses its own name).
  */
 export function oneCycleLRForTotal(where: string, opts: Omit<OneCycleOptions, 'totalSteps'>): (totalSteps: number) => Schedule {
-  return phasesThrough(where, opts, ONE_CYCLE_KEYS, () => {
-    const max = positive(where, 'maxLR', opts.maxLR);
-    const start = max / (opts.divFactor === undefined ? 25 : positive(where, 'divFactor', opts.divFactor));
-    return [start, max, start / (opts.finalDivFactor === undefined ? 1e4 : positive(where, 'finalDivFactor', opts.finalDivFactor))];
-  });
-}
-
-/** The options check and length factory both 1cycle schedules share: the phases through `values()` = [start, peak, final]. */
-function phasesThrough(where: string, opts: object, keys: readonly string[], values: () => readonly [number, number, number]): (totalSteps: number) => Schedule {
-  optionsObject(where, opts);
-  knownKeys(where, opts, keys);
-  const v = values();
-  const shape = phaseShape(where, opts);
-  return (totalSteps) => shape(totalSteps)(v);
+  const o = fromTable(where, opts, LR_TABLE) as unknown as Required<OneCycleOptions>;
+  const start = o.maxLR / o.divFactor;
+  return phasesThrough(where, o, [start, o.maxLR, start / o.finalDivFactor]);
 }
 
 /**
@@ -178,9 +175,8 @@ export function oneCycleMomentum(opts: OneCycleMomentumOptions): Schedule {
 
 /** {@link oneCycleMomentum} by length, as {@link oneCycleLRForTotal}. */
 export function oneCycleMomentumForTotal(where: string, opts: Omit<OneCycleMomentumOptions, 'totalSteps'>): (totalSteps: number) => Schedule {
+  const o = fromTable(where, opts, MOMENTUM_TABLE) as unknown as Required<OneCycleMomentumOptions>;
+  const [base, max] = momentumBounds(where, o.baseMomentum, o.maxMomentum);
   // [start, peak, final]: momentum is high at the start and end, low at the LR's peak.
-  return phasesThrough(where, opts, ONE_CYCLE_MOMENTUM_KEYS, () => {
-    const [base, max] = momentumBounds(where, opts.baseMomentum ?? 0.85, opts.maxMomentum ?? 0.95);
-    return [max, base, max];
-  });
+  return phasesThrough(where, o, [max, base, max]);
 }

@@ -4,7 +4,7 @@
  * paper's step size.
  * @packageDocumentation
  */
-import { integerAtLeast, knownKeys, oneOf, optionsObject, positive, fail } from '../validate.js';
+import { atLeast, choice, fail, fromTable, later, optionsObject, positive, satisfies, type OptionRule } from '../validate.js';
 import { accuracyRule, type AccuracyRuleOptions } from './accuracyRule.js';
 import type { BoundsSuggestion, RangeCurve, RuleName, SuggestionRule } from './curve.js';
 import { minimumRule, steepRule, valleyRule } from './lossRules.js';
@@ -35,7 +35,24 @@ export interface SuggestBoundsOptions extends AccuracyRuleOptions {
   rule?: RuleName | SuggestionRule;
 }
 
-const OPTION_KEYS = ['rule', 'source', 'smoothing', 'riseNoise', 'slowFraction', 'raggedFactor', 'baseDivisor'];
+/** suggestBounds' options and their checks (no defaults here: each rule fills in its own). */
+const TABLE: Record<keyof SuggestBoundsOptions, OptionRule> = {
+  rule: { check: later }, // a name or a function: resolved below
+  source: { check: choice(['auto', 'validation', 'training']) },
+  smoothing: { check: atLeast(1) },
+  riseNoise: { check: positive },
+  slowFraction: { check: positive },
+  raggedFactor: { check: positive },
+  baseDivisor: { check: positive },
+};
+
+/** suggestStepSize's options: checks and the paper's defaults. */
+const STEP_SIZE_TABLE: Record<keyof StepSizeOptions, OptionRule> = {
+  samples: { check: atLeast(1), required: true },
+  batchSize: { check: atLeast(1), required: true },
+  epochsPerHalfCycle: { check: satisfies((v) => typeof v === 'number' && v >= 2 && v <= 10, 'a number in [2, 10] (the paper: 2–10 epochs per half cycle)'), otherwise: 4 },
+  cycles: { check: atLeast(3), otherwise: 3 },
+};
 
 /**
  * Suggests CLR bounds from an LR range test with one rule (default {@link DEFAULT_RULE}). Never
@@ -52,16 +69,10 @@ const OPTION_KEYS = ['rule', 'source', 'smoothing', 'riseNoise', 'slowFraction',
 export function suggestBounds(curve: RangeCurve, opts: SuggestBoundsOptions = {}): BoundsSuggestion {
   const where = 'suggestBounds';
   optionsObject(where, curve);
-  optionsObject(where, opts);
-  knownKeys(where, opts, OPTION_KEYS);
+  fromTable(where, opts, TABLE);
   if (!Array.isArray(curve.lr)) fail(where, 'curve.lr', 'an array of learning rates', curve.lr);
   if (!curve.accuracy && !curve.loss && !curve.validation?.accuracy) fail(where, 'curve', 'a result with accuracy or loss', curve.accuracy ?? null);
   const { rule = DEFAULT_RULE, ...accuracyOpts } = opts;
-  if (accuracyOpts.source !== undefined) oneOf(where, 'source', accuracyOpts.source, ['auto', 'validation', 'training'] as const);
-  if (accuracyOpts.smoothing !== undefined) integerAtLeast(where, 'smoothing', accuracyOpts.smoothing, 1);
-  for (const key of ['riseNoise', 'slowFraction', 'raggedFactor', 'baseDivisor'] as const) {
-    if (accuracyOpts[key] !== undefined) positive(where, key, accuracyOpts[key]);
-  }
   let s: BoundsSuggestion;
   if (typeof rule === 'function') s = rule(curve);
   else if (rule === 'accuracy') s = accuracyRule(curve, accuracyOpts);
@@ -109,16 +120,8 @@ export interface TrainingPlan {
  * ```
  */
 export function suggestStepSize(opts: StepSizeOptions): TrainingPlan {
-  const where = 'suggestStepSize';
-  optionsObject(where, opts);
-  knownKeys(where, opts, ['samples', 'batchSize', 'epochsPerHalfCycle', 'cycles']);
-  const samples = integerAtLeast(where, 'samples', opts.samples, 1);
-  const batchSize = integerAtLeast(where, 'batchSize', opts.batchSize, 1);
-  const epochs = opts.epochsPerHalfCycle ?? 4;
-  if (typeof epochs !== 'number' || !(epochs >= 2 && epochs <= 10)) {
-    fail(where, 'epochsPerHalfCycle', 'a number in [2, 10] (the paper: 2–10 epochs per half cycle)', epochs);
-  }
-  const cycles = integerAtLeast(where, 'cycles', opts.cycles ?? 3, 3);
+  const o = fromTable('suggestStepSize', opts, STEP_SIZE_TABLE) as Required<StepSizeOptions>;
+  const { samples, batchSize, epochsPerHalfCycle: epochs, cycles } = o;
   const iterationsPerEpoch = Math.ceil(samples / batchSize);
   const stepSize = Math.round(epochs * iterationsPerEpoch);
   const totalIterations = cycles * 2 * stepSize;

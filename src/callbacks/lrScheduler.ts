@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import type { Schedule } from '../schedules/cyclic.js';
-import { fail, knownKeys, optionsObject } from '../validate.js';
+import { fromTable, later, satisfies, type OptionRule } from '../validate.js';
 import { ScheduledLRCallback, type Schedules } from './scheduled.js';
 
 /** Options of {@link LRScheduler}. */
@@ -16,6 +16,14 @@ export interface LRSchedulerOptions {
   /** Global iteration of the first batch; default 0. */
   initialIteration?: number;
 }
+
+const aSchedule = satisfies((v) => typeof v === 'function', 'a function of the iteration');
+/** LRScheduler's options (initialIteration is checked by the base class). */
+const TABLE: Record<keyof LRSchedulerOptions, OptionRule> = {
+  lr: { check: aSchedule, required: true },
+  momentum: { check: aSchedule },
+  initialIteration: { check: later },
+};
 
 /**
  * Sets the optimizer's LR (and momentum) before every batch from any function of the global
@@ -31,12 +39,8 @@ export class LRScheduler extends ScheduledLRCallback {
   private readonly given: Schedules;
 
   constructor(opts: LRSchedulerOptions) {
-    const where = 'LRScheduler';
-    optionsObject(where, opts);
-    knownKeys(where, opts, ['lr', 'momentum', 'initialIteration']);
-    if (typeof opts.lr !== 'function') fail(where, 'lr', 'a function of the iteration', opts.lr);
-    if (opts.momentum !== undefined && typeof opts.momentum !== 'function') fail(where, 'momentum', 'a function of the iteration', opts.momentum);
-    super(where, opts.initialIteration, opts.momentum !== undefined);
+    fromTable('LRScheduler', opts, TABLE);
+    super('LRScheduler', opts.initialIteration, opts.momentum !== undefined);
     this.given = { lr: opts.lr, momentum: opts.momentum ?? null };
     this.rebuild(this.iteration, opts.momentum !== undefined);
   }

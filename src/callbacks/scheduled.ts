@@ -11,7 +11,7 @@ import {
   setLearningRate,
   setMomentum,
 } from '../tfjs/optimizers.js';
-import { fail, integerAtLeast, knownKeys, nonNegative, optionsObject, positive } from '../validate.js';
+import { atLeast, fail, fromTable, integerAtLeast, nonNegative, optionsObject, positive, satisfies } from '../validate.js';
 import { activate, assertCalledOn, deactivate } from './active.js';
 import { runShape, type RunShape } from '../tfjs/runShape.js';
 
@@ -33,8 +33,6 @@ export interface ScheduleState {
   /** JSON options in force, where the class has them (functions such as `scaleFn` are not saved). */
   options?: Record<string, unknown>;
 }
-
-const STATE_KEYS = ['kind', 'iteration', 'lrScale', 'lrFloor', 'options'];
 
 /** Logs as tfjs passes them to `tf.Callback` methods: numbers or scalar tensors. */
 export type UnresolvedLogs = { [key: string]: number | tf.Tensor };
@@ -143,13 +141,13 @@ export abstract class ScheduledLRCallback extends tf.Callback {
    */
   setState(state: ScheduleState): void {
     const where = `${this.where}.setState`;
-    optionsObject(where, state);
-    knownKeys(where, state, STATE_KEYS);
-    if (state.kind !== this.where) fail(where, 'kind', `"${this.where}" (a state from getState() of a ${this.where})`, state.kind);
-    const iteration = integerAtLeast(where, 'iteration', state.iteration, 0);
-    const lrScale = positive(where, 'lrScale', state.lrScale);
-    const lrFloor = nonNegative(where, 'lrFloor', state.lrFloor);
-    if (state.options !== undefined) optionsObject(`${where} options`, state.options);
+    const { iteration, lrScale, lrFloor } = fromTable(where, state, {
+      kind: { check: satisfies((v) => v === this.where, `"${this.where}" (a state from getState() of a ${this.where})`), required: true },
+      iteration: { check: atLeast(0), required: true },
+      lrScale: { check: positive, required: true },
+      lrFloor: { check: nonNegative, required: true },
+      options: { check: (_w, _o, v) => (optionsObject(`${where} options`, v), v) },
+    }) as unknown as ScheduleState;
     this.restoreOptions(state.options); // validates; throws before anything changes
     this.iteration = iteration;
     this.lrScale = lrScale;

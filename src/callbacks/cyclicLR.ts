@@ -8,7 +8,7 @@ import {
   CYCLIC_LR_KEYS,
   type CyclicLROptions,
 } from '../schedules/cyclic.js';
-import { bool, fail, integerAtLeast, knownKeys, optionsObject, positive } from '../validate.js';
+import { bool, fail, fromTable, integerAtLeast, later, optionsObject, positive, type OptionRule } from '../validate.js';
 import { ScheduledLRCallback, type RunShape, type Schedules } from './scheduled.js';
 
 /** Options of {@link CyclicLR}: the schedule's (see {@link cyclicLearningRate}) plus the callback's own. */
@@ -31,7 +31,15 @@ export interface CyclicLRCallbackOptions extends Omit<CyclicLROptions, 'stepSize
   initialIteration?: number;
 }
 
-const CALLBACK_KEYS: readonly string[] = [...CYCLIC_LR_KEYS, 'stepSizeEpochs', 'cycleMomentum', 'baseMomentum', 'maxMomentum', 'initialIteration'];
+/** The callback's own options; the schedule's are checked by its table, momentum bounds by the momentum schedule's, initialIteration by the base class. */
+const TABLE: Record<string, OptionRule> = {
+  ...Object.fromEntries(CYCLIC_LR_KEYS.map((key) => [key, { check: later }])),
+  stepSizeEpochs: { check: positive },
+  cycleMomentum: { check: bool },
+  baseMomentum: { check: later },
+  maxMomentum: { check: later },
+  initialIteration: { check: later },
+};
 
 /**
  * Sets the optimizer's learning rate before every batch from the cyclical policy (triangular,
@@ -137,8 +145,7 @@ export class CyclicLR extends ScheduledLRCallback {
  * for a step size (for `stepSizeEpochs`, called once the first fit tells the batches per epoch).
  */
 function checked(where: string, opts: CyclicLRCallbackOptions): (stepSize: number) => Schedules {
-  knownKeys(where, opts, CALLBACK_KEYS);
-  if (opts.cycleMomentum !== undefined) bool(where, 'cycleMomentum', opts.cycleMomentum);
+  fromTable(where, opts, TABLE);
   if (opts.cycleMomentum !== true) {
     for (const key of ['baseMomentum', 'maxMomentum'] as const) {
       if (opts[key] !== undefined) fail(where, key, 'left out unless cycleMomentum is true', opts[key]);
@@ -150,7 +157,6 @@ function checked(where: string, opts: CyclicLRCallbackOptions): (stepSize: numbe
   if (opts.stepSize === undefined && opts.stepSizeEpochs === undefined) {
     fail(where, 'stepSize', 'given (iterations), or stepSizeEpochs (epochs)', opts.stepSize);
   }
-  if (opts.stepSizeEpochs !== undefined) positive(where, 'stepSizeEpochs', opts.stepSizeEpochs);
   const { stepSize, stepSizeEpochs: _e, cycleMomentum, baseMomentum, maxMomentum, initialIteration: _i, ...schedule } = opts;
   const lr = cyclicLRForStepSize(where, schedule);
   const momentum =

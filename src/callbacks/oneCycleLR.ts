@@ -8,7 +8,7 @@ import {
   ONE_CYCLE_KEYS,
   type OneCycleOptions,
 } from '../schedules/oneCycle.js';
-import { bool, knownKeys, oneOf, optionsObject } from '../validate.js';
+import { bool, choice, fromTable, later, optionsObject, type OptionRule } from '../validate.js';
 import { ScheduledLRCallback, type RunShape, type Schedules } from './scheduled.js';
 
 /** Options of {@link OneCycleLR}: the schedule's (see {@link oneCycleLearningRate}) plus the callback's own. */
@@ -37,7 +37,15 @@ export interface OneCycleLRCallbackOptions extends Omit<OneCycleOptions, 'totalS
   afterEnd?: 'warn' | 'restart';
 }
 
-const CALLBACK_KEYS: readonly string[] = [...ONE_CYCLE_KEYS, 'cycleMomentum', 'baseMomentum', 'maxMomentum', 'initialIteration', 'afterEnd'];
+/** The callback's own options; the schedules' are checked by their tables, initialIteration by the base class. */
+const TABLE: Record<string, OptionRule> = {
+  ...Object.fromEntries(ONE_CYCLE_KEYS.map((key) => [key, { check: later }])),
+  cycleMomentum: { check: bool },
+  baseMomentum: { check: later },
+  maxMomentum: { check: later },
+  initialIteration: { check: later },
+  afterEnd: { check: choice(['warn', 'restart']) },
+};
 
 /**
  * Sets the learning rate (and, where the optimizer has one, the momentum) before every batch from the
@@ -123,9 +131,7 @@ export class OneCycleLR extends ScheduledLRCallback {
 
 /** Checks every option, the length too when given, and returns the schedules for a cycle length. */
 function checked(where: string, opts: OneCycleLRCallbackOptions): (totalSteps: number) => Schedules {
-  knownKeys(where, opts, CALLBACK_KEYS);
-  if (opts.cycleMomentum !== undefined) bool(where, 'cycleMomentum', opts.cycleMomentum);
-  if (opts.afterEnd !== undefined) oneOf(where, 'afterEnd', opts.afterEnd, ['warn', 'restart'] as const);
+  fromTable(where, opts, TABLE);
   const { totalSteps, cycleMomentum, baseMomentum, maxMomentum, initialIteration: _i, afterEnd: _a, ...schedule } = opts;
   const lr = oneCycleLRForTotal(where, schedule);
   const momentum = cycleMomentum === false ? null : oneCycleMomentumForTotal(where, { ...schedule, baseMomentum, maxMomentum });

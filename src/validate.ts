@@ -122,6 +122,11 @@ export const atLeast =
 /** Check: any value, for an option checked after the table because its rule depends on others. */
 export const later: OptionCheck = (_where, _option, value) => value;
 
+/** Rows for options another table (or the caller) checks: allowed here, not checked here. */
+export function checkedElsewhere(keys: readonly string[]): Record<string, OptionRule> {
+  return Object.fromEntries(keys.map((key) => [key, { check: later }]));
+}
+
 /** Check: one of a fixed set of strings. */
 export const choice =
   (allowed: readonly string[]): OptionCheck =>

@@ -8,7 +8,7 @@ import {
   CYCLIC_LR_KEYS,
   type CyclicLROptions,
 } from '../schedules/cyclic.js';
-import { bool, fail, fromTable, integerAtLeast, later, optionsObject, positive, type OptionRule } from '../validate.js';
+import { bool, checkedElsewhere, fail, fromTable, integerAtLeast, optionsObject, positive, type OptionRule } from '../validate.js';
 import { ScheduledLRCallback, type RunShape, type Schedules } from './scheduled.js';
 
 /** Options of {@link CyclicLR}: the schedule's (see {@link cyclicLearningRate}) plus the callback's own. */
@@ -33,12 +33,9 @@ export interface CyclicLRCallbackOptions extends Omit<CyclicLROptions, 'stepSize
 
 /** The callback's own options; the schedule's are checked by its table, momentum bounds by the momentum schedule's, initialIteration by the base class. */
 const TABLE: Record<string, OptionRule> = {
-  ...Object.fromEntries(CYCLIC_LR_KEYS.map((key) => [key, { check: later }])),
+  ...checkedElsewhere([...CYCLIC_LR_KEYS, 'baseMomentum', 'maxMomentum', 'initialIteration']),
   stepSizeEpochs: { check: positive },
   cycleMomentum: { check: bool },
-  baseMomentum: { check: later },
-  maxMomentum: { check: later },
-  initialIteration: { check: later },
 };
 
 /**

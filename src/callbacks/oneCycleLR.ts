@@ -8,7 +8,7 @@ import {
   ONE_CYCLE_KEYS,
   type OneCycleOptions,
 } from '../schedules/oneCycle.js';
-import { bool, choice, fromTable, later, optionsObject, type OptionRule } from '../validate.js';
+import { bool, checkedElsewhere, choice, fromTable, optionsObject, type OptionRule } from '../validate.js';
 import { ScheduledLRCallback, type RunShape, type Schedules } from './scheduled.js';
 
 /** Options of {@link OneCycleLR}: the schedule's (see {@link oneCycleLearningRate}) plus the callback's own. */
@@ -39,11 +39,8 @@ export interface OneCycleLRCallbackOptions extends Omit<OneCycleOptions, 'totalS
 
 /** The callback's own options; the schedules' are checked by their tables, initialIteration by the base class. */
 const TABLE: Record<string, OptionRule> = {
-  ...Object.fromEntries(ONE_CYCLE_KEYS.map((key) => [key, { check: later }])),
+  ...checkedElsewhere([...ONE_CYCLE_KEYS, 'baseMomentum', 'maxMomentum', 'initialIteration']),
   cycleMomentum: { check: bool },
-  baseMomentum: { check: later },
-  maxMomentum: { check: later },
-  initialIteration: { check: later },
   afterEnd: { check: choice(['warn', 'restart']) },
 };
 

@@ -130,3 +130,26 @@ export function writeTinyCifar(dir: string, train = 200, test = 100): string {
   writeFileSync(path.join(data, 'batches.meta.txt'), 'airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n');
   return data;
 }
+
+/** Element-wise equality to `digits` decimals, naming the first index that differs. */
+export function expectClose(actual: readonly number[], expected: readonly number[], digits = 5): void {
+  expect(actual).toHaveLength(expected.length);
+  actual.forEach((v, k) => {
+    if (Math.abs(v - expected[k]) > 10 ** -digits) throw new Error(`index ${k}: got ${v}, expected ${expected[k]}`);
+  });
+}
+
+/** Fits the LR probe model on `samples` probe samples (default 8), batch 2 → 4 batches per epoch. */
+export async function fitProbe(
+  model: tf.LayersModel,
+  callbacks: tf.Callback[],
+  epochs: number,
+  samples = 8,
+): Promise<tf.History> {
+  const { xs, ys } = lrProbeData(samples);
+  try {
+    return await model.fit(xs, ys, { epochs, batchSize: 2, verbose: 0, callbacks });
+  } finally {
+    tf.dispose([xs, ys]);
+  }
+}

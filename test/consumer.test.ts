@@ -6,15 +6,17 @@
  * carry their sources.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '..');
 const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
 let project: string;
+let readmeBefore: string;
 
 beforeAll(() => {
+  readmeBefore = readFileSync(path.join(root, 'README.md'), 'utf8');
   project = mkdtempSync(path.join(tmpdir(), 'tfjs-clr-consumer-'));
   const packed = execFileSync('npm', ['pack', '--pack-destination', project, '--silent'], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop() as string;
   const modules = path.join(project, 'node_modules');
@@ -77,6 +79,21 @@ export const used = [s(3), cb.getState().iteration, plateau.getState().wait, typ
   writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { ...options, strict: true, noEmit: true, skipLibCheck: true, target: 'es2020', lib: ['es2020', 'dom'], types: [] }, files: ['consumer.ts'] }));
   // Fails (throws) on any error, printing it.
   execFileSync(bin('tsc'), ['-p', dir], { cwd: dir, encoding: 'utf8' });
+});
+
+test('the packed README shows its images by absolute URL to files in the package; the repository README is left as it was', () => {
+  const installed = path.join(project, 'node_modules', 'tfjs-clr');
+  const packedReadme = readFileSync(path.join(installed, 'README.md'), 'utf8');
+  const images = [...packedReadme.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]);
+  expect(images.length).toBeGreaterThanOrEqual(3);
+  const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
+  const prefix = `https://cdn.jsdelivr.net/npm/tfjs-clr@${version}/`;
+  for (const url of images) {
+    const file = url.startsWith(prefix) ? url.slice(prefix.length) : null;
+    expect(file && existsSync(path.join(installed, file))).toBe(true);
+  }
+  expect(readFileSync(path.join(root, 'README.md'), 'utf8')).toBe(readmeBefore);
+  expect(existsSync(path.join(root, '.README.md.orig'))).toBe(false);
 });
 
 test('attw (every resolution mode) and publint find no problems', () => {

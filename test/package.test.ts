@@ -110,10 +110,10 @@ test('the core entry bundles for browsers with tfjs external, importing no Node 
   expect(code).not.toMatch(/require\(|from ["']node:|from ["'](fs|path|os|child_process)["']/);
 });
 
-test('npm pack ships only dist, the node10 stub plot/package.json, README, LICENSE and package.json', () => {
+test('npm pack ships only dist, the node10 stub plot/package.json, README and the images it shows, LICENSE and package.json', () => {
   const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
   const files: string[] = JSON.parse(out)[0].files.map((f: { path: string }) => f.path);
-  const outside = files.filter((f) => !/^(dist\/|plot\/package\.json$|README\.md$|LICENSE$|package\.json$)/.test(f));
+  const outside = files.filter((f) => !/^(dist\/|plot\/package\.json$|README\.md$|LICENSE$|package\.json$|docs\/(range-test\.svg|schedules\.svg|demo\.png)$)/.test(f));
   expect(outside).toEqual([]);
   expect(files).toEqual(expect.arrayContaining(['dist/cjs/index.js', 'dist/esm/index.js', 'dist/cjs/index.d.ts', 'README.md', 'LICENSE']));
 });

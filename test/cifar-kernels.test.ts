@@ -141,6 +141,18 @@ describe('fast kernels beyond convolution', () => {
     expect(maxRelError(got, ref)).toBeLessThan(1e-5);
   });
 
+  test('Identity (tf.clone, and every tensor a gradient keeps) shares the data: same values, the clone outlives the original, nothing leaks', async () => {
+    await tf.setBackend('wasm');
+    registerWasmTrainingKernels('fast');
+    const bytes = (tf.memory() as { numBytes: number }).numBytes;
+    const a = tf.tensor([1.5, -2, 3]);
+    const b = tf.clone(a);
+    a.dispose();
+    expect(Array.from(b.dataSync())).toEqual([1.5, -2, 3]);
+    b.dispose();
+    expect((tf.memory() as { numBytes: number }).numBytes).toBe(bytes);
+  });
+
   test.each([
     // 2¹⁶+ values summed over leading axes: the fast set's JS sum.
     { shape: [40, 16, 16, 8], axis: [0, 1, 2], keepDims: false },

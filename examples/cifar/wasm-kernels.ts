@@ -11,7 +11,7 @@
  * They live with the example, outside the library's core entry.
  */
 import * as tf from '@tensorflow/tfjs';
-import { avgPoolGrad, batchMatMulFactory, conv2DBackpropFilterByConv, kernel, maxPoolGrad, sumFactory, type Backend, type KernelArgs } from './wasm-fast-kernels.js';
+import { avgPoolGrad, batchMatMulFactory, conv2DBackpropFilterByConv, identity, kernel, maxPoolGrad, sumFactory, type Backend, type KernelArgs } from './wasm-fast-kernels.js';
 type Attrs = {
   strides: [number, number] | number;
   pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
@@ -141,15 +141,15 @@ function restore(name: string): void {
  * Registers the training kernels for the wasm backend (idempotent; a different set replaces the
  * current one):
  * - `'fast'` (default): dW as one XNNPACK convolution, MaxPoolGrad / AvgPoolGrad in JS with contiguous
- *   reads, BatchMatMul's transposed paths as transpose + product, Sum over leading axes in JS
- *   (wasm-fast-kernels.ts), and the flipped-filter dx below;
+ *   reads, BatchMatMul's transposed paths as transpose + product, Sum over leading axes in JS,
+ *   Identity without a copy (wasm-fast-kernels.ts), and the flipped-filter dx below;
  * - `'baseline'`: only the two kernels the backend lacks or runs slowly (im2col dW, flipped-filter dx),
  *   as the example used before; kept so bench/speed.ts can compare.
  */
 export function registerWasmTrainingKernels(set: KernelSet = 'fast'): void {
   if (registered === set) return;
   registered = set;
-  for (const name of ['MaxPoolGrad', 'AvgPoolGrad', 'BatchMatMul', 'Sum']) restore(name);
+  for (const name of ['MaxPoolGrad', 'AvgPoolGrad', 'BatchMatMul', 'Sum', 'Identity']) restore(name);
   originalBackpropInput = originals.get('Conv2DBackpropInput') ?? tf.getKernel('Conv2DBackpropInput', 'wasm') ?? null;
   replace('Conv2DBackpropInput', conv2DBackpropInput as tf.KernelFunc);
   if (set === 'baseline') {
@@ -163,4 +163,5 @@ export function registerWasmTrainingKernels(set: KernelSet = 'fast'): void {
   if (bmm) replace('BatchMatMul', batchMatMulFactory(bmm));
   const sum = originals.get('Sum') ?? tf.getKernel('Sum', 'wasm');
   if (sum) replace('Sum', sumFactory(sum));
+  replace('Identity', identity as tf.KernelFunc);
 }

@@ -29,6 +29,13 @@ describe('cyclicLearningRate', () => {
     expectAllClose(range(17).map(lr), [1, 2, 3, 4, 5, 4, 3, 2, 1, 2, 3, 4, 5, 4, 3, 2, 1]);
   });
 
+  test('the peak is maxLR exactly, and the momentum there baseMomentum exactly (0.001 + 0.009 alone gives 0.010000000000000002)', () => {
+    const lr = cyclicLearningRate({ baseLR: 0.001, maxLR: 0.01, stepSize: 4 });
+    expect([lr(0), lr(4), lr(8), lr(12)]).toEqual([0.001, 0.01, 0.001, 0.01]);
+    const m = cyclicMomentum({ baseLR: 0.001, maxLR: 0.01, stepSize: 4, baseMomentum: 0.8, maxMomentum: 0.9 });
+    expect([m(0), m(4), m(8)]).toEqual([0.9, 0.8, 0.9]);
+  });
+
   test("the paper's setting over 3 cycles is a chain of linspace segments", () => {
     const lr = cyclicLearningRate({ baseLR: 0.001, maxLR: 0.006, stepSize: 2000 });
     for (let c = 0; c < 3; c++) {

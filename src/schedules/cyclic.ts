@@ -174,7 +174,8 @@ export function cyclicLearningRate(opts: CyclicLROptions): Schedule {
 export function cyclicLRForStepSize(where: string, opts: Omit<CyclicLROptions, 'stepSize'>): (stepSize: number) => Schedule {
   const o = fromTable(where, opts, LR_TABLE) as unknown as CyclicLROptions & CheckedShape;
   const [base, max] = lrBounds(where, o.baseLR, o.maxLR);
-  return cycleOf(where, o, (amplitude) => base + (max - base) * amplitude);
+  // At the peak, maxLR itself: base + (max − base) can miss it by an ulp (0.001 + 0.009 = 0.010000000000000002).
+  return cycleOf(where, o, (amplitude) => (amplitude === 1 ? max : base + (max - base) * amplitude));
 }
 
 /** The schedule at a step size both cyclical schedules share: `value(amplitude)` along the cycle's profile. */
@@ -204,7 +205,7 @@ export function cyclicMomentum(opts: CyclicMomentumOptions): Schedule {
 export function cyclicMomentumForStepSize(where: string, opts: Omit<CyclicMomentumOptions, 'stepSize'>): (stepSize: number) => Schedule {
   const o = fromTable(where, opts, MOMENTUM_TABLE) as unknown as CyclicMomentumOptions & CheckedShape;
   const [base, max] = momentumBounds(where, o.baseMomentum, o.maxMomentum);
-  return cycleOf(where, o, (amplitude) => max - (max - base) * amplitude);
+  return cycleOf(where, o, (amplitude) => (amplitude === 1 ? base : max - (max - base) * amplitude)); // exactly baseMomentum at the LR's peak
 }
 
 /** Checks 0 < baseLR <= maxLR, both finite. */

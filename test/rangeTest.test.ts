@@ -181,6 +181,9 @@ describe('zero-config rangeTest', () => {
       [{ minLR: 0.001 }, /rangeTest: minLR must be left out of a zero-config test \(give maxLR/],
       [{ epochs: 3 }, /rangeTest: epochs must be left out of a zero-config test \(use budget: \{ epochs \}\)/],
       [{ maxLR: 1, budget: 100 }, /rangeTest: budget must be left out when maxLR is given/],
+      [{ maxLr: 1 } as never, /rangeTest: unknown option "maxLr"/], // named for rangeTest, not for the LRFinder it builds
+      [{ batchSize: 0 }, /rangeTest: batchSize must be an integer >= 1, got 0/],
+      [{ callbacks: {} as never }, /rangeTest: callbacks must be an array of tf.Callback instances/],
     ];
     for (const [opts, message] of cases) await expect(rangeTest(model, { x: xs, y: ys }, opts)).rejects.toThrow(message);
     await expect(rangeTest(model, { x: tf.zeros([0, 2]), y: tf.zeros([0, 3]) })).rejects.toThrow(/rangeTest: data.x must be a tensor with at least one example, got 0/);

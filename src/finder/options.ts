@@ -27,6 +27,9 @@ const TABLE: Record<Exclude<keyof LRFinderOptions, 'minLR'>, OptionRule> = {
   accuracyKey: { check: satisfies((v) => typeof v === 'string', 'a string') },
 };
 
+/** Every option LRFinder knows (rangeTest passes them through to it). */
+export const FINDER_KEYS: readonly string[] = ['minLR', ...Object.keys(TABLE)];
+
 /** Checks LRFinder's options (an error names the option and the value) and fills in the defaults. */
 export function finderOptions(opts: LRFinderOptions): ResolvedFinderOptions {
   const where = 'LRFinder';

@@ -9,7 +9,8 @@ import { LRFinder, type LRFinderOptions, type RangeTestResult } from './lrFinder
 import { suggestBounds, suggestStepSize, type SuggestBoundsOptions, type TrainingPlan } from '../analysis/suggest.js';
 import type { BoundsSuggestion } from '../analysis/curve.js';
 import type { CyclicLRCallbackOptions } from '../callbacks/cyclicLR.js';
-import { fail, integerAtLeast, optionsObject, positive } from '../validate.js';
+import { atLeast, checkedElsewhere, fail, fromTable, integerAtLeast, later, positive, satisfies, type OptionRule } from '../validate.js';
+import { FINDER_KEYS } from './options.js';
 import { noiseSigma, smoothZeroPhase } from '../analysis/stats.js';
 import { MIN_RELATIVE_RISE } from './divergence.js';
 
@@ -107,6 +108,19 @@ function batchesOf(data: RangeTestData, batchSize: number, batchesPerEpoch: numb
 }
 
 /**
+ * rangeTest's own options; LRFinder's go to its table, `suggest` to suggestBounds', `epochsPerHalfCycle`
+ * to suggestStepSize's, `shuffle`/`verbose` to fit; `epochs` and `budget` are checked by mode below.
+ */
+const TABLE: Record<string, OptionRule> = {
+  ...checkedElsewhere([...FINDER_KEYS, 'suggest', 'epochsPerHalfCycle', 'shuffle', 'verbose']),
+  epochs: { check: later },
+  budget: { check: later },
+  batchSize: { check: atLeast(1), otherwise: 32 },
+  batchesPerEpoch: { check: atLeast(1) },
+  callbacks: { check: satisfies(Array.isArray, 'an array of tf.Callback instances') },
+};
+
+/**
  * Runs an LR range test on `model` with `data`, restores the model (weights and optimizer state), and
  * returns the record, the suggested bounds, a step size and ready-to-use `CyclicLR` options.
  *
@@ -126,12 +140,9 @@ function batchesOf(data: RangeTestData, batchSize: number, batchesPerEpoch: numb
  */
 export async function rangeTest(model: tf.LayersModel, data: RangeTestData, opts: RangeTestOptions = {}): Promise<RangeTestOutcome> {
   const where = 'rangeTest';
-  optionsObject(where, opts);
-  const { epochs: epochsOpt, budget: budgetOpt, batchSize: bsOpt, batchesPerEpoch, suggest, epochsPerHalfCycle, callbacks, verbose, shuffle, ...finderOpts } = opts;
+  const { batchSize } = fromTable(where, opts, TABLE) as { batchSize: number };
+  const { epochs: epochsOpt, budget: budgetOpt, batchSize: _b, batchesPerEpoch, suggest, epochsPerHalfCycle, callbacks, verbose, shuffle, ...finderOpts } = opts;
   if (data == null || typeof data !== 'object') fail(where, 'data', 'tensors { x, y } or a tf.data.Dataset', data);
-  const batchSize = integerAtLeast(where, 'batchSize', bsOpt ?? 32, 1);
-  if (batchesPerEpoch !== undefined) integerAtLeast(where, 'batchesPerEpoch', batchesPerEpoch, 1);
-  if (callbacks !== undefined && !Array.isArray(callbacks)) fail(where, 'callbacks', 'an array of tf.Callback instances', callbacks);
   const perEpoch = batchesOf(data, batchSize, batchesPerEpoch);
   const fitOpts: FitOptions = { batchSize, batchesPerEpoch, callbacks, shuffle, verbose };
 

@@ -140,13 +140,12 @@ export const satisfies =
     holds(value) ? value : fail(where, option, what, value);
 
 /**
- * Checks an options object against its table — a plain object, no unknown keys (the table's plus
- * `extraKeys`, which the caller checks), then each option in the table's order — and returns the
- * options with the table's defaults filled in.
+ * Checks an options object against its table — a plain object, no keys outside the table, then each
+ * option in the table's order — and returns the options with the table's defaults filled in.
  */
-export function fromTable(where: string, opts: unknown, table: Readonly<Record<string, OptionRule>>, extraKeys: readonly string[] = []): Record<string, unknown> {
+export function fromTable(where: string, opts: unknown, table: Readonly<Record<string, OptionRule>>): Record<string, unknown> {
   optionsObject(where, opts);
-  knownKeys(where, opts as object, [...extraKeys, ...Object.keys(table)]);
+  knownKeys(where, opts as object, Object.keys(table));
   const out: Record<string, unknown> = {};
   for (const [key, { check, otherwise, required }] of Object.entries(table)) {
     const value = (opts as Record<string, unknown>)[key];

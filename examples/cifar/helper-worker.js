@@ -5,23 +5,23 @@
 const { receiveMessageOnPort, workerData } = require('node:worker_threads');
 const { avgPoolGradRange, batchLastRange, maxPoolGradRange, sumRowsRange } = require('./helper-loops.js');
 
+const { jobs, heapSent } = workerData; // wasm-helper.ts's HelperJob numbers and control-block slot for "a new heap is on the port"
 const ctrl = new Int32Array(workerData.ctrl);
 let heap = new Float32Array(workerData.heap);
-const HEAP_SENT = 31; // wasm-helper.ts: a grown heap waits on the port
 const view = (offset, length) => heap.subarray(offset, offset + length);
 
 /** One job on images [from, to) of n; the jobs are wasm-helper.ts's HelperJob, the offsets and dims what each passes. */
 function run(kind, x, y, g, dx, n, d, from, to) {
-  if (kind === 1 || kind === 2) {
+  if (kind === jobs.MaxPoolGrad || kind === jobs.AvgPoolGrad) {
     const [H, W, C, OH, OW] = d; // pooling: x, y, dy, dx
     const inLen = n * H * W * C;
     const outLen = n * OH * OW * C;
-    if (kind === 1) maxPoolGradRange(view(x, inLen), view(y, outLen), view(g, outLen), view(dx, inLen), d, from, to);
+    if (kind === jobs.MaxPoolGrad) maxPoolGradRange(view(x, inLen), view(y, outLen), view(g, outLen), view(dx, inLen), d, from, to);
     else avgPoolGradRange(view(g, outLen), view(dx, inLen), d, from, to);
-  } else if (kind === 3) {
+  } else if (kind === jobs.BatchLast) {
     const [P, C] = d; // batch-last transpose: x, -, -, out
     batchLastRange(view(x, n * P * C), view(dx, n * P * C), P, C, n, from, to);
-  } else {
+  } else if (kind === jobs.SumRows) {
     const [C] = d; // column sums of rows [from, to): x, -, -, this thread's partial sums
     const acc = new Float64Array(C);
     sumRowsRange(view(x, n * C), acc, C, from, to);
@@ -35,11 +35,11 @@ for (;;) {
   const seq = Atomics.load(ctrl, 0);
   if (seq < 0) break;
   seen = seq;
-  if (Atomics.load(ctrl, HEAP_SENT) === 1) {
+  if (Atomics.load(ctrl, heapSent) === 1) {
     let m;
     while (!(m = receiveMessageOnPort(workerData.port))); // posted before the flag was set
     heap = new Float32Array(m.message);
-    Atomics.store(ctrl, HEAP_SENT, 0);
+    Atomics.store(ctrl, heapSent, 0);
   }
   const [kind, x, y, g, dx, n, from, to] = ctrl.subarray(2, 10);
   const d = ctrl.subarray(10, 21);

@@ -51,7 +51,7 @@ function helperFor(heap: ArrayBufferLike): Helper | null {
   if (helper) return helper;
   const ctrl = new Int32Array(new SharedArrayBuffer(32 * 4));
   const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(path.join(__dirname, 'helper-worker.js'), { workerData: { ctrl: ctrl.buffer, heap, port: port2 }, transferList: [port2] });
+  const worker = new Worker(path.join(__dirname, 'helper-worker.js'), { workerData: { ctrl: ctrl.buffer, heap, port: port2, jobs: HelperJob, heapSent: HEAP_SENT }, transferList: [port2] });
   worker.on('error', () => {
     broken = true; // never again; the caller's own range still runs
   });

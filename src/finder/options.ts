@@ -2,15 +2,16 @@
  * LRFinder's options, checked and defaulted from one table (a row per option).
  * @packageDocumentation
  */
-import { atLeast, bool, choice, fail, fromTable, positive, satisfies, type OptionRule } from '../validate.js';
+import { atLeast, bool, choice, fail, fromTable, later, positive, satisfies, type OptionRule } from '../validate.js';
 import type { LRFinderOptions } from './result.js';
 
 /** The options with their defaults filled in (`burnIn` and `evaluateEvery` 0 = chosen from the sweep's length). */
 export type ResolvedFinderOptions = Required<Omit<LRFinderOptions, 'numIterations' | 'validationData' | 'accuracyKey'>> &
   Pick<LRFinderOptions, 'numIterations' | 'validationData' | 'accuracyKey'>;
 
-/** Every option but minLR (whose rule depends on maxLR and mode): its check and its default. */
-const TABLE: Record<Exclude<keyof LRFinderOptions, 'minLR'>, OptionRule> = {
+/** Every option: its check and its default (minLR's rule depends on maxLR and mode: checked after). */
+const TABLE: Record<keyof LRFinderOptions, OptionRule> = {
+  minLR: { check: later },
   maxLR: { check: positive, required: true },
   numIterations: { check: atLeast(2) },
   mode: { check: choice(['linear', 'exponential']), otherwise: 'linear' },
@@ -28,17 +29,17 @@ const TABLE: Record<Exclude<keyof LRFinderOptions, 'minLR'>, OptionRule> = {
 };
 
 /** Every option LRFinder knows (rangeTest passes them through to it). */
-export const FINDER_KEYS: readonly string[] = ['minLR', ...Object.keys(TABLE)];
+export const FINDER_KEYS: readonly string[] = Object.keys(TABLE);
 
 /** Checks LRFinder's options (an error names the option and the value) and fills in the defaults. */
 export function finderOptions(opts: LRFinderOptions): ResolvedFinderOptions {
   const where = 'LRFinder';
-  const out = fromTable(where, opts, TABLE, ['minLR']);
+  const out = fromTable(where, opts, TABLE);
   const { maxLR, mode } = out as { maxLR: number; mode: 'linear' | 'exponential' };
   const minLR = opts.minLR ?? maxLR / 1000;
   if (typeof minLR !== 'number' || !Number.isFinite(minLR) || minLR < 0 || (mode === 'exponential' && minLR === 0)) {
     fail(where, 'minLR', mode === 'exponential' ? 'a finite number > 0 for an exponential sweep' : 'a finite number >= 0', minLR);
   }
   if (!(minLR < maxLR)) fail(where, 'maxLR', `> minLR (${minLR})`, maxLR);
-  return { ...out, minLR } as ResolvedFinderOptions;
+  return { ...out, minLR } as ResolvedFinderOptions; // minLR defaulted above
 }

@@ -6,6 +6,8 @@
  *
  *   npm run bench:cifar                                  # ~10 min on 2 cores without tfjs-node (measured 9.7)
  *   npm run bench:cifar -- --data-dir DIR               # the user's copy (extracted binary folder)
+ *   npm run bench:cifar -- --iterations 8000 --eval-every 250 --step-size 1000 --checkpoint-every 500 \
+ *       --out bench/cifar-long-results          # 8,000 iterations a policy, resumable: rerun the same command
  *   npm run bench:cifar -- --archive cifar-10-binary.tar.gz --iterations 70000 --eval-every 1000 \
  *       --model full --test-limit 10000 --range-budget 4000     # paper scale, with tfjs-node
  */
@@ -29,6 +31,8 @@ const { values: a } = parseArgs({
     'range-budget': { type: 'string' },
     backend: { type: 'string' },
     seed: { type: 'string', default: '1' },
+    'step-size': { type: 'string' },
+    'checkpoint-every': { type: 'string' },
     out: { type: 'string', default: 'bench/results/cifar' },
   },
 });
@@ -57,6 +61,8 @@ async function main(): Promise<void> {
     rangeTest: true,
     rangeEpochs: 1,
     rangeBudget: a['range-budget'] === undefined ? undefined : Number(a['range-budget']),
+    stepSize: a['step-size'] === undefined ? undefined : Number(a['step-size']),
+    checkpointEvery: a['checkpoint-every'] === undefined ? undefined : Number(a['checkpoint-every']),
     out: a.out as string,
     backend,
     progress: process.stdout.isTTY ? 'bar' : 'lines',

@@ -35,11 +35,13 @@ export class ProgressCallback extends tf.Callback {
     private readonly batchSize: number,
     private readonly print: (line: string) => void = console.log,
     private readonly lineSeconds = 15,
+    /** Iterations done before this fit (a run in several fits, or resumed), counted in the progress. */
+    private readonly start = 0,
   ) {
     super();
   }
   override async onTrainBegin(): Promise<void> {
-    this.done = 0;
+    this.done = this.start;
     this.accKey = undefined;
     this.t0 = performance.now();
     this.lastLine = this.t0;
@@ -48,7 +50,7 @@ export class ProgressCallback extends tf.Callback {
       { format: `${this.label.padEnd(12)} {bar} {value}/{total} it | ETA {eta_formatted} | loss {loss} | acc {acc} | lr {lr}`, hideCursor: true },
       Presets.shades_classic,
     );
-    this.bar.start(this.total, 0, { loss: '-', acc: '-', lr: '-' });
+    this.bar.start(this.total, this.start, { loss: '-', acc: '-', lr: '-' });
   }
   override async onBatchEnd(_batch: number, logs?: Logs): Promise<void> {
     this.done++;
@@ -69,10 +71,10 @@ export class ProgressCallback extends tf.Callback {
     if (now - this.lastLine < this.lineSeconds * 1000 && this.done < this.total) return;
     this.lastLine = now;
     const seconds = (now - this.t0) / 1000;
-    const eta = (seconds / this.done) * (this.total - this.done);
+    const eta = (seconds / (this.done - this.start)) * (this.total - this.done);
     this.print(
       `${this.label}: it ${this.done}/${this.total} | loss ${this.loss.toFixed(3)} | acc ${this.acc.toFixed(3)} | lr ${lr} | ` +
-        `${((this.done * this.batchSize) / seconds).toFixed(0)} images/s | ETA ${clock(eta)}`,
+        `${(((this.done - this.start) * this.batchSize) / seconds).toFixed(0)} images/s | ETA ${clock(eta)}`,
     );
   }
   override async onTrainEnd(): Promise<void> {

@@ -5,9 +5,11 @@
  * (report.ts).
  */
 import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { CyclicLR, CycleEndStopping, suggestStepSize } from 'tfjs-clr';
 import { EvalCallback, ProgressCallback } from './callbacks.js';
+import { Checkpoints } from './checkpoint.js';
 import { buildNet } from './model.js';
 import { boundsCaution, CYCLABLE_MOMENTUM, describeOptimizer, makeOptimizer, type OptimizerName } from './optimizers.js';
 import { makePolicy, type PolicyName, type PolicySettings } from './policies.js';
@@ -25,6 +27,7 @@ const PAPER_BOUNDS = { baseLR: 0.001, maxLR: 0.006 };
 
 export async function runExperiment(o: ExperimentOptions): Promise<ExperimentResult> {
   const { data, log } = o;
+  checkCheckpointing(o);
   mkdirSync(o.out, { recursive: true });
   const optimizers = o.optimizers ?? ['momentum'];
   const stats = channelStats(data.train);
@@ -65,6 +68,17 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   return result;
 }
 
+/** Checkpoints resume weights, optimizer and schedule, so they go with the options whose state that covers. */
+function checkCheckpointing(o: ExperimentOptions): void {
+  const every = o.checkpointEvery;
+  if (every === undefined) return;
+  if (!(Number.isInteger(every) && every > 0 && every % o.evalEvery === 0)) {
+    throw new Error(`--checkpoint-every must be a positive multiple of --eval-every (${o.evalEvery}), got ${every}`);
+  }
+  if (o.retestAfter !== undefined) throw new Error('--checkpoint-every cannot be combined with --retest-after (the re-test is not saved in a checkpoint)');
+  if (o.stopAtCycleEnd) throw new Error('--checkpoint-every cannot be combined with --stop-at-cycle-end (its patience is not saved in a checkpoint)');
+}
+
 /**
  * An optimizer's bounds: the flags, else its range test's suggestion (recorded in rangeTests), else
  * the paper's for SGD-like optimizers; an error for adaptive ones without bounds.
@@ -73,9 +87,15 @@ async function boundsFor(o: ExperimentOptions, optimizer: OptimizerName, model: 
   let baseLR = o.baseLR;
   let maxLR = o.maxLR;
   if (o.rangeTest) {
-    const m = model();
-    const t = await rangeTestFrom(o, m, stats, optimizer, 0);
-    m.dispose();
+    const ckpt = o.checkpointEvery !== undefined ? new Checkpoints(path.join(o.out, 'checkpoints')) : null;
+    let t = ckpt?.readJSON<RangeTestRecord>(`range-${optimizer}`) ?? null;
+    if (t) o.log(`\n${optimizer}: range test done by an earlier process (${ckpt?.dir}): baseLR ${fmtLR(t.suggestion.baseLR)}, maxLR ${fmtLR(t.suggestion.maxLR)}`);
+    else {
+      const m = model();
+      t = await rangeTestFrom(o, m, stats, optimizer, 0);
+      m.dispose();
+      ckpt?.writeJSON(`range-${optimizer}`, t);
+    }
     rangeTests.push(t);
     baseLR ??= t.suggestion.baseLR ?? undefined;
     maxLR ??= t.suggestion.maxLR ?? undefined;
@@ -133,7 +153,21 @@ async function retestAndReset(o: ExperimentOptions, r: RunSpec, model: tf.Layers
   return { at: t.at, ...bounds, stepSize, note: ok ? '' : 'no bounds suggested; kept the old ones' };
 }
 
+/** Where a run's fits end: every checkpoint (when checkpointing), the re-test, and the budget. */
+function fitEnds(o: ExperimentOptions, retestAt: number | null): number[] {
+  const ends = new Set<number>([o.iterations]);
+  if (retestAt !== null) ends.add(retestAt);
+  if (o.checkpointEvery !== undefined) for (let k = o.checkpointEvery; k < o.iterations; k += o.checkpointEvery) ends.add(k);
+  return [...ends].sort((x, y) => x - y);
+}
+
 async function trainRun(o: ExperimentOptions, r: RunSpec): Promise<PolicyRun> {
+  const ckpt = o.checkpointEvery !== undefined ? new Checkpoints(path.join(o.out, 'checkpoints')) : null;
+  const finished = ckpt?.readJSON<PolicyRun>(`${r.label}.run`);
+  if (finished) {
+    o.log(`\n${r.label}: finished by an earlier process (${ckpt?.dir}); reusing its record`);
+    return finished;
+  }
   const cycleMomentum = Boolean(o.cycleMomentum) && CYCLABLE_MOMENTUM.includes(r.optimizer);
   const policy = makePolicy(r.name, r.settings, { cycleMomentum });
   const clr = policy.callback instanceof CyclicLR ? policy.callback : null;
@@ -141,27 +175,49 @@ async function trainRun(o: ExperimentOptions, r: RunSpec): Promise<PolicyRun> {
   const model = r.fresh(r.optimizer, policy.lrAt(0));
   const evalCb = new EvalCallback(o.data.test, r.stats);
   const stopper = clr && o.stopAtCycleEnd ? new CycleEndStopping({ clr, monitor: 'val_acc', patience: o.stopPatience ?? 1 }) : null;
-  const dataset = trainingDataset(o.data.train, o.batchSize, r.stats, o.seed + 2);
-  const retestAt = clr && o.retestAfter !== undefined && o.retestAfter < o.iterations ? o.retestAfter : null;
-  const fit = async (iterations: number, label: string) => {
-    const epochs = Math.ceil(iterations / o.evalEvery);
-    await model.fitDataset(dataset, {
+  const resumed = ckpt ? await ckpt.load(r.label, model) : null;
+  if (resumed) {
+    policy.callback.setState(resumed.schedule);
+    for (const key of ['iteration', 'lr'] as const) policy.callback.history[key].push(...resumed.history[key]);
+    for (const key of ['iteration', 'accuracy', 'loss'] as const) evalCb.evals[key].push(...resumed.evals[key]);
+    evalCb.iteration = resumed.iteration;
+    evalCb.seconds = resumed.evalSeconds;
+    o.log(`${r.label}: resuming at iteration ${resumed.iteration} from ${ckpt?.dir}`);
+  }
+  const fit = async (from: number, to: number, label: string) => {
+    const perEpoch = Math.min(o.evalEvery, to - from);
+    const epochs = Math.ceil((to - from) / perEpoch);
+    await model.fitDataset(trainingDataset(o.data.train, o.batchSize, r.stats, o.seed + 2, from), {
       epochs,
-      batchesPerEpoch: Math.min(o.evalEvery, iterations),
-      callbacks: [policy.callback, evalCb, ...(stopper ? [stopper] : []), new ProgressCallback(label, epochs * Math.min(o.evalEvery, iterations), o.progress, o.batchSize, o.log)],
+      batchesPerEpoch: perEpoch,
+      callbacks: [policy.callback, evalCb, ...(stopper ? [stopper] : []), new ProgressCallback(label, o.iterations, o.progress, o.batchSize, o.log, 15, from)],
       verbose: 0,
     });
     await evalCb.record(); // where a stop ended the fit between evaluations
   };
-  const t0 = performance.now();
+  const retestAt = clr && o.retestAfter !== undefined && o.retestAfter < o.iterations ? o.retestAfter : null;
+  const t0 = performance.now() - (resumed?.seconds ?? 0) * 1000;
   let retest: PolicyRun['retest'];
   let testSeconds = 0;
-  await fit(retestAt ?? o.iterations, r.label);
-  if (retestAt !== null && clr && !stopper?.stoppedAt) {
-    const t1 = performance.now();
-    retest = await retestAndReset(o, r, model, clr, evalCb.iteration);
-    testSeconds = (performance.now() - t1) / 1000;
-    await fit(o.iterations - retestAt, `${r.label} (after re-test)`);
+  for (const end of fitEnds(o, retestAt).filter((e) => e > evalCb.iteration)) {
+    await fit(evalCb.iteration, end, retest ? `${r.label} (after re-test)` : r.label);
+    if (stopper?.stoppedAt) break;
+    if (end === retestAt && clr) {
+      const t1 = performance.now();
+      retest = await retestAndReset(o, r, model, clr, evalCb.iteration);
+      testSeconds = (performance.now() - t1) / 1000;
+    }
+    if (ckpt && end < o.iterations) {
+      const { history } = policy.callback;
+      await ckpt.save(r.label, model, {
+        iteration: evalCb.iteration,
+        schedule: policy.callback.getState(),
+        history: { iteration: history.iteration, lr: history.lr },
+        evals: evalCb.evals,
+        seconds: (performance.now() - t0) / 1000,
+        evalSeconds: evalCb.seconds,
+      });
+    }
   }
   const total = (performance.now() - t0) / 1000;
   model.dispose();
@@ -187,5 +243,6 @@ async function trainRun(o: ExperimentOptions, r: RunSpec): Promise<PolicyRun> {
     ...(stopper?.stoppedAt ? { stopped: { iteration: evalCb.iteration, cycle: stopper.stoppedAt.cycle, reason: stopper.stoppedAt.reason } } : {}),
   };
   o.log(`${r.label}: best test accuracy ${(best * 100).toFixed(2)} % at iteration ${run.bestAt}, final ${(run.finalAccuracy * 100).toFixed(2)} % after ${run.iterations} iterations; ${run.imagesPerSecond.toFixed(0)} images/s`);
+  ckpt?.writeJSON(`${r.label}.run`, run);
   return run;
 }

@@ -43,6 +43,12 @@ export interface ExperimentOptions {
   stopAtCycleEnd?: boolean;
   /** Cycle ends without improvement before stopping (default 1). */
   stopPatience?: number;
+  /**
+   * Save a checkpoint (weights, optimizer state, schedule state, record so far) every this many
+   * iterations, a multiple of evalEvery, in `out/checkpoints`; a rerun of the same command continues
+   * from the last one, and reuses finished runs and range tests.
+   */
+  checkpointEvery?: number;
   out: string;
   backend: { name: string; why: string };
   /** How to show progress (a bar on a terminal, plain lines in logs, or none). */

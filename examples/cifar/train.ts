@@ -48,19 +48,32 @@ export function makeBatch(split: Split, indices: ArrayLike<number>, stats: { mea
   return { xs: tf.tensor4d(x, [b, 32, 32, 3]), ys: tf.tensor2d(y, [b, 10]) };
 }
 
-/** An endless dataset of shuffled batches (a new seeded permutation every pass over the data). */
-export function trainingDataset(split: Split, batchSize: number, stats: { mean: number[]; std: number[] }, seed: number): tf.data.Dataset<tf.TensorContainer> {
-  const rand = seededRandom(seed);
+/**
+ * An endless dataset of shuffled batches (a new seeded permutation every pass over the data).
+ * Without `startBatch`, every new iterator (each `fitDataset` call) continues one random stream with a
+ * fresh pass. With `startBatch`, each iterator yields exactly what one uninterrupted iterator would
+ * from that batch on: how a run split into several fits, or resumed in a new process, keeps its order.
+ */
+export function trainingDataset(split: Split, batchSize: number, stats: { mean: number[]; std: number[] }, seed: number, startBatch?: number): tf.data.Dataset<tf.TensorContainer> {
+  const shared = seededRandom(seed);
+  const perPass = Math.floor(split.count / batchSize);
   return tf.data.generator(function* () {
+    const rand = startBatch === undefined ? shared : seededRandom(seed);
+    let skip = startBatch ?? 0;
     for (;;) {
       const order = Uint32Array.from({ length: split.count }, (_, k) => k);
       for (let k = order.length - 1; k > 0; k--) {
         const j = Math.floor(rand() * (k + 1));
         [order[k], order[j]] = [order[j], order[k]];
       }
-      for (let at = 0; at + batchSize <= order.length; at += batchSize) {
+      if (skip >= perPass) {
+        skip -= perPass;
+        continue;
+      }
+      for (let at = skip * batchSize; at + batchSize <= order.length; at += batchSize) {
         yield makeBatch(split, order.subarray(at, at + batchSize), stats) as unknown as tf.TensorContainer;
       }
+      skip = 0;
     }
   });
 }

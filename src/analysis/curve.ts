@@ -27,6 +27,11 @@ export interface RangeCurve {
   /** Index of the batch where the test stopped on a non-finite loss or divergence, if it did. */
   stoppedAt?: number | null;
   /**
+   * The optimizer's class name (`getClassName()`), as `LRFinder` records it: adaptive optimizers
+   * (Adam, Adamax, RMSProp, Adagrad, Adadelta) are read differently by the default rule (see thumbRule).
+   */
+  optimizer?: string | null;
+  /**
    * The zero-config test's first stage: a short exponential sweep (from ~1e-7 until the loss
    * diverges) that found the region the linear sweep (this curve) then covered. Loss rules read it.
    */
@@ -37,7 +42,7 @@ export interface RangeCurve {
 export type RuleName = 'accuracy' | 'thumb' | 'valley' | 'steep' | 'minimum';
 
 /** Where a rule placed `maxLR`. */
-export type MaxLRReason = 'rise-slows' | 'ragged' | 'peak' | 'valley' | 'steepest' | 'minimum';
+export type MaxLRReason = 'rise-slows' | 'ragged' | 'peak' | 'valley' | 'steepest' | 'minimum' | 'bottom';
 
 /** What a suggestion rule found. LRs are null where the curve does not support a suggestion. */
 export interface BoundsSuggestion {

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import { noSuggestion, sweepAxis, sweepMode, usableLength, withBounds, type BoundsSuggestion, type MaxLRReason, type RangeCurve, type RuleName } from './curve.js';
-import { noiseSigma, slopes, smoothZeroPhase } from './stats.js';
+import { median, noiseSigma, slopes, smootherKernel, smoothZeroPhase } from './stats.js';
 
 /** Options shared by the loss rules. */
 export interface LossRuleOptions {
@@ -25,6 +25,8 @@ export interface LossSeries {
   raw: number[];
   mode: 'linear' | 'exponential';
   fromProbe: boolean;
+  /** Half-width of the smoother. */
+  h: number;
 }
 
 /** The probe's (or the curve's) usable loss, smoothed with the zero-phase filter (half-width n/40). */
@@ -34,7 +36,7 @@ export function lossSeries(curve: RangeCurve): LossSeries | null {
   if (!c.loss || n < 5) return null;
   const raw = c.loss.slice(0, n) as number[];
   const h = Math.max(1, Math.round(n / 40));
-  return { lr: c.lr.slice(0, n), smooth: smoothZeroPhase(raw, h), raw, mode: sweepMode(c), fromProbe: curve.probe != null };
+  return { lr: c.lr.slice(0, n), smooth: smoothZeroPhase(raw, h), raw, mode: sweepMode(c), fromProbe: curve.probe != null, h };
 }
 
 /** Steepest descent and minimum of the smoothed loss (the landmarks every suggestion reports). */
@@ -42,6 +44,30 @@ export function lossLandmarks(series: LossSeries | null): BoundsSuggestion['loss
   if (!series) return { steepestLR: null, minLossLR: null };
   const k = steepestIndex(series, 0.1, 1);
   return { steepestLR: k === null ? null : series.lr[k], minLossLR: series.lr[argMin(series.smooth)] };
+}
+
+/**
+ * Where the smoothed loss bottoms out: the first point from `lo` on whose smoothed loss is within the
+ * smoothing's own noise (3σ of a smoothed value, σ from the raw loss; at most a fifth of the fall)
+ * of the minimum, and never past
+ * the minimum. Near its floor a loss curve is flat to within noise over a wide range of LRs, and the
+ * plain argmin lands anywhere in it, often far right (2–3× past the clean curve's minimum on noisy
+ * exponential sweeps); the floor's left end is where the loss stops falling.
+ */
+export function bottomIndex(s: LossSeries, lo: number, hi: number): { index: number; minimum: number } {
+  const m = lo + argMin(s.smooth.slice(lo, hi));
+  // At most a fifth of the fall (from a start robust to early spikes: the median of the first raw
+  // points), so very noisy curves are not read on their way down.
+  const start = median(s.raw.slice(lo, lo + 2 * s.h + 1));
+  const tolerance = Math.min(3 * smoothedSigma(s), 0.2 * (start - s.smooth[m]));
+  let k = lo;
+  while (k < m && s.smooth[k] > s.smooth[m] + tolerance) k++;
+  return { index: k, minimum: m };
+}
+
+/** Noise σ of one smoothed value: the raw loss's σ × √(Σ w²) over the smoother's weights. */
+function smoothedSigma(s: LossSeries): number {
+  return noiseSigma(s.raw) * Math.sqrt(smootherKernel(s.h).reduce((a, w) => a + w * w, 0));
 }
 
 /** Index of the smallest value. */
@@ -76,7 +102,7 @@ function valleyIndex(v: readonly number[]): number | null {
 }
 
 /** A loss rule: `pick` names the LR on the smoothed loss; the rest (checks, bounds, confidence) is shared. */
-function lossRule(rule: RuleName, reason: MaxLRReason, curve: RangeCurve, opts: LossRuleOptions, pick: (s: LossSeries, lo: number, hi: number) => { index: number; lr: number } | null): BoundsSuggestion {
+export function lossRule(rule: RuleName, reason: MaxLRReason, curve: RangeCurve, opts: LossRuleOptions, pick: (s: LossSeries, lo: number, hi: number) => { index: number; lr: number } | null): BoundsSuggestion {
   const skipBegin = opts.skipBegin ?? 0.1;
   const skipEnd = opts.skipEnd ?? 1;
   const baseDivisor = opts.baseDivisor ?? 4;
@@ -90,7 +116,9 @@ function lossRule(rule: RuleName, reason: MaxLRReason, curve: RangeCurve, opts: 
   const start = series.smooth[Math.min(lo, m - 1)];
   const min = Math.min(...series.smooth.slice(lo, Math.max(lo + 1, hi)));
   const noise = noiseSigma(series.raw);
-  if (hi - lo < 3 || !(start - min > Math.max(3 * noise, 1e-3 * Math.abs(start)))) {
+  // A fall is real when it is well beyond what noise moves a smoothed value (5σ of one; 3σ of the raw
+  // loss declined sweeps whose smoothed loss fell clearly, once the per-batch noise was a fifth of the fall).
+  if (hi - lo < 3 || !(start - min > Math.max(5 * smoothedSigma(series), 1e-3 * Math.abs(start)))) {
     return noSuggestion(rule, source, loss, m, [
       `the smoothed loss never fell clearly below its start (${start.toPrecision(3)} → ${min.toPrecision(3)}, noise ${noise.toPrecision(2)}): ` +
         'the model is already trained, or nothing in this LR range trains it',

@@ -56,14 +56,18 @@ export function slopes(x: readonly number[], y: readonly number[]): number[] {
   });
 }
 
+/** The weights of {@link smoothZeroPhase} of half-width h (its response to one 1 among zeros; centre at 4h). */
+export function smootherKernel(h: number): number[] {
+  return smoothZeroPhase(Array.from({ length: 8 * h + 1 }, (_, k) => (k === 4 * h ? 1 : 0)), h);
+}
+
 /**
  * Noise σ from the residuals around the smoothed curve, corrected for the part of the noise the
  * smoother follows (a residual keeps 1 − 2w₀ + Σw² of the noise variance, w the kernel's weights).
  * Reliable on sparse curves, where second differences also pick up the curve's own bend.
  */
 export function residualSigma(values: readonly number[], smooth: readonly number[], h: number): number {
-  const impulse = Array.from({ length: 8 * h + 1 }, (_, k) => (k === 4 * h ? 1 : 0));
-  const w = smoothZeroPhase(impulse, h);
+  const w = smootherKernel(h);
   const kept = 1 - 2 * w[4 * h] + w.reduce((a, b) => a + b * b, 0);
   return robustSigma(values.map((v, k) => v - smooth[k])) / Math.sqrt(kept);
 }

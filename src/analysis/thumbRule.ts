@@ -4,7 +4,7 @@
  */
 import { withBounds, type BoundsSuggestion, type RangeCurve } from './curve.js';
 import { accuracyRule } from './accuracyRule.js';
-import { minimumRule, type LossRuleOptions } from './lossRules.js';
+import { bottomIndex, lossRule, type LossRuleOptions } from './lossRules.js';
 
 /** Options of {@link thumbRule}. */
 export interface ThumbRuleOptions extends LossRuleOptions {
@@ -14,8 +14,11 @@ export interface ThumbRuleOptions extends LossRuleOptions {
 
 /**
  * The paper's rule of thumb, and the library's default (lowest regret in `npm run bench:suggest`):
- * `maxLR` = the largest LR at which training still converges, read as the LR at the minimum of the
- * probe's smoothed loss (past it, the loss climbs); `baseLR = maxLR / 4` (the paper: /3 or /4).
+ * `maxLR` = the largest LR at which training still converges, read as the LR where the probe's
+ * smoothed loss bottoms out: the left end of its floor, the first LR whose smoothed loss is within
+ * noise (3σ of a smoothed value, at most a fifth of the fall) of the minimum;
+ * past it, the loss only wanders within noise and then climbs. `baseLR = maxLR / 4` (the paper: /3 or /4).
+ * Without a probe (your own `LRFinder` sweep), the sweep's loss is read the same way.
  *
  * When the linear sweep diverged, `maxLR` is at most half the LR where it did (the model, trained by
  * then, breaks at lower LRs than the untrained probe did).
@@ -27,8 +30,13 @@ export interface ThumbRuleOptions extends LossRuleOptions {
  */
 export function thumbRule(curve: RangeCurve, opts: ThumbRuleOptions = {}): BoundsSuggestion {
   const divisor = opts.divisor ?? opts.baseDivisor ?? 4;
-  // fastai's `minimum` without its /10: the LR at the loss minimum itself.
-  const s: BoundsSuggestion = { ...minimumRule(curve, { ...opts, divisor: 1, baseDivisor: divisor }), rule: 'thumb' };
+  // Where the probe's smoothed loss bottoms out (the left end of its floor, within noise of the minimum).
+  let minimum = -1; // the smoothed loss's own minimum, past the floor's left end
+  const s = lossRule('thumb', 'bottom', curve, { ...opts, baseDivisor: divisor }, (series, lo, hi) => {
+    const b = bottomIndex(series, lo, hi);
+    minimum = b.minimum;
+    return { index: b.index, lr: series.lr[b.index] };
+  });
   if (s.maxLR === null) return s;
   const notes = [...s.notes];
   // The probe's model is untrained; by the sweep the model has learned and breaks at lower LRs. Where
@@ -36,13 +44,13 @@ export function thumbRule(curve: RangeCurve, opts: ThumbRuleOptions = {}): Bound
   // (the paper: the best LR is within a factor of two of the largest that converges).
   if (curve.probe && typeof curve.stoppedAt === 'number' && curve.stoppedAt >= 0 && curve.lr[curve.stoppedAt] / 2 < s.maxLR) {
     const cap = curve.lr[curve.stoppedAt] / 2;
-    notes.push(`maxLR capped at ${cap.toPrecision(3)}, half the LR where the linear sweep diverged (the probe's loss minimum was at ${s.maxLR.toPrecision(3)})`);
+    notes.push(`maxLR capped at ${cap.toPrecision(3)}, half the LR where the linear sweep diverged (the probe's loss bottomed out at ${s.maxLR.toPrecision(3)})`);
     // 'medium', not 'low': in the study the capped suggestions trained as well as the grid's best.
-    return withBounds({ ...s, notes }, { baseLR: cap / divisor, maxLR: cap, reason: 'minimum', confidence: s.confidence === 'low' ? 'low' : 'medium' });
+    return withBounds({ ...s, notes }, { baseLR: cap / divisor, maxLR: cap, reason: 'bottom', confidence: s.confidence === 'low' ? 'low' : 'medium' });
   }
   if (s.confidence === 'low') return s;
   const n = s.usablePoints; // the loss points the rule read
-  if ((s.indices.max as number) >= n - 1 - Math.max(2, Math.round(n / 20))) {
+  if (minimum >= n - 1 - Math.max(2, Math.round(n / 20))) {
     notes.push('the loss was still falling at the end of the probe: the largest usable LR may be higher (sweep higher)');
     return { ...s, confidence: 'low', notes };
   }

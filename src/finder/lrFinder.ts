@@ -92,6 +92,7 @@ export class LRFinder extends tf.Callback {
         loss: [],
         accuracy: null,
         accuracyKey: this.opts.accuracyKey ?? null,
+        optimizer: opt.getClassName(),
         batchSize: typeof (this.params as { batchSize?: unknown } | undefined)?.batchSize === 'number' ? (this.params as { batchSize: number }).batchSize : null,
         smoothedLoss: [],
         validation: this.opts.validationData ? { iteration: [], lr: [], loss: [], accuracy: null, samples: rowsOf(this.opts.validationData[0]) } : null,
@@ -114,7 +115,7 @@ export class LRFinder extends tf.Callback {
   override async onBatchBegin(batch: number, logs?: UnresolvedLogs): Promise<void> {
     const st = this.state;
     if (st === null || st.finished) return;
-    await st.sweep.onBatchBegin(batch, logs); // sets the LR, records it, writes logs.lr
+    await st.sweep.onBatchBegin(batch, logs); // sets the LR, records it, writes logs.learning_rate and logs.lr
   }
 
   /** @hidden tfjs calls it (see tf.Callback). */

@@ -72,6 +72,8 @@ export interface RangeTestResult {
   loss: Array<number | null>;
   accuracy: Array<number | null> | null;
   accuracyKey: string | null;
+  /** The optimizer's class (`getClassName()`: `'Adam'`, `'MomentumOptimizer'`, …); the suggestion rules read it. */
+  optimizer?: string | null;
   /** Smoothed loss used for the divergence rule, per batch. */
   smoothedLoss: Array<number | null>;
   /** Examples per batch (from `fit`'s params; null under `fitDataset`, which does not tell). */

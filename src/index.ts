@@ -91,4 +91,4 @@ export { thumbRule, type ThumbRuleOptions } from './analysis/thumbRule.js';
 export { LRScheduler, lrScheduler, type LRSchedulerOptions } from './callbacks/lrScheduler.js';
 export { CycleEndStopping, cycleEndStopping, type CycleEndStoppingOptions } from './callbacks/cycleEndStopping.js';
 export { ReduceLROnPlateau, reduceLROnPlateau, type ReduceLROnPlateauOptions, type ReduceLROnPlateauState } from './callbacks/reduceLROnPlateau.js';
-export { readLog, readLogSync, findAccuracyKey, type LogValue } from './tfjs/logs.js';
+export { readLog, readLogSync, findAccuracyKey, logLearningRate, type LogValue } from './tfjs/logs.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { findAccuracyKey, readLog, readLogSync } from '../src/index.js';
+import { CyclicLR, findAccuracyKey, readLog, readLogSync } from '../src/index.js';
 
 beforeAll(async () => {
   tf.env().set('IS_TEST', true);
@@ -36,6 +36,34 @@ test('findAccuracyKey reads the keys tfjs really writes for each way of asking f
     expect(key).not.toBeNull();
     expect(key).toMatch(/acc/i);
   }
+  tf.dispose([xs, ys]);
+  model.dispose();
+});
+
+test('learning_rate (Keras 3) and lr in the logs: per batch for later callbacks, one value per epoch in History', async () => {
+  const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
+  model.compile({ optimizer: tf.train.sgd(0.1), loss: 'meanSquaredError' });
+  const xs = tf.ones([8, 1]);
+  const ys = tf.ones([8, 1]);
+  const seen: Array<[unknown, unknown]> = [];
+  const reader = new (class extends tf.Callback {
+    override async onBatchEnd(_b: number, logs?: tf.Logs): Promise<void> {
+      seen.push([logs?.learning_rate, logs?.lr]);
+    }
+  })();
+  // 4 batches an epoch, stepSize 2: the LRs batch by batch are 0.1, 0.2, 0.3, 0.2 | 0.1, 0.2, 0.3, 0.2.
+  const clr = new CyclicLR({ baseLR: 0.1, maxLR: 0.3, stepSize: 2 });
+  const h = await model.fit(xs, ys, { epochs: 2, batchSize: 2, shuffle: false, verbose: 0, callbacks: [clr, reader] });
+  const expected = [0.1, 0.2, 0.3, 0.2, 0.1, 0.2, 0.3, 0.2];
+  seen.forEach(([a, b], k) => {
+    expect(a).toBeCloseTo(expected[k], 12);
+    expect(b).toBe(a);
+  });
+  expect(seen).toHaveLength(8);
+  // History: the LR the last batch of each epoch used, under both keys.
+  expect(h.history.learning_rate).toHaveLength(2);
+  (h.history.learning_rate as number[]).forEach((v) => expect(v).toBeCloseTo(0.2, 12));
+  expect(h.history.lr).toEqual(h.history.learning_rate);
   tf.dispose([xs, ys]);
   model.dispose();
 });

@@ -42,7 +42,7 @@ const TABLE: Record<string, OptionRule> = {
  * Sets the optimizer's learning rate before every batch from the cyclical policy (triangular,
  * triangular2, exp_range, or a custom scale), keeping a global batch counter across epochs and
  * across repeated `fit`/`fitDataset` calls. Batch `k` uses `lr(iteration)`; `history.lr[k]` is that
- * value, and `logs.lr` carries it to later callbacks (and to the epoch logs of the fit's `History`).
+ * value, and `logs.learning_rate` (Keras 3's key; `logs.lr` as an alias) carries it to later callbacks and to the epoch logs of the fit's `History`.
  *
  * @example
  * ```ts

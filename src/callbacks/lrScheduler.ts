@@ -27,7 +27,7 @@ const TABLE: Record<keyof LRSchedulerOptions, OptionRule> = {
 
 /**
  * Sets the optimizer's LR (and momentum) before every batch from any function of the global
- * iteration, with the same history, `logs.lr` and checks as {@link CyclicLR}.
+ * iteration, with the same history, `logs.learning_rate` / `logs.lr` and checks as {@link CyclicLR}.
  *
  * @example
  * ```ts

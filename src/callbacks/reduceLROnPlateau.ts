@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { getLearningRate, setLearningRate, checkLearningRateSupport } from '../tfjs/optimizers.js';
-import { readLog } from '../tfjs/logs.js';
+import { logLearningRate, readLog } from '../tfjs/logs.js';
 import { atLeast, choice, fromTable, nonNegative, satisfies, type OptionRule } from '../validate.js';
 import { activeSchedules, assertCalledOn } from './active.js';
 import { improvementTest } from './monitor.js';
@@ -67,7 +67,7 @@ const STATE_TABLE: Record<keyof ReduceLROnPlateauState, OptionRule> = {
  *
  * With a schedule callback (`CyclicLR`, `OneCycleLR`, `LRScheduler`) in the same fit, the reduction
  * scales the schedule (both bounds of a cycle) and the LR never goes below `minLR`; without one, it sets
- * the optimizer's LR. `logs.lr` carries the LR at each epoch end.
+ * the optimizer's LR. `logs.learning_rate` (and its alias `logs.lr`) carries the LR at each epoch end.
  *
  * @example
  * ```ts
@@ -124,11 +124,11 @@ export class ReduceLROnPlateau extends tf.Callback {
     const schedules = activeSchedules(this.model);
     const lr = schedules[0]?.lastLR ?? getLearningRate(this.model.optimizer);
     const current = await readLog(logs?.[this.monitor]);
-    if (logs) logs.lr = lr;
+    logLearningRate(logs, lr);
     if (!Number.isFinite(current)) {
       if (!this.warned) {
         this.warned = true;
-        console.warn(`ReduceLROnPlateau: monitor "${this.monitor}" is not in the epoch logs (keys: ${Object.keys(logs ?? {}).filter((k) => k !== 'lr').join(', ') || 'none'}); the LR is left alone`);
+        console.warn(`ReduceLROnPlateau: monitor "${this.monitor}" is not in the epoch logs (keys: ${Object.keys(logs ?? {}).filter((k) => k !== 'lr' && k !== 'learning_rate').join(', ') || 'none'}); the LR is left alone`);
       }
       return;
     }
@@ -152,7 +152,7 @@ export class ReduceLROnPlateau extends tf.Callback {
       this.lastSetLR = next;
     }
     this.reductions.push({ epoch, lr: next });
-    if (logs) logs.lr = next;
+    logLearningRate(logs, next);
     this.cooldownCounter = this.cooldown;
     this.wait = 0;
   }

@@ -1,6 +1,7 @@
 /**
  * The part every schedule callback shares: a global batch counter, setting the optimizer's LR (and
- * momentum) in `onBatchBegin` so the same batch uses it, the per-batch history, and `logs.lr`.
+ * momentum) in `onBatchBegin` so the same batch uses it, the per-batch history, and `logs.learning_rate`
+ * (Keras 3's key; `logs.lr` as an alias).
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs';
@@ -14,6 +15,7 @@ import {
 import { atLeast, fail, fromTable, integerAtLeast, nonNegative, optionsObject, positive, satisfies } from '../validate.js';
 import { activate, assertCalledOn, deactivate } from './active.js';
 import { runShape, type RunShape } from '../tfjs/runShape.js';
+import { logLearningRate } from '../tfjs/logs.js';
 
 export { runShape, type RunShape } from '../tfjs/runShape.js';
 
@@ -205,7 +207,7 @@ export abstract class ScheduledLRCallback extends tf.Callback {
     this.history.iteration.push(i);
     this.history.lr.push(lr);
     this.lastLRValue = lr;
-    if (logs) logs.lr = lr;
+    logLearningRate(logs, lr);
     if (this.cyclingMomentum && schedules.momentum !== null) {
       const m = schedules.momentum(i);
       setMomentum(opt, m);
@@ -219,7 +221,7 @@ export abstract class ScheduledLRCallback extends tf.Callback {
   /** @hidden tfjs calls it (see tf.Callback). */
   override async onEpochEnd(_epoch: number, logs?: UnresolvedLogs): Promise<void> {
     if (!logs) return;
-    if (this.lastLRValue !== undefined) logs.lr = this.lastLRValue;
+    if (this.lastLRValue !== undefined) logLearningRate(logs, this.lastLRValue);
     if (this.cyclingMomentum && this.lastMomentum !== undefined) logs.momentum = this.lastMomentum;
   }
 }

@@ -49,3 +49,14 @@ export function findAccuracyKey(logs: object): string | null {
   for (const k of ['acc', 'accuracy']) if (k in logs) return k;
   return Object.keys(logs).find((k) => /acc/i.test(k) && !k.startsWith('val_')) ?? null;
 }
+
+/**
+ * Writes the learning rate into a batch's or epoch's logs under Keras 3's key `learning_rate` (what
+ * `History`, tfjs-node's `tensorBoard()` and tfjs-vis's `fitCallbacks` then show) and the older
+ * tf.keras key `lr`, kept as an alias.
+ */
+export function logLearningRate(logs: { [key: string]: unknown } | undefined, lr: number): void {
+  if (!logs) return;
+  logs.learning_rate = lr;
+  logs.lr = lr;
+}

@@ -6,6 +6,12 @@
  *   npm run bench:speed                         # both nets, batch 50 and 100, 3 alternating rounds
  *   npm run bench:speed -- --profile            # per-kernel time of a training step (mean of 5), and what is outside kernels
  *   npm run bench:speed -- --nets quick --batches 100 --rounds 5 --steps 20
+ *   npm run bench:speed -- --no-torch           # without the PyTorch row
+ *
+ * The peer a user would pick instead: where Debian's python3-torch is installed (`apt-get install
+ * python3-torch`), every round also trains the same net in PyTorch on the same 2 threads
+ * (bench/speed_torch.py), and the table gets its images/s and our ratio to it; elsewhere the row is
+ * skipped with a message.
  *
  * Each measurement runs in its own process (a backend's thread count is fixed when it starts): the
  * example's own data pipeline (`trainingDataset` from uint8 images) and `fitDataset`, on the real
@@ -43,6 +49,7 @@ const { values: a } = parseArgs({
     rounds: { type: 'string', default: '3' },
     steps: { type: 'string', default: '15' },
     profile: { type: 'boolean', default: false },
+    'no-torch': { type: 'boolean', default: false },
   },
 });
 
@@ -117,6 +124,19 @@ async function profile(set: KernelSet): Promise<void> {
 }
 
 
+/** A Python that imports torch (Debian's python3-torch lives in /usr/bin/python3's packages), or null and why. */
+function torchPython(): { python: string | null; why: string } {
+  for (const python of ['/usr/bin/python3', 'python3']) {
+    try {
+      const v = execFileSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      return { python, why: `PyTorch ${v} (${python})` };
+    } catch {
+      // not this one
+    }
+  }
+  return { python: null, why: 'PyTorch is not installed (apt-get install python3-torch); the PyTorch row is skipped' };
+}
+
 function spawn(args: string[]): string {
   return execFileSync(process.execPath, [...process.execArgv, __filename, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 }
@@ -131,15 +151,22 @@ async function main(): Promise<void> {
   const batches = (a.batches as string).split(',').map(Number);
   const rounds = Number(a.rounds);
   const command = `npm run bench:speed -- ${process.argv.slice(2).join(' ')}`.trim();
-  type Row = { net: NetName; batch: number; baseline: number[]; fast: number[] };
+  const torch = a['no-torch'] ? { python: null, why: '--no-torch' } : torchPython();
+  console.log(`PyTorch: ${torch.why}`);
+  type Row = { net: NetName; batch: number; baseline: number[]; fast: number[]; pytorch: number[] };
   const rows: Row[] = [];
   let about = '';
   for (const net of nets) {
     for (const batch of batches) {
-      const row: Row = { net, batch, baseline: [], fast: [] };
+      const row: Row = { net, batch, baseline: [], fast: [], pytorch: [] };
       for (let r = 0; r < rounds; r++) {
-        for (const set of ['baseline', 'fast'] as const) {
-          const out = JSON.parse(spawn(['--child', set, '--net', net, '--batch', String(batch), '--steps', a.steps as string]).trim().split('\n').pop() as string);
+        for (const set of ['baseline', 'fast', ...(torch.python ? ['pytorch' as const] : [])] as const) {
+          const args = ['--net', net, '--batch', String(batch), '--steps', a.steps as string];
+          const text =
+            set === 'pytorch'
+              ? execFileSync(torch.python as string, [path.join(__dirname, 'speed_torch.py'), ...args, '--data', SMALL], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+              : spawn(['--child', set, ...args]);
+          const out = JSON.parse(text.trim().split('\n').pop() as string);
           row[set].push(out.imagesPerSecond);
           if (set === 'fast') about = `fast: ${out.backend}. Data: ${out.source}.`;
           console.log(`${net} batch ${batch} round ${r + 1}: ${set} ${out.imagesPerSecond.toFixed(0)} images/s`);
@@ -148,23 +175,24 @@ async function main(): Promise<void> {
       rows.push(row);
     }
   }
-  const fmt = (v: number[]) => `${median(v).toFixed(0)} (${Math.min(...v).toFixed(0)}–${Math.max(...v).toFixed(0)})`;
+  const fmt = (v: number[]) => (v.length === 0 ? '–' : `${median(v).toFixed(0)} (${Math.min(...v).toFixed(0)}–${Math.max(...v).toFixed(0)})`);
+  const vsTorch = (r: Row) => (r.pytorch.length === 0 ? '–' : `**${(median(r.fast) / median(r.pytorch)).toFixed(2)}**`);
   const md = [
-    '# Training speed of the CIFAR-10 nets on wasm (no tfjs-node)',
+    '# Training speed of the CIFAR-10 nets on wasm (no tfjs-node), and PyTorch on the same cores',
     '',
     `Command: \`${command}\`  `,
-    `Date: ${new Date().toISOString()}; Node ${process.version}, tfjs ${tf.version.tfjs}; ${rounds} rounds × ${a.steps} batches per measurement, each in its own process, baseline and fast alternating.  `,
-    `${about}`,
+    `Date: ${new Date().toISOString()}; Node ${process.version}, tfjs ${tf.version.tfjs}; ${rounds} rounds × ${a.steps} batches per measurement, each in its own process, baseline, fast and PyTorch alternating.  `,
+    `${about} PyTorch: ${torch.why}.`,
     '',
-    '| net | batch | baseline images/s, median (range) | fast images/s, median (range) | fast / baseline |',
-    '| --- | --- | --- | --- | --- |',
-    ...rows.map((r) => `| ${r.net} | ${r.batch} | ${fmt(r.baseline)} | ${fmt(r.fast)} | **${(median(r.fast) / median(r.baseline)).toFixed(2)}** |`),
+    '| net | batch | baseline images/s, median (range) | fast images/s, median (range) | fast / baseline | PyTorch images/s, median (range) | fast / PyTorch |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r.net} | ${r.batch} | ${fmt(r.baseline)} | ${fmt(r.fast)} | **${(median(r.fast) / median(r.baseline)).toFixed(2)}** | ${fmt(r.pytorch)} | ${vsTorch(r)} |`),
     '',
   ].join('\n');
   console.log(`\n${md}`);
   mkdirSync(OUT, { recursive: true });
   writeFileSync(path.join(OUT, 'speed.md'), md);
-  writeFileSync(path.join(OUT, 'speed.json'), JSON.stringify({ command, date: new Date().toISOString(), rows }, null, 1));
+  writeFileSync(path.join(OUT, 'speed.json'), JSON.stringify({ command, date: new Date().toISOString(), pytorch: torch.why, rows }, null, 1));
 }
 
 main().then(

@@ -74,6 +74,7 @@ export {
   type RangeTestOutcome,
 } from './finder/rangeTest.js';
 export { snapshotTraining, type TrainingSnapshot } from './tfjs/snapshot.js';
+export { saveTraining, loadTraining, type StatefulCallback } from './tfjs/checkpoint.js';
 export { defaultBurnIn, divergenceMonitor, MIN_RELATIVE_RISE, type DivergenceOptions, type DivergenceStep } from './finder/divergence.js';
 export {
   suggestBounds,

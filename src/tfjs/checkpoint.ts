@@ -1,0 +1,115 @@
+/**
+ * Resuming a run in a new process: the model with its optimizer's state (tfjs's own
+ * `model.save(…, { includeOptimizer: true })`) and the schedule callbacks' `getState()`, kept in the
+ * same model.json (its `userDefinedMetadata`), so one save and one load bring back the same LRs.
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** A callback whose position can be saved as plain JSON and restored: every tfjs-clr scheduling callback. */
+export interface StatefulCallback {
+  getState(): object;
+  setState(state: never): void;
+}
+
+/** Where tfjs-clr keeps the states in a model's user-defined metadata. */
+const KEY = 'tfjs-clr';
+
+interface Saved {
+  version: 1;
+  states: Record<string, object>;
+  /**
+   * The optimizer's scalar variables outside its getWeights() (Adam's and Adamax's running products
+   * of beta1 and beta2): tfjs rebuilds them on load as beta^(steps + 1), which is wrong once a schedule
+   * has cycled beta1.
+   */
+  optimizerScalars: Record<string, number>;
+}
+
+/** Fields of an optimizer holding a one-element tf.Variable (Adam's accBeta1, accBeta2, …). */
+function scalarVariables(opt: tf.Optimizer): Array<[string, tf.Variable]> {
+  return Object.entries(opt as unknown as Record<string, unknown>).flatMap(([k, v]): Array<[string, tf.Variable]> => (v instanceof tf.Variable && v.size === 1 ? [[k, v]] : []));
+}
+
+function checkNamed(where: string, callbacks: Record<string, StatefulCallback>): void {
+  if (callbacks == null || typeof callbacks !== 'object' || Array.isArray(callbacks)) {
+    throw new Error(`${where}: callbacks must be an object naming each callback, e.g. { clr }; got ${Array.isArray(callbacks) ? 'an array' : String(callbacks)}`);
+  }
+  for (const [name, cb] of Object.entries(callbacks)) {
+    if (typeof cb?.getState !== 'function' || typeof cb?.setState !== 'function') {
+      throw new Error(`${where}: callbacks.${name} has no getState/setState (tfjs-clr's CyclicLR, OneCycleLR, LRScheduler and ReduceLROnPlateau have them)`);
+    }
+  }
+}
+
+/**
+ * Saves `model` with its optimizer's state, and the state of each named callback, to `destination`
+ * (any tfjs URL or IOHandler: `file://dir` with tfjs-node, `indexeddb://name` in a browser, …). The
+ * states go into model.json's user-defined metadata, next to any metadata of yours.
+ *
+ * @example
+ * ```ts
+ * const clr = new CyclicLR({ baseLR: 0.001, maxLR: 0.006, stepSize: 2000 });
+ * await model.fit(xs, ys, { epochs: 3, callbacks: [clr] });
+ * await saveTraining(model, 'file://./run', { clr });
+ * // later, in a new process:
+ * const clr2 = new CyclicLR({ baseLR: 0.001, maxLR: 0.006, stepSize: 2000 });
+ * const model2 = await loadTraining('file://./run/model.json', { clr: clr2 });
+ * await model2.fit(xs, ys, { epochs: 3, callbacks: [clr2] });   // the LRs carry on where they were
+ * ```
+ */
+export async function saveTraining(model: tf.LayersModel, destination: string | tf.io.IOHandler, callbacks: Record<string, StatefulCallback>): Promise<tf.io.SaveResult> {
+  checkNamed('saveTraining', callbacks);
+  if (model.optimizer == null) throw new Error('saveTraining: the model has no optimizer; compile it (and train) before saving a run to resume');
+  const saved: Saved = {
+    version: 1,
+    states: Object.fromEntries(Object.entries(callbacks).map(([name, cb]) => [name, cb.getState()])),
+    optimizerScalars: Object.fromEntries(scalarVariables(model.optimizer).map(([k, v]) => [k, v.dataSync()[0]])),
+  };
+  const inner = typeof destination === 'string' ? tf.io.getSaveHandlers(destination)[0] : destination;
+  if (inner?.save == null) {
+    throw new Error(`saveTraining: no tfjs save handler for ${JSON.stringify(destination)} (file:// needs @tensorflow/tfjs-node; in a browser use indexeddb:// or localstorage://; or pass an IOHandler)`);
+  }
+  // The states travel in the saved artifacts only; the model's own metadata is left untouched.
+  const withStates: tf.io.IOHandler = {
+    save: (artifacts) => (inner.save as NonNullable<tf.io.IOHandler['save']>)({ ...artifacts, userDefinedMetadata: { ...(artifacts.userDefinedMetadata ?? {}), [KEY]: saved } }),
+  };
+  return model.save(withStates, { includeOptimizer: true });
+}
+
+/**
+ * Loads a model saved by {@link saveTraining} (compiled, with its optimizer's state) and restores each
+ * named callback's state, so the next batch uses the LR the run would have used. A callback named here
+ * but not in the save, or saved but not named here, is an error (nothing is restored then).
+ */
+export async function loadTraining(source: string | tf.io.IOHandler, callbacks: Record<string, StatefulCallback>): Promise<tf.LayersModel> {
+  checkNamed('loadTraining', callbacks);
+  const model = await tf.loadLayersModel(source);
+  const meta = model.getUserDefinedMetadata() as Record<string, unknown> | undefined;
+  const saved = meta?.[KEY] as Saved | undefined;
+  if (saved?.version !== 1 || typeof saved.states !== 'object') {
+    model.dispose();
+    throw new Error('loadTraining: this model was not saved by saveTraining (no tfjs-clr state in its metadata); load it with tf.loadLayersModel');
+  }
+  const want = Object.keys(callbacks).sort();
+  const have = Object.keys(saved.states).sort();
+  if (want.join() !== have.join()) {
+    model.dispose();
+    throw new Error(`loadTraining: the save has states for ${have.join(', ') || 'no callback'}, the callbacks given are ${want.join(', ') || 'none'}; name the same callbacks as when saving`);
+  }
+  if (model.optimizer == null) {
+    model.dispose();
+    throw new Error('loadTraining: the saved model has no training config (was it saved with saveTraining?)');
+  }
+  for (const name of want) (callbacks[name].setState as (s: object) => void)(saved.states[name]);
+  for (const [k, v] of scalarVariables(model.optimizer)) {
+    const value = saved.optimizerScalars?.[k];
+    if (typeof value !== 'number') continue;
+    const t = tf.scalar(value, v.dtype);
+    v.assign(t);
+    t.dispose();
+  }
+  const { [KEY]: _ours, ...rest } = meta ?? {};
+  model.setUserDefinedMetadata(rest);
+  return model;
+}

@@ -27,6 +27,22 @@ describe('OneCycleLR', () => {
     model.dispose();
   });
 
+  test('fitDataset without batchesPerEpoch: totalSteps from the dataset\'s size; a clear error where tfjs does not know it', async () => {
+    const model = lrProbeModel();
+    // 10 examples in batches of 2: a dataset of size 5; 4 epochs = 20 steps, the schedule above.
+    const sized = tf.data.zip({ xs: tf.data.array(Array.from({ length: 10 }, () => [1])), ys: tf.data.array(Array.from({ length: 10 }, () => [1000])) }).batch(2);
+    expect(sized.size).toBe(5);
+    const one = new OneCycleLR(opts);
+    const rec = new WeightRecorder();
+    await model.fitDataset(sized, { epochs: 4, verbose: 0, callbacks: [one, rec] });
+    expectClose(rec.deltas(), expected);
+    const unsized = tf.data.generator(function* () {
+      for (let k = 0; k < 3; k++) yield { xs: tf.ones([2, 1]), ys: tf.fill([2, 1], 1000) };
+    });
+    await expect(model.fitDataset(unsized, { epochs: 1, verbose: 0, callbacks: [new OneCycleLR(opts)] })).rejects.toThrow(/totalSteps was not given and this run does not tell the batches per epoch/);
+    model.dispose();
+  });
+
   test('momentum is cycled by default where the optimizer has it (Adam beta1)', async () => {
     const opt = tf.train.adam(0.01);
     const model = lrProbeModel(opt);

@@ -77,7 +77,7 @@ export class OneCycleLR extends ScheduledLRCallback {
     if (shape.stepsPerEpoch === null) {
       throw new Error(
         `${this.where}: totalSteps was not given and this run does not tell the batches per epoch ` +
-          `(fitDataset without batchesPerEpoch on a dataset of unknown size); give totalSteps`,
+          `(fitDataset without batchesPerEpoch on a dataset of unknown size); give totalSteps, or pass batchesPerEpoch to fitDataset`,
       );
     }
     this.total = shape.epochs * shape.stepsPerEpoch;

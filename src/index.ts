@@ -24,6 +24,9 @@ export {
   joinSchedules,
   warmupCosineSchedule,
   cosineRestartsSchedule,
+  warmupStableDecaySchedule,
+  type WarmupStableDecayOptions,
+  type CooldownShape,
   type WarmupCosineOptions,
   type CosineRestartsOptions,
 } from './schedules/compose.js';
@@ -88,7 +91,7 @@ export {
 export type { BoundsSuggestion, MaxLRReason, RangeCurve, RuleName, SuggestionRule } from './analysis/curve.js';
 export { accuracyRule, type AccuracyRuleOptions } from './analysis/accuracyRule.js';
 export { valleyRule, steepRule, minimumRule, type LossRuleOptions, type MinimumRuleOptions } from './analysis/lossRules.js';
-export { thumbRule, type ThumbRuleOptions } from './analysis/thumbRule.js';
+export { thumbRule, type ThumbRuleOptions, type LossReading } from './analysis/thumbRule.js';
 export { LRScheduler, lrScheduler, type LRSchedulerOptions } from './callbacks/lrScheduler.js';
 export { CycleEndStopping, cycleEndStopping, type CycleEndStoppingOptions } from './callbacks/cycleEndStopping.js';
 export { ReduceLROnPlateau, reduceLROnPlateau, type ReduceLROnPlateauOptions, type ReduceLROnPlateauState } from './callbacks/reduceLROnPlateau.js';

@@ -5,7 +5,7 @@
  */
 import type { Schedule } from './schedule.js';
 import { cosineDecaySchedule, increasingBoundaries, linearSchedule } from './decay.js';
-import { atLeast, fail, fromTable, integerAtLeast, iterationArg, later, nonNegative, positive } from '../validate.js';
+import { atLeast, choice, fail, fromTable, integerAtLeast, iterationArg, later, nonNegative, positive } from '../validate.js';
 
 /**
  * Runs `schedules[0]` until `boundaries[0]`, then `schedules[k]` from `boundaries[k-1]` on, each on
@@ -121,4 +121,72 @@ export function cosineRestartsSchedule(opts: CosineRestartsOptions): Schedule {
     }
     return minLR + (maxLR - minLR) * 0.5 * (1 + Math.cos((Math.PI * t) / T));
   };
+}
+
+/** How {@link warmupStableDecaySchedule} cools down. */
+export type CooldownShape = 'linear' | '1-sqrt' | 'cosine';
+
+/** Options of {@link warmupStableDecaySchedule}. */
+export interface WarmupStableDecayOptions {
+  /** Value during the stable phase (> 0). */
+  peak: number;
+  /** Iterations of the linear warmup from `from` (integer >= 0; 0: start at `peak`). */
+  warmupSteps: number;
+  /** Iterations of the cooldown at the end (integer >= 1). */
+  decaySteps: number;
+  /** Total iterations, warmup and cooldown included (integer >= warmupSteps + decaySteps). */
+  steps: number;
+  /** Value at iteration 0 (>= 0); default 0. */
+  from?: number;
+  /** Value at `steps` and after (in [0, peak]); default 0. */
+  to?: number;
+  /** The cooldown's shape; default `'1-sqrt'` (the paper's best): `to + (peak − to)(1 − √(t/decaySteps))`. */
+  decay?: CooldownShape;
+}
+
+/**
+ * Warmup–stable–decay (WSD; Hägele et al., "Scaling Laws and Compute-Optimal Training Beyond Fixed
+ * Training Durations", NeurIPS 2024): a linear warmup to `peak`, `peak` held, and a short cooldown to
+ * `to` over the last `decaySteps` (the paper: 10–20 % of the run; `1-sqrt` matched a cosine schedule
+ * of the same length). Unlike cosine, the length need not be fixed at the start: the stable phase can
+ * be stopped anywhere and cooled down from there (make a new schedule with that `steps`).
+ *
+ * @example
+ * ```ts
+ * const s = warmupStableDecaySchedule({ peak: 1, warmupSteps: 2, decaySteps: 4, steps: 10 });
+ * [0, 1, 2, 5, 6, 7, 8, 10, 12].map(s); // [0, 0.5, 1, 1, 1, 0.5, 0.2928932188134524, 0, 0]
+ * ```
+ */
+export function warmupStableDecaySchedule(opts: WarmupStableDecayOptions): Schedule {
+  const where = 'warmupStableDecaySchedule';
+  const table = {
+    peak: { check: positive, required: true },
+    warmupSteps: { check: atLeast(0), required: true },
+    decaySteps: { check: atLeast(1), required: true },
+    steps: { check: later, required: true }, // >= warmupSteps + decaySteps: checked below
+    from: { check: nonNegative, otherwise: 0 },
+    to: { check: nonNegative, otherwise: 0 },
+    decay: { check: choice(['linear', '1-sqrt', 'cosine']), otherwise: '1-sqrt' },
+  } as const;
+  const o = fromTable(where, opts, table) as Required<WarmupStableDecayOptions>;
+  const { peak, warmupSteps, decaySteps, from, to, decay } = o;
+  const steps = integerAtLeast(where, 'steps', o.steps, warmupSteps + decaySteps);
+  if (to > peak) fail(where, 'to', `<= peak (${peak})`, to);
+  if (from > peak) fail(where, 'from', `<= peak (${peak})`, from);
+  const shape: Record<CooldownShape, (t: number) => number> = {
+    linear: (t) => 1 - t,
+    '1-sqrt': (t) => 1 - Math.sqrt(t),
+    cosine: (t) => 0.5 * (1 + Math.cos(Math.PI * t)),
+  };
+  const cool = shape[decay];
+  const cooldown: Schedule = (i) => to + (peak - to) * cool(Math.min(i, decaySteps) / decaySteps);
+  const stable: Schedule = () => peak;
+  // Phases with no iterations (no warmup, or no stable part) are left out of the join.
+  const phases: Array<[Schedule, number]> = [
+    [linearSchedule({ from, to: peak, steps: Math.max(1, warmupSteps) }), warmupSteps],
+    [stable, steps - decaySteps - warmupSteps],
+  ];
+  const kept = phases.filter(([, length]) => length > 0);
+  const bounds = kept.map(([, length]) => length).map((_, k, all) => all.slice(0, k + 1).reduce((a, b) => a + b, 0));
+  return joinSchedules([...kept.map(([s]) => s), cooldown], bounds);
 }

@@ -93,6 +93,7 @@ export { accuracyRule, type AccuracyRuleOptions } from './analysis/accuracyRule.
 export { valleyRule, steepRule, minimumRule, type LossRuleOptions, type MinimumRuleOptions } from './analysis/lossRules.js';
 export { thumbRule, type ThumbRuleOptions, type LossReading } from './analysis/thumbRule.js';
 export { LRScheduler, lrScheduler, type LRSchedulerOptions } from './callbacks/lrScheduler.js';
+export { prepareCallbacks, type CallbackConfig, type FitCallback } from './callbacks/prepare.js';
 export { CycleEndStopping, cycleEndStopping, type CycleEndStoppingOptions } from './callbacks/cycleEndStopping.js';
 export { ReduceLROnPlateau, reduceLROnPlateau, type ReduceLROnPlateauOptions, type ReduceLROnPlateauState } from './callbacks/reduceLROnPlateau.js';
 export { readLog, readLogSync, findAccuracyKey, logLearningRate, type LogValue } from './tfjs/logs.js';

@@ -154,6 +154,12 @@ export class LRFinder extends tf.Callback {
   }
 
   /** @hidden tfjs calls it (see tf.Callback). */
+  override async onEpochEnd(epoch: number, logs?: UnresolvedLogs): Promise<void> {
+    const st = this.state;
+    if (st !== null && !st.finished) await st.sweep.onEpochEnd(epoch, logs); // the last LR as logs.learning_rate / lr
+  }
+
+  /** @hidden tfjs calls it (see tf.Callback). */
   override async onTrainEnd(): Promise<void> {
     this.finish();
   }

@@ -24,6 +24,7 @@ interface Demo {
   rangeTest: { lr: number[]; stopReason: string } | null;
   suggestion: { baseLR: number | null; maxLR: number | null; confidence: string; notes: string[] } | null;
   training: { options: Record<string, number | string | boolean>; lrUsed: number[]; momentumUsed: number[]; loss: number[] } | null;
+  visor: { batch: number[]; epoch: number[] } | null;
 }
 
 run('the demo page in headless Chromium', () => {
@@ -109,6 +110,38 @@ run('the demo page in headless Chromium', () => {
     t?.momentumUsed.forEach((v, i) => expect(v).toBeCloseTo(m(i), 12));
     expect(t?.momentumUsed).toHaveLength(38);
     expect(t?.loss.every(Number.isFinite)).toBe(true);
+  }, 300000);
+
+  test('tfjs-vis: fitCallbacks beside CyclicLR (through prepareCallbacks) get learning_rate in the logs they plot', async () => {
+    await page.check('#use-visor');
+    await page.selectOption('#policy', 'triangular2');
+    await set('base-lr', '0.01');
+    await set('max-lr', '0.1');
+    await set('step-size', '10');
+    await set('epochs', '2');
+    await page.evaluate(() => ((window as unknown as { __demo: { state: string } }).__demo.state = 'idle'));
+    await page.click('#train');
+    await waitFor('done');
+    const d = await demo();
+    const lr = cyclicLearningRate({ baseLR: 0.01, maxLR: 0.1, stepSize: 10, mode: 'triangular2' });
+    // What callbacks after the schedule read as logs.learning_rate: every batch's LR, and the last
+    // batch's at each epoch end (19 batches an epoch).
+    expect(d.visor?.batch).toHaveLength(38);
+    d.visor?.batch.forEach((v, i) => expect(v).toBeCloseTo(lr(i), 12));
+    expect(d.visor?.epoch).toHaveLength(2);
+    expect(d.visor?.epoch[0]).toBeCloseTo(lr(18), 12);
+    expect(d.visor?.epoch[1]).toBeCloseTo(lr(37), 12);
+    // The visor is open with the training surface, and its charts were drawn with a learning_rate series.
+    const surface = page.locator('.visor .tf-surface').filter({ has: page.locator('.tf-label', { hasText: 'Training (triangular2)' }) });
+    expect(await surface.count()).toBe(1);
+    // One chart per hook, drawn (tfjs-vis draws on canvas: its series names are not text to read).
+    expect(await surface.textContent()).toMatch(/onBatchEnd.*onEpochEnd/);
+    await page.waitForFunction(() => document.querySelectorAll('.visor .tf-surface .tf-draw-area canvas, .visor .tf-surface .tf-draw-area svg').length >= 2, undefined, { timeout: 30000 });
+    const shot = process.env.UPDATE_SCREENSHOTS === '1' ? path.resolve(__dirname, '../docs/visor.png') : path.resolve(__dirname, '../results/browser/visor.png');
+    mkdirSync(path.dirname(shot), { recursive: true });
+    await page.screenshot({ path: shot });
+    await page.locator('.visor .visor-controls button', { hasText: 'Hide' }).click();
+    await page.uncheck('#use-visor');
   }, 300000);
 
   test('OneCycleLR: totalSteps from the fit, values as PyTorch’s OneCycleLR', async () => {

@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import embed, { type Result as EmbedResult } from 'vega-embed';
-import { CyclicLR, OneCycleLR, LRFinder, suggestBounds, getLearningRate, getMomentum, hasMomentum, readLogSync, type LogValue } from 'tfjs-clr';
+import * as tfvis from '@tensorflow/tfjs-vis';
+import { CyclicLR, OneCycleLR, LRFinder, suggestBounds, getLearningRate, getMomentum, hasMomentum, prepareCallbacks, readLogSync, type LogValue } from 'tfjs-clr';
 import { rangeTestChart, type VegaLiteSpec } from 'tfjs-clr/plot';
 import { cifarTask, syntheticTask, type Task } from './tasks.js';
 
@@ -19,8 +20,10 @@ interface DemoState {
   rangeTest: { lr: number[]; loss: Array<number | null>; stopReason: string } | null;
   suggestion: { baseLR: number | null; maxLR: number | null; confidence: string; notes: string[] } | null;
   training: { options: Record<string, unknown>; lrUsed: number[]; momentumUsed: number[]; loss: number[]; accuracy: number[] } | null;
+  /** What plain-config callbacks beside tfjs-vis's read as logs.learning_rate, per batch and per epoch. */
+  visor: { batch: number[]; epoch: number[] } | null;
 }
-const demo: DemoState = { state: 'starting', backend: '', task: '', errors: [], rangeTest: null, suggestion: null, training: null };
+const demo: DemoState = { state: 'starting', backend: '', task: '', errors: [], rangeTest: null, suggestion: null, training: null, visor: null };
 (window as unknown as { __demo: DemoState }).__demo = demo;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -94,6 +97,22 @@ class LiveRows extends tf.Callback {
 
 const read = (v: unknown): number => readLogSync(v as LogValue);
 
+/**
+ * tfjs-vis's visor, when "show in tfjs-vis" is ticked: its fitCallbacks plot the metrics it is given
+ * from the logs, learning_rate among them (the schedule callbacks write it), next to a plain config
+ * of ours that records what such callbacks see. Both are plain objects: prepareCallbacks wraps them.
+ */
+function visorCallbacks(name: string, metrics: string[]): Array<ReturnType<typeof tfvis.show.fitCallbacks> | object> {
+  if (!$<HTMLInputElement>('use-visor').checked) return [];
+  const seen = { batch: [] as number[], epoch: [] as number[] };
+  demo.visor = seen;
+  const record = {
+    onBatchEnd: async (_b: number, logs?: tf.Logs) => void seen.batch.push(read(logs?.learning_rate)),
+    onEpochEnd: async (_e: number, logs?: tf.Logs) => void seen.epoch.push(read(logs?.learning_rate)),
+  };
+  return [tfvis.show.fitCallbacks({ name, tab: 'tfjs-clr' }, metrics, { callbacks: ['onBatchEnd', 'onEpochEnd'], zoomToFit: true }), record];
+}
+
 async function runRangeTest(): Promise<void> {
   demo.state = 'range-test';
   status('Running the LR range test…');
@@ -104,11 +123,17 @@ async function runRangeTest(): Promise<void> {
   const chart = await liveChart('chart-range', [{ field: 'loss', title: 'loss' }, { field: 'acc', title: 'accuracy' }], { field: 'lr', title: 'learning rate' });
   let k = 0;
   const live = new LiveRows(chart, (_b, logs) => ({ lr: finder.result.lr[k++], loss: read(logs.loss), acc: read(logs.acc) }));
-  await model.fit(task.xs, task.ys, { epochs: num('range-epochs'), batchSize: 32, callbacks: [finder, live], verbose: 0 });
+  const callbacks = prepareCallbacks([finder, live, ...visorCallbacks('LR range test', ['loss', 'learning_rate'])]);
+  await model.fit(task.xs, task.ys, { epochs: num('range-epochs'), batchSize: 32, callbacks, verbose: 0 });
   const suggestion = suggestBounds(finder.result);
   demo.rangeTest = { lr: finder.result.lr, loss: finder.result.loss, stopReason: finder.result.stopReason };
   demo.suggestion = { baseLR: suggestion.baseLR, maxLR: suggestion.maxLR, confidence: suggestion.confidence, notes: suggestion.notes };
   await embed('#chart-range', rangeTestChart(finder.result, suggestion, { width: 420, height: 110, title: 'LR range test' }) as never, { actions: false, renderer: 'svg' });
+  if ($<HTMLInputElement>('use-visor').checked) {
+    // The range test's own plot in the visor: loss against the LR.
+    const values = finder.result.lr.flatMap((x, k) => (finder.result.loss[k] === null ? [] : [{ x, y: finder.result.loss[k] as number }]));
+    await tfvis.render.scatterplot({ name: 'Range test: loss against the LR', tab: 'tfjs-clr' }, { values: [values], series: ['loss'] }, { xLabel: 'learning rate', yLabel: 'loss', zoomToFit: true });
+  }
   model.dispose();
   if (suggestion.baseLR !== null && suggestion.maxLR !== null) {
     $<HTMLInputElement>('base-lr').value = suggestion.baseLR.toPrecision(3);
@@ -157,7 +182,8 @@ async function runTraining(): Promise<void> {
     accuracy.push(read(logs.acc));
     return { iteration: it++, loss: loss[loss.length - 1], acc: accuracy[accuracy.length - 1] };
   });
-  await model.fit(task.xs, task.ys, { epochs, batchSize: 32, callbacks: [schedule, used, live, liveTrain], verbose: 0 });
+  const callbacks = prepareCallbacks([schedule, used, live, liveTrain, ...visorCallbacks(`Training (${policy})`, ['loss', 'acc', 'learning_rate'])]);
+  await model.fit(task.xs, task.ys, { epochs, batchSize: 32, callbacks, verbose: 0 });
   demo.training = { options: { ...options, epochs, batches: used.lr.length }, lrUsed: used.lr, momentumUsed: used.momentum, loss, accuracy };
   model.dispose();
   status(`Done: ${used.lr.length} batches, final training accuracy ${accuracy[accuracy.length - 1].toFixed(3)}.`);

@@ -13,6 +13,7 @@
  *   npm run bench:suggest -- --rules-only                   # only range tests and the rules' runs
  *   npm run bench:suggest -- --skip-rules valley,minimum    # leave some rules' runs out
  *   npm run bench:suggest -- --budget 150                   # range tests with another budget (compared in the report)
+ *   npm run bench:suggest -- --optimizers adam,rmsprop      # some optimizers (default: momentum,adam,rmsprop)
  *
  * Runs are saved as they finish (bench/suggest-results/runs.json) and reused on the next start, so an
  * interrupted study resumes, and a new rule only trains its own new bounds.
@@ -25,13 +26,14 @@ import { DEFAULT_BUDGET, rangeTest, type RangeTestResult } from 'tfjs-clr';
 import { chooseBackend, type BackendName } from '../examples/cifar/backend.js';
 import { CANDIDATES, RANGE_TEST_VERSION, compactJSON, pairKey, runIndex, stillValid, type Study } from './suggest/report.js';
 import { writeReport } from './suggest/write-report.js';
-import { TASKS, type Task, type TaskData } from './suggest/tasks.js';
-import { compileFor, trainRun, type Policy, type RunOutcome } from './suggest/train.js';
+import { ADAPTIVE_GRID, TASKS, type Grid, type Task, type TaskData } from './suggest/tasks.js';
+import { compileFor, OPTIMIZERS, trainRun, type OptimizerName, type Policy, type RunOutcome } from './suggest/train.js';
 
 const OUT = path.resolve(__dirname, 'suggest-results');
 const { values: a } = parseArgs({
   options: {
     tasks: { type: 'string', default: TASKS.map((t) => t.name).join(',') },
+    optimizers: { type: 'string', default: Object.keys(OPTIMIZERS).join(',') },
     seeds: { type: 'string', default: '1,2,3' },
     backend: { type: 'string', default: 'wasm' },
     report: { type: 'boolean', default: false },
@@ -71,16 +73,32 @@ async function main(): Promise<void> {
     if (!t) throw new Error(`--tasks: unknown task "${name}" (known: ${TASKS.map((k) => k.name).join(', ')})`);
     return t;
   });
+  const optimizers = (a.optimizers as string).split(',').map((name) => {
+    if (!(name in OPTIMIZERS)) throw new Error(`--optimizers: unknown optimizer "${name}" (known: ${Object.keys(OPTIMIZERS).join(', ')})`);
+    return name as OptimizerName;
+  });
   if (!a.report) {
     const backend = await chooseBackend(a.backend as BackendName);
     console.log(`backend: ${backend.name} — ${backend.why}`);
-    for (const task of tasks) await runTask(task, seeds, study, save);
+    for (const task of tasks) await runTask(task, seeds, optimizers, study, save);
   }
   await writeReport(study, out, `npm run bench:suggest -- ${process.argv.slice(2).join(' ')}`.trim());
   console.log(`report: ${path.join(out, 'report.md')}`);
 }
 
-async function runTask(task: Task, seeds: number[], study: Study, save: (key?: string) => void): Promise<void> {
+/**
+ * The study's name for a task trained with an optimizer: the task's own for Momentum SGD (the runs
+ * saved before optimizers were added keep their keys), `task@optimizer` for the others.
+ */
+export function studyTask(task: string, optimizer: OptimizerName): string {
+  return optimizer === 'momentum' ? task : `${task}@${optimizer}`;
+}
+
+function gridFor(task: Task, optimizer: OptimizerName): Grid {
+  return optimizer === 'momentum' ? { fixedGrid: task.fixedGrid, clrGrid: task.clrGrid } : task.adaptiveGrid ?? ADAPTIVE_GRID;
+}
+
+async function runTask(task: Task, seeds: number[], optimizers: OptimizerName[], study: Study, save: (key?: string) => void): Promise<void> {
   let data: TaskData;
   try {
     data = await task.load();
@@ -88,26 +106,33 @@ async function runTask(task: Task, seeds: number[], study: Study, save: (key?: s
     console.log(`${task.name}: skipped — ${(e as Error).message}`);
     return;
   }
-  study.tasks[task.name] = {
+  for (const optimizer of optimizers) await runOptimizer(task, data, seeds, optimizer, study, save);
+  tf.dispose([data.train.x, data.train.y, data.val.x, data.val.y, data.test.x, data.test.y]);
+}
+
+async function runOptimizer(task: Task, data: TaskData, seeds: number[], optimizer: OptimizerName, study: Study, save: (key?: string) => void): Promise<void> {
+  const name = studyTask(task.name, optimizer);
+  const grid = gridFor(task, optimizer);
+  study.tasks[name] = {
+    optimizer,
     kind: task.kind,
     source: task.source,
     batchSize: task.batchSize,
     iterations: task.iterations,
     trainExamples: data.train.x.shape[0],
     testExamples: data.test.x.shape[0],
-    fixedGrid: task.fixedGrid,
-    clrGrid: task.clrGrid,
+    ...grid,
   };
-  save(`tasks:${task.name}`);
+  save(`tasks:${name}`);
   for (const seed of seeds) {
     const t0 = performance.now();
     const budget = a.budget === undefined ? DEFAULT_BUDGET : Number(a.budget);
-    const runPrefix = `${task.name}|${seed}`;
+    const runPrefix = `${name}|${seed}`;
     // Range tests at the default budget are keyed task|seed; others task|seed|b<budget>.
     const key = budget === DEFAULT_BUDGET ? runPrefix : `${runPrefix}|b${budget}`;
     if (!a['grid-only'] && !stillValid(study.rangeTests[key])) {
       const model = task.build(seed);
-      compileFor(model, 0.01);
+      compileFor(model, optimizer === 'momentum' ? 0.01 : 0.001, optimizer);
       const r = await rangeTest(model, data.train, { batchSize: task.batchSize, budget, validationData: [data.val.x, data.val.y] });
       study.rangeTests[key] = { version: RANGE_TEST_VERSION, iterations: r.iterations, result: r.result, seconds: (performance.now() - t0) / 1000 };
       model.dispose();
@@ -115,8 +140,8 @@ async function runTask(task: Task, seeds: number[], study: Study, save: (key?: s
       console.log(`${key}: range test ${r.iterations} iterations, ${study.rangeTests[key].seconds.toFixed(0)} s`);
     }
     const policies: Policy[] = a['rules-only'] ? [] : [
-      ...task.fixedGrid.map((lr): Policy => ({ kind: 'fixed', lr })),
-      ...task.clrGrid.map(([baseLR, maxLR]): Policy => ({ kind: 'clr', baseLR, maxLR })),
+      ...grid.fixedGrid.map((lr): Policy => ({ kind: 'fixed', lr })),
+      ...grid.clrGrid.map(([baseLR, maxLR]): Policy => ({ kind: 'clr', baseLR, maxLR })),
     ];
     const skip = new Set((a['skip-rules'] as string).split(',').filter(Boolean));
     for (const c of a['grid-only'] ? [] : CANDIDATES.filter((k) => !skip.has(k.name))) {
@@ -126,14 +151,13 @@ async function runTask(task: Task, seeds: number[], study: Study, save: (key?: s
     const find = runIndex(study);
     for (const p of policies) {
       const k = `${runPrefix}|${pairKey(p)}`;
-      if (find(task.name, seed, p)) continue;
-      const o: RunOutcome = await trainRun(task, data, seed, p);
+      if (find(name, seed, p)) continue;
+      const o: RunOutcome = await trainRun(task, data, seed, p, optimizer);
       study.runs[k] = o;
       save(`runs:${k}`);
       console.log(`${k}: ${(o.accuracy * 100).toFixed(2)} % (${o.seconds.toFixed(0)} s)`);
     }
   }
-  tf.dispose([data.train.x, data.train.y, data.val.x, data.val.y, data.test.x, data.test.y]);
 }
 
 main().catch((e: unknown) => {

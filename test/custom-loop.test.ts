@@ -17,7 +17,7 @@ test('optimizer.minimize with setLearningRate(opt, lr(i)) before each step', () 
   for (let i = 0; i < 12; i++) {
     const before = w.dataSync()[0];
     setLearningRate(opt, lr(i)); // before the step that uses it
-    tf.dispose(opt.minimize(() => w.neg() as tf.Scalar));
+    opt.minimize(() => w.neg() as tf.Scalar)?.dispose();
     moves.push(w.dataSync()[0] - before);
   }
   // triangular2, step 4: 0.1 → 0.5 → 0.1 over 8 steps, then the second cycle at half the amplitude.

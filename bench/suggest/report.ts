@@ -13,6 +13,10 @@ export interface Candidate {
 
 export const CANDIDATES: Candidate[] = [
   { name: 'thumb', rule: (c) => thumbRule(c) },
+  // The default's two readings on their own (its 'auto' picks one by optimizer): where the probe's
+  // loss is lowest, and where it bottoms out.
+  { name: 'thumb@minimum', rule: (c) => thumbRule(c, { reading: 'minimum' }) },
+  { name: 'thumb@bottom', rule: (c) => thumbRule(c, { reading: 'bottom' }) },
   { name: 'thumb÷3', rule: (c) => thumbRule(c, { divisor: 3 }) },
   { name: 'accuracy', rule: (c) => accuracyRule(c) },
   { name: 'accuracy÷4', rule: (c) => accuracyRule(c, { baseDivisor: 4 }) },
@@ -28,7 +32,7 @@ export interface Study {
   rangeTests: Record<string, { version?: number; iterations: number; seconds: number; result: RangeTestResult }>;
   tasks: Record<
     string,
-    { kind: string; source: string; batchSize: number; iterations: number; trainExamples: number; testExamples: number; fixedGrid: number[]; clrGrid: Array<[number, number]> }
+    { optimizer?: string; kind: string; source: string; batchSize: number; iterations: number; trainExamples: number; testExamples: number; fixedGrid: number[]; clrGrid: Array<[number, number]> }
   >;
 }
 

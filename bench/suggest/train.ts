@@ -1,6 +1,6 @@
 /**
  * One training run of the study: a task's model from seed-fixed initial weights, data in a seed-fixed
- * order, a fixed LR or CyclicLR (triangular2, 3 whole cycles in the budget), Momentum SGD 0.9; the
+ * order, a fixed LR or CyclicLR (triangular2, 3 whole cycles in the budget), Momentum SGD 0.9 (or Adam, RMSProp); the
  * accuracy on the task's test set at the end of the budget.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -18,11 +18,19 @@ export interface RunOutcome {
 }
 
 export const MOMENTUM = 0.9;
+
+/** The optimizers the study covers: the paper's Momentum SGD, and the adaptive Adam and RMSProp (tfjs defaults). */
+export const OPTIMIZERS = {
+  momentum: (lr: number) => tf.train.momentum(lr, MOMENTUM),
+  adam: (lr: number) => tf.train.adam(lr),
+  rmsprop: (lr: number) => tf.train.rmsprop(lr),
+} as const;
+export type OptimizerName = keyof typeof OPTIMIZERS;
 /** Whole triangular2 cycles in every CLR run's budget. */
 export const CYCLES = 3;
 
-export function compileFor(model: tf.LayersModel, lr: number): void {
-  model.compile({ optimizer: tf.train.momentum(lr, MOMENTUM), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+export function compileFor(model: tf.LayersModel, lr: number, optimizer: OptimizerName = 'momentum'): void {
+  model.compile({ optimizer: OPTIMIZERS[optimizer](lr), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
 }
 
 /** Accuracy and loss of `model` on a split. */
@@ -34,10 +42,10 @@ export async function evaluateOn(model: tf.LayersModel, set: { x: tf.Tensor; y: 
 }
 
 /** Trains `task.iterations` batches with `policy` and returns the test accuracy. */
-export async function trainRun(task: Task, data: TaskData, seed: number, policy: Policy): Promise<RunOutcome> {
+export async function trainRun(task: Task, data: TaskData, seed: number, policy: Policy, optimizer: OptimizerName = 'momentum'): Promise<RunOutcome> {
   const t0 = performance.now();
   const model = task.build(seed);
-  compileFor(model, policy.kind === 'fixed' ? policy.lr : policy.baseLR);
+  compileFor(model, policy.kind === 'fixed' ? policy.lr : policy.baseLR, optimizer);
   const callbacks: tf.Callback[] = [];
   if (policy.kind === 'clr') {
     const stepSize = task.iterations / (2 * CYCLES);

@@ -12,7 +12,7 @@ export async function writeReport(study: Study, out: string, command: string): P
   const rows = all.filter((r) => r.budget === DEFAULT_BUDGET);
   const lines: string[] = [
     ...summarySection(rows, command),
-    ...budgetSection(all, study),
+    ...budgetSection(all.filter((r) => optimizerOf(r.task) === 'momentum'), study),
     '## Tasks',
     '',
     '| task | kind | data | batch | training budget (iterations) | train / test |',
@@ -29,6 +29,33 @@ export async function writeReport(study: Study, out: string, command: string): P
 }
 
 const defaultRows = (list: Row[]) => list.filter((r) => r.rule === DEFAULT_RULE && r.regret !== null);
+
+/** The study's optimizers, in report order; a task name `task@adam` is that task trained with Adam. */
+const OPTIMIZER_ORDER = ['momentum', 'adam', 'rmsprop'];
+const OPTIMIZER_TITLE: Record<string, string> = { momentum: 'Momentum SGD (0.9)', adam: 'Adam', rmsprop: 'RMSProp' };
+export const optimizerOf = (task: string): string => task.split('@')[1] ?? 'momentum';
+
+/** One optimizer's summary: per-rule regret, and the default rule by confidence. */
+function optimizerSummary(opt: string, rows: Row[]): string[] {
+  if (rows.length === 0) return [];
+  const tasks = [...new Set(rows.map((r) => r.task.split('@')[0]))];
+  return [
+    `## Summary: ${OPTIMIZER_TITLE[opt] ?? opt} (${tasks.join(', ')})`,
+    '',
+    '| rule | trained | no bounds | not run | mean regret | worst regret | ≥ best fixed LR | ≥ best fixed − 0.5 |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...summarize(rows)
+      .filter((s) => s.runs + s.noBounds > 0)
+      .map((s) => `| ${s.rule} | ${s.runs} | ${s.noBounds} | ${s.notRun} | ${(s.meanRegret * 100).toFixed(2)} | ${(s.worstRegret * 100).toFixed(2)} | ${s.matches}/${s.runs} | ${s.near}/${s.runs} |`),
+    '',
+    `The default rule (\`${DEFAULT_RULE}\`) by confidence:`,
+    '',
+    '| confidence | runs | mean regret | worst regret |',
+    '| --- | --- | --- | --- |',
+    ...['high', 'medium', 'low'].map((c) => `| ${c} | ${regretStats(defaultRows(rows).filter((r) => r.confidence === c))} |`),
+    '',
+  ];
+}
 
 /** "runs | mean regret | worst regret" of rows, in points. */
 function regretStats(list: Row[]): string {
@@ -48,20 +75,9 @@ function summarySection(rows: Row[], command: string): string[] {
     'rule declined (confidence none); "not run": bounds whose training was left out (see RESULTS.md). "≥ best fixed LR": the',
     "rule's CLR run at least matched the best of the grid's fixed LRs (chosen with hindsight on the test set).",
     '',
-    '## Summary (all tasks and seeds)',
-    '',
-    '| rule | trained | no bounds | not run | mean regret | worst regret | ≥ best fixed LR | ≥ best fixed − 0.5 |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...summarize(rows).map((s) => `| ${s.rule} | ${s.runs} | ${s.noBounds} | ${s.notRun} | ${(s.meanRegret * 100).toFixed(2)} | ${(s.worstRegret * 100).toFixed(2)} | ${s.matches}/${s.runs} | ${s.near}/${s.runs} |`),
-    '',
     '![regret per rule, task and seed](regret.svg)',
     '',
-    `## The default rule (\`${DEFAULT_RULE}\`) by confidence`,
-    '',
-    '| confidence | runs | mean regret | worst regret |',
-    '| --- | --- | --- | --- |',
-    ...['high', 'medium', 'low'].map((c) => `| ${c} | ${regretStats(defaultRows(rows).filter((r) => r.confidence === c))} |`),
-    '',
+    ...OPTIMIZER_ORDER.flatMap((opt) => optimizerSummary(opt, rows.filter((r) => optimizerOf(r.task) === opt))),
   ];
 }
 
@@ -83,7 +99,7 @@ function budgetSection(all: Row[], study: Study): string[] {
   return [
     `## The default rule (\`${DEFAULT_RULE}\`) by range-test budget`,
     '',
-    `Each budget (\`--budget N\`) against the default ${DEFAULT_BUDGET} on the same tasks and seeds; cost is the mean iterations the test used.`,
+    `Momentum SGD; each budget (\`--budget N\`) against the default ${DEFAULT_BUDGET} on the same tasks and seeds; cost is the mean iterations the test used.`,
     '',
     `| budget | no bounds | runs | mean regret | worst regret | mean regret at ${DEFAULT_BUDGET}, same runs | worst at ${DEFAULT_BUDGET} | mean cost |`,
     '| --- | --- | --- | --- | --- | --- | --- | --- |',

@@ -8,7 +8,7 @@
  * 20–95 % of the exponential cases here put maxLR 1.6–2.9× past the minimum.
  */
 import fc from 'fast-check';
-import { suggestBounds } from '../src/index';
+import { suggestBounds, thumbRule } from '../src/index';
 import { syntheticSweep, type SweepCase, type Trouble } from './fixtures/sweeps';
 
 const TROUBLES: Trouble[] = ['none', 'early-spike', 'two-valleys', 'nan-tail', 'negative'];
@@ -62,5 +62,32 @@ describe('the default rule on single noisy sweeps', () => {
     const loss = s.curve.loss as number[];
     const k = s.curve.lr.indexOf(s.minLossLR);
     expect(loss[k]).toBe(Math.min(...loss));
+  });
+});
+
+describe("the default rule's reading depends on the test and the optimizer (reading: 'auto')", () => {
+  // A probe with a long flat floor: where it bottoms out is well left of its lowest point.
+  const probe = syntheticSweep({ mode: 'exponential', trouble: 'none', noise: 0.05, centre: -3, seed: 4 }).curve;
+  const sweep = (optimizer?: string) => ({ lr: [0.001, 0.002, 0.003], loss: [1, 0.9, 0.8], mode: 'linear' as const, probe: { ...probe, optimizer }, optimizer });
+  const bottom = thumbRule(sweep('Momentum'), { reading: 'bottom' }).maxLR as number;
+  const minimum = thumbRule(sweep('Momentum'), { reading: 'minimum' }).maxLR as number;
+
+  test('the two readings differ on this probe', () => {
+    expect(minimum / bottom).toBeGreaterThan(1.5);
+  });
+  test.each([
+    ['Momentum', 'minimum'],
+    ['SGD', 'minimum'],
+    [undefined, 'minimum'],
+    ['Adam', 'bottom'],
+    ['RMSProp', 'bottom'],
+    ['Adagrad', 'bottom'],
+  ])('zero-config probe with %s: %s', (optimizer, reading) => {
+    const s = thumbRule(sweep(optimizer));
+    expect(s.maxLR).toBe(reading === 'bottom' ? bottom : minimum);
+    expect(s.maxLRReason).toBe(reading);
+  });
+  test('a single sweep without a probe: bottom, whatever the optimizer', () => {
+    expect(thumbRule({ ...probe, optimizer: 'Momentum' }).maxLR).toBe(thumbRule(probe, { reading: 'bottom' }).maxLR);
   });
 });

@@ -13,7 +13,8 @@ import { thumbRule } from './thumbRule.js';
 /**
  * The built-in rules, by name. Each is a {@link SuggestionRule}: `(curve) => BoundsSuggestion`.
  * - `thumb` (default): the paper's rule of thumb: maxLR = the largest LR that still converges (the
- *   minimum of the probe's smoothed loss), baseLR = maxLR/4 (see {@link thumbRule}).
+ *   probe's smoothed loss: its minimum for SGD/Momentum, where it bottoms out for adaptive optimizers
+ *   and single sweeps), baseLR = maxLR/4 (see {@link thumbRule}).
  * - `accuracy`: the paper's reading of the accuracy curve (see {@link accuracyRule}).
  * - `valley`, `steep`, `minimum`: fastai's loss rules (and Lightning's steepest gradient) on the
  *   probe's loss; bounds [lr/4, lr].

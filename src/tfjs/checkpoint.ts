@@ -8,7 +8,9 @@ import * as tf from '@tensorflow/tfjs';
 
 /** A callback whose position can be saved as plain JSON and restored: every tfjs-clr scheduling callback. */
 export interface StatefulCallback {
+  /** The callback's position and settings as plain JSON. */
   getState(): object;
+  /** Restores a {@link getState} result. */
   setState(state: never): void;
 }
 

@@ -36,7 +36,7 @@ const documented = [...examples('decay.ts'), ...examples('compose.ts')];
 
 test('every exported schedule of decay.ts and compose.ts has an example', () => {
   expect(documented.map((d) => d.name).sort()).toEqual(
-    ['constantSchedule', 'cosineDecaySchedule', 'cosineRestartsSchedule', 'exponentialDecaySchedule', 'joinSchedules', 'linearSchedule', 'piecewiseConstantSchedule', 'polynomialDecaySchedule', 'stepDecaySchedule', 'warmupCosineSchedule'].sort(),
+    ['constantSchedule', 'cosineDecaySchedule', 'cosineRestartsSchedule', 'exponentialDecaySchedule', 'joinSchedules', 'linearSchedule', 'piecewiseConstantSchedule', 'polynomialDecaySchedule', 'stepDecaySchedule', 'warmupCosineSchedule', 'warmupStableDecaySchedule'].sort(),
   );
 });
 

@@ -47,12 +47,12 @@ export function lossLandmarks(series: LossSeries | null): BoundsSuggestion['loss
 }
 
 /**
- * Where the smoothed loss bottoms out: the first point from `lo` on whose smoothed loss is within the
- * smoothing's own noise (3σ of a smoothed value, σ from the raw loss; at most a fifth of the fall)
- * of the minimum, and never past
- * the minimum. Near its floor a loss curve is flat to within noise over a wide range of LRs, and the
- * plain argmin lands anywhere in it, often far right (2–3× past the clean curve's minimum on noisy
- * exponential sweeps); the floor's left end is where the loss stops falling.
+ * Where the smoothed loss bottoms out (`index`, never past the minimum), and its minimum: the first
+ * point from `lo` on whose smoothed loss is within the smoothing's own noise of the minimum (3σ of a
+ * smoothed value, σ from the raw loss; at most a fifth of the fall). Near its floor a loss curve is
+ * flat to within noise over a wide range of LRs, and the plain argmin lands anywhere in it, often far
+ * right (2–5× past the clean curve's minimum on noisy exponential sweeps: `npm run bench:robustness`);
+ * the floor's left end is where the loss stops falling.
  */
 export function bottomIndex(s: LossSeries, lo: number, hi: number): { index: number; minimum: number } {
   const m = lo + argMin(s.smooth.slice(lo, hi));

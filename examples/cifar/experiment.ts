@@ -11,7 +11,7 @@ import { CyclicLR, CycleEndStopping, suggestStepSize } from 'tfjs-clr';
 import { EvalCallback, ProgressCallback } from './callbacks.js';
 import { Checkpoints } from './checkpoint.js';
 import { buildNet } from './model.js';
-import { boundsCaution, CYCLABLE_MOMENTUM, describeOptimizer, makeOptimizer, type OptimizerName } from './optimizers.js';
+import { CYCLABLE_MOMENTUM, describeOptimizer, makeOptimizer, type OptimizerName } from './optimizers.js';
 import { makePolicy, type PolicyName, type PolicySettings } from './policies.js';
 import { comparisonTable, fmtLR, table3, writeOutputs } from './report.js';
 import { rangeTestFrom } from './range.js';
@@ -112,8 +112,6 @@ async function boundsFor(o: ExperimentOptions, optimizer: OptimizerName, model: 
     baseLR ??= PAPER_BOUNDS.baseLR;
     maxLR ??= PAPER_BOUNDS.maxLR;
   }
-  const caution = boundsCaution(optimizer, maxLR);
-  if (caution) o.log(`caution: ${caution}`);
   return { baseLR, maxLR };
 }
 

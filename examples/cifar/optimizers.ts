@@ -49,20 +49,3 @@ export function describeOptimizer(name: OptimizerName, momentum: number): string
       return 'Adadelta (ρ 0.95)';
   }
 }
-
-/** The LR an adaptive optimizer is usually run at (its library default), for a sanity check of bounds: Adam only, the one studied here. */
-export const USUAL_LR: Partial<Record<OptimizerName, number>> = { adam: 0.001 };
-
-/**
- * A caution when a suggested maxLR is far above an adaptive optimizer's usual LR: in this repository's
- * Table 3 study (bench/RESULTS.md), Adam + CLR up to 7× its usual LR trained 7 points worse than Adam
- * alone, where bounds at its usual LR trained better. Null when there is nothing to say.
- */
-export function boundsCaution(optimizer: OptimizerName, maxLR: number): string | null {
-  const usual = USUAL_LR[optimizer];
-  if (usual === undefined || maxLR <= 3 * usual) return null;
-  return (
-    `${optimizer}: maxLR ${Number(maxLR.toPrecision(3))} is ${(maxLR / usual).toFixed(1)}× its usual LR ${usual}; ` +
-    `the range test is less reliable for adaptive optimizers (bench/RESULTS.md, Table 3): consider --max-lr ${usual * 3} or lower`
-  );
-}

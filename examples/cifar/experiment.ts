@@ -68,6 +68,11 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   return result;
 }
 
+/** The run's checkpoint folder (out/checkpoints) when it checkpoints, else null. */
+function checkpointsOf(o: ExperimentOptions): Checkpoints | null {
+  return o.checkpointEvery !== undefined ? new Checkpoints(path.join(o.out, 'checkpoints')) : null;
+}
+
 /** Checkpoints resume weights, optimizer and schedule, so they go with the options whose state that covers. */
 function checkCheckpointing(o: ExperimentOptions): void {
   const every = o.checkpointEvery;
@@ -87,7 +92,7 @@ async function boundsFor(o: ExperimentOptions, optimizer: OptimizerName, model: 
   let baseLR = o.baseLR;
   let maxLR = o.maxLR;
   if (o.rangeTest) {
-    const ckpt = o.checkpointEvery !== undefined ? new Checkpoints(path.join(o.out, 'checkpoints')) : null;
+    const ckpt = checkpointsOf(o);
     let t = ckpt?.readJSON<RangeTestRecord>(`range-${optimizer}`) ?? null;
     if (t) o.log(`\n${optimizer}: range test done by an earlier process (${ckpt?.dir}): baseLR ${fmtLR(t.suggestion.baseLR)}, maxLR ${fmtLR(t.suggestion.maxLR)}`);
     else {
@@ -160,7 +165,7 @@ function fitEnds(o: ExperimentOptions, retestAt: number | null): number[] {
 }
 
 async function trainRun(o: ExperimentOptions, r: RunSpec): Promise<PolicyRun> {
-  const ckpt = o.checkpointEvery !== undefined ? new Checkpoints(path.join(o.out, 'checkpoints')) : null;
+  const ckpt = checkpointsOf(o);
   const finished = ckpt?.readJSON<PolicyRun>(`${r.label}.run`);
   if (finished) {
     o.log(`\n${r.label}: finished by an earlier process (${ckpt?.dir}); reusing its record`);

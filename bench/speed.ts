@@ -37,6 +37,7 @@ const OUT = path.resolve(__dirname, 'speed-results');
 const CONFIGS: Record<KernelSet, { threads: number | undefined; kernels: KernelSet }> = {
   baseline: { threads: 1, kernels: 'baseline' },
   fast: { threads: undefined, kernels: 'fast' },
+  native: { threads: undefined, kernels: 'native' },
 };
 
 const { values: a } = parseArgs({

@@ -28,7 +28,7 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 test('it says which backend runs and why, and what data it read', () => {
-  expect(stdout).toMatch(/^backend: wasm — --backend wasm \(SIMD (on|off), (\d+ threads|1 thread[^,]*), with the example's training kernels\)/m);
+  expect(stdout).toMatch(/^backend: wasm — --backend wasm \(SIMD (on|off), (\d+ threads|1 thread[^,]*)(,| and) the example's training kernels/m);
   // The threaded wasm build starts in Node (wasm-threads.ts) with one thread per core.
   if (cpus().length > 1) expect(stdout).toMatch(new RegExp(`SIMD on, ${cpus().length} threads`));
   expect(stdout).toMatch(/train 200 images \(data_batch_1\.bin\), test 100/);

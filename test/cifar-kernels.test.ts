@@ -5,6 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels, type KernelSet } from '../examples/cifar/wasm-kernels.js';
+import { nativeConvolutions } from '../examples/cifar/wasm-native.js';
+import { buildNet } from '../examples/cifar/model.js';
 import { seeded } from './helpers.js';
 
 type Case = { name: string; x: [number, number, number, number]; f: [number, number, number, number]; strides: number; pad: 'same' | 'valid' };
@@ -76,7 +78,12 @@ async function onBoth<T>(set: KernelSet, f: () => T): Promise<{ ref: T; got: T }
   return { ref, got };
 }
 
-describe.each(['baseline', 'fast'] as const)('kernel set %s', (set) => {
+// The oneDNN addon is optional (Debian's libdnnl-dev + `npm run build:native`): its set is tested where it is built.
+const native = nativeConvolutions();
+const sets: KernelSet[] = native.addon ? ['baseline', 'fast', 'native'] : ['baseline', 'fast'];
+if (!native.addon) test.skip(`kernel set native: skipped, ${native.why}`, () => undefined);
+
+describe.each(sets)('kernel set %s', (set) => {
   test.each(cases)('$name: dX and dW match the cpu reference kernels to 1e-4', async (c) => {
     const [x, f, r] = [random(size(c.x), 1), random(size(c.f), 2), random(dyLength(c), 3)];
     const { ref, got } = await onBoth(set, () => grads(c, x, f, r));
@@ -96,6 +103,64 @@ describe.each(['baseline', 'fast'] as const)('kernel set %s', (set) => {
     for (let k = 0; k < 2; k++) run();
     expect(tf.memory().numTensors).toBe(before);
     expect((tf.memory() as { numBytes: number }).numBytes).toBe(bytes);
+  });
+});
+
+(native.addon ? describe : describe.skip)('native convolutions (oneDNN addon) beyond the gradients', () => {
+  test.each(cases)('$name: conv2d and fusedConv2d (bias, ReLU) forward match the cpu backend to 1e-5', async (c) => {
+    const [x, f, b] = [random(size(c.x), 12), random(size(c.f), 13), random(c.f[3], 14)];
+    const { ref, got } = await onBoth('native', () =>
+      tf.tidy(() => {
+        const xt = tf.tensor4d(x, c.x);
+        const ft = tf.tensor4d(f, c.f);
+        return {
+          plain: tf.conv2d(xt, ft, c.strides, c.pad).dataSync() as Float32Array,
+          fused: tf.fused.conv2d({ x: xt, filter: ft, strides: c.strides, pad: c.pad, bias: tf.tensor1d(b), activation: 'relu' }).dataSync() as Float32Array,
+        };
+      }),
+    );
+    expect(maxRelError(got.plain, ref.plain)).toBeLessThan(1e-5);
+    expect(maxRelError(got.fused, ref.fused)).toBeLessThan(1e-5);
+    expect(got.fused.some((v) => v === 0) && got.fused.some((v) => v > 0)).toBe(true); // ReLU did cut
+  });
+
+  test('what the addon does not take (dilation 2, an elu activation) goes to the kernels before it, with the same results', async () => {
+    const x = random(2 * 9 * 9 * 3, 15);
+    const f = random(3 * 3 * 3 * 4, 16);
+    const { ref, got } = await onBoth('native', () =>
+      tf.tidy(() => {
+        const xt = tf.tensor4d(x, [2, 9, 9, 3]);
+        const ft = tf.tensor4d(f, [3, 3, 3, 4]);
+        return {
+          dilated: tf.conv2d(xt, ft, 1, 'same', 'NHWC', 2).dataSync() as Float32Array,
+          elu: tf.fused.conv2d({ x: xt, filter: ft, strides: 1, pad: 'same', activation: 'elu' }).dataSync() as Float32Array,
+        };
+      }),
+    );
+    expect(maxRelError(got.dilated, ref.dilated)).toBeLessThan(1e-5);
+    expect(maxRelError(got.elu, ref.elu)).toBeLessThan(1e-5);
+  });
+
+  test('a training step of the quick net trains the same weights as the fast set (to 1e-4)', async () => {
+    const xs = random(4 * 32 * 32 * 3, 17);
+    const labels = [0, 3, 7, 9];
+    const step = async (set: KernelSet) => {
+      registerWasmTrainingKernels(set);
+      const model = buildNet('quick', 1);
+      model.compile({ optimizer: tf.train.momentum(0.01, 0.9), loss: 'categoricalCrossentropy' });
+      const x = tf.tensor4d(xs, [4, 32, 32, 3]);
+      const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 10);
+      for (let k = 0; k < 2; k++) await model.trainOnBatch(x, y);
+      const w = model.getWeights().map((t) => t.dataSync().slice() as Float32Array);
+      tf.dispose([x, y]);
+      model.dispose();
+      return w;
+    };
+    await tf.setBackend('wasm');
+    const fast = await step('fast');
+    const nat = await step('native');
+    expect(nat.length).toBe(fast.length);
+    for (let k = 0; k < fast.length; k++) expect(maxRelError(nat[k], fast[k])).toBeLessThan(1e-4);
   });
 });
 

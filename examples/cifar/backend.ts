@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmTrainingKernels, type KernelSet } from './wasm-kernels.js';
+import { nativeConvolutions } from './wasm-native.js';
 import { enableWasmThreads } from './wasm-threads.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -27,7 +28,10 @@ function tryTfjsNode(): string | null {
 export interface WasmOptions {
   /** XNNPACK threads (default: the logical cores; 1 = the stock single-threaded build). */
   threads?: number;
-  /** The example's kernels (default 'fast'; 'baseline' = the two it used before, for bench:speed). */
+  /**
+   * The example's kernels (default: 'native' where the oneDNN addon is built, else 'fast'; 'baseline' =
+   * the two it used before, for bench:speed).
+   */
   kernels?: KernelSet;
 }
 
@@ -41,20 +45,20 @@ export async function chooseBackend(forced?: BackendName, wasmOptions: WasmOptio
     if (forced) throw new Error(`--backend tensorflow: @tensorflow/tfjs-node does not load here (${failure})`);
     const why = `@tensorflow/tfjs-node is not available (${failure})`;
     const wasm = await useWasm();
-    if (wasm !== null) return { name: 'wasm', why: `${why}; wasm with SIMD ${await simd()}, ${wasm} and the example's training kernels` };
+    if (wasm !== null) return { name: 'wasm', why: `${why}; wasm with SIMD ${await simd()}, ${wasm}` };
     await useCpu();
     return { name: 'cpu', why: `${why}, nor is wasm; the stock cpu backend is slow for convnets (~0.5 images/s)` };
   }
   if (forced === 'wasm') {
     const wasm = await useWasm();
     if (wasm === null) throw new Error('--backend wasm: the wasm backend does not initialise here');
-    return { name: 'wasm', why: `--backend wasm (SIMD ${await simd()}, ${wasm}, with the example's training kernels)` };
+    return { name: 'wasm', why: `--backend wasm (SIMD ${await simd()}, ${wasm})` };
   }
   await useCpu();
   return { name: 'cpu', why: '--backend cpu (slow for convnets: ~0.5 images/s)' };
 }
 
-/** Starts wasm (threaded if asked and possible); returns how many threads run, or null if it cannot start. */
+/** Starts wasm (threaded if asked and possible); returns how many threads and which kernels run, or null if it cannot start. */
 async function startWasm(o: WasmOptions): Promise<string | null> {
   try {
     require('@tensorflow/tfjs-backend-wasm');
@@ -70,8 +74,11 @@ async function startWasm(o: WasmOptions): Promise<string | null> {
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     if (!(await tf.setBackend('wasm').catch(() => false))) return null;
   }
-  registerWasmTrainingKernels(o.kernels ?? 'fast');
-  return threads;
+  const native = nativeConvolutions();
+  const kernels = o.kernels ?? (native.addon ? 'native' : 'fast');
+  registerWasmTrainingKernels(kernels);
+  if (kernels === 'native') return `${threads}, the example's training kernels and ${native.why}`;
+  return `${threads} and the example's training kernels${kernels === 'fast' && o.kernels === undefined ? ` (${native.why})` : kernels === 'baseline' ? ' as they were before issue #9' : ''}`;
 }
 
 async function simd(): Promise<string> {

@@ -11,6 +11,7 @@
  * They live with the example, outside the library's core entry.
  */
 import * as tf from '@tensorflow/tfjs';
+import { nativeConvolutions, nativeKernels } from './wasm-native.js';
 import { avgPoolGrad, batchMatMulFactory, conv2DBackpropFilterByConv, identity, kernel, maxPoolGrad, sumFactory, type Backend, type KernelArgs } from './wasm-fast-kernels.js';
 type Attrs = {
   strides: [number, number] | number;
@@ -119,7 +120,7 @@ function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] 
 }
 
 /** Which kernels `registerWasmTrainingKernels` installs. */
-export type KernelSet = 'baseline' | 'fast';
+export type KernelSet = 'baseline' | 'fast' | 'native';
 
 let registered: KernelSet | null = null;
 const originals = new Map<string, tf.KernelConfig | undefined>();
@@ -144,12 +145,20 @@ function restore(name: string): void {
  *   reads, BatchMatMul's transposed paths as transpose + product, Sum over leading axes in JS,
  *   Identity without a copy (wasm-fast-kernels.ts), and the flipped-filter dx below;
  * - `'baseline'`: only the two kernels the backend lacks or runs slowly (im2col dW, flipped-filter dx),
- *   as the example used before; kept so bench/speed.ts can compare.
+ *   as the example used before; kept so bench/speed.ts can compare;
+ * - `'native'`: `'fast'` with the convolutions by the oneDNN addon (wasm-native.ts); throws where it
+ *   is not built.
  */
 export function registerWasmTrainingKernels(set: KernelSet = 'fast'): void {
   if (registered === set) return;
+  let native: ReturnType<typeof nativeConvolutions>['addon'] = null;
+  if (set === 'native') {
+    const n = nativeConvolutions();
+    if (!n.addon) throw new Error(`--kernels native: ${n.why}`);
+    native = n.addon;
+  }
   registered = set;
-  for (const name of ['MaxPoolGrad', 'AvgPoolGrad', 'BatchMatMul', 'Sum', 'Identity']) restore(name);
+  for (const name of ['MaxPoolGrad', 'AvgPoolGrad', 'BatchMatMul', 'Sum', 'Identity', 'Conv2D', 'FusedConv2D']) restore(name);
   originalBackpropInput = originals.get('Conv2DBackpropInput') ?? tf.getKernel('Conv2DBackpropInput', 'wasm') ?? null;
   replace('Conv2DBackpropInput', conv2DBackpropInput as tf.KernelFunc);
   if (set === 'baseline') {
@@ -164,4 +173,9 @@ export function registerWasmTrainingKernels(set: KernelSet = 'fast'): void {
   const sum = originals.get('Sum') ?? tf.getKernel('Sum', 'wasm');
   if (sum) replace('Sum', sumFactory(sum));
   replace('Identity', identity as tf.KernelFunc);
+  if (native) {
+    // Each native kernel falls back to what is registered now (the fast or stock kernel of that name).
+    const before = new Map(['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'].map((name) => [name, tf.getKernel(name, 'wasm')]));
+    for (const [name, kernelFunc] of Object.entries(nativeKernels(native, (name) => before.get(name)))) replace(name, kernelFunc);
+  }
 }

@@ -1,0 +1,225 @@
+// Convolutions of a tfjs training step (forward, input gradient, filter gradient) by oneDNN, the
+// library PyTorch's CPU convolutions use, for the CIFAR-10 example's wasm backend: the tensors stay
+// in the wasm heap (Float32Array views on it are passed in) and oneDNN reads and writes them there.
+// Layouts are tfjs's: activations NHWC, filters [fh, fw, in, out] (oneDNN's "hwio"). Primitives are
+// built once per shape and cached; filters are reordered to oneDNN's preferred layout every call.
+//
+// Built by `npm run build:native` (needs Debian's libdnnl-dev); examples/cifar/wasm-native.ts loads it.
+#include <node_api.h>
+
+#include <dnnl.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <vector>
+
+using namespace dnnl;
+using tag = memory::format_tag;
+using dt = memory::data_type;
+
+namespace {
+
+engine &eng() {
+  static engine e(engine::kind::cpu, 0);
+  return e;
+}
+stream &strm() {
+  static stream s(eng());
+  return s;
+}
+
+// A convolution's geometry: x [n, h, w, ci], filter [fh, fw, ci, co], y [n, oh, ow, co].
+struct Geo {
+  int64_t n, h, w, ci, fh, fw, co, oh, ow, sh, sw, pt, pb, pl, pr;
+  bool operator<(const Geo &o) const {
+    return std::tie(n, h, w, ci, fh, fw, co, oh, ow, sh, sw, pt, pb, pl, pr) <
+           std::tie(o.n, o.h, o.w, o.ci, o.fh, o.fw, o.co, o.oh, o.ow, o.sh, o.sw, o.pt, o.pb, o.pl, o.pr);
+  }
+  memory::desc x(tag t = tag::nhwc) const { return {{n, ci, h, w}, dt::f32, t}; }
+  memory::desc y(tag t = tag::nhwc) const { return {{n, co, oh, ow}, dt::f32, t}; }
+  memory::desc f(tag t = tag::hwio) const { return {{co, ci, fh, fw}, dt::f32, t}; }
+  memory::dims strides() const { return {sh, sw}; }
+  memory::dims padL() const { return {pt, pl}; }
+  memory::dims padR() const { return {pb, pr}; }
+};
+
+convolution_forward::primitive_desc forwardDesc(const Geo &g) {
+  convolution_forward::desc d(prop_kind::forward_training, algorithm::convolution_direct, g.x(), g.f(tag::any), g.y(),
+                              g.strides(), g.padL(), g.padR());
+  return convolution_forward::primitive_desc(d, eng());
+}
+
+struct Forward {
+  convolution_forward::primitive_desc pd;
+  convolution_forward prim;
+  memory packed;  // the filter in pd's layout
+  reorder pack;
+  memory::desc hwio;
+  explicit Forward(const Geo &g)
+      : pd(forwardDesc(g)), prim(pd), packed(pd.weights_desc(), eng()), hwio(g.f()) {
+    pack = reorder(memory(hwio, eng(), nullptr), packed);
+  }
+};
+
+struct BackwardData {
+  convolution_backward_data::primitive_desc pd;
+  convolution_backward_data prim;
+  memory packed;
+  memory::desc hwio;
+  explicit BackwardData(const Geo &g)
+      : pd(convolution_backward_data::desc(algorithm::convolution_direct, g.x(), g.f(tag::any), g.y(), g.strides(),
+                                           g.padL(), g.padR()),
+           eng(), forwardDesc(g)),
+        prim(pd),
+        packed(pd.weights_desc(), eng()),
+        hwio(g.f()) {}
+};
+
+struct BackwardWeights {
+  convolution_backward_weights::primitive_desc pd;
+  convolution_backward_weights prim;
+  memory packed;
+  memory::desc hwio;
+  explicit BackwardWeights(const Geo &g)
+      : pd(convolution_backward_weights::desc(algorithm::convolution_direct, g.x(), g.f(tag::any), g.y(),
+                                              g.strides(), g.padL(), g.padR()),
+           eng(), forwardDesc(g)),
+        prim(pd),
+        packed(pd.diff_weights_desc(), eng()),
+        hwio(g.f()) {}
+};
+
+template <typename T>
+T &cached(const Geo &g) {
+  static std::map<Geo, std::unique_ptr<T>> cache;
+  auto it = cache.find(g);
+  if (it == cache.end()) it = cache.emplace(g, std::make_unique<T>(g)).first;
+  return *it->second;
+}
+
+// ---- N-API glue ----
+#define CHECK(call)                                                   \
+  do {                                                                \
+    if ((call) != napi_ok) {                                          \
+      napi_throw_error(env, nullptr, "onednn_conv: N-API call failed"); \
+      return nullptr;                                                 \
+    }                                                                 \
+  } while (0)
+
+bool floatData(napi_env env, napi_value v, float **data, size_t *length) {
+  napi_typedarray_type type;
+  void *raw;
+  napi_value buffer;
+  size_t offset;
+  if (napi_get_typedarray_info(env, v, &type, length, &raw, &buffer, &offset) != napi_ok || type != napi_float32_array)
+    return false;
+  *data = static_cast<float *>(raw);
+  return true;
+}
+
+// (x|dy|..., a, b, out, geometry[15]) -> undefined
+napi_value call(napi_env env, napi_callback_info info, int kind) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  if (argc != 4) {
+    napi_throw_type_error(env, nullptr, "onednn_conv: expected (a, b, out, geometry)");
+    return nullptr;
+  }
+  float *p[3];
+  size_t len[3];
+  for (int i = 0; i < 3; i++) {
+    if (!floatData(env, argv[i], &p[i], &len[i])) {
+      napi_throw_type_error(env, nullptr, "onednn_conv: arguments 1-3 must be Float32Arrays");
+      return nullptr;
+    }
+  }
+  int64_t v[15];
+  for (uint32_t i = 0; i < 15; i++) {
+    napi_value e;
+    CHECK(napi_get_element(env, argv[3], i, &e));
+    CHECK(napi_get_value_int64(env, e, &v[i]));
+  }
+  Geo g{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14]};
+  const size_t xs = g.n * g.h * g.w * g.ci, fs = g.fh * g.fw * g.ci * g.co, ys = g.n * g.oh * g.ow * g.co;
+  try {
+    if (kind == 0) {  // forward: (x, filter, y)
+      if (len[0] != xs || len[1] != fs || len[2] != ys) throw std::runtime_error("sizes do not match the geometry");
+      Forward &c = cached<Forward>(g);
+      memory f(c.hwio, eng(), p[1]);
+      reorder(f, c.packed).execute(strm(), f, c.packed);
+      memory x(g.x(), eng(), p[0]), y(g.y(), eng(), p[2]);
+      c.prim.execute(strm(), {{DNNL_ARG_SRC, x}, {DNNL_ARG_WEIGHTS, c.packed}, {DNNL_ARG_DST, y}});
+    } else if (kind == 1) {  // input gradient: (dy, filter, dx)
+      if (len[0] != ys || len[1] != fs || len[2] != xs) throw std::runtime_error("sizes do not match the geometry");
+      BackwardData &c = cached<BackwardData>(g);
+      memory f(c.hwio, eng(), p[1]);
+      reorder(f, c.packed).execute(strm(), f, c.packed);
+      memory dy(g.y(), eng(), p[0]), dx(g.x(), eng(), p[2]);
+      c.prim.execute(strm(), {{DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_WEIGHTS, c.packed}, {DNNL_ARG_DIFF_SRC, dx}});
+    } else {  // filter gradient: (x, dy, dFilter)
+      if (len[0] != xs || len[1] != ys || len[2] != fs) throw std::runtime_error("sizes do not match the geometry");
+      BackwardWeights &c = cached<BackwardWeights>(g);
+      memory x(g.x(), eng(), p[0]), dy(g.y(), eng(), p[1]);
+      c.prim.execute(strm(), {{DNNL_ARG_SRC, x}, {DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_DIFF_WEIGHTS, c.packed}});
+      memory df(c.hwio, eng(), p[2]);
+      reorder(c.packed, df).execute(strm(), c.packed, df);
+    }
+    strm().wait();
+  } catch (const std::exception &e) {
+    napi_throw_error(env, nullptr, (std::string("onednn_conv: ") + e.what()).c_str());
+    return nullptr;
+  }
+  return nullptr;
+}
+
+napi_value Forward_(napi_env env, napi_callback_info info) { return call(env, info, 0); }
+napi_value BackwardData_(napi_env env, napi_callback_info info) { return call(env, info, 1); }
+napi_value BackwardWeights_(napi_env env, napi_callback_info info) { return call(env, info, 2); }
+
+// Which oneDNN implementation runs a forward convolution of this geometry ("brg:avx512_core", ...).
+napi_value Impl_(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  int64_t v[15];
+  for (uint32_t i = 0; i < 15; i++) {
+    napi_value e;
+    CHECK(napi_get_element(env, argv[0], i, &e));
+    CHECK(napi_get_value_int64(env, e, &v[i]));
+  }
+  Geo g{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14]};
+  std::string s;
+  try {
+    s = "forward " + std::string(cached<Forward>(g).pd.impl_info_str()) + ", input gradient " +
+        cached<BackwardData>(g).pd.impl_info_str() + ", filter gradient " + cached<BackwardWeights>(g).pd.impl_info_str();
+  } catch (const std::exception &e) {
+    napi_throw_error(env, nullptr, (std::string("onednn_conv: ") + e.what()).c_str());
+    return nullptr;
+  }
+  napi_value out;
+  CHECK(napi_create_string_utf8(env, s.c_str(), s.size(), &out));
+  return out;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  const dnnl_version_t *ver = dnnl_version();
+  napi_property_descriptor props[] = {
+      {"forward", nullptr, Forward_, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"backwardData", nullptr, BackwardData_, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"backwardWeights", nullptr, BackwardWeights_, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"implementation", nullptr, Impl_, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, 4, props);
+  std::string v = std::to_string(ver->major) + "." + std::to_string(ver->minor) + "." + std::to_string(ver->patch);
+  napi_value version;
+  napi_create_string_utf8(env, v.c_str(), v.size(), &version);
+  napi_set_named_property(env, exports, "version", version);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

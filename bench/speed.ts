@@ -1,10 +1,12 @@
 /**
  * Training speed of the CIFAR-10 nets on the wasm backend (no tfjs-node): the example's kernels before
  * (`baseline`: single-threaded wasm, im2col dW, flipped-filter dx) against now (`fast`: the threaded
- * wasm build and the kernels of wasm-fast-kernels.ts), side by side in one run.
+ * wasm build and the kernels of wasm-fast-kernels.ts) and, where the oneDNN addon is built (`apt-get
+ * install libdnnl-dev; npm run build:native`), `native` (fast with oneDNN's convolutions,
+ * wasm-native.ts), side by side in one run.
  *
  *   npm run bench:speed                         # both nets, batch 50 and 100, 3 alternating rounds
- *   npm run bench:speed -- --profile            # per-kernel time of a training step (mean of 5), and what is outside kernels
+ *   npm run bench:speed -- --profile            # per-kernel time of a training step (mean of 5), and what is outside kernels; PyTorch's per-op time beside it
  *   npm run bench:speed -- --nets quick --batches 100 --rounds 5 --steps 20
  *   npm run bench:speed -- --no-torch           # without the PyTorch row
  *
@@ -30,6 +32,7 @@ import { buildNet, type NetName } from '../examples/cifar/model.js';
 import { channelStats, trainingDataset } from '../examples/cifar/train.js';
 import { seededRandom } from '../examples/lib/kit.js';
 import type { KernelSet } from '../examples/cifar/wasm-kernels.js';
+import { nativeConvolutions } from '../examples/cifar/wasm-native.js';
 import { median } from '../src/analysis/stats.js';
 
 const SMALL = path.resolve(__dirname, '../../shared/data/cifar-10-small');
@@ -144,8 +147,14 @@ function spawn(args: string[]): string {
 
 async function main(): Promise<void> {
   if (a.child) return a.profile ? profile(a.child as KernelSet) : child(a.child as KernelSet);
+  const native = nativeConvolutions();
+  const sets: KernelSet[] = native.addon ? ['baseline', 'fast', 'native'] : ['baseline', 'fast'];
+  if (!native.addon) console.log(`native (oneDNN convolutions): skipped, ${native.why}`);
   if (a.profile) {
-    for (const set of ['baseline', 'fast'] as const) process.stdout.write(spawn(['--child', set, '--profile', '--net', a.net as string, '--batch', a.batch as string]));
+    for (const set of sets) process.stdout.write(spawn(['--child', set, '--profile', '--net', a.net as string, '--batch', a.batch as string]));
+    const torch = a['no-torch'] ? { python: null, why: '--no-torch' } : torchPython();
+    if (!torch.python) console.log(`PyTorch profile: skipped, ${torch.why}`);
+    else process.stdout.write(execFileSync(torch.python, [path.join(__dirname, 'speed_torch.py'), '--profile', '--net', a.net as string, '--batch', a.batch as string, '--data', SMALL], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
     return;
   }
   const nets = (a.nets as string).split(',') as NetName[];
@@ -154,14 +163,14 @@ async function main(): Promise<void> {
   const command = `npm run bench:speed -- ${process.argv.slice(2).join(' ')}`.trim();
   const torch = a['no-torch'] ? { python: null, why: '--no-torch' } : torchPython();
   console.log(`PyTorch: ${torch.why}`);
-  type Row = { net: NetName; batch: number; baseline: number[]; fast: number[]; pytorch: number[] };
+  type Row = { net: NetName; batch: number; baseline: number[]; fast: number[]; native: number[]; pytorch: number[] };
   const rows: Row[] = [];
   let about = '';
   for (const net of nets) {
     for (const batch of batches) {
-      const row: Row = { net, batch, baseline: [], fast: [], pytorch: [] };
+      const row: Row = { net, batch, baseline: [], fast: [], native: [], pytorch: [] };
       for (let r = 0; r < rounds; r++) {
-        for (const set of ['baseline', 'fast', ...(torch.python ? ['pytorch' as const] : [])] as const) {
+        for (const set of [...sets, ...(torch.python ? ['pytorch' as const] : [])]) {
           const args = ['--net', net, '--batch', String(batch), '--steps', a.steps as string];
           const text =
             set === 'pytorch'
@@ -177,23 +186,23 @@ async function main(): Promise<void> {
     }
   }
   const fmt = (v: number[]) => (v.length === 0 ? '–' : `${median(v).toFixed(0)} (${Math.min(...v).toFixed(0)}–${Math.max(...v).toFixed(0)})`);
-  const vsTorch = (r: Row) => (r.pytorch.length === 0 ? '–' : `**${(median(r.fast) / median(r.pytorch)).toFixed(2)}**`);
+  const vsTorch = (r: Row, ours: number[]) => (r.pytorch.length === 0 || ours.length === 0 ? '–' : `**${(median(ours) / median(r.pytorch)).toFixed(2)}**`);
   const md = [
     '# Training speed of the CIFAR-10 nets on wasm (no tfjs-node), and PyTorch on the same cores',
     '',
     `Command: \`${command}\`  `,
-    `Date: ${new Date().toISOString()}; Node ${process.version}, tfjs ${tf.version.tfjs}; ${rounds} rounds × ${a.steps} batches per measurement, each in its own process, baseline, fast and PyTorch alternating.  `,
-    `${about} PyTorch: ${torch.why}.`,
+    `Date: ${new Date().toISOString()}; Node ${process.version}, tfjs ${tf.version.tfjs}; ${rounds} rounds × ${a.steps} batches per measurement, each in its own process, baseline, fast, native and PyTorch alternating.  `,
+    `${about} native: ${native.addon ? native.why : `skipped, ${native.why}`}. PyTorch: ${torch.why}.`,
     '',
-    '| net | batch | baseline images/s, median (range) | fast images/s, median (range) | fast / baseline | PyTorch images/s, median (range) | fast / PyTorch |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
-    ...rows.map((r) => `| ${r.net} | ${r.batch} | ${fmt(r.baseline)} | ${fmt(r.fast)} | **${(median(r.fast) / median(r.baseline)).toFixed(2)}** | ${fmt(r.pytorch)} | ${vsTorch(r)} |`),
+    '| net | batch | baseline images/s, median (range) | fast | fast / baseline | native (oneDNN convolutions) | PyTorch | fast / PyTorch | native / PyTorch |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r.net} | ${r.batch} | ${fmt(r.baseline)} | ${fmt(r.fast)} | **${(median(r.fast) / median(r.baseline)).toFixed(2)}** | ${fmt(r.native)} | ${fmt(r.pytorch)} | ${vsTorch(r, r.fast)} | ${vsTorch(r, r.native)} |`),
     '',
   ].join('\n');
   console.log(`\n${md}`);
   mkdirSync(OUT, { recursive: true });
   writeFileSync(path.join(OUT, 'speed.md'), md);
-  writeFileSync(path.join(OUT, 'speed.json'), JSON.stringify({ command, date: new Date().toISOString(), pytorch: torch.why, rows }, null, 1));
+  writeFileSync(path.join(OUT, 'speed.json'), JSON.stringify({ command, date: new Date().toISOString(), native: native.why, pytorch: torch.why, rows }, null, 1));
 }
 
 main().then(

@@ -173,10 +173,10 @@ const poolCases: PoolCase[] = [
   { name: '3×3/2 same with ties (values from {0, 1, 2}): the first maximum gets the gradient', x: [2, 9, 9, 4], size: 3, strides: 2, pad: 'same', ties: true },
 ];
 
-describe('fast kernels beyond convolution', () => {
+describe.each(sets.filter((v) => v !== 'baseline'))('%s kernels beyond convolution', (set) => {
   test.each(poolCases)('max and average pooling gradients, $name, match the cpu backend to 1e-4', async (c) => {
     const x = c.ties ? random(size(c.x), 7).map((v) => Math.floor((v + 1) * 1.5)) : random(size(c.x), 7);
-    const { ref, got } = await onBoth('fast', () =>
+    const { ref, got } = await onBoth(set, () =>
       tf.tidy(() => {
         const xt = tf.tensor4d(x, c.x);
         const out = (pool: (t: tf.Tensor4D) => tf.Tensor4D) => {
@@ -202,13 +202,13 @@ describe('fast kernels beyond convolution', () => {
     { a: [1, 50, 64], b: [1, 30, 64], tA: false, tB: true },
     { a: [2, 4, 6], b: [2, 6, 5], tA: false, tB: false },
   ])('matMul $a × $b (transposeA $tA, transposeB $tB) matches the cpu backend', async ({ a, b, tA, tB }) => {
-    const { ref, got } = await onBoth('fast', () => tf.tidy(() => tf.matMul(tf.tensor(random(size(a), 9), a), tf.tensor(random(size(b), 10), b), tA, tB).dataSync() as Float32Array));
+    const { ref, got } = await onBoth(set, () => tf.tidy(() => tf.matMul(tf.tensor(random(size(a), 9), a), tf.tensor(random(size(b), 10), b), tA, tB).dataSync() as Float32Array));
     expect(maxRelError(got, ref)).toBeLessThan(1e-5);
   });
 
   test('Identity (tf.clone, and every tensor a gradient keeps) shares the data: same values, the clone outlives the original, nothing leaks', async () => {
     await tf.setBackend('wasm');
-    registerWasmTrainingKernels('fast');
+    registerWasmTrainingKernels(set);
     const bytes = (tf.memory() as { numBytes: number }).numBytes;
     const a = tf.tensor([1.5, -2, 3]);
     const b = tf.clone(a);
@@ -228,7 +228,7 @@ describe('fast kernels beyond convolution', () => {
     { shape: [40, 16, 16, 8], axis: [0, 1, 2, 3], keepDims: false },
     { shape: [6, 5, 4, 3], axis: [0, 1, 2], keepDims: false },
   ])('sum over $axis of $shape (keepDims $keepDims) matches the cpu backend', async ({ shape, axis, keepDims }) => {
-    const { ref, got } = await onBoth('fast', () =>
+    const { ref, got } = await onBoth(set, () =>
       tf.tidy(() => {
         const s = tf.sum(tf.tensor(random(size(shape), 11), shape), axis, keepDims);
         return { shape: s.shape, values: s.dataSync() as Float32Array };

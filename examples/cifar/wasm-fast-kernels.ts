@@ -124,14 +124,14 @@ function filterGradXAsFilter(backend: Backend, x: tf.TensorInfo, dy: tf.TensorIn
   return out;
 }
 
-type PoolAttrs = { filterSize: number | [number, number]; strides: number | [number, number]; pad: Pad; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
+export type PoolAttrs = { filterSize: number | [number, number]; strides: number | [number, number]; pad: Pad; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
 
 function poolInfo(input: tf.TensorInfo, attrs: PoolAttrs): tf.backend_util.Conv2DInfo {
   return tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad as 'same' | 'valid' | number, attrs.dimRoundingMode);
 }
 
 /** The loops' dims for a pooling gradient: [H, W, C, OH, OW, strideH, strideW, FH, FW, padTop, padLeft]. */
-function poolDims(input: tf.TensorInfo, attrs: PoolAttrs): { n: number; dims: number[] } {
+export function poolDims(input: tf.TensorInfo, attrs: PoolAttrs): { n: number; dims: number[] } {
   const i = poolInfo(input, attrs);
   return { n: i.batchSize, dims: [i.inHeight, i.inWidth, i.inChannels, i.outHeight, i.outWidth, i.strideHeight, i.strideWidth, i.effectiveFilterHeight, i.effectiveFilterWidth, i.padInfo.top, i.padInfo.left] };
 }
@@ -171,19 +171,26 @@ export function identity(args: KernelArgs): tf.TensorInfo {
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
+/** A Sum over the leading axes of a float tensor of 2¹⁶+ values as [rows, C] column sums, or null for any other Sum. */
+export function leadingSum(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap }): { rows: number; C: number; outShape: number[] } | null {
+  const x = args.inputs.x as tf.TensorInfo;
+  const attrs = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
+  const axes = [...tf.util.parseAxisParam(attrs.axis, x.shape)].sort((p, q) => p - q); // a copy: attrs stay as given
+  const leading = axes.length > 0 && axes.length < x.shape.length && axes.every((ax, k) => ax === k);
+  if (!leading || x.dtype !== 'float32' || sizeOf(x.shape) < 2 ** 16) return null;
+  const rest = x.shape.slice(axes.length);
+  return { rows: sizeOf(x.shape.slice(0, axes.length)), C: sizeOf(rest), outShape: attrs.keepDims ? [...axes.map(() => 1), ...rest] : rest };
+}
+
 /** Sum over the leading axes of a float tensor of 2¹⁶+ values in JS (see the file's comment), the rest by the stock kernel. */
 export function sumFactory(original: tf.KernelConfig): tf.KernelFunc {
   return (args) => {
     const x = args.inputs.x as tf.TensorInfo;
-    const attrs = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
-    const axes = [...tf.util.parseAxisParam(attrs.axis, x.shape)].sort((p, q) => p - q); // a copy: attrs stay as given
-    const leading = axes.length > 0 && axes.length < x.shape.length && axes.every((ax, k) => ax === k);
-    if (!leading || x.dtype !== 'float32' || sizeOf(x.shape) < 2 ** 16) return original.kernelFunc(args);
+    const sum = leadingSum(args);
+    if (!sum) return original.kernelFunc(args);
+    const { rows, C } = sum;
     const backend = args.backend as Backend;
-    const rows = sizeOf(x.shape.slice(0, axes.length));
-    const rest = x.shape.slice(axes.length);
-    const C = sizeOf(rest);
-    const out = backend.makeOutput(attrs.keepDims ? [...axes.map(() => 1), ...rest] : rest, 'float32');
+    const out = backend.makeOutput(sum.outShape, 'float32');
     const helperPart = backend.makeOutput([C], 'float32');
     const xs = backend.typedArrayFromHeap(x);
     const part = backend.typedArrayFromHeap(helperPart).fill(0);

@@ -175,7 +175,7 @@ export function registerWasmTrainingKernels(set: KernelSet = 'fast'): void {
   replace('Identity', identity as tf.KernelFunc);
   if (native) {
     // Each native kernel falls back to what is registered now (the fast or stock kernel of that name).
-    const before = new Map(['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'].map((name) => [name, tf.getKernel(name, 'wasm')]));
+    const before = new Map(['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPoolGrad', 'AvgPoolGrad', 'Sum'].map((name) => [name, tf.getKernel(name, 'wasm')]));
     for (const [name, kernelFunc] of Object.entries(nativeKernels(native, (name) => before.get(name)))) replace(name, kernelFunc);
   }
 }

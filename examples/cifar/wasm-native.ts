@@ -8,12 +8,13 @@
  * it is.
  *
  * Kernels: `Conv2D`, `Conv2DBackpropInput`, `Conv2DBackpropFilter` and `FusedConv2D` (bias and ReLU
- * added in JS) for float32 NHWC, dilation 1; anything else goes to the kernel that was registered
- * before. Each is checked against the cpu backend's reference kernels in test/cifar-kernels.test.ts.
+ * added in JS) for float32 NHWC, dilation 1; then, the next largest once the convolutions were native,
+ * `MaxPoolGrad`, `AvgPoolGrad` and the bias gradients' `Sum` over leading axes: the fast set's JS loops
+ * compiled, on OpenMP threads. Anything else goes to the kernel that was registered before. Each is checked against the cpu backend's reference kernels in test/cifar-kernels.test.ts.
  */
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { Backend, KernelArgs } from './wasm-fast-kernels.js';
+import { leadingSum, poolDims, type Backend, type KernelArgs, type PoolAttrs } from './wasm-fast-kernels.js';
 
 /** The addon's functions (onednn_conv.cc). The geometry is [n, h, w, ci, fh, fw, co, oh, ow, sh, sw, pt, pb, pl, pr]. */
 interface OneDnnConv {
@@ -22,6 +23,10 @@ interface OneDnnConv {
   backwardData(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: number[]): void;
   backwardWeights(x: Float32Array, dy: Float32Array, dFilter: Float32Array, geometry: number[]): void;
   implementation(geometry: number[]): string;
+  /** dims: [n, H, W, C, OH, OW, strideH, strideW, FH, FW, padTop, padLeft] */
+  maxPoolGrad(x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array, dims: number[]): void;
+  avgPoolGrad(dy: Float32Array, dx: Float32Array, dims: number[]): void;
+  sumRows(x: Float32Array, out: Float32Array, rowsAndColumns: [number, number]): void;
 }
 
 export const NATIVE_ADDON = path.join(__dirname, 'native', 'build', 'Release', 'onednn_conv.node');
@@ -82,6 +87,18 @@ export function nativeKernels(addon: OneDnnConv, fallback: (name: string) => tf.
     if (!k) throw new Error(`${name} (wasm): no kernel to fall back to`);
     return k.kernelFunc(args as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
   };
+  const poolGrad = (args: KernelArgs, max: boolean): tf.TensorInfo => {
+    const backend = args.backend as Backend;
+    const { dy, input, output } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo; output?: tf.TensorInfo };
+    if (!floats(dy, input)) return orElse(max ? 'MaxPoolGrad' : 'AvgPoolGrad', args);
+    const { n, dims } = poolDims(input, args.attrs as unknown as PoolAttrs);
+    const d = [n, ...dims];
+    const out = backend.makeOutput(input.shape, 'float32');
+    const heap = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t);
+    if (max) addon.maxPoolGrad(heap(input), heap(output as tf.TensorInfo), heap(dy), heap(out), d);
+    else addon.avgPoolGrad(heap(dy), heap(out), d);
+    return out;
+  };
   const conv2D = (args: KernelArgs, name = 'Conv2D'): tf.TensorInfo => {
     const backend = args.backend as Backend;
     const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
@@ -122,6 +139,17 @@ export function nativeKernels(addon: OneDnnConv, fallback: (name: string) => tf.
       if (!g) return orElse('Conv2DBackpropInput', args as KernelArgs);
       const out = backend.makeOutput([...xShape], 'float32');
       addon.backwardData(backend.typedArrayFromHeap(dy), backend.typedArrayFromHeap(filter), backend.typedArrayFromHeap(out), g);
+      return out;
+    },
+    /** The fast set's JS loops (first maximum equal to the output; the full window as divisor), compiled and on OpenMP threads. */
+    MaxPoolGrad: (args) => poolGrad(args as KernelArgs, true),
+    AvgPoolGrad: (args) => poolGrad(args as KernelArgs, false),
+    Sum: (args) => {
+      const sum = leadingSum(args);
+      if (!sum) return orElse('Sum', args as KernelArgs);
+      const backend = args.backend as Backend;
+      const out = backend.makeOutput(sum.outShape, 'float32');
+      addon.sumRows(backend.typedArrayFromHeap(args.inputs.x as tf.TensorInfo), backend.typedArrayFromHeap(out), [sum.rows, sum.C]);
       return out;
     },
     Conv2DBackpropFilter: (args) => {

@@ -4,11 +4,16 @@
 // Layouts are tfjs's: activations NHWC, filters [fh, fw, in, out] (oneDNN's "hwio"). Primitives are
 // built once per shape and cached; filters are reordered to oneDNN's preferred layout every call.
 //
+// Also the pooling gradients and bias sums of the step (plain loops on OpenMP threads, as the JS ones
+// in helper-loops.js), which were the next largest kernels once the convolutions were native.
+//
 // Built by `npm run build:native` (needs Debian's libdnnl-dev); examples/cifar/wasm-native.ts loads it.
 #include <node_api.h>
 
 #include <dnnl.hpp>
 
+#include <algorithm>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
@@ -175,6 +180,154 @@ napi_value call(napi_env env, napi_callback_info info, int kind) {
   return nullptr;
 }
 
+// ---- Pooling gradients and bias sums: the loops of helper-loops.js, compiled, over images on OpenMP threads ----
+// Dims of a pooling window: [n, H, W, C, OH, OW, strideH, strideW, FH, FW, padTop, padLeft].
+
+void maxPoolGrad(const float *xs, const float *ys, const float *g, float *dx, const int64_t *d) {
+  const int64_t n = d[0], H = d[1], W = d[2], C = d[3], OH = d[4], OW = d[5], sh = d[6], sw = d[7], FH = d[8], FW = d[9],
+                top = d[10], left = d[11];
+#pragma omp parallel for schedule(static)
+  for (int64_t b = 0; b < n; b++) {
+    std::fill(dx + b * H * W * C, dx + (b + 1) * H * W * C, 0.0f);
+    for (int64_t oh = 0; oh < OH; oh++) {
+      const int64_t h0 = oh * sh - top, hFrom = std::max<int64_t>(0, h0), hTo = std::min(H, h0 + FH);
+      for (int64_t ow = 0; ow < OW; ow++) {
+        const int64_t w0 = ow * sw - left, wFrom = std::max<int64_t>(0, w0), wTo = std::min(W, w0 + FW);
+        const int64_t o = ((b * OH + oh) * OW + ow) * C;
+        for (int64_t c = 0; c < C; c++) {
+          const float y = ys[o + c];
+          if (y == -std::numeric_limits<float>::infinity()) continue;  // the cpu backend assigns no position then
+          for (int64_t ih = hFrom; ih < hTo; ih++) {
+            int64_t k = ((b * H + ih) * W + wFrom) * C + c, iw = wFrom;
+            for (; iw < wTo; iw++, k += C) {
+              if (xs[k] == y) {
+                dx[k] += g[o + c];
+                break;
+              }
+            }
+            if (iw < wTo) break;
+          }
+        }
+      }
+    }
+  }
+}
+
+void avgPoolGrad(const float *g, float *dx, const int64_t *d) {
+  const int64_t n = d[0], H = d[1], W = d[2], C = d[3], OH = d[4], OW = d[5], sh = d[6], sw = d[7], FH = d[8], FW = d[9],
+                top = d[10], left = d[11];
+  const float scale = 1.0f / static_cast<float>(FH * FW);
+#pragma omp parallel for schedule(static)
+  for (int64_t b = 0; b < n; b++) {
+    std::fill(dx + b * H * W * C, dx + (b + 1) * H * W * C, 0.0f);
+    for (int64_t oh = 0; oh < OH; oh++) {
+      for (int64_t ow = 0; ow < OW; ow++) {
+        const int64_t o = ((b * OH + oh) * OW + ow) * C;
+        for (int64_t fh = 0; fh < FH; fh++) {
+          const int64_t ih = oh * sh - top + fh;
+          if (ih < 0 || ih >= H) continue;
+          for (int64_t fw = 0; fw < FW; fw++) {
+            const int64_t iw = ow * sw - left + fw;
+            if (iw < 0 || iw >= W) continue;
+            float *out = dx + ((b * H + ih) * W + iw) * C;
+            for (int64_t c = 0; c < C; c++) out[c] += g[o + c] * scale;
+          }
+        }
+      }
+    }
+  }
+}
+
+// Column sums of x seen as [rows, C] (double accumulators, one set per thread).
+void sumRows(const float *xs, float *out, int64_t rows, int64_t C) {
+  std::vector<double> total(C, 0.0);
+#pragma omp parallel
+  {
+    std::vector<double> acc(C, 0.0);
+#pragma omp for schedule(static)
+    for (int64_t r = 0; r < rows; r++) {
+      const float *row = xs + r * C;
+      for (int64_t c = 0; c < C; c++) acc[c] += row[c];
+    }
+#pragma omp critical
+    for (int64_t c = 0; c < C; c++) total[c] += acc[c];
+  }
+  for (int64_t c = 0; c < C; c++) out[c] = static_cast<float>(total[c]);
+}
+
+bool int64s(napi_env env, napi_value arr, int64_t *out, uint32_t count) {
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value e;
+    if (napi_get_element(env, arr, i, &e) != napi_ok || napi_get_value_int64(env, e, &out[i]) != napi_ok) return false;
+  }
+  return true;
+}
+
+// (arrays..., dims) with `arrays` Float32Arrays; checks their lengths against `need(dims)`.
+template <size_t A, size_t D>
+bool args(napi_env env, napi_callback_info info, float *(&p)[A], size_t (&len)[A], int64_t (&d)[D]) {
+  size_t argc = A + 1;
+  napi_value argv[A + 1];
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc != A + 1) {
+    napi_throw_type_error(env, nullptr, "onednn_conv: wrong number of arguments");
+    return false;
+  }
+  for (size_t i = 0; i < A; i++) {
+    if (!floatData(env, argv[i], &p[i], &len[i])) {
+      napi_throw_type_error(env, nullptr, "onednn_conv: expected Float32Arrays");
+      return false;
+    }
+  }
+  if (!int64s(env, argv[A], d, D)) {
+    napi_throw_type_error(env, nullptr, "onednn_conv: expected an array of integers");
+    return false;
+  }
+  return true;
+}
+
+// (x, y, dy, dx, dims[12])
+napi_value MaxPoolGrad_(napi_env env, napi_callback_info info) {
+  float *p[4];
+  size_t len[4];
+  int64_t d[12];
+  if (!args(env, info, p, len, d)) return nullptr;
+  const size_t xs = d[0] * d[1] * d[2] * d[3], ys = d[0] * d[4] * d[5] * d[3];
+  if (len[0] != xs || len[1] != ys || len[2] != ys || len[3] != xs) {
+    napi_throw_range_error(env, nullptr, "onednn_conv: maxPoolGrad sizes do not match the dims");
+    return nullptr;
+  }
+  maxPoolGrad(p[0], p[1], p[2], p[3], d);
+  return nullptr;
+}
+
+// (dy, dx, dims[12])
+napi_value AvgPoolGrad_(napi_env env, napi_callback_info info) {
+  float *p[2];
+  size_t len[2];
+  int64_t d[12];
+  if (!args(env, info, p, len, d)) return nullptr;
+  if (len[0] != static_cast<size_t>(d[0] * d[4] * d[5] * d[3]) || len[1] != static_cast<size_t>(d[0] * d[1] * d[2] * d[3])) {
+    napi_throw_range_error(env, nullptr, "onednn_conv: avgPoolGrad sizes do not match the dims");
+    return nullptr;
+  }
+  avgPoolGrad(p[0], p[1], d);
+  return nullptr;
+}
+
+// (x, out, [rows, C])
+napi_value SumRows_(napi_env env, napi_callback_info info) {
+  float *p[2];
+  size_t len[2];
+  int64_t d[2];
+  if (!args(env, info, p, len, d)) return nullptr;
+  if (len[0] != static_cast<size_t>(d[0] * d[1]) || len[1] != static_cast<size_t>(d[1])) {
+    napi_throw_range_error(env, nullptr, "onednn_conv: sumRows sizes do not match [rows, C]");
+    return nullptr;
+  }
+  sumRows(p[0], p[1], d[0], d[1]);
+  return nullptr;
+}
+
 napi_value Forward_(napi_env env, napi_callback_info info) { return call(env, info, 0); }
 napi_value BackwardData_(napi_env env, napi_callback_info info) { return call(env, info, 1); }
 napi_value BackwardWeights_(napi_env env, napi_callback_info info) { return call(env, info, 2); }
@@ -211,8 +364,11 @@ napi_value Init(napi_env env, napi_value exports) {
       {"backwardData", nullptr, BackwardData_, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"backwardWeights", nullptr, BackwardWeights_, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"implementation", nullptr, Impl_, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxPoolGrad", nullptr, MaxPoolGrad_, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"avgPoolGrad", nullptr, AvgPoolGrad_, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sumRows", nullptr, SumRows_, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
-  napi_define_properties(env, exports, 4, props);
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   std::string v = std::to_string(ver->major) + "." + std::to_string(ver->minor) + "." + std::to_string(ver->patch);
   napi_value version;
   napi_create_string_utf8(env, v.c_str(), v.size(), &version);

@@ -124,6 +124,16 @@ describe.each(sets)('kernel set %s', (set) => {
     expect(got.fused.some((v) => v === 0) && got.fused.some((v) => v > 0)).toBe(true); // ReLU did cut
   });
 
+  test('the addon refuses arrays that do not match the geometry (no write past a tensor), naming the function', () => {
+    const addon = native.addon as NonNullable<typeof native.addon>;
+    const g = [2, 8, 8, 3, 3, 3, 4, 8, 8, 1, 1, 1, 1, 1, 1]; // x [2, 8, 8, 3], filter [3, 3, 3, 4], y [2, 8, 8, 4]
+    expect(() => addon.forward(new Float32Array(384), new Float32Array(108), new Float32Array(511), g)).toThrow('onednn_conv: forward: array sizes do not match the dims');
+    expect(() => addon.backwardWeights(new Float32Array(384), new Float32Array(512), new Float32Array(108), g.slice(0, 14))).toThrow(/backwardWeights: expected an array of 15 integers/);
+    const out = new Float32Array(3);
+    addon.sumRows(Float32Array.from([1, 2, 3, 4, 5, 6]), out, [2, 3]);
+    expect(Array.from(out)).toEqual([5, 7, 9]);
+  });
+
   test('what the addon does not take (dilation 2, an elu activation) goes to the kernels before it, with the same results', async () => {
     const x = random(2 * 9 * 9 * 3, 15);
     const f = random(3 * 3 * 3 * 4, 16);

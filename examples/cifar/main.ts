@@ -11,6 +11,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { chooseBackend, type BackendName } from './backend.js';
 import { loadFolder, locateCifar10 } from './data.js';
 import { runExperiment } from './experiment.js';
+import type { KernelSet } from './wasm-kernels.js';
 import { OPTIMIZERS, type OptimizerName } from './optimizers.js';
 import { POLICIES, type PolicyName } from './policies.js';
 
@@ -77,6 +78,7 @@ const program = new Command()
   .addOption(new Option('--seed <n>', 'seed for initial weights and shuffling').argParser(positiveInt('--seed')).default(1))
   .addOption(new Option('--backend <name>', 'force a backend (default: tensorflow if tfjs-node loads, else wasm, else cpu)').choices(['tensorflow', 'wasm', 'cpu']))
   .addOption(new Option('--threads <n>', 'wasm backend: XNNPACK threads (default: every core; 1 = the stock single-threaded wasm)').argParser(positiveInt('--threads')))
+  .addOption(new Option('--kernels <set>', "wasm backend: the example's kernels (default: native where the oneDNN addon is built - apt-get install libdnnl-dev; npm run build:native - else fast)").choices(['fast', 'native']))
   .option('--quick', 'a few minutes on 2 cores without tfjs-node: quick net, 2,000/500 images, 300 iterations of 50, fixed vs triangular2')
   .option('--out <dir>', 'results folder (default: results/cifar10-<date>)')
   .option('--no-progress', 'no progress output (default: a bar on a terminal, a plain line every 15 s otherwise)')
@@ -85,7 +87,7 @@ const program = new Command()
 async function main(): Promise<void> {
   const o = parsedOptions();
   const log = (msg: string) => console.log(msg);
-  const backend = await chooseBackend(o.backend as BackendName | undefined, { threads: o.threads });
+  const backend = await chooseBackend(o.backend as BackendName | undefined, { threads: o.threads, kernels: o.kernels as KernelSet | undefined });
   log(`backend: ${backend.name} — ${backend.why}`);
   const data = loadFolder(await dataFolder(o, log), { maxTrain: o.trainLimit, maxTest: o.testLimit });
   const out = o.out ?? path.join('results', `cifar10-${new Date().toISOString().replace(/[:.]/g, '-')}`);

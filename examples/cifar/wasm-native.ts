@@ -99,15 +99,21 @@ export function nativeKernels(addon: OneDnnConv, fallback: (name: string) => tf.
     else addon.avgPoolGrad(heap(dy), heap(out), d);
     return out;
   };
-  const conv2D = (args: KernelArgs, name = 'Conv2D'): tf.TensorInfo => {
+  /**
+   * One addon convolution call on inputs a, b (tfjs's x, filter or dy) into a new output: the geometry
+   * from x's and the filter's shapes, or the fallback where it does not apply.
+   */
+  const convolution = (args: KernelArgs, name: string, a: tf.TensorInfo, b: tf.TensorInfo, xShape: Shape4, filterShape: Shape4, outShape: (g: number[]) => number[], call: (a: Float32Array, b: Float32Array, out: Float32Array, g: number[]) => void): tf.TensorInfo => {
     const backend = args.backend as Backend;
-    const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
-    const attrs = args.attrs as unknown as ConvAttrs;
-    const g = floats(x, filter) ? geometry(x.shape as Shape4, filter.shape as Shape4, attrs) : null;
+    const g = floats(a, b) ? geometry(xShape, filterShape, args.attrs as unknown as ConvAttrs) : null;
     if (!g) return orElse(name, args);
-    const out = backend.makeOutput([g[0], g[7], g[8], g[6]], 'float32');
-    addon.forward(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(filter), backend.typedArrayFromHeap(out), g);
+    const out = backend.makeOutput(outShape(g), 'float32');
+    call(backend.typedArrayFromHeap(a), backend.typedArrayFromHeap(b), backend.typedArrayFromHeap(out), g);
     return out;
+  };
+  const conv2D = (args: KernelArgs, name = 'Conv2D'): tf.TensorInfo => {
+    const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
+    return convolution(args, name, x, filter, x.shape as Shape4, filter.shape as Shape4, (g) => [g[0], g[7], g[8], g[6]], addon.forward);
   };
   return {
     Conv2D: (args) => conv2D(args as KernelArgs),
@@ -131,15 +137,9 @@ export function nativeKernels(addon: OneDnnConv, fallback: (name: string) => tf.
       return out;
     },
     Conv2DBackpropInput: (args) => {
-      const backend = args.backend as Backend;
       const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-      const attrs = args.attrs as unknown as ConvAttrs;
-      const xShape = attrs.inputShape as Shape4;
-      const g = floats(dy, filter) ? geometry(xShape, filter.shape as Shape4, attrs) : null;
-      if (!g) return orElse('Conv2DBackpropInput', args as KernelArgs);
-      const out = backend.makeOutput([...xShape], 'float32');
-      addon.backwardData(backend.typedArrayFromHeap(dy), backend.typedArrayFromHeap(filter), backend.typedArrayFromHeap(out), g);
-      return out;
+      const xShape = (args.attrs as unknown as ConvAttrs).inputShape as Shape4;
+      return convolution(args as KernelArgs, 'Conv2DBackpropInput', dy, filter, xShape, filter.shape as Shape4, () => [...xShape], addon.backwardData);
     },
     /** The fast set's JS loops (first maximum equal to the output; the full window as divisor), compiled and on OpenMP threads. */
     MaxPoolGrad: (args) => poolGrad(args as KernelArgs, true),
@@ -153,15 +153,9 @@ export function nativeKernels(addon: OneDnnConv, fallback: (name: string) => tf.
       return out;
     },
     Conv2DBackpropFilter: (args) => {
-      const backend = args.backend as Backend;
       const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-      const attrs = args.attrs as unknown as ConvAttrs;
-      const filterShape = attrs.filterShape as Shape4;
-      const g = floats(x, dy) ? geometry(x.shape as Shape4, filterShape, attrs) : null;
-      if (!g) return orElse('Conv2DBackpropFilter', args as KernelArgs);
-      const out = backend.makeOutput([...filterShape], 'float32');
-      addon.backwardWeights(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(dy), backend.typedArrayFromHeap(out), g);
-      return out;
+      const filterShape = (args.attrs as unknown as ConvAttrs).filterShape as Shape4;
+      return convolution(args as KernelArgs, 'Conv2DBackpropFilter', x, dy, x.shape as Shape4, filterShape, () => [...filterShape], addon.backwardWeights);
     },
   };
 }

@@ -13,6 +13,7 @@
 #include <dnnl.hpp>
 
 #include <algorithm>
+#include <array>
 #include <limits>
 #include <map>
 #include <memory>
@@ -59,41 +60,44 @@ convolution_forward::primitive_desc forwardDesc(const Geo &g) {
 struct Forward {
   convolution_forward::primitive_desc pd;
   convolution_forward prim;
-  memory packed;  // the filter in pd's layout
-  reorder pack;
   memory::desc hwio;
+  memory packed;  // the filter in pd's layout
+  reorder pack;   // hwio -> packed
   explicit Forward(const Geo &g)
-      : pd(forwardDesc(g)), prim(pd), packed(pd.weights_desc(), eng()), hwio(g.f()) {
-    pack = reorder(memory(hwio, eng(), nullptr), packed);
-  }
+      : pd(forwardDesc(g)), prim(pd), hwio(g.f()), packed(pd.weights_desc(), eng()),
+        pack(memory(hwio, eng(), nullptr), packed) {}
 };
 
 struct BackwardData {
   convolution_backward_data::primitive_desc pd;
   convolution_backward_data prim;
-  memory packed;
   memory::desc hwio;
+  memory packed;
+  reorder pack;
   explicit BackwardData(const Geo &g)
       : pd(convolution_backward_data::desc(algorithm::convolution_direct, g.x(), g.f(tag::any), g.y(), g.strides(),
                                            g.padL(), g.padR()),
            eng(), forwardDesc(g)),
         prim(pd),
+        hwio(g.f()),
         packed(pd.weights_desc(), eng()),
-        hwio(g.f()) {}
+        pack(memory(hwio, eng(), nullptr), packed) {}
 };
 
 struct BackwardWeights {
   convolution_backward_weights::primitive_desc pd;
   convolution_backward_weights prim;
-  memory packed;
   memory::desc hwio;
+  memory packed;
+  reorder unpack;  // packed -> hwio
   explicit BackwardWeights(const Geo &g)
       : pd(convolution_backward_weights::desc(algorithm::convolution_direct, g.x(), g.f(tag::any), g.y(),
                                               g.strides(), g.padL(), g.padR()),
            eng(), forwardDesc(g)),
         prim(pd),
+        hwio(g.f()),
         packed(pd.diff_weights_desc(), eng()),
-        hwio(g.f()) {}
+        unpack(packed, memory(hwio, eng(), nullptr)) {}
 };
 
 template <typename T>
@@ -102,82 +106,6 @@ T &cached(const Geo &g) {
   auto it = cache.find(g);
   if (it == cache.end()) it = cache.emplace(g, std::make_unique<T>(g)).first;
   return *it->second;
-}
-
-// ---- N-API glue ----
-#define CHECK(call)                                                   \
-  do {                                                                \
-    if ((call) != napi_ok) {                                          \
-      napi_throw_error(env, nullptr, "onednn_conv: N-API call failed"); \
-      return nullptr;                                                 \
-    }                                                                 \
-  } while (0)
-
-bool floatData(napi_env env, napi_value v, float **data, size_t *length) {
-  napi_typedarray_type type;
-  void *raw;
-  napi_value buffer;
-  size_t offset;
-  if (napi_get_typedarray_info(env, v, &type, length, &raw, &buffer, &offset) != napi_ok || type != napi_float32_array)
-    return false;
-  *data = static_cast<float *>(raw);
-  return true;
-}
-
-// (x|dy|..., a, b, out, geometry[15]) -> undefined
-napi_value call(napi_env env, napi_callback_info info, int kind) {
-  size_t argc = 4;
-  napi_value argv[4];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
-  if (argc != 4) {
-    napi_throw_type_error(env, nullptr, "onednn_conv: expected (a, b, out, geometry)");
-    return nullptr;
-  }
-  float *p[3];
-  size_t len[3];
-  for (int i = 0; i < 3; i++) {
-    if (!floatData(env, argv[i], &p[i], &len[i])) {
-      napi_throw_type_error(env, nullptr, "onednn_conv: arguments 1-3 must be Float32Arrays");
-      return nullptr;
-    }
-  }
-  int64_t v[15];
-  for (uint32_t i = 0; i < 15; i++) {
-    napi_value e;
-    CHECK(napi_get_element(env, argv[3], i, &e));
-    CHECK(napi_get_value_int64(env, e, &v[i]));
-  }
-  Geo g{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14]};
-  const size_t xs = g.n * g.h * g.w * g.ci, fs = g.fh * g.fw * g.ci * g.co, ys = g.n * g.oh * g.ow * g.co;
-  try {
-    if (kind == 0) {  // forward: (x, filter, y)
-      if (len[0] != xs || len[1] != fs || len[2] != ys) throw std::runtime_error("sizes do not match the geometry");
-      Forward &c = cached<Forward>(g);
-      memory f(c.hwio, eng(), p[1]);
-      reorder(f, c.packed).execute(strm(), f, c.packed);
-      memory x(g.x(), eng(), p[0]), y(g.y(), eng(), p[2]);
-      c.prim.execute(strm(), {{DNNL_ARG_SRC, x}, {DNNL_ARG_WEIGHTS, c.packed}, {DNNL_ARG_DST, y}});
-    } else if (kind == 1) {  // input gradient: (dy, filter, dx)
-      if (len[0] != ys || len[1] != fs || len[2] != xs) throw std::runtime_error("sizes do not match the geometry");
-      BackwardData &c = cached<BackwardData>(g);
-      memory f(c.hwio, eng(), p[1]);
-      reorder(f, c.packed).execute(strm(), f, c.packed);
-      memory dy(g.y(), eng(), p[0]), dx(g.x(), eng(), p[2]);
-      c.prim.execute(strm(), {{DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_WEIGHTS, c.packed}, {DNNL_ARG_DIFF_SRC, dx}});
-    } else {  // filter gradient: (x, dy, dFilter)
-      if (len[0] != xs || len[1] != ys || len[2] != fs) throw std::runtime_error("sizes do not match the geometry");
-      BackwardWeights &c = cached<BackwardWeights>(g);
-      memory x(g.x(), eng(), p[0]), dy(g.y(), eng(), p[1]);
-      c.prim.execute(strm(), {{DNNL_ARG_SRC, x}, {DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_DIFF_WEIGHTS, c.packed}});
-      memory df(c.hwio, eng(), p[2]);
-      reorder(c.packed, df).execute(strm(), c.packed, df);
-    }
-    strm().wait();
-  } catch (const std::exception &e) {
-    napi_throw_error(env, nullptr, (std::string("onednn_conv: ") + e.what()).c_str());
-    return nullptr;
-  }
-  return nullptr;
 }
 
 // ---- Pooling gradients and bias sums: the loops of helper-loops.js, compiled, over images on OpenMP threads ----
@@ -255,6 +183,19 @@ void sumRows(const float *xs, float *out, int64_t rows, int64_t C) {
   for (int64_t c = 0; c < C; c++) out[c] = static_cast<float>(total[c]);
 }
 
+// ---- N-API glue ----
+
+bool floatData(napi_env env, napi_value v, float **data, size_t *length) {
+  napi_typedarray_type type;
+  void *raw;
+  napi_value buffer;
+  size_t offset;
+  if (napi_get_typedarray_info(env, v, &type, length, &raw, &buffer, &offset) != napi_ok || type != napi_float32_array)
+    return false;
+  *data = static_cast<float *>(raw);
+  return true;
+}
+
 bool int64s(napi_env env, napi_value arr, int64_t *out, uint32_t count) {
   for (uint32_t i = 0; i < count; i++) {
     napi_value e;
@@ -263,97 +204,127 @@ bool int64s(napi_env env, napi_value arr, int64_t *out, uint32_t count) {
   return true;
 }
 
-// (arrays..., dims) with `arrays` Float32Arrays; checks their lengths against `need(dims)`.
-template <size_t A, size_t D>
-bool args(napi_env env, napi_callback_info info, float *(&p)[A], size_t (&len)[A], int64_t (&d)[D]) {
+napi_value fail(napi_env env, const std::string &what) {
+  napi_throw_error(env, nullptr, ("onednn_conv: " + what).c_str());
+  return nullptr;
+}
+
+// A function of A Float32Arrays and D integers: checks the arrays' lengths against sizes(d), then runs
+// body(p, d); oneDNN's errors become JS errors.
+template <size_t A, size_t D, typename Sizes, typename Body>
+napi_value kernel(napi_env env, napi_callback_info info, const char *name, Sizes sizes, Body body) {
   size_t argc = A + 1;
   napi_value argv[A + 1];
-  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc != A + 1) {
-    napi_throw_type_error(env, nullptr, "onednn_conv: wrong number of arguments");
-    return false;
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc != A + 1)
+    return fail(env, std::string(name) + ": expected " + std::to_string(A) + " Float32Arrays and an array of integers");
+  float *p[A];
+  size_t len[A];
+  int64_t d[D];
+  for (size_t i = 0; i < A; i++)
+    if (!floatData(env, argv[i], &p[i], &len[i])) return fail(env, std::string(name) + ": expected Float32Arrays");
+  if (!int64s(env, argv[A], d, D)) return fail(env, std::string(name) + ": expected an array of " + std::to_string(D) + " integers");
+  const std::array<int64_t, A> want = sizes(d);
+  for (size_t i = 0; i < A; i++)
+    if (static_cast<int64_t>(len[i]) != want[i]) return fail(env, std::string(name) + ": array sizes do not match the dims");
+  try {
+    body(p, d);
+  } catch (const std::exception &e) {
+    return fail(env, std::string(name) + ": " + e.what());
   }
-  for (size_t i = 0; i < A; i++) {
-    if (!floatData(env, argv[i], &p[i], &len[i])) {
-      napi_throw_type_error(env, nullptr, "onednn_conv: expected Float32Arrays");
-      return false;
-    }
-  }
-  if (!int64s(env, argv[A], d, D)) {
-    napi_throw_type_error(env, nullptr, "onednn_conv: expected an array of integers");
-    return false;
-  }
-  return true;
+  return nullptr;
+}
+
+Geo geo(const int64_t *v) {
+  return Geo{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14]};
+}
+int64_t xSize(const Geo &g) { return g.n * g.h * g.w * g.ci; }
+int64_t fSize(const Geo &g) { return g.fh * g.fw * g.ci * g.co; }
+int64_t ySize(const Geo &g) { return g.n * g.oh * g.ow * g.co; }
+
+// (x, filter, y, geometry[15])
+napi_value Forward_(napi_env env, napi_callback_info info) {
+  return kernel<3, 15>(
+      env, info, "forward", [](const int64_t *d) { const Geo g = geo(d); return std::array<int64_t, 3>{xSize(g), fSize(g), ySize(g)}; },
+      [](float **p, const int64_t *d) {
+        const Geo g = geo(d);
+        Forward &c = cached<Forward>(g);
+        memory f(c.hwio, eng(), p[1]), x(g.x(), eng(), p[0]), y(g.y(), eng(), p[2]);
+        c.pack.execute(strm(), f, c.packed);
+        c.prim.execute(strm(), {{DNNL_ARG_SRC, x}, {DNNL_ARG_WEIGHTS, c.packed}, {DNNL_ARG_DST, y}});
+        strm().wait();
+      });
+}
+
+// (dy, filter, dx, geometry[15])
+napi_value BackwardData_(napi_env env, napi_callback_info info) {
+  return kernel<3, 15>(
+      env, info, "backwardData", [](const int64_t *d) { const Geo g = geo(d); return std::array<int64_t, 3>{ySize(g), fSize(g), xSize(g)}; },
+      [](float **p, const int64_t *d) {
+        const Geo g = geo(d);
+        BackwardData &c = cached<BackwardData>(g);
+        memory f(c.hwio, eng(), p[1]), dy(g.y(), eng(), p[0]), dx(g.x(), eng(), p[2]);
+        c.pack.execute(strm(), f, c.packed);
+        c.prim.execute(strm(), {{DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_WEIGHTS, c.packed}, {DNNL_ARG_DIFF_SRC, dx}});
+        strm().wait();
+      });
+}
+
+// (x, dy, dFilter, geometry[15])
+napi_value BackwardWeights_(napi_env env, napi_callback_info info) {
+  return kernel<3, 15>(
+      env, info, "backwardWeights", [](const int64_t *d) { const Geo g = geo(d); return std::array<int64_t, 3>{xSize(g), ySize(g), fSize(g)}; },
+      [](float **p, const int64_t *d) {
+        const Geo g = geo(d);
+        BackwardWeights &c = cached<BackwardWeights>(g);
+        memory x(g.x(), eng(), p[0]), dy(g.y(), eng(), p[1]), df(c.hwio, eng(), p[2]);
+        c.prim.execute(strm(), {{DNNL_ARG_SRC, x}, {DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_DIFF_WEIGHTS, c.packed}});
+        c.unpack.execute(strm(), c.packed, df);
+        strm().wait();
+      });
 }
 
 // (x, y, dy, dx, dims[12])
 napi_value MaxPoolGrad_(napi_env env, napi_callback_info info) {
-  float *p[4];
-  size_t len[4];
-  int64_t d[12];
-  if (!args(env, info, p, len, d)) return nullptr;
-  const size_t xs = d[0] * d[1] * d[2] * d[3], ys = d[0] * d[4] * d[5] * d[3];
-  if (len[0] != xs || len[1] != ys || len[2] != ys || len[3] != xs) {
-    napi_throw_range_error(env, nullptr, "onednn_conv: maxPoolGrad sizes do not match the dims");
-    return nullptr;
-  }
-  maxPoolGrad(p[0], p[1], p[2], p[3], d);
-  return nullptr;
+  return kernel<4, 12>(
+      env, info, "maxPoolGrad",
+      [](const int64_t *d) {
+        const int64_t xs = d[0] * d[1] * d[2] * d[3], ys = d[0] * d[4] * d[5] * d[3];
+        return std::array<int64_t, 4>{xs, ys, ys, xs};
+      },
+      [](float **p, const int64_t *d) { maxPoolGrad(p[0], p[1], p[2], p[3], d); });
 }
 
 // (dy, dx, dims[12])
 napi_value AvgPoolGrad_(napi_env env, napi_callback_info info) {
-  float *p[2];
-  size_t len[2];
-  int64_t d[12];
-  if (!args(env, info, p, len, d)) return nullptr;
-  if (len[0] != static_cast<size_t>(d[0] * d[4] * d[5] * d[3]) || len[1] != static_cast<size_t>(d[0] * d[1] * d[2] * d[3])) {
-    napi_throw_range_error(env, nullptr, "onednn_conv: avgPoolGrad sizes do not match the dims");
-    return nullptr;
-  }
-  avgPoolGrad(p[0], p[1], d);
-  return nullptr;
+  return kernel<2, 12>(
+      env, info, "avgPoolGrad", [](const int64_t *d) { return std::array<int64_t, 2>{d[0] * d[4] * d[5] * d[3], d[0] * d[1] * d[2] * d[3]}; },
+      [](float **p, const int64_t *d) { avgPoolGrad(p[0], p[1], d); });
 }
 
 // (x, out, [rows, C])
 napi_value SumRows_(napi_env env, napi_callback_info info) {
-  float *p[2];
-  size_t len[2];
-  int64_t d[2];
-  if (!args(env, info, p, len, d)) return nullptr;
-  if (len[0] != static_cast<size_t>(d[0] * d[1]) || len[1] != static_cast<size_t>(d[1])) {
-    napi_throw_range_error(env, nullptr, "onednn_conv: sumRows sizes do not match [rows, C]");
-    return nullptr;
-  }
-  sumRows(p[0], p[1], d[0], d[1]);
-  return nullptr;
+  return kernel<2, 2>(
+      env, info, "sumRows", [](const int64_t *d) { return std::array<int64_t, 2>{d[0] * d[1], d[1]}; },
+      [](float **p, const int64_t *d) { sumRows(p[0], p[1], d[0], d[1]); });
 }
 
-napi_value Forward_(napi_env env, napi_callback_info info) { return call(env, info, 0); }
-napi_value BackwardData_(napi_env env, napi_callback_info info) { return call(env, info, 1); }
-napi_value BackwardWeights_(napi_env env, napi_callback_info info) { return call(env, info, 2); }
-
-// Which oneDNN implementation runs a forward convolution of this geometry ("brg:avx512_core", ...).
+// (geometry[15]) -> which oneDNN implementations run it ("brgconv:avx512_core", ...).
 napi_value Impl_(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
   int64_t v[15];
-  for (uint32_t i = 0; i < 15; i++) {
-    napi_value e;
-    CHECK(napi_get_element(env, argv[0], i, &e));
-    CHECK(napi_get_value_int64(env, e, &v[i]));
-  }
-  Geo g{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14]};
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc != 1 || !int64s(env, argv[0], v, 15))
+    return fail(env, "implementation: expected an array of 15 integers");
+  const Geo g = geo(v);
   std::string s;
   try {
     s = "forward " + std::string(cached<Forward>(g).pd.impl_info_str()) + ", input gradient " +
         cached<BackwardData>(g).pd.impl_info_str() + ", filter gradient " + cached<BackwardWeights>(g).pd.impl_info_str();
   } catch (const std::exception &e) {
-    napi_throw_error(env, nullptr, (std::string("onednn_conv: ") + e.what()).c_str());
-    return nullptr;
+    return fail(env, std::string("implementation: ") + e.what());
   }
   napi_value out;
-  CHECK(napi_create_string_utf8(env, s.c_str(), s.size(), &out));
+  napi_create_string_utf8(env, s.c_str(), s.size(), &out);
   return out;
 }
 

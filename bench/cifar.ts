@@ -10,6 +10,7 @@
  *       --out bench/cifar-long-results          # 8,000 iterations a policy, resumable: rerun the same command
  *   npm run bench:cifar -- --archive cifar-10-binary.tar.gz --iterations 70000 --eval-every 1000 \
  *       --model full --test-limit 10000 --range-budget 4000     # paper scale, with tfjs-node
+ *   npm run bench:cifar -- --base-lr 0.001 --max-lr 0.006 --iterations 8000 ...  # the paper's bounds, no range test
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -33,11 +34,28 @@ const { values: a } = parseArgs({
     seed: { type: 'string', default: '1' },
     'step-size': { type: 'string' },
     'checkpoint-every': { type: 'string' },
+    'base-lr': { type: 'string' },
+    'max-lr': { type: 'string' },
+    'fixed-lr': { type: 'string' },
     out: { type: 'string', default: 'bench/results/cifar' },
   },
 });
 
+/** A positive LR flag, or undefined when absent; a clear error naming the flag otherwise. */
+function lrFlag(name: 'base-lr' | 'max-lr' | 'fixed-lr'): number | undefined {
+  const v = a[name];
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (!Number.isFinite(x) || x <= 0) throw new Error(`--${name} must be a positive number, got ${JSON.stringify(v)}`);
+  return x;
+}
+
 async function main(): Promise<void> {
+  const baseLR = lrFlag('base-lr');
+  const maxLR = lrFlag('max-lr');
+  const fixedLR = lrFlag('fixed-lr');
+  if ((baseLR === undefined) !== (maxLR === undefined)) throw new Error('give both --base-lr and --max-lr, or neither (the range test then suggests both)');
+  if (baseLR !== undefined && maxLR !== undefined && baseLR >= maxLR) throw new Error(`--base-lr (${baseLR}) must be below --max-lr (${maxLR})`);
   const backend = await chooseBackend(a.backend as BackendName | undefined);
   console.log(`backend: ${backend.name} — ${backend.why}`);
   const archive = a.archive ?? (a['data-dir'] === undefined && existsSync(SHARED) ? SHARED : undefined);
@@ -58,7 +76,10 @@ async function main(): Promise<void> {
     batchSize,
     momentum: 0.9,
     seed: Number(a.seed),
-    rangeTest: true,
+    rangeTest: baseLR === undefined,
+    baseLR,
+    maxLR,
+    fixedLR,
     rangeEpochs: 1,
     rangeBudget: a['range-budget'] === undefined ? undefined : Number(a['range-budget']),
     stepSize: a['step-size'] === undefined ? undefined : Number(a['step-size']),

@@ -48,6 +48,26 @@ export class Checkpoints {
     return path.join(this.dir, `${safe(label)}.${kind}`);
   }
 
+  /**
+   * Ties the folder to the settings its runs were trained with: the first call writes them, later calls
+   * (a rerun) must pass the same values, or nothing is resumed or reused and the error names what differs.
+   */
+  matchSettings(settings: Record<string, unknown>): void {
+    const file = path.join(this.dir, 'settings.json');
+    if (!existsSync(file)) {
+      writeAtomic(file, `${JSON.stringify(settings, null, 2)}\n`);
+      return;
+    }
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    const show = (v: unknown) => (v === undefined ? 'unset' : JSON.stringify(v));
+    const differ = [...new Set([...Object.keys(saved), ...Object.keys(settings)])]
+      .filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(settings[k]))
+      .map((k) => `${k}: ${show(settings[k])} now, ${show(saved[k])} in the checkpoints`);
+    if (differ.length > 0) {
+      throw new Error(`the checkpoints in ${this.dir} were made with other settings (${differ.join('; ')}); rerun with the same options, or use another --out, or delete ${this.dir} to start over`);
+    }
+  }
+
   /** A JSON record saved under `name` (a finished run, a range test), or null. */
   readJSON<T>(name: string): T | null {
     const f = path.join(this.dir, `${safe(name)}.json`);

@@ -29,6 +29,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   const { data, log } = o;
   checkCheckpointing(o);
   mkdirSync(o.out, { recursive: true });
+  checkpointsOf(o)?.matchSettings(trainingSettings(o));
   const optimizers = o.optimizers ?? ['momentum'];
   const stats = channelStats(data.train);
   log(`train ${data.train.count} images (${data.trainFiles.join(', ')}), test ${data.test.count}; channel mean ${stats.mean.map((m) => m.toFixed(1)).join('/')}, std ${stats.std.map((m) => m.toFixed(1)).join('/')}`);
@@ -82,6 +83,19 @@ function checkCheckpointing(o: ExperimentOptions): void {
   }
   if (o.retestAfter !== undefined) throw new Error('--checkpoint-every cannot be combined with --retest-after (the re-test is not saved in a checkpoint)');
   if (o.stopAtCycleEnd) throw new Error('--checkpoint-every cannot be combined with --stop-at-cycle-end (its patience is not saved in a checkpoint)');
+}
+
+/**
+ * What a checkpointed run's weights depend on: a rerun that changes any of these starts nothing from
+ * the old checkpoints (the policy list may grow; finished policies are reused).
+ */
+function trainingSettings(o: ExperimentOptions): Record<string, unknown> {
+  const { net, optimizers, cycleMomentum, iterations, evalEvery, batchSize, momentum, seed, baseLR, maxLR, stepSize, fixedLR } = o;
+  const { rangeTest, rangeEpochs, rangeIterations, rangeMinLR, rangeMaxLR, rangeBudget } = o;
+  return {
+    net, optimizers: optimizers ?? ['momentum'], cycleMomentum: Boolean(cycleMomentum), iterations, evalEvery, batchSize, momentum, seed, baseLR, maxLR, stepSize, fixedLR,
+    rangeTest, rangeEpochs, rangeIterations, rangeMinLR, rangeMaxLR, rangeBudget, trainImages: o.data.train.count, testImages: o.data.test.count,
+  };
 }
 
 /**
@@ -220,6 +234,7 @@ async function trainRun(o: ExperimentOptions, r: RunSpec): Promise<PolicyRun> {
         seconds: (performance.now() - t0) / 1000,
         evalSeconds: evalCb.seconds,
       });
+      o.log(`${r.label}: checkpoint at iteration ${evalCb.iteration} saved in ${ckpt.dir}`);
     }
   }
   const total = (performance.now() - t0) / 1000;

@@ -71,6 +71,7 @@ const program = new Command()
   .addOption(new Option('--range-epochs <n>', 'with --range-max-lr: epochs of the sweep (the paper: 8)').argParser(positiveInt('--range-epochs')).default(4))
   .addOption(new Option('--retest-after <iterations>', 'cyclic policies: re-run the range test from the current weights after this many iterations (a multiple of --eval-every), then CyclicLR.reset with its bounds').argParser(positiveInt('--retest-after')))
   .addOption(new Option('--retest-step-size <n>', 'with --retest-after: the step size afterwards (default: half the first, as the paper)').argParser(positiveInt('--retest-step-size')))
+  .addOption(new Option('--checkpoint-every <n>', 'save the weights, the optimizer and schedule state and the record so far every n iterations (a multiple of --eval-every) in <out>/checkpoints; rerun the same command (same --out) to continue an interrupted run').argParser(positiveInt('--checkpoint-every')))
   .option('--stop-at-cycle-end', 'cyclic policies: stop at the end of a cycle once test accuracy has not improved for --stop-patience cycle ends (CycleEndStopping)')
   .addOption(new Option('--stop-patience <n>', 'with --stop-at-cycle-end: cycle ends without improvement').argParser(positiveInt('--stop-patience')).default(1))
   .addOption(new Option('--train-limit <n>', 'use only the first n training images').argParser(positiveInt('--train-limit')))
@@ -101,6 +102,7 @@ async function main(): Promise<void> {
     retestStepSize: o.retestStepSize,
     stopAtCycleEnd: Boolean(o.stopAtCycleEnd),
     stopPatience: o.stopPatience,
+    checkpointEvery: o.checkpointEvery,
     iterations: o.iterations,
     evalEvery: Math.min(o.evalEvery, o.iterations),
     batchSize: o.batchSize,
@@ -139,6 +141,9 @@ function parsedOptions(): ReturnType<typeof program.opts> {
   }
   if (o.retestAfter !== undefined && o.retestAfter >= o.iterations) {
     program.error(`error: --retest-after must be below --iterations (${o.iterations}), got ${o.retestAfter}`);
+  }
+  if (o.checkpointEvery !== undefined && o.out === undefined) {
+    program.error('error: --checkpoint-every needs --out: a rerun continues from the checkpoints in that folder (the default folder is new every run)');
   }
   return o;
 }

@@ -1,0 +1,117 @@
+/**
+ * --checkpoint-every in the CIFAR-10 example: a run killed (SIGKILL, as a closed laptop or a lost
+ * session) after a checkpoint continues in a new process where it left off, and ends with the same
+ * record as a run that was never interrupted: the same LR at every iteration (the schedule's
+ * getState/setState), the same test accuracy and loss at every evaluation (weights and the
+ * optimizer's momentum restored). A rerun with other settings is refused instead of mixing two runs.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { expectClose, writeTinyCifar } from './helpers.js';
+
+const root = path.resolve(__dirname, '..');
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+
+let work: string;
+let data: string;
+const args = (out: string, extra: string[] = []) => [
+  'examples/cifar/main.ts', '--data-dir', data, '--out', path.join(work, out), '--backend', 'wasm', '--seed', '3', '--no-progress',
+  '--policies', 'fixed,triangular', '--base-lr', '0.002', '--max-lr', '0.02', '--step-size', '3', '--batch-size', '20',
+  '--iterations', '24', '--eval-every', '4', '--checkpoint-every', '8', ...extra,
+];
+const run = (out: string, extra: string[] = []) => execFileSync(tsx, args(out, extra), { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const results = (out: string) => JSON.parse(readFileSync(path.join(work, out, 'results.json'), 'utf8'));
+
+/** Starts the example and SIGKILLs it as soon as it prints a line matching `at`; resolves with what it printed. */
+function killAt(out: string, at: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    // node with tsx's loader, not the tsx CLI: the CLI runs the script in a child process that a kill of the CLI would leave running.
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args(out)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => {
+      stdout += b.toString();
+      if (at.test(stdout)) child.kill('SIGKILL');
+    });
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.on('exit', (code, signal) => {
+      if (signal === 'SIGKILL') resolve(stdout);
+      else reject(new Error(`the run ended (code ${code}) before it printed ${at}:\n${stdout}\n${stderr}`));
+    });
+  });
+}
+
+interface Run {
+  label: string;
+  lr: number[];
+  evals: { iteration: number[]; accuracy: number[]; loss: number[] };
+}
+
+let whole: Run[];
+let firstPart: string;
+let resumedLog: string;
+let resumed: Run[];
+
+beforeAll(async () => {
+  work = mkdtempSync(path.join(tmpdir(), 'tfjs-clr-resume-'));
+  data = writeTinyCifar(work);
+  run('whole');
+  whole = results('whole').runs;
+  // Killed in the cyclic policy, after its first checkpoint (iteration 8 of 24, mid-cycle: period 6).
+  firstPart = await killAt('interrupted', /triangular: checkpoint at iteration 8 saved/);
+  resumedLog = run('interrupted');
+  resumed = results('interrupted').runs;
+}, 300000);
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+test('the killed run left a checkpoint and no results; the rerun reuses the finished policy and resumes the other', () => {
+  expect(firstPart).toMatch(/fixed: best test accuracy/);
+  expect(firstPart).not.toMatch(/triangular: best test accuracy/);
+  for (const f of ['triangular.state.json', 'triangular.weights.bin', 'fixed.run.json', 'settings.json']) {
+    expect(existsSync(path.join(work, 'interrupted', 'checkpoints', f))).toBe(true);
+  }
+  expect(resumedLog).toMatch(/fixed: finished by an earlier process/);
+  // Where it resumes depends on how far the killed process got after printing the line (8, or 16 at most).
+  expect(resumedLog).toMatch(/triangular: resuming at iteration (8|16) from /);
+  expect(resumedLog).not.toMatch(/triangular: resuming at iteration 0/);
+});
+
+test('the resumed run ends with the record of the run that was never interrupted', () => {
+  expect(resumed.map((r) => r.label)).toEqual(['fixed', 'triangular']);
+  // The triangular schedule by hand (base 0.002, max 0.02, step 3, period 6): the checkpoints at 8 and
+  // 16 are mid-cycle, so a schedule restarted from its beginning would show here.
+  const tri = Array.from({ length: 24 }, (_, k) => 0.002 + (0.018 * (3 - Math.abs((k % 6) - 3))) / 3);
+  expectClose(whole[1].lr, tri, 12);
+  whole.forEach((w, k) => {
+    const r = resumed[k];
+    expect(r.evals.iteration).toEqual([0, 4, 8, 12, 16, 20, 24]);
+    expectClose(r.lr, w.lr, 12);
+    expectClose(r.evals.accuracy, w.evals.accuracy, 9);
+    expectClose(r.evals.loss, w.evals.loss, 4);
+  });
+  // The evaluations after the resume differ from the ones at the start: training went on from the saved weights.
+  expect(new Set(resumed[1].evals.loss.map((l) => l.toFixed(4))).size).toBeGreaterThan(4);
+});
+
+test('a rerun with other settings is refused, naming what changed, and the checkpoints stay', () => {
+  let message = '';
+  try {
+    run('interrupted', ['--max-lr', '0.03']);
+  } catch (e) {
+    message = String((e as { stderr?: string }).stderr);
+  }
+  expect(message).toMatch(/the checkpoints in .*checkpoints were made with other settings \(maxLR: 0\.03 now, 0\.02 in the checkpoints\)/);
+  expect(existsSync(path.join(work, 'interrupted', 'checkpoints', 'fixed.run.json'))).toBe(true);
+});
+
+test('--checkpoint-every without --out is refused (the default folder is new every run)', () => {
+  let message = '';
+  try {
+    execFileSync(tsx, ['examples/cifar/main.ts', '--data-dir', data, '--checkpoint-every', '8'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    message = String((e as { stderr?: string }).stderr);
+  }
+  expect(message).toMatch(/--checkpoint-every needs --out/);
+});

@@ -34,7 +34,7 @@ const { values: a } = parseArgs({
   options: {
     tasks: { type: 'string', default: TASKS.map((t) => t.name).join(',') },
     optimizers: { type: 'string', default: Object.keys(OPTIMIZERS).join(',') },
-    seeds: { type: 'string', default: '1,2,3' },
+    seeds: { type: 'string', default: '1,2,3,4,5' },
     backend: { type: 'string', default: 'wasm' },
     report: { type: 'boolean', default: false },
     'grid-only': { type: 'boolean', default: false },

@@ -71,11 +71,13 @@ export {
   rangeTest,
   divergenceIndex,
   DEFAULT_BUDGET,
+  DEFAULT_PROBES,
   PROBE_RANGE,
   type RangeTestData,
   type RangeTestOptions,
   type RangeTestOutcome,
 } from './finder/rangeTest.js';
+export { meanProbe } from './finder/probes.js';
 export { snapshotTraining, type TrainingSnapshot } from './tfjs/snapshot.js';
 export { saveTraining, loadTraining, type StatefulCallback } from './tfjs/checkpoint.js';
 export { defaultBurnIn, divergenceMonitor, MIN_RELATIVE_RISE, type DivergenceOptions, type DivergenceStep } from './finder/divergence.js';

@@ -26,14 +26,20 @@ describe('zero-config rangeTest', () => {
     const model = blobModel(tf.train.momentum(0.01, 0.9));
     const before = weightValues(model);
     const tensors = tf.memory().numTensors;
-    const out = await rangeTest(model, { x: train.xs, y: train.ys }, { batchSize: 20, budget: 300, shuffle: false, validationData: [val.xs, val.ys] });
+    const out = await rangeTest(model, { x: train.xs, y: train.ys }, { batchSize: 20, shuffle: false, validationData: [val.xs, val.ys] });
     const { result } = out;
     const probe = result.probe;
     if (!probe) throw new Error('no probe');
-    // Stage 1: exponential from 1e-7 over 300/3 = 100 batches (×1.2 per batch).
+    // Stage 1: three probes, each exponential from 1e-7 over the default 500/(3 + 2) = 100 batches
+    // (×1.2 per batch); the rule reads their mean, and each is kept.
     expect(probe.mode).toBe('exponential');
     expect(probe.lr[0]).toBeCloseTo(PROBE_RANGE.minLR, 15);
     expect(probe.numIterations).toBe(100);
+    const repeats = probe.repeats ?? [];
+    expect(repeats).toHaveLength(3);
+    for (const r of repeats) expect(r.numIterations).toBe(100);
+    const probeBatches = repeats.reduce((a, r) => a + r.lr.length, 0);
+    expect(out.suggestion.spread?.readings.length).toBeGreaterThanOrEqual(2);
     // Stage 2: linear up to `top`, one of the probe's LRs, where its loss had turned up: below 10, and
     // the loss there is well above the probe's lowest.
     const top = result.maxLR;
@@ -44,9 +50,9 @@ describe('zero-config rangeTest', () => {
     expect(Math.max(...(probe.loss.slice(k).filter((v): v is number => v !== null)), Infinity)).toBeGreaterThan(1.2 * Math.min(...losses));
     expect(result.mode).toBe('linear');
     expect(result.minLR).toBeCloseTo(top / 1000, 15);
-    expect(result.numIterations).toBe(300 - probe.lr.length);
-    expect(out.iterations).toBe(probe.lr.length + result.lr.length);
-    expect(out.iterations).toBeLessThanOrEqual(300);
+    expect(result.numIterations).toBe(500 - probeBatches);
+    expect(out.iterations).toBe(probeBatches + result.lr.length);
+    expect(out.iterations).toBeLessThanOrEqual(500);
     // Validation after the first batch and then densely (>= 30 points).
     expect(result.validation?.iteration[0]).toBe(0);
     expect(result.validation?.samples).toBe(300);
@@ -88,11 +94,23 @@ describe('zero-config rangeTest', () => {
     model.dispose();
   });
 
+  test('probes: 1 runs a single probe of a third of the budget (the test before probes)', async () => {
+    const { xs, ys } = blobs(400, 4);
+    const model = blobModel(tf.train.momentum(0.01, 0.9));
+    const out = await rangeTest(model, { x: xs, y: ys }, { batchSize: 20, budget: 90, probes: 1, shuffle: false });
+    expect(out.result.probe?.numIterations).toBe(30);
+    expect(out.result.probe?.repeats ?? null).toBeNull();
+    expect(out.suggestion.spread ?? null).toBeNull();
+    expect(out.iterations).toBe((out.result.probe?.lr.length as number) + out.result.lr.length);
+    tf.dispose([xs, ys]);
+    model.dispose();
+  });
+
   test('budget in epochs, and no validation data: training accuracy is read', async () => {
     const { xs, ys } = blobs(400, 3);
     const model = blobModel(tf.train.sgd(0.01));
     const out = await rangeTest(model, { x: xs, y: ys }, { batchSize: 20, budget: { epochs: 3 }, shuffle: false }); // 3 × 20 = 60 batches
-    expect(out.result.probe?.numIterations).toBe(20);
+    expect(out.result.probe?.numIterations).toBe(12); // 60 / (3 probes + 2)
     expect(out.iterations).toBeLessThanOrEqual(60);
     expect(out.suggestion.source).not.toBe('validation-accuracy');
     for (const v of [out.suggestion.baseLR, out.suggestion.maxLR]) expect(v === null || (Number.isFinite(v) && v > 0)).toBe(true);
@@ -106,9 +124,11 @@ describe('zero-config rangeTest', () => {
     const ds = tf.data.zip({ xs: tf.data.array(xr), ys: tf.data.array(yr) }).batch(20) as unknown as tf.data.Dataset<tf.TensorContainer>;
     const model = blobModel(tf.train.sgd(0.01));
     const before = weightValues(model);
-    const out = await rangeTest(model, ds, { budget: 60 }); // 10 batches an epoch: probe 20 (2 epochs), sweep 40
-    expect(out.result.probe?.numIterations).toBe(20);
-    expect(out.result.numIterations).toBe(60 - (out.result.probe?.lr.length as number));
+    const out = await rangeTest(model, ds, { budget: 60 }); // 10 batches an epoch: 3 probes of 12 (2 epochs each), sweep the rest
+    expect(out.result.probe?.numIterations).toBe(12);
+    const probeBatches = (out.result.probe?.repeats ?? []).reduce((a, r) => a + r.lr.length, 0);
+    expect(probeBatches).toBeGreaterThanOrEqual(3 * 10); // each probe ran past its burn-in
+    expect(out.result.numIterations).toBe(60 - probeBatches);
     expect(out.iterations).toBeLessThanOrEqual(60);
     expect(out.plan?.iterationsPerEpoch).toBe(10);
     expect(weightValues(model)).toEqual(before);
@@ -146,9 +166,9 @@ describe('zero-config rangeTest', () => {
     const model = blobModel(tf.train.momentum(0.05, 0.9));
     await model.fit(xs, ys, { epochs: 20, batchSize: 20, shuffle: false, verbose: 0 });
     const out = await rangeTest(model, { x: xs, y: ys }, { batchSize: 20, budget: 150, shuffle: false });
-    for (const rule of Object.values(suggestionRules)) {
+    for (const [name, rule] of Object.entries(suggestionRules)) {
       const s = rule(out.result);
-      expect(['low', 'none']).toContain(s.confidence);
+      expect([name, s.confidence, s.notes]).toEqual([name, expect.stringMatching(/^(low|none)$/), expect.anything()]);
       expect(s.notes.join(' ')).toMatch(/already trained/);
     }
     tf.dispose([xs, ys]);
@@ -176,7 +196,10 @@ describe('zero-config rangeTest', () => {
     const { xs, ys } = blobs(40, 6);
     const model = blobModel(tf.train.sgd(0.01));
     const cases: Array<[Parameters<typeof rangeTest>[2], RegExp]> = [
-      [{ budget: 10 }, /rangeTest: budget must be an integer >= 30, got 10/],
+      [{ budget: 10 }, /rangeTest: budget must be an integer >= 50, got 10/], // 10 a probe (3) and 20 for the sweep
+      [{ probes: 0 }, /rangeTest: probes must be an integer >= 1, got 0/],
+      [{ probes: 1, budget: 20 }, /rangeTest: budget must be an integer >= 30, got 20/],
+      [{ maxLR: 1, probes: 2 }, /rangeTest: probes must be left out when maxLR is given/],
       [{ budget: { epochs: -1 } }, /rangeTest: budget.epochs must be a finite number > 0, got -1/],
       [{ minLR: 0.001 }, /rangeTest: minLR must be left out of a zero-config test \(give maxLR/],
       [{ epochs: 3 }, /rangeTest: epochs must be left out of a zero-config test \(use budget: \{ epochs \}\)/],

@@ -71,20 +71,22 @@ describe("the default rule's reading depends on the test and the optimizer (read
   const sweep = (optimizer?: string) => ({ lr: [0.001, 0.002, 0.003], loss: [1, 0.9, 0.8], mode: 'linear' as const, probe: { ...probe, optimizer }, optimizer });
   const bottom = thumbRule(sweep('Momentum'), { reading: 'bottom' }).maxLR as number;
   const minimum = thumbRule(sweep('Momentum'), { reading: 'minimum' }).maxLR as number;
+  const center = thumbRule(sweep('Momentum'), { reading: 'center' }).maxLR as number;
 
-  test('the two readings differ on this probe', () => {
+  test('the readings differ on this probe', () => {
     expect(minimum / bottom).toBeGreaterThan(1.5);
+    expect(center / bottom).toBeGreaterThan(1.2);
   });
   test.each([
-    ['Momentum', 'minimum'],
-    ['SGD', 'minimum'],
-    [undefined, 'minimum'],
+    ['Momentum', 'center'],
+    ['SGD', 'center'],
+    [undefined, 'center'],
     ['Adam', 'bottom'],
     ['RMSProp', 'bottom'],
     ['Adagrad', 'bottom'],
   ])('zero-config probe with %s: %s', (optimizer, reading) => {
     const s = thumbRule(sweep(optimizer));
-    expect(s.maxLR).toBe(reading === 'bottom' ? bottom : minimum);
+    expect(s.maxLR).toBe(reading === 'bottom' ? bottom : center);
     expect(s.maxLRReason).toBe(reading);
   });
   test('a single sweep without a probe: bottom, whatever the optimizer', () => {

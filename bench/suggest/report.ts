@@ -3,7 +3,7 @@
  * chosen between) and its results as rows: per task and seed, accuracy and regret; per rule, mean and
  * worst regret and how often it matched the best fixed LR (written out by ./write-report.ts).
  */
-import { accuracyRule, defaultBurnIn, divergenceMonitor, minimumRule, steepRule, thumbRule, valleyRule, DEFAULT_BUDGET, type BoundsSuggestion, type RangeCurve, type RangeTestResult } from 'tfjs-clr';
+import { accuracyRule, minimumRule, steepRule, thumbRule, valleyRule, DEFAULT_BUDGET, type BoundsSuggestion, type RangeCurve, type RangeTestResult } from 'tfjs-clr';
 import type { Policy, RunOutcome } from './train.js';
 
 export interface Candidate {
@@ -17,6 +17,7 @@ export const CANDIDATES: Candidate[] = [
   // loss is lowest, and where it bottoms out.
   { name: 'thumb@minimum', rule: (c) => thumbRule(c, { reading: 'minimum' }) },
   { name: 'thumb@bottom', rule: (c) => thumbRule(c, { reading: 'bottom' }) },
+  { name: 'thumb@center', rule: (c) => thumbRule(c, { reading: 'center' }) },
   { name: 'thumb÷3', rule: (c) => thumbRule(c, { divisor: 3 }) },
   { name: 'accuracy', rule: (c) => accuracyRule(c) },
   { name: 'accuracy÷4', rule: (c) => accuracyRule(c, { baseDivisor: 4 }) },
@@ -36,30 +37,15 @@ export interface Study {
   >;
 }
 
-/** Bumped when rangeTest's algorithm changes, so saved range tests from an older one are run again. */
-export const RANGE_TEST_VERSION = 5;
-
 /**
- * Versions 4 and 5 only changed the divergence rule (a 2 %, then 5 % floor; start = median of the first
- * 3 losses; burn-in 10). A saved test from version 3 on whose probe and sweep stop at the same batches
- * under today's rule (replayed on its recorded losses) is the same run, and is kept.
+ * Bumped when rangeTest's algorithm changes, so saved range tests from an older one are run again.
+ * Version 6: three probes, read on their mean curve (DEFAULT_BUDGET 500).
  */
+export const RANGE_TEST_VERSION = 6;
+
+/** A saved range test made by today's rangeTest. */
 export function stillValid(rt: Study['rangeTests'][string] | undefined): boolean {
-  if (!rt) return false;
-  if (rt.version === RANGE_TEST_VERSION) return true;
-  if (!(typeof rt.version === 'number' && rt.version >= 3)) return false;
-  const stopOf = (r: RangeTestResult): number | null => {
-    const step = divergenceMonitor({ smoothing: 0.9, burnIn: defaultBurnIn(r.numIterations), factor: 1, patience: 3 });
-    for (let i = 0; i < r.loss.length; i++) {
-      const loss = r.loss[i];
-      if (loss === null) return i;
-      const at = step(i, loss).divergedAt;
-      if (at !== null) return at;
-    }
-    return null;
-  };
-  const r = rt.result;
-  return r.probe != null && stopOf(r.probe) === r.probe.stoppedAt && stopOf(r) === r.stoppedAt;
+  return rt !== undefined && rt.version === RANGE_TEST_VERSION;
 }
 
 export function pairKey(p: Policy): string {
@@ -90,6 +76,8 @@ export interface Row {
   baseLR: number | null;
   maxLR: number | null;
   confidence: string;
+  /** max/min of the probes' own readings (the suggestion's spread), if it has one. */
+  probeSpread: number | null;
   accuracy: number | null;
   regret: number | null;
   matchesFixed: boolean | null;
@@ -133,6 +121,7 @@ export function studyRows(study: Study): { rows: Row[]; grid: Array<{ task: stri
         baseLR: s.baseLR,
         maxLR: s.maxLR,
         confidence: s.confidence,
+        probeSpread: s.spread ? s.spread.ratio : null,
         accuracy: o ? o.accuracy : null,
         regret: o ? bestGrid - o.accuracy : null,
         matchesFixed: o ? o.accuracy >= bestFixed.o.accuracy : null,

@@ -12,6 +12,7 @@ export async function writeReport(study: Study, out: string, command: string): P
   const rows = all.filter((r) => r.budget === DEFAULT_BUDGET);
   const lines: string[] = [
     ...summarySection(rows, command),
+    ...stabilitySection(rows),
     ...budgetSection(all.filter((r) => optimizerOf(r.task) === 'momentum'), study),
     '## Tasks',
     '',
@@ -78,6 +79,38 @@ function summarySection(rows: Row[], command: string): string[] {
     '![regret per rule, task and seed](regret.svg)',
     '',
     ...OPTIMIZER_ORDER.flatMap((opt) => optimizerSummary(opt, rows.filter((r) => optimizerOf(r.task) === opt))),
+  ];
+}
+
+/**
+ * The default rule's maxLR across seeds (each seed: other initial weights and data order, a rerun of the
+ * whole test), per task and optimizer: max/min over the seeds, and the median of each test's own probe spread.
+ */
+function stabilitySection(rows: Row[]): string[] {
+  const mine = rows.filter((r) => r.rule === DEFAULT_RULE);
+  const tasks = [...new Set(mine.map((r) => r.task))];
+  const median = (v: number[]) => {
+    const s = [...v].sort((x, y) => x - y);
+    return s.length === 0 ? NaN : s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  };
+  const line = (task: string): string => {
+    const t = mine.filter((r) => r.task === task).sort((x, y) => x.seed - y.seed);
+    const lrs = t.map((r) => r.maxLR).filter((v): v is number => v !== null);
+    const spread = lrs.length > 1 ? Math.max(...lrs) / Math.min(...lrs) : NaN;
+    const within = median(t.map((r) => r.probeSpread).filter((v): v is number => v !== null));
+    return `| ${task} | ${t.map((r) => r.seed).join(', ')} | ${t.map((r) => (r.maxLR === null ? '–' : lr3(r.maxLR))).join(', ')} | ${Number.isNaN(spread) ? '–' : `${spread.toFixed(2)}×`} | ${Number.isNaN(within) ? '–' : `${within.toFixed(2)}×`} | ${t.map((r) => r.confidence).join(', ')} |`;
+  };
+  return [
+    `## Stability: the default rule's maxLR across seeds`,
+    '',
+    'Each seed is a rerun of the whole test (other initial weights, other data order). "across seeds" is max/min of the',
+    'suggested maxLR; "probes" is the median over seeds of max/min of one test\'s own probes read alone (its `spread`).',
+    'Target: ≤ 1.5× across seeds.',
+    '',
+    '| task | seeds | maxLR per seed | across seeds | probes (median) | confidence per seed |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...tasks.map(line),
+    '',
   ];
 }
 

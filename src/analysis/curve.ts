@@ -36,13 +36,15 @@ export interface RangeCurve {
    * diverges) that found the region the linear sweep (this curve) then covered. Loss rules read it.
    */
   probe?: RangeCurve | null;
+  /** Independent repeats this curve is the mean of (the zero-config test's probes): read one by one for the suggestion's spread. */
+  repeats?: readonly RangeCurve[] | null;
 }
 
 /** Names of the built-in rules (see {@link suggestionRules}). */
 export type RuleName = 'accuracy' | 'thumb' | 'valley' | 'steep' | 'minimum';
 
 /** Where a rule placed `maxLR`. */
-export type MaxLRReason = 'rise-slows' | 'ragged' | 'peak' | 'valley' | 'steepest' | 'minimum' | 'bottom';
+export type MaxLRReason = 'rise-slows' | 'ragged' | 'peak' | 'valley' | 'steepest' | 'minimum' | 'bottom' | 'center';
 
 /** What a suggestion rule found. LRs are null where the curve does not support a suggestion. */
 export interface BoundsSuggestion {
@@ -68,6 +70,11 @@ export interface BoundsSuggestion {
   usablePoints: number;
   /** Indices into the analysed series (accuracy rules; null elsewhere). */
   indices: { base: number | null; max: number | null; peak: number | null; slows: number | null; ragged: number | null };
+  /**
+   * Where the curve is the mean of repeats (the zero-config test's probes): each repeat's own maxLR
+   * reading and max/min of them (before any cap). A rerun of the test lands about this far apart.
+   */
+  spread?: { readings: number[]; ratio: number } | null;
   /** Plain-language remarks: why confidence is what it is, what to change in the test. */
   notes: string[];
 }

@@ -47,14 +47,15 @@ export function lossLandmarks(series: LossSeries | null): BoundsSuggestion['loss
 }
 
 /**
- * Where the smoothed loss bottoms out (`index`, never past the minimum), and its minimum: the first
- * point from `lo` on whose smoothed loss is within the smoothing's own noise of the minimum (3σ of a
- * smoothed value, σ from the raw loss; at most a fifth of the fall). Near its floor a loss curve is
- * flat to within noise over a wide range of LRs, and the plain argmin lands anywhere in it, often far
- * right (2–5× past the clean curve's minimum on noisy exponential sweeps: `npm run bench:robustness`);
- * the floor's left end is where the loss stops falling.
+ * The floor of the smoothed loss: where it bottoms out (`index`, never past the minimum), its minimum,
+ * and where it leaves the floor again (`right`, never before the minimum). The floor is the stretch
+ * from `lo` on whose smoothed loss is within the smoothing's own noise of the minimum (3σ of a smoothed
+ * value, σ from the raw loss; at most a fifth of the fall). Near its floor a loss curve is flat to
+ * within noise over a wide range of LRs, and the plain argmin lands anywhere in it, often far right
+ * (2–5× past the clean curve's minimum on noisy exponential sweeps: `npm run bench:robustness`); the
+ * floor's ends are crossings of slopes, and move less.
  */
-export function bottomIndex(s: LossSeries, lo: number, hi: number): { index: number; minimum: number } {
+export function bottomIndex(s: LossSeries, lo: number, hi: number): { index: number; minimum: number; right: number } {
   const m = lo + argMin(s.smooth.slice(lo, hi));
   // At most a fifth of the fall (from a start robust to early spikes: the median of the first raw
   // points), so very noisy curves are not read on their way down.
@@ -62,7 +63,9 @@ export function bottomIndex(s: LossSeries, lo: number, hi: number): { index: num
   const tolerance = Math.min(3 * smoothedSigma(s), 0.2 * (start - s.smooth[m]));
   let k = lo;
   while (k < m && s.smooth[k] > s.smooth[m] + tolerance) k++;
-  return { index: k, minimum: m };
+  let r = m;
+  while (r + 1 < hi && s.smooth[r + 1] <= s.smooth[m] + tolerance) r++;
+  return { index: k, minimum: m, right: r };
 }
 
 /** Noise σ of one smoothed value: the raw loss's σ × √(Σ w²) over the smoother's weights. */
@@ -113,7 +116,11 @@ export function lossRule(rule: RuleName, reason: MaxLRReason, curve: RangeCurve,
   const m = series.lr.length;
   const lo = Math.floor(skipBegin * m);
   const hi = m - skipEnd;
-  const start = series.smooth[Math.min(lo, m - 1)];
+  // The start, robust to a spike there (an already trained model's loss is small and spiky, and one
+  // spike in the smoothed start made a flat curve look like a fall): the lower of the smoothed value
+  // and the median of the raw points under the smoother.
+  const first = Math.min(lo, m - 1);
+  const start = Math.min(series.smooth[first], median(series.raw.slice(first, first + 2 * series.h + 1)));
   const min = Math.min(...series.smooth.slice(lo, Math.max(lo + 1, hi)));
   const noise = noiseSigma(series.raw);
   // A fall is real when it is well beyond what noise moves a smoothed value (5σ of one; 3σ of the raw

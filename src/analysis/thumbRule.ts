@@ -4,7 +4,7 @@
  */
 import { withBounds, type BoundsSuggestion, type RangeCurve } from './curve.js';
 import { accuracyRule } from './accuracyRule.js';
-import { bottomIndex, lossRule, type LossRuleOptions } from './lossRules.js';
+import { bottomIndex, lossRule, lossSeries, type LossRuleOptions, type LossSeries } from './lossRules.js';
 
 /** Options of {@link thumbRule}. */
 export interface ThumbRuleOptions extends LossRuleOptions {
@@ -12,23 +12,63 @@ export interface ThumbRuleOptions extends LossRuleOptions {
   divisor?: number;
   /**
    * Which point of the smoothed loss is maxLR: `'minimum'` (its lowest point), `'bottom'` (where it
-   * bottoms out: the left end of its floor) or `'auto'` (default): `minimum` for the zero-config probe
-   * of a non-adaptive optimizer (SGD, Momentum), `bottom` otherwise (adaptive optimizers, and a single
-   * sweep of your own). See {@link thumbRule} for the evidence.
+   * bottoms out: the left end of its floor), `'center'` (the geometric middle of its floor: between
+   * where it bottoms out and where it rises again) or `'auto'` (default): `center` for the zero-config
+   * probe of a non-adaptive optimizer (SGD, Momentum), `bottom` otherwise (adaptive optimizers, and a
+   * single sweep of your own). See {@link thumbRule} for the evidence.
    */
   reading?: LossReading;
 }
 
 /** Where on the smoothed loss {@link thumbRule} reads maxLR. */
-export type LossReading = 'minimum' | 'bottom' | 'auto';
+export type LossReading = 'minimum' | 'bottom' | 'center' | 'auto';
+
+/** A reading resolved for one curve. */
+type Reading = Exclude<LossReading, 'auto'>;
+
+/** Spread above which a suggestion's own repeats disagree too much for confidence `high`. */
+export const MAX_HIGH_SPREAD = 2;
 
 /** Optimizers that scale each step by a running gradient statistic (tfjs class names). */
 export const ADAPTIVE_OPTIMIZERS: readonly string[] = ['Adam', 'Adamax', 'RMSProp', 'Adagrad', 'Adadelta'];
 
 /** The reading `'auto'` picks for a curve (see {@link ThumbRuleOptions.reading}). */
-export function autoReading(curve: RangeCurve): 'minimum' | 'bottom' {
+export function autoReading(curve: RangeCurve): 'center' | 'bottom' {
   const adaptive = ADAPTIVE_OPTIMIZERS.includes(curve.optimizer ?? curve.probe?.optimizer ?? '');
-  return curve.probe != null && !adaptive ? 'minimum' : 'bottom';
+  return curve.probe != null && !adaptive ? 'center' : 'bottom';
+}
+
+/** The index `reading` names on a smoothed loss, between `lo` and `hi`. */
+function readingIndex(series: LossSeries, lo: number, hi: number, reading: Reading): { index: number; lr: number; minimum: number } {
+  const b = bottomIndex(series, lo, hi);
+  if (reading === 'center') {
+    // The floor's geometric middle: the LR nearest √(LR at its left end × LR at its right end).
+    const target = Math.sqrt(series.lr[b.index] * series.lr[b.right]);
+    let k = b.index;
+    for (let j = b.index; j <= b.right; j++) if (Math.abs(Math.log(series.lr[j] / target)) < Math.abs(Math.log(series.lr[k] / target))) k = j;
+    return { index: k, lr: series.lr[k], minimum: b.minimum };
+  }
+  const k = reading === 'bottom' ? b.index : b.minimum;
+  return { index: k, lr: series.lr[k], minimum: b.minimum };
+}
+
+/**
+ * Each repeat of the curve the rule read (the zero-config test's probes) read alone with the same
+ * reading: their maxLRs, and max/min of them. Null without at least two readable repeats.
+ */
+export function repeatSpread(curve: RangeCurve, reading: Reading): { readings: number[]; ratio: number } | null {
+  const repeats = (curve.probe ?? curve).repeats ?? [];
+  const readings: number[] = [];
+  for (const r of repeats) {
+    const series = lossSeries(r);
+    if (!series) continue;
+    const n = series.lr.length;
+    const lo = Math.floor(0.1 * n);
+    if (n - 1 - lo < 3) continue;
+    readings.push(readingIndex(series, lo, n - 1, reading).lr);
+  }
+  if (readings.length < 2) return null;
+  return { readings, ratio: Math.max(...readings) / Math.min(...readings) };
 }
 
 /**
@@ -36,15 +76,16 @@ export function autoReading(curve: RangeCurve): 'minimum' | 'bottom' {
  * `maxLR` = the largest LR at which training still converges, read on the probe's smoothed loss
  * (or, without a probe, on your own sweep's), `baseLR = maxLR / 4` (the paper: /3 or /4). Where on it
  * depends on the optimizer and the test (`reading: 'auto'`):
- * - the zero-config probe of SGD or Momentum: the LR at the smoothed loss's **minimum**, which trained
- *   best for Momentum SGD in the study (reading where it bottoms out instead cost up to 5 points on
- *   CIFAR-10);
+ * - the zero-config probe of SGD or Momentum: the geometric **center** of the smoothed loss's floor
+ *   (between where it bottoms out and where it rises again); on a convnet the floor is flat within
+ *   noise over a decade, and its minimum moved 3–7× between reruns, its ends less;
  * - adaptive optimizers (Adam, RMSProp, …) and single sweeps without a probe: where the loss
  *   **bottoms out**, the left end of its floor: the first LR whose smoothed loss is within noise (3σ
- *   of a smoothed value, at most a fifth of the fall) of the minimum. Near its floor a loss curve is
- *   flat within noise over a wide range, and Adam's probe floor spans a decade or more: the minimum
- *   lands anywhere in it (8× apart between two seeds on CIFAR-10), and on noisy single sweeps 2–3×
- *   past the clean curve's minimum.
+ *   of a smoothed value, at most a fifth of the fall) of the minimum. Adam's probe floor spans a
+ *   decade or more: the minimum lands anywhere in it, and on noisy single sweeps 2–3× past the clean
+ *   curve's minimum.
+ * The zero-config test reads the mean of its probes; each probe read alone gives the suggestion's
+ * `spread`, and a spread over 2× is never `high` confidence.
  *
  * When the linear sweep diverged, `maxLR` is at most half the LR where it did (the model, trained by
  * then, breaks at lower LRs than the untrained probe did).
@@ -58,24 +99,31 @@ export function thumbRule(curve: RangeCurve, opts: ThumbRuleOptions = {}): Bound
   const divisor = opts.divisor ?? opts.baseDivisor ?? 4;
   const reading = opts.reading === undefined || opts.reading === 'auto' ? autoReading(curve) : opts.reading;
   let minimum = -1; // the smoothed loss's own minimum (at or past the floor's left end)
-  const s = lossRule('thumb', reading, curve, { ...opts, baseDivisor: divisor }, (series, lo, hi) => {
-    const b = bottomIndex(series, lo, hi);
-    minimum = b.minimum;
-    const k = reading === 'bottom' ? b.index : b.minimum;
-    return { index: k, lr: series.lr[k] };
+  const r = lossRule('thumb', reading, curve, { ...opts, baseDivisor: divisor }, (series, lo, hi) => {
+    const picked = readingIndex(series, lo, hi, reading);
+    minimum = picked.minimum;
+    return picked;
   });
-  if (s.maxLR === null) return s;
+  if (r.maxLR === null) return r;
+  const spread = repeatSpread(curve, reading);
+  const s = spread ? { ...r, spread } : r;
+  const maxLR = r.maxLR;
   const notes = [...s.notes];
+  if (spread) {
+    notes.push(`the ${spread.readings.length} probes read alone put maxLR at ${spread.readings.map((v) => v.toPrecision(3)).join(', ')} (${spread.ratio.toFixed(2)}× apart); their mean curve at ${r.maxLR.toPrecision(3)}`);
+  }
+  // High confidence needs repeats that agree (within MAX_HIGH_SPREAD×), where there are repeats.
+  const capHigh = (c: BoundsSuggestion['confidence']): BoundsSuggestion['confidence'] => (c === 'high' && spread && spread.ratio > MAX_HIGH_SPREAD ? 'medium' : c);
   // The probe's model is untrained; by the sweep the model has learned and breaks at lower LRs. Where
   // the sweep diverged, the largest LR that converges is below that: keep maxLR at half of it at most
   // (the paper: the best LR is within a factor of two of the largest that converges).
-  if (curve.probe && typeof curve.stoppedAt === 'number' && curve.stoppedAt >= 0 && curve.lr[curve.stoppedAt] / 2 < s.maxLR) {
+  if (curve.probe && typeof curve.stoppedAt === 'number' && curve.stoppedAt >= 0 && curve.lr[curve.stoppedAt] / 2 < maxLR) {
     const cap = curve.lr[curve.stoppedAt] / 2;
-    notes.push(`maxLR capped at ${cap.toPrecision(3)}, half the LR where the linear sweep diverged (the probe's loss read at ${s.maxLR.toPrecision(3)})`);
+    notes.push(`maxLR capped at ${cap.toPrecision(3)}, half the LR where the linear sweep diverged (the probe's loss read at ${maxLR.toPrecision(3)})`);
     // 'medium', not 'low': in the study the capped suggestions trained as well as the grid's best.
     return withBounds({ ...s, notes }, { baseLR: cap / divisor, maxLR: cap, reason: reading, confidence: s.confidence === 'low' ? 'low' : 'medium' });
   }
-  if (s.confidence === 'low') return s;
+  if (s.confidence === 'low') return { ...s, notes };
   const n = s.usablePoints; // the loss points the rule read
   if (minimum >= n - 1 - Math.max(2, Math.round(n / 20))) {
     notes.push('the loss was still falling at the end of the probe: the largest usable LR may be higher (sweep higher)');
@@ -83,9 +131,11 @@ export function thumbRule(curve: RangeCurve, opts: ThumbRuleOptions = {}): Bound
   }
   const hasAccuracy = Boolean(curve.validation?.accuracy || curve.accuracy);
   const paper = hasAccuracy ? accuracyRule({ ...curve, probe: null }) : null;
-  if (paper?.maxLR == null) return { ...s, notes: [...notes, 'no accuracy curve to cross-check the loss minimum against'] };
-  const ratio = paper.maxLR / s.maxLR;
+  if (paper?.maxLR == null) return { ...s, notes: [...notes, 'no accuracy curve to cross-check the loss reading against'] };
+  const ratio = paper.maxLR / maxLR;
   const agree = ratio >= 1 / 3 && ratio <= 3;
-  notes.push(`the paper's accuracy reading of the sweep puts maxLR at ${paper.maxLR.toPrecision(3)} (${paper.maxLRReason}), ${agree ? 'within' : 'not within'} a factor of 3 of the loss minimum`);
-  return { ...s, confidence: agree ? 'high' : 'medium', notes };
+  notes.push(`the paper's accuracy reading of the sweep puts maxLR at ${paper.maxLR.toPrecision(3)} (${paper.maxLRReason}), ${agree ? 'within' : 'not within'} a factor of 3 of the loss reading`);
+  const confidence = capHigh(agree ? 'high' : 'medium');
+  if (agree && confidence !== 'high') notes.push(`confidence medium, not high: the probes disagree by more than ${MAX_HIGH_SPREAD}×`);
+  return { ...s, confidence, notes };
 }

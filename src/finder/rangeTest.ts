@@ -13,14 +13,17 @@ import { atLeast, checkedElsewhere, fail, fromTable, integerAtLeast, later, posi
 import { FINDER_KEYS } from './options.js';
 import { noiseSigma, smoothZeroPhase } from '../analysis/stats.js';
 import { MIN_RELATIVE_RISE } from './divergence.js';
+import { meanProbe } from './probes.js';
 
 /** Training data for {@link rangeTest}: tensors (as for `fit`) or a batched `tf.data.Dataset` (as for `fitDataset`). */
 export type RangeTestData =
   | { x: tf.Tensor | tf.Tensor[]; y: tf.Tensor | tf.Tensor[] }
   | tf.data.Dataset<tf.TensorContainer>;
 
-/** The zero-config test's default cost in iterations: 100 for the probe, 200 for the linear sweep. */
-export const DEFAULT_BUDGET = 300;
+/** Independent probes the zero-config test runs by default (their mean curve is read; see {@link RangeTestOptions.probes}). */
+export const DEFAULT_PROBES = 3;
+/** The zero-config test's default cost in iterations: 3 probes of 100, then 200 for the linear sweep. */
+export const DEFAULT_BUDGET = 500;
 /** Where the zero-config probe starts and the highest LR it tries (fastai's lr_find range). */
 export const PROBE_RANGE = { minLR: 1e-7, maxLR: 10 } as const;
 
@@ -32,11 +35,17 @@ export interface RangeTestOptions extends Omit<LRFinderOptions, 'maxLR'> {
    */
   maxLR?: number;
   /**
-   * Zero-config test: iterations for both stages together (a third, at most 100, for the probe; the
-   * rest, plus whatever the probe did not use, for the sweep), or `{ epochs }`; default
-   * {@link DEFAULT_BUDGET} (300).
+   * Zero-config test: iterations for both stages together (each probe gets budget / (probes + 2), at
+   * most 100; the sweep the rest, plus whatever the probes did not use), or `{ epochs }`; default
+   * {@link DEFAULT_BUDGET} (500: 3 × 100 + 200).
    */
   budget?: number | { epochs: number };
+  /**
+   * Zero-config test: independent exponential probes, each from the model's starting weights with its
+   * own data order; the rule reads their mean curve, and their spread (each read alone) sets the
+   * suggestion's `spread` and caps its confidence. Default {@link DEFAULT_PROBES} (3); 1 = one probe.
+   */
+  probes?: number;
   /** With `maxLR`: epochs to sweep over (the paper: a few; 8 on CIFAR-10); default 4. */
   epochs?: number;
   /** Batch size for tensor data; default 32 (tfjs's default). */
@@ -115,6 +124,7 @@ const TABLE: Record<string, OptionRule> = {
   ...checkedElsewhere([...FINDER_KEYS, 'suggest', 'epochsPerHalfCycle', 'shuffle', 'verbose']),
   epochs: { check: later },
   budget: { check: later },
+  probes: { check: later },
   batchSize: { check: atLeast(1), otherwise: 32 },
   batchesPerEpoch: { check: atLeast(1) },
   callbacks: { check: satisfies(Array.isArray, 'an array of tf.Callback instances') },
@@ -124,9 +134,12 @@ const TABLE: Record<string, OptionRule> = {
  * Runs an LR range test on `model` with `data`, restores the model (weights and optimizer state), and
  * returns the record, the suggested bounds, a step size and ready-to-use `CyclicLR` options.
  *
- * With no `maxLR` (zero-config), two stages within `budget` iterations (default 300):
- * 1. **probe**: an exponential sweep from 1e-7 towards 10 over a third of the budget (at most 100
- *    batches, as fastai's lr_find), stopped when the loss diverges; it finds where training works;
+ * With no `maxLR` (zero-config), two stages within `budget` iterations (default 500):
+ * 1. **probes**: `probes` (default 3) exponential sweeps from 1e-7 towards 10, each of budget/(probes + 2)
+ *    batches (at most 100, as fastai's lr_find), from the same starting weights with their own data
+ *    order, each stopped when its loss diverges; their mean curve ({@link meanProbe}) finds where
+ *    training works, and is what the rule reads (one probe's reading moved 3–7× between reruns on a
+ *    convnet: `npm run bench:suggest`, RESULTS.md);
  * 2. **sweep**: the paper's linear sweep from `top`/1000 to `top`, the LR where the probe's loss
  *    diverged ({@link divergenceIndex}; 10 if it never did), over the rest of the budget, with
  *    validation accuracy after the first batch and then every ⌊n/60⌋ batches.
@@ -141,7 +154,7 @@ const TABLE: Record<string, OptionRule> = {
 export async function rangeTest(model: tf.LayersModel, data: RangeTestData, opts: RangeTestOptions = {}): Promise<RangeTestOutcome> {
   const where = 'rangeTest';
   const { batchSize } = fromTable(where, opts, TABLE) as { batchSize: number };
-  const { epochs: epochsOpt, budget: budgetOpt, batchSize: _b, batchesPerEpoch, suggest, epochsPerHalfCycle, callbacks, verbose, shuffle, ...finderOpts } = opts;
+  const { epochs: epochsOpt, budget: budgetOpt, probes: probesOpt, batchSize: _b, batchesPerEpoch, suggest, epochsPerHalfCycle, callbacks, verbose, shuffle, ...finderOpts } = opts;
   if (data == null || typeof data !== 'object') fail(where, 'data', 'tensors { x, y } or a tf.data.Dataset', data);
   const perEpoch = batchesOf(data, batchSize, batchesPerEpoch);
   const fitOpts: FitOptions = { batchSize, batchesPerEpoch, callbacks, shuffle, verbose };
@@ -150,6 +163,7 @@ export async function rangeTest(model: tf.LayersModel, data: RangeTestData, opts
   let iterations: number;
   if (finderOpts.maxLR !== undefined) {
     if (budgetOpt !== undefined) fail(where, 'budget', 'left out when maxLR is given (use epochs or numIterations)', budgetOpt);
+    if (probesOpt !== undefined) fail(where, 'probes', 'left out when maxLR is given (probes belong to the zero-config test)', probesOpt);
     const epochs = integerAtLeast(where, 'epochs', epochsOpt ?? 4, 1);
     const finder = new LRFinder({ ...finderOpts, maxLR: finderOpts.maxLR });
     const n = finderOpts.numIterations ?? (perEpoch !== null ? epochs * perEpoch : null);
@@ -161,8 +175,9 @@ export async function rangeTest(model: tf.LayersModel, data: RangeTestData, opts
       if (finderOpts[key] !== undefined) fail(where, key, 'left out of a zero-config test (give maxLR to set the sweep yourself)', finderOpts[key]);
     }
     if (epochsOpt !== undefined) fail(where, 'epochs', 'left out of a zero-config test (use budget: { epochs })', epochsOpt);
-    const budget = budgetIterations(budgetOpt, perEpoch);
-    ({ result, iterations } = await zeroConfig(model, data, budget, perEpoch, finderOpts, fitOpts));
+    const probes = integerAtLeast(where, 'probes', probesOpt ?? DEFAULT_PROBES, 1);
+    const budget = budgetIterations(budgetOpt, perEpoch, probes);
+    ({ result, iterations } = await zeroConfig(model, data, budget, probes, perEpoch, finderOpts, fitOpts));
   }
   const suggestion = suggestBounds(result, suggest);
   const plan = perEpoch !== null ? suggestStepSize({ samples: perEpoch, batchSize: 1, epochsPerHalfCycle }) : null;
@@ -177,15 +192,17 @@ export async function rangeTest(model: tf.LayersModel, data: RangeTestData, opts
   return { result, suggestion, plan, cyclicLROptions, iterations };
 }
 
-function budgetIterations(budget: RangeTestOptions['budget'], perEpoch: number | null): number {
+/** The zero-config budget in iterations: at least 10 a probe and 20 for the sweep. */
+function budgetIterations(budget: RangeTestOptions['budget'], perEpoch: number | null, probes: number): number {
   const where = 'rangeTest';
-  if (budget === undefined) return DEFAULT_BUDGET;
+  const least = 10 * (probes + 2);
+  if (budget === undefined) return Math.max(DEFAULT_BUDGET, least);
   if (typeof budget === 'object' && budget !== null) {
     const epochs = positive(where, 'budget.epochs', budget.epochs);
     if (perEpoch === null) fail(where, 'budget', 'in iterations for a dataset of unknown size (or give batchesPerEpoch)', budget);
-    return integerAtLeast(where, 'budget', Math.round(epochs * perEpoch), 30);
+    return integerAtLeast(where, 'budget', Math.round(epochs * perEpoch), least);
   }
-  return integerAtLeast(where, 'budget', budget, 30);
+  return integerAtLeast(where, 'budget', budget, least);
 }
 
 /**
@@ -216,26 +233,34 @@ async function zeroConfig(
   model: tf.LayersModel,
   data: RangeTestData,
   budget: number,
+  probes: number,
   perEpoch: number | null,
   finderOpts: Omit<LRFinderOptions, 'maxLR' | 'minLR' | 'mode' | 'numIterations'>,
   fitOpts: FitOptions,
 ): Promise<{ result: RangeTestResult; iterations: number }> {
   const { validationData, evaluateEvery, ...common } = finderOpts;
-  const probeN = Math.min(100, Math.round(budget / 3));
-  const probeFinder = new LRFinder({ ...common, mode: 'exponential', ...PROBE_RANGE, numIterations: probeN });
-  const probe = await runStage(model, data, probeFinder, probeN, perEpoch, fitOpts);
-  if (probe.loss.length > 0 && probe.loss[0] === null) {
-    throw new Error(
-      `rangeTest: the loss was not a finite number at the very first batch (LR ${PROBE_RANGE.minLR}, too small to matter): ` +
-        'check the data (NaN or infinite inputs or labels) and the model; the model was restored',
-    );
+  const probeN = Math.min(100, Math.round(budget / (probes + 2)));
+  const runs: RangeTestResult[] = [];
+  for (let k = 0; k < probes; k++) {
+    // Each probe starts from the same weights (the finder restores them) with its own data order.
+    const probeFinder = new LRFinder({ ...common, mode: 'exponential', ...PROBE_RANGE, numIterations: probeN });
+    const run = await runStage(model, data, probeFinder, probeN, perEpoch, fitOpts);
+    if (run.loss.length > 0 && run.loss[0] === null) {
+      throw new Error(
+        `rangeTest: the loss was not a finite number at the very first batch (LR ${PROBE_RANGE.minLR}, too small to matter): ` +
+          'check the data (NaN or infinite inputs or labels) and the model; the model was restored',
+      );
+    }
+    runs.push(run);
   }
+  const probe = meanProbe(runs);
+  const probeIterations = runs.reduce((a, r) => a + r.lr.length, 0);
   const top = probe.lr[divergenceIndex(probe)];
-  const sweepN = budget - probe.lr.length;
+  const sweepN = Math.max(20, budget - probeIterations);
   // ~60 validation points planned: the sweep often stops at divergence well before `top` (the model,
   // trained by then, breaks at lower LRs than the untrained probe did), and >= 30 should remain.
   const every = evaluateEvery ?? Math.max(1, Math.floor(sweepN / 60));
   const sweepFinder = new LRFinder({ ...common, validationData, evaluateEvery: every, mode: 'linear', minLR: top / 1000, maxLR: top, numIterations: sweepN });
   const sweep = await runStage(model, data, sweepFinder, sweepN, perEpoch, fitOpts);
-  return { result: { ...sweep, probe }, iterations: probe.lr.length + sweep.lr.length };
+  return { result: { ...sweep, probe }, iterations: probeIterations + sweep.lr.length };
 }

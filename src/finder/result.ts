@@ -89,6 +89,11 @@ export interface RangeTestResult {
   } | null;
   /** The zero-config test's exponential probe, when `rangeTest` ran one before this sweep. */
   probe?: RangeTestResult | null;
+  /**
+   * The independent probes this curve is the mean of (see `meanProbe`), when the zero-config
+   * test ran more than one; the suggestion reads each for its spread.
+   */
+  repeats?: RangeTestResult[] | null;
   stopReason: StopReason;
   /**
    * Index of the batch where the trouble began: the non-finite loss, or the first batch of the run that

@@ -21,7 +21,7 @@ beforeAll(() => {
   stdout = execFileSync(
     tsx,
     ['examples/cifar/main.ts', '--data-dir', data, '--out', path.join(work, 'out'), '--iterations', '6', '--eval-every', '3',
-      '--batch-size', '20', '--policies', 'fixed,triangular2,1cycle', '--range-test', '--range-budget', '30', '--backend', 'wasm', '--seed', '3'],
+      '--batch-size', '20', '--policies', 'fixed,triangular2,1cycle', '--range-test', '--range-budget', '50', '--backend', 'wasm', '--seed', '3'],
     { cwd: root, encoding: 'utf8' },
   );
 }, 240000);
@@ -32,7 +32,7 @@ test('it says which backend runs and why, and what data it read', () => {
   // The threaded wasm build starts in Node (wasm-threads.ts) with one thread per core.
   if (cpus().length > 1) expect(stdout).toMatch(new RegExp(`SIMD on, ${cpus().length} threads`));
   expect(stdout).toMatch(/train 200 images \(data_batch_1\.bin\), test 100/);
-  expect(stdout).toMatch(/LR range test \(momentum; zero-config, at most 30 iterations\): an exponential probe from 1e-7/);
+  expect(stdout).toMatch(/LR range test \(momentum; zero-config, at most 50 iterations\): 3 exponential probes from 1e-7/);
   // The comparison table closes the output.
   expect(stdout).toMatch(/\| policy \| iterations \|[^\n]*\n\| --- [^\n]*\n\| fixed \| 6 \|[^\n]*\n\| triangular2 \| 6 \|[^\n]*\n\| 1cycle \| 6 \|/);
 });
@@ -48,14 +48,16 @@ test('results.json holds every curve and setting', () => {
   // Same initial weights: every policy starts from the same test accuracy.
   const first = r.runs.map((x: { evals: { accuracy: number[] } }) => x.evals.accuracy[0]);
   expect(new Set(first).size).toBe(1);
-  // Zero-config: a probe of 30/3 = 10 batches (fewer if it diverged), then the linear sweep with the rest.
+  // Zero-config: 3 probes of 50/(3 + 2) = 10 batches (fewer if one diverged), then the linear sweep with the rest.
   const probe = r.rangeTest.result.probe;
   expect(probe.mode).toBe('exponential');
   expect(probe.minLR).toBe(1e-7);
-  expect(probe.lr.length).toBeLessThanOrEqual(10);
+  expect(probe.repeats).toHaveLength(3);
+  const probeBatches = probe.repeats.reduce((a: number, p: { lr: number[] }) => a + p.lr.length, 0);
+  expect(probeBatches).toBeLessThanOrEqual(30);
   expect(r.rangeTest.result.mode).toBe('linear');
-  expect(probe.lr.length + r.rangeTest.result.lr.length).toBe(30);
-  expect(r.rangeTest.iterations).toBe(30);
+  expect(probeBatches + r.rangeTest.result.lr.length).toBe(50);
+  expect(r.rangeTest.iterations).toBe(50);
   expect(r.settings.budget).toBe(6);
   expect(r.settings.stepSize).toBe(1); // 3 cycles in 6 iterations
 });

@@ -38,6 +38,11 @@ describe('meanProbe', () => {
     expect(m.repeats).toHaveLength(3);
   });
 
+  test("the doc comment's example: two probes", () => {
+    const lr = [1e-3, 3.16e-2, 1];
+    expect(meanProbe([probe(lr, [2, 1, 3]), probe(lr, [2, 3, 5])]).loss).toEqual([2, 2, 4]);
+  });
+
   test('stops where the median probe stopped, averaging only the probes still running', () => {
     const lr = [1, 2, 3, 4, 5, 6];
     // Usable lengths 2, 4 and 6: the median is 4. At batches 2 and 3 only the last two probes count.

@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_BUDGET, rangeTest as runRangeTest } from 'tfjs-clr';
+import { DEFAULT_BUDGET, DEFAULT_PROBES, rangeTest as runRangeTest } from 'tfjs-clr';
 import { rangeTestChart, rangeTestTerminal, toSVG } from 'tfjs-clr/plot';
 import { ProgressCallback } from './callbacks.js';
 import type { ExperimentOptions, RangeTestRecord, Stats } from './experiment.js';
@@ -24,7 +24,7 @@ export async function rangeTestFrom(o: ExperimentOptions, model: tf.LayersModel,
   log(
     explicit
       ? `\nLR range test (${where}): ${fmtLR(o.rangeMinLR ?? (o.rangeMaxLR as number) / 1000)} → ${fmtLR(o.rangeMaxLR)} linearly over ${n} iterations (${(n / iterationsPerEpoch).toFixed(1)} epochs)`
-      : `\nLR range test (${where}; zero-config, at most ${n} iterations): an exponential probe from 1e-7 until the loss diverges, then a linear sweep below that with test accuracy about 60 times`,
+      : `\nLR range test (${where}; zero-config, at most ${n} iterations): ${DEFAULT_PROBES} exponential probes from 1e-7 until the loss diverges, then a linear sweep below where their mean did with test accuracy about 60 times`,
   );
   const val = { count: Math.min(data.test.count, 1000), images: data.test.images, labels: data.test.labels };
   const v = makeBatch(val, Array.from({ length: val.count }, (_, k) => k), stats);

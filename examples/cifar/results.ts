@@ -30,10 +30,10 @@ export interface ExperimentOptions {
   rangeEpochs: number;
   /** With rangeMaxLR: length of the sweep in iterations (default: rangeEpochs epochs). */
   rangeIterations?: number;
-  /** The sweep's ends; without rangeMaxLR the test is zero-config (probe, then sweep). */
+  /** The sweep's ends; without rangeMaxLR the test is zero-config (probes, then sweep). */
   rangeMinLR?: number;
   rangeMaxLR?: number;
-  /** Zero-config test: iterations for probe and sweep together (default: the library's, 300). */
+  /** Zero-config test: iterations for probes and sweep together (default: the library's, 500). */
   rangeBudget?: number;
   /** Cyclic policies: re-run the range test from the current weights after this many iterations. */
   retestAfter?: number;

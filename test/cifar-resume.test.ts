@@ -6,7 +6,7 @@
  * optimizer's momentum restored). A rerun with other settings is refused instead of mixing two runs.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { expectClose, writeTinyCifar } from './helpers.js';
@@ -22,13 +22,15 @@ const args = (out: string, extra: string[] = []) => [
   '--iterations', '24', '--eval-every', '4', '--checkpoint-every', '8', ...extra,
 ];
 const run = (out: string, extra: string[] = []) => execFileSync(tsx, args(out, extra), { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+/** Adam with its β₁ cycled by the schedule: the case a plain optimizer.getWeights()/setWeights() resume gets wrong. */
+const ADAM = ['--optimizer', 'adam', '--cycle-momentum', '--policies', 'triangular', '--base-lr', '0.0005', '--max-lr', '0.005'];
 const results = (out: string) => JSON.parse(readFileSync(path.join(work, out, 'results.json'), 'utf8'));
 
 /** Starts the example and SIGKILLs it as soon as it prints a line matching `at`; resolves with what it printed. */
-function killAt(out: string, at: RegExp): Promise<string> {
+function killAt(out: string, at: RegExp, extra: string[] = []): Promise<string> {
   return new Promise((resolve, reject) => {
     // node with tsx's loader, not the tsx CLI: the CLI runs the script in a child process that a kill of the CLI would leave running.
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args(out)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args(out, extra)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => {
@@ -69,7 +71,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 test('the killed run left a checkpoint and no results; the rerun reuses the finished policy and resumes the other', () => {
   expect(firstPart).toMatch(/fixed: best test accuracy/);
   expect(firstPart).not.toMatch(/triangular: best test accuracy/);
-  for (const f of ['triangular.state.json', 'triangular.weights.bin', 'fixed.run.json', 'settings.json']) {
+  for (const f of ['triangular/model.json', 'triangular/weights.bin', 'fixed.run.json', 'settings.json']) {
     expect(existsSync(path.join(work, 'interrupted', 'checkpoints', f))).toBe(true);
   }
   expect(resumedLog).toMatch(/fixed: finished by an earlier process/);
@@ -95,6 +97,19 @@ test('the resumed run ends with the record of the run that was never interrupted
   expect(new Set(resumed[1].evals.loss.map((l) => l.toFixed(4))).size).toBeGreaterThan(4);
 });
 
+test('Adam with a cycled β₁ resumes into the same run (its running β₁ product is restored, not rebuilt as β₁^t)', async () => {
+  run('adam-whole', ADAM);
+  const w = results('adam-whole').runs[0] as Run;
+  await killAt('adam-interrupted', /triangular: checkpoint at iteration 8 saved/, ADAM);
+  const log = run('adam-interrupted', ADAM);
+  expect(log).toMatch(/triangular: resuming at iteration (8|16) from /);
+  const r = results('adam-interrupted').runs[0] as Run;
+  expect(r.evals.iteration).toEqual([0, 4, 8, 12, 16, 20, 24]);
+  expectClose(r.lr, w.lr, 12);
+  expectClose(r.evals.loss, w.evals.loss, 4);
+  expectClose(r.evals.accuracy, w.evals.accuracy, 9);
+}, 300000);
+
 test('a rerun with other settings is refused, naming what changed, and the checkpoints stay', () => {
   let message = '';
   try {
@@ -104,6 +119,19 @@ test('a rerun with other settings is refused, naming what changed, and the check
   }
   expect(message).toMatch(/the checkpoints in .*checkpoints were made with other settings \(maxLR: 0\.03 now, 0\.02 in the checkpoints\)/);
   expect(existsSync(path.join(work, 'interrupted', 'checkpoints', 'fixed.run.json'))).toBe(true);
+});
+
+test('a checkpoint in the old format (before saveTraining) is refused, not resumed into a different run', () => {
+  const dir = path.join(work, 'old-format', 'checkpoints');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'fixed.state.json'), '{}');
+  let message = '';
+  try {
+    run('old-format', ['--policies', 'fixed']);
+  } catch (e) {
+    message = String((e as { stderr?: string }).stderr);
+  }
+  expect(message).toMatch(/fixed\.state\.json is a checkpoint in the example's old format \(before saveTraining\).*delete .* to start over/);
 });
 
 test('--checkpoint-every without --out is refused (the default folder is new every run)', () => {

@@ -1,23 +1,23 @@
 /**
  * Checkpoints of one policy's run, so a long experiment interrupted (or stopped on purpose) continues
- * in a new process where it left off: the model's weights and the optimizer's state (tfjs's own
- * `tf.io.encodeWeights` format, as `model.save` writes them), the schedule callback's
- * `getState()`, and the run's record so far (evaluations, LR history, time). Finished runs and range
- * tests are kept as JSON beside them and reused.
+ * in a new process where it left off. A run in progress is saved with the library's `saveTraining`
+ * (the model, its optimizer's state including Adam's running β products, and the schedule callback's
+ * state) in tfjs's own layout (`model.json` + `weights.bin`, loadable with `tf.loadLayersModel`), with
+ * the run's record so far in the model's user-defined metadata; `loadTraining` brings it back.
+ * Finished runs and range tests are kept as JSON beside them and reused.
  *
- * Layout of `dir`: `<label>.state.json` + `<label>.weights.bin` (a run in progress),
- * `<label>.run.json` (a finished run), `range-<optimizer>.json` (a range test before training).
+ * Layout of `dir`: `settings.json`; `<label>/model.json` + `<label>/weights.bin` (a run in progress);
+ * `<label>.run.json` (a finished run); `range-<optimizer>.json` (a range test before training).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { ScheduleHistory, ScheduleState } from 'tfjs-clr';
+import { loadTraining, saveTraining, type ScheduleHistory, type StatefulCallback } from 'tfjs-clr';
 
-/** What a run has done so far, besides its weights. */
+/** What a run has done so far, besides its weights and its schedule's position. */
 export interface RunProgress {
   /** Global iterations trained. */
   iteration: number;
-  schedule: ScheduleState;
   history: ScheduleHistory;
   evals: { iteration: number[]; accuracy: number[]; loss: number[] };
   /** Seconds spent so far: all of it, and evaluating. */
@@ -25,18 +25,48 @@ export interface RunProgress {
   evalSeconds: number;
 }
 
-interface StateFile extends RunProgress {
-  /** tfjs weight specs of the model's weights, then the optimizer's, in weights.bin. */
-  specs: tf.io.WeightsManifestEntry[];
-  modelWeights: number;
-}
+/** The metadata key the run's progress is kept under (saveTraining keeps the schedule under its own). */
+const PROGRESS = 'cifar-run';
 
 const safe = (label: string) => label.replace(/[^A-Za-z0-9._-]+/g, '_');
 
-/** Writes `text` to `file` atomically (a reader never sees half a file; an interrupted write leaves the old one). */
+/** Writes `data` to `file` atomically (a reader never sees half a file; an interrupted write leaves the old one). */
 function writeAtomic(file: string, data: string | Uint8Array): void {
   writeFileSync(`${file}.tmp`, data);
   renameSync(`${file}.tmp`, file);
+}
+
+/** The bytes of tfjs weight data (one buffer or several). */
+function bytesOf(data: tf.io.WeightData): Uint8Array {
+  return new Uint8Array(data instanceof ArrayBuffer ? data : tf.io.concatenateArrayBuffers(data));
+}
+
+/**
+ * A tfjs IOHandler on a folder in tfjs's own layout (`model.json` with one weights manifest entry,
+ * `weights.bin`): what `file://` does with tfjs-node, for Node without it (the wasm and cpu backends).
+ */
+export function folderHandler(dir: string): tf.io.IOHandler {
+  return {
+    async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
+      mkdirSync(dir, { recursive: true });
+      const { weightData, weightSpecs, ...rest } = artifacts;
+      if (weightData !== undefined) writeFileSync(path.join(dir, 'weights.bin'), bytesOf(weightData));
+      const json: tf.io.ModelJSON = {
+        ...(rest as Omit<tf.io.ModelJSON, 'weightsManifest'>),
+        modelTopology: rest.modelTopology as tf.io.ModelJSON['modelTopology'],
+        weightsManifest: [{ paths: ['weights.bin'], weights: weightSpecs ?? [] }],
+      };
+      writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json));
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    },
+    async load(): Promise<tf.io.ModelArtifacts> {
+      const json = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')) as tf.io.ModelJSON;
+      return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
+        const buf = readFileSync(path.join(dir, 'weights.bin'));
+        return [manifest.flatMap((g) => g.weights), buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)];
+      });
+    },
+  };
 }
 
 export class Checkpoints {
@@ -44,8 +74,8 @@ export class Checkpoints {
     mkdirSync(dir, { recursive: true });
   }
 
-  private file(label: string, kind: string): string {
-    return path.join(this.dir, `${safe(label)}.${kind}`);
+  private folder(label: string, suffix = ''): string {
+    return path.join(this.dir, `${safe(label)}${suffix}`);
   }
 
   /**
@@ -78,37 +108,52 @@ export class Checkpoints {
     writeAtomic(path.join(this.dir, `${safe(name)}.json`), `${JSON.stringify(value)}\n`);
   }
 
-  /** Saves the model's weights, the optimizer's state and the run's progress (weights first, state last). */
-  async save(label: string, model: tf.LayersModel, progress: RunProgress): Promise<void> {
-    const optWeights = await model.optimizer.getWeights();
-    const named = [
-      ...model.weights.map((w, k) => ({ name: `model/${k}/${w.name}`, tensor: w.read() })),
-      ...optWeights.map((w) => ({ name: `optimizer/${w.name}`, tensor: w.tensor })),
-    ];
-    const { data, specs } = await tf.io.encodeWeights(named);
-    const bytes = new Uint8Array(data instanceof ArrayBuffer ? data : tf.io.concatenateArrayBuffers(data));
-    writeAtomic(this.file(label, 'weights.bin'), bytes);
-    const state: StateFile = { ...progress, specs, modelWeights: model.weights.length };
-    writeAtomic(this.file(label, 'state.json'), `${JSON.stringify(state)}\n`);
+  /**
+   * Saves the run with `saveTraining` into `<label>/`: written whole into `<label>.next/` first, then
+   * swapped in, so a kill at any moment leaves one complete checkpoint (the old or the new).
+   */
+  async save(label: string, model: tf.LayersModel, schedule: StatefulCallback, progress: RunProgress): Promise<void> {
+    const next = this.folder(label, '.next');
+    const old = this.folder(label, '.old');
+    const current = this.folder(label);
+    rmSync(next, { recursive: true, force: true });
+    const meta = model.getUserDefinedMetadata() ?? {};
+    model.setUserDefinedMetadata({ ...meta, [PROGRESS]: progress });
+    try {
+      await saveTraining(model, folderHandler(next), { schedule });
+    } finally {
+      model.setUserDefinedMetadata(meta);
+    }
+    rmSync(old, { recursive: true, force: true });
+    if (existsSync(current)) renameSync(current, old);
+    renameSync(next, current);
+    rmSync(old, { recursive: true, force: true });
   }
 
   /**
-   * Restores a saved run into `model` (same architecture, compiled with the same kind of optimizer) and
-   * returns its progress; null when there is none. A checkpoint that does not fit the model is an error.
+   * The saved run as a new model (compiled, with its optimizer's state) with `schedule`'s state
+   * restored, and its progress; null when there is none. Checkpoints in the format before
+   * `saveTraining` are refused rather than resumed into a different run.
    */
-  async load(label: string, model: tf.LayersModel): Promise<RunProgress | null> {
-    const stateFile = this.file(label, 'state.json');
-    if (!existsSync(stateFile)) return null;
-    const { specs, modelWeights, ...progress } = JSON.parse(readFileSync(stateFile, 'utf8')) as StateFile;
-    if (modelWeights !== model.weights.length) {
-      throw new Error(`checkpoint ${stateFile}: ${modelWeights} model weights saved, the model has ${model.weights.length} (another net?); delete ${this.dir} to start over`);
+  async load(label: string, schedule: StatefulCallback): Promise<{ model: tf.LayersModel; progress: RunProgress } | null> {
+    if (existsSync(path.join(this.dir, `${safe(label)}.state.json`))) {
+      throw new Error(
+        `${path.join(this.dir, `${safe(label)}.state.json`)} is a checkpoint in the example's old format (before saveTraining), which does not restore Adam's running β products; ` +
+          `finish that run with the version that made it, or delete ${this.dir} to start over`,
+      );
     }
-    const buf = readFileSync(this.file(label, 'weights.bin'));
-    const tensors = tf.io.decodeWeights(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength), specs);
-    const names = specs.map((s) => s.name);
-    model.weights.forEach((w, k) => w.write(tensors[names[k]]));
-    await model.optimizer.setWeights(names.slice(modelWeights).map((name) => ({ name: name.slice('optimizer/'.length), tensor: tensors[name] })));
-    tf.dispose(Object.values(tensors));
-    return progress;
+    // A kill between the two renames of save() leaves only `.old`: it is complete.
+    const folder = [this.folder(label), this.folder(label, '.old')].find((f) => existsSync(path.join(f, 'model.json')));
+    if (folder === undefined) return null;
+    const model = await loadTraining(folderHandler(folder), { schedule });
+    const meta = (model.getUserDefinedMetadata() ?? {}) as Record<string, unknown>;
+    const progress = meta[PROGRESS] as RunProgress | undefined;
+    if (progress === undefined) {
+      model.dispose();
+      throw new Error(`checkpoint ${folder}: no run record in its metadata; delete ${this.dir} to start over`);
+    }
+    const { [PROGRESS]: _progress, ...rest } = meta;
+    model.setUserDefinedMetadata(rest);
+    return { model, progress };
   }
 }

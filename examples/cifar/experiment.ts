@@ -189,12 +189,13 @@ async function trainRun(o: ExperimentOptions, r: RunSpec): Promise<PolicyRun> {
   const policy = makePolicy(r.name, r.settings, { cycleMomentum });
   const clr = policy.callback instanceof CyclicLR ? policy.callback : null;
   o.log(`\n${r.label}: ${describeOptimizer(r.optimizer, o.momentum)}; ${policy.describe}`);
-  const model = r.fresh(r.optimizer, policy.lrAt(0));
   const evalCb = new EvalCallback(o.data.test, r.stats);
   const stopper = clr && o.stopAtCycleEnd ? new CycleEndStopping({ clr, monitor: 'val_acc', patience: o.stopPatience ?? 1 }) : null;
-  const resumed = ckpt ? await ckpt.load(r.label, model) : null;
+  // A checkpoint brings back the model (weights and optimizer state) and the schedule's position.
+  const saved = ckpt ? await ckpt.load(r.label, policy.callback) : null;
+  const model = saved?.model ?? r.fresh(r.optimizer, policy.lrAt(0));
+  const resumed = saved?.progress ?? null;
   if (resumed) {
-    policy.callback.setState(resumed.schedule);
     for (const key of ['iteration', 'lr'] as const) policy.callback.history[key].push(...resumed.history[key]);
     for (const key of ['iteration', 'accuracy', 'loss'] as const) evalCb.evals[key].push(...resumed.evals[key]);
     evalCb.iteration = resumed.iteration;
@@ -226,9 +227,8 @@ async function trainRun(o: ExperimentOptions, r: RunSpec): Promise<PolicyRun> {
     }
     if (ckpt && end < o.iterations) {
       const { history } = policy.callback;
-      await ckpt.save(r.label, model, {
+      await ckpt.save(r.label, model, policy.callback, {
         iteration: evalCb.iteration,
-        schedule: policy.callback.getState(),
         history: { iteration: history.iteration, lr: history.lr },
         evals: evalCb.evals,
         seconds: (performance.now() - t0) / 1000,

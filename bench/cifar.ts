@@ -11,6 +11,8 @@
  *   npm run bench:cifar -- --archive cifar-10-binary.tar.gz --iterations 70000 --eval-every 1000 \
  *       --model full --test-limit 10000 --range-budget 4000     # paper scale, with tfjs-node
  *   npm run bench:cifar -- --base-lr 0.001 --max-lr 0.006 --iterations 8000 ...  # the paper's bounds, no range test
+ *   npm run bench:cifar -- --policies triangular2,exp_range,1cycle ...              # other policies (no fixed: no ratios)
+ *   npm run bench:cifar -- --policies fixed --fixed-lr 0.004 ...                     # one point of a fixed-LR grid
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -18,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { chooseBackend, type BackendName } from '../examples/cifar/backend.js';
 import { loadFolder, locateCifar10 } from '../examples/cifar/data.js';
 import { iterationsToReach, runExperiment } from '../examples/cifar/experiment.js';
+import { POLICIES, type PolicyName } from '../examples/cifar/policies.js';
 
 const SHARED = path.resolve(__dirname, '../../shared/data/cifar-10-binary.tar.gz');
 const { values: a } = parseArgs({
@@ -37,6 +40,7 @@ const { values: a } = parseArgs({
     'base-lr': { type: 'string' },
     'max-lr': { type: 'string' },
     'fixed-lr': { type: 'string' },
+    policies: { type: 'string', default: 'fixed,triangular2,exp_range' },
     out: { type: 'string', default: 'bench/results/cifar' },
   },
 });
@@ -56,6 +60,11 @@ async function main(): Promise<void> {
   const fixedLR = lrFlag('fixed-lr');
   if ((baseLR === undefined) !== (maxLR === undefined)) throw new Error('give both --base-lr and --max-lr, or neither (the range test then suggests both)');
   if (baseLR !== undefined && maxLR !== undefined && baseLR >= maxLR) throw new Error(`--base-lr (${baseLR}) must be below --max-lr (${maxLR})`);
+  const policies = (a.policies as string).split(',').map((p) => {
+    if (!(POLICIES as readonly string[]).includes(p)) throw new Error(`--policies: unknown policy "${p}" (known: ${POLICIES.join(', ')})`);
+    return p as PolicyName;
+  });
+  const cyclic = policies.some((p) => p !== 'fixed');
   const backend = await chooseBackend(a.backend as BackendName | undefined);
   console.log(`backend: ${backend.name} — ${backend.why}`);
   const archive = a.archive ?? (a['data-dir'] === undefined && existsSync(SHARED) ? SHARED : undefined);
@@ -70,13 +79,13 @@ async function main(): Promise<void> {
   const result = await runExperiment({
     data,
     net: a.model as 'quick' | 'full',
-    policies: ['fixed', 'triangular2', 'exp_range'],
+    policies,
     iterations: Number(a.iterations),
     evalEvery: Number(a['eval-every']),
     batchSize,
     momentum: 0.9,
     seed: Number(a.seed),
-    rangeTest: baseLR === undefined,
+    rangeTest: baseLR === undefined && (cyclic || fixedLR === undefined),
     baseLR,
     maxLR,
     fixedLR,
@@ -91,12 +100,12 @@ async function main(): Promise<void> {
     command: `npm run bench:cifar -- ${process.argv.slice(2).join(' ')}`.trim(),
   });
   const fixed = result.runs.find((r) => r.name === 'fixed');
-  if (!fixed) throw new Error('no fixed run');
-  const fixedAt = iterationsToReach(fixed, fixed.bestAccuracy) as number;
+  const fixedAt = fixed ? (iterationsToReach(fixed, fixed.bestAccuracy) as number) : null;
   const lines = result.runs.map((r) => {
+    const head = `${r.name}: best ${(r.bestAccuracy * 100).toFixed(2)} % at ${r.bestAt}, final ${(r.finalAccuracy * 100).toFixed(2)} %`;
+    if (!fixed || fixedAt === null) return head;
     const at = iterationsToReach(r, fixed.bestAccuracy);
-    return `${r.name}: best ${(r.bestAccuracy * 100).toFixed(2)} %, reaches fixed's best (${(fixed.bestAccuracy * 100).toFixed(2)} %) at ${at ?? 'never'}` +
-      (at !== null ? `, ratio ${(at / fixedAt).toFixed(2)}` : '');
+    return `${head}, reaches fixed's best (${(fixed.bestAccuracy * 100).toFixed(2)} %) at ${at ?? 'never'}` + (at !== null ? `, ratio ${(at / fixedAt).toFixed(2)}` : '');
   });
   const summary = [`total ${((performance.now() - t0) / 60000).toFixed(1)} min`, ...lines].join('\n');
   console.log(`\n${summary}`);

@@ -17,7 +17,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { chooseBackend, type BackendName } from '../examples/cifar/backend.js';
+import { chooseBackend, type BackendName } from 'tfjs-wasm-training';
 import { loadFolder, locateCifar10 } from '../examples/cifar/data.js';
 import { iterationsToReach, runExperiment } from '../examples/cifar/experiment.js';
 import { POLICIES, type PolicyName } from '../examples/cifar/policies.js';

@@ -26,13 +26,13 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { chooseBackend } from '../examples/cifar/backend.js';
+import { chooseBackend } from 'tfjs-wasm-training';
 import { loadFolder, type Split } from '../examples/cifar/data.js';
 import { buildNet, type NetName } from '../examples/cifar/model.js';
 import { channelStats, trainingDataset } from '../examples/cifar/train.js';
 import { seededRandom } from '../examples/lib/kit.js';
-import type { KernelSet } from '../examples/cifar/wasm-kernels.js';
-import { nativeConvolutions } from '../examples/cifar/wasm-native.js';
+import type { KernelSet } from 'tfjs-wasm-training';
+import { nativeConvolutions } from 'tfjs-wasm-training';
 import { median } from '../src/analysis/stats.js';
 
 const SMALL = path.resolve(__dirname, '../../shared/data/cifar-10-small');

@@ -23,7 +23,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_BUDGET, rangeTest, type RangeTestResult } from 'tfjs-clr';
-import { chooseBackend, type BackendName } from '../examples/cifar/backend.js';
+import { chooseBackend, type BackendName } from 'tfjs-wasm-training';
 import { CANDIDATES, RANGE_TEST_VERSION, compactJSON, pairKey, runIndex, stillValid, type Study } from './suggest/report.js';
 import { writeReport } from './suggest/write-report.js';
 import { ADAPTIVE_GRID, TASKS, type Grid, type Task, type TaskData } from './suggest/tasks.js';

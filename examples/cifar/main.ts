@@ -8,10 +8,10 @@
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { chooseBackend, type BackendName } from './backend.js';
+import { chooseBackend, type BackendName } from 'tfjs-wasm-training';
 import { loadFolder, locateCifar10 } from './data.js';
 import { runExperiment } from './experiment.js';
-import type { KernelSet } from './wasm-kernels.js';
+import type { KernelSet } from 'tfjs-wasm-training';
 import { OPTIMIZERS, type OptimizerName } from './optimizers.js';
 import { POLICIES, type PolicyName } from './policies.js';
 

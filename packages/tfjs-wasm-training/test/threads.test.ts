@@ -1,15 +1,16 @@
 /**
- * The example's threaded wasm (wasm-threads.ts) and its helper thread for JS kernels (wasm-helper.ts),
+ * The threaded wasm (threads.ts) and the helper thread for JS kernels (helper.ts),
  * in their own process: the fast kernels there match the cpu backend, with the helper doing its share.
  */
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import * as path from 'node:path';
 
-const root = path.resolve(__dirname, '..');
+const root = path.resolve(__dirname, '..', '..', '..');
+const fixture = path.join(__dirname, 'fixtures', 'threaded-kernels.ts');
 
 test('threaded wasm + helper thread: conv, max- and average-pool gradients, the batch-last transpose and sums match the cpu backend to 1e-4', () => {
-  const out = execFileSync(path.join(root, 'node_modules', '.bin', 'tsx'), ['test/fixtures/threaded-kernels.ts'], { cwd: root, encoding: 'utf8' });
+  const out = execFileSync(path.join(root, 'node_modules', '.bin', 'tsx'), [fixture], { cwd: root, encoding: 'utf8' });
   const r = JSON.parse(out.trim().split('\n').pop() as string) as Record<string, number>;
   for (const k of ['odd batch dx', 'odd batch dW', 'ties dx', 'ties dW', 'sum']) expect(r[k]).toBeLessThan(1e-4);
   if (cpus().length > 1) {

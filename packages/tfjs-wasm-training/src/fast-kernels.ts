@@ -20,21 +20,23 @@
  * - `Sum` over leading axes of a large tensor (a bias gradient: dy summed over batch and space) in JS,
  *   half on the helper thread; the stock kernel transposes x first (~9 → ~3 ms for [100, 32, 32, 32]).
  *
- * Each is checked against the cpu backend's reference kernels in test/cifar-kernels.test.ts.
+ * Each is checked against the cpu backend's reference kernels in test/kernels.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { avgPoolGradRange, batchLastRange, maxPoolGradRange, sumRowsRange } from './helper-loops.js';
-import { HelperJob, splitOverBatch } from './wasm-helper.js';
+import { HelperJob, splitOverBatch } from './helper.js';
 
-export type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };
-/** The wasm backend's own methods the example's kernels use. */
-export type Backend = tf.KernelBackend & {
-  readSync(dataId: object): tf.backend_util.BackendValues;
-  makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: tf.backend_util.BackendValues): tf.TensorInfo;
-  incRef(dataId: object): void;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-  disposeData(dataId: object): boolean;
-};
+/** A kernel function's argument, as tfjs defines it. */
+export type KernelArgs = Parameters<tf.KernelFunc>[0];
+/** The wasm backend (tfjs-backend-wasm's own exported class). */
+export type Backend = BackendWasm;
+
+/** A float32 tensor's data on the wasm heap (a view, no copy); these kernels only take float32. */
+export function f32(backend: Backend, info: tf.TensorInfo): Float32Array {
+  if (info.dtype !== 'float32') throw new Error(`tfjs-wasm-training: a float32 tensor was expected, got ${info.dtype}`);
+  return backend.typedArrayFromHeap(info) as Float32Array;
+}
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 
 /** The wasm backend's kernel `name` (as registered now). */
@@ -95,8 +97,8 @@ const sizeOf = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 function batchLast(backend: Backend, t: tf.TensorInfo): tf.TensorInfo {
   const [n, H, W, C] = t.shape;
   const out = backend.makeOutput([C, H, W, n], 'float32');
-  const dst = backend.typedArrayFromHeap(out);
-  const src = backend.typedArrayFromHeap(t);
+  const dst = f32(backend, out);
+  const src = f32(backend, t);
   splitOverBatch(dst.buffer, n, HelperJob.BatchLast, [at(src), 0, 0, at(dst)], [H * W, C], (from, to) => batchLastRange(src, dst, H * W, C, n, from, to));
   return out;
 }
@@ -109,8 +111,8 @@ function filterGradXAsFilter(backend: Backend, x: tf.TensorInfo, dy: tf.TensorIn
   backend.disposeData(dyT.dataId);
   backend.disposeData(xT.dataId);
   const out = backend.makeOutput(filterShape, 'float32');
-  const dst = backend.typedArrayFromHeap(out);
-  const src = backend.typedArrayFromHeap(flipped);
+  const dst = f32(backend, out);
+  const src = f32(backend, flipped);
   for (let co = 0; co < CO; co++) {
     for (let p = 0; p < FH; p++) {
       for (let q = 0; q < FW; q++) {
@@ -150,11 +152,11 @@ function poolGrad(args: KernelArgs, job: HelperJob): tf.TensorInfo {
   const { n, dims } = poolDims(input, args.attrs as unknown as PoolAttrs);
   const out = backend.makeOutput(input.shape, 'float32');
   // Heap views taken after the only allocation, used before any other.
-  const dx = backend.typedArrayFromHeap(out);
-  const g = backend.typedArrayFromHeap(dy);
+  const dx = f32(backend, out);
+  const g = f32(backend, dy);
   const max = job === HelperJob.MaxPoolGrad;
-  const xs = max ? backend.typedArrayFromHeap(input) : dx;
-  const ys = max ? backend.typedArrayFromHeap(output as tf.TensorInfo) : dx;
+  const xs = max ? f32(backend, input) : dx;
+  const ys = max ? f32(backend, output as tf.TensorInfo) : dx;
   splitOverBatch(dx.buffer, n, job, [at(xs), at(ys), at(g), at(dx)], dims, (from, to) =>
     max ? maxPoolGradRange(xs, ys, g, dx, dims, from, to) : avgPoolGradRange(g, dx, dims, from, to),
   );
@@ -192,11 +194,11 @@ export function sumFactory(original: tf.KernelConfig): tf.KernelFunc {
     const backend = args.backend as Backend;
     const out = backend.makeOutput(sum.outShape, 'float32');
     const helperPart = backend.makeOutput([C], 'float32');
-    const xs = backend.typedArrayFromHeap(x);
-    const part = backend.typedArrayFromHeap(helperPart).fill(0);
+    const xs = f32(backend, x);
+    const part = f32(backend, helperPart).fill(0);
     const acc = new Float64Array(C);
     splitOverBatch(xs.buffer, rows, HelperJob.SumRows, [at(xs), 0, 0, at(part)], [C], (from, to) => sumRowsRange(xs, acc, C, from, to));
-    const dst = backend.typedArrayFromHeap(out);
+    const dst = f32(backend, out);
     for (let c = 0; c < C; c++) dst[c] = acc[c] + part[c];
     backend.disposeData(helperPart.dataId);
     return out;

@@ -1,13 +1,33 @@
 /**
- * The example's wasm training kernels against the cpu backend's reference kernels, on the shapes,
+ * The package's wasm training kernels against the cpu backend's reference kernels, on the shapes,
  * strides and paddings the CIFAR-10 models use (5×5 'same' stride 1) and a few others.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels, type KernelSet } from '../examples/cifar/wasm-kernels.js';
-import { nativeConvolutions } from '../examples/cifar/wasm-native.js';
-import { buildNet } from '../examples/cifar/model.js';
-import { seeded } from './helpers.js';
+import { nativeConvolutions, registerWasmTrainingKernels, type KernelSet } from '../src/index.js';
+import { seeded } from './random.js';
+
+/** A convnet shaped like Caffe's cifar10_quick (the example's `quick` net), with seeded initial weights. */
+function quickNet(): tf.Sequential {
+  const init = (seed: number) => tf.initializers.glorotUniform({ seed });
+  const conv = (filters: number, seed: number, inputShape?: number[]) => tf.layers.conv2d({ filters, kernelSize: 5, padding: 'same', kernelInitializer: init(seed), ...(inputShape ? { inputShape } : {}) });
+  return tf.sequential({
+    layers: [
+      conv(32, 1, [32, 32, 3]),
+      tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }),
+      tf.layers.reLU(),
+      conv(32, 2),
+      tf.layers.reLU(),
+      tf.layers.averagePooling2d({ poolSize: 3, strides: 2, padding: 'same' }),
+      conv(64, 3),
+      tf.layers.reLU(),
+      tf.layers.averagePooling2d({ poolSize: 3, strides: 2, padding: 'same' }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 64, kernelInitializer: init(4) }),
+      tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: init(5) }),
+    ],
+  });
+}
 
 type Case = { name: string; x: [number, number, number, number]; f: [number, number, number, number]; strides: number; pad: 'same' | 'valid' };
 const cases: Case[] = [
@@ -156,7 +176,7 @@ describe.each(sets)('kernel set %s', (set) => {
     const labels = [0, 3, 7, 9];
     const step = async (set: KernelSet) => {
       registerWasmTrainingKernels(set);
-      const model = buildNet('quick', 1);
+      const model = quickNet();
       model.compile({ optimizer: tf.train.momentum(0.01, 0.9), loss: 'categoricalCrossentropy' });
       const x = tf.tensor4d(xs, [4, 32, 32, 3]);
       const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 10);

@@ -11,8 +11,8 @@
  * They live with the example, outside the library's core entry.
  */
 import * as tf from '@tensorflow/tfjs';
-import { nativeConvolutions, nativeKernels } from './wasm-native.js';
-import { avgPoolGrad, batchMatMulFactory, conv2DBackpropFilterByConv, identity, kernel, maxPoolGrad, sumFactory, type Backend, type KernelArgs } from './wasm-fast-kernels.js';
+import { nativeConvolutions, nativeKernels } from './native.js';
+import { avgPoolGrad, batchMatMulFactory, conv2DBackpropFilterByConv, f32, identity, kernel, maxPoolGrad, sumFactory, type Backend, type KernelArgs } from './fast-kernels.js';
 type Attrs = {
   strides: [number, number] | number;
   pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
@@ -48,7 +48,7 @@ function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
   // im2col straight into the wasm heap: row k = (fh, fw, ci), column n = (b, oh, ow), written row
   // by row (contiguous). Nothing allocates between taking the heap view and filling it.
   const a = backend.makeOutput([1, K, N], 'float32');
-  const cols = backend.typedArrayFromHeap(a);
+  const cols = f32(backend, a);
   for (let fh = 0; fh < FH; fh++) {
     for (let fw = 0; fw < FW; fw++) {
       for (let ci = 0; ci < C; ci++) {

@@ -14,7 +14,7 @@
  */
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { leadingSum, poolDims, type Backend, type KernelArgs, type PoolAttrs } from './wasm-fast-kernels.js';
+import { f32, leadingSum, poolDims, type Backend, type KernelArgs, type PoolAttrs } from './fast-kernels.js';
 
 /** The addon's functions (onednn_conv.cc). The geometry is [n, h, w, ci, fh, fw, co, oh, ow, sh, sw, pt, pb, pl, pr]. */
 interface OneDnnConv {
@@ -29,7 +29,7 @@ interface OneDnnConv {
   sumRows(x: Float32Array, out: Float32Array, rowsAndColumns: [number, number]): void;
 }
 
-export const NATIVE_ADDON = path.join(__dirname, 'native', 'build', 'Release', 'onednn_conv.node');
+export const NATIVE_ADDON = path.join(__dirname, '..', 'native', 'build', 'Release', 'onednn_conv.node');
 
 let loaded: { addon: OneDnnConv | null; why: string } | null = null;
 
@@ -94,7 +94,7 @@ export function nativeKernels(addon: OneDnnConv, fallback: (name: string) => tf.
     const { n, dims } = poolDims(input, args.attrs as unknown as PoolAttrs);
     const d = [n, ...dims];
     const out = backend.makeOutput(input.shape, 'float32');
-    const heap = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t);
+    const heap = (t: tf.TensorInfo) => f32(backend, t);
     if (max) addon.maxPoolGrad(heap(input), heap(output as tf.TensorInfo), heap(dy), heap(out), d);
     else addon.avgPoolGrad(heap(dy), heap(out), d);
     return out;
@@ -108,7 +108,7 @@ export function nativeKernels(addon: OneDnnConv, fallback: (name: string) => tf.
     const g = floats(a, b) ? geometry(xShape, filterShape, args.attrs as unknown as ConvAttrs) : null;
     if (!g) return orElse(name, args);
     const out = backend.makeOutput(outShape(g), 'float32');
-    call(backend.typedArrayFromHeap(a), backend.typedArrayFromHeap(b), backend.typedArrayFromHeap(out), g);
+    call(f32(backend, a), f32(backend, b), f32(backend, out), g);
     return out;
   };
   const conv2D = (args: KernelArgs, name = 'Conv2D'): tf.TensorInfo => {
@@ -124,8 +124,8 @@ export function nativeKernels(addon: OneDnnConv, fallback: (name: string) => tf.
       if (preluActivationWeights || !['linear', 'relu'].includes(activation) || (bias && (bias.dtype !== 'float32' || bias.shape.length > 1))) return orElse('FusedConv2D', args as KernelArgs);
       const out = conv2D(args as KernelArgs, 'FusedConv2D');
       const backend = args.backend as Backend;
-      const y = backend.typedArrayFromHeap(out);
-      const b = bias ? backend.typedArrayFromHeap(bias) : null;
+      const y = f32(backend, out);
+      const b = bias ? f32(backend, bias) : null;
       const C = out.shape[3];
       const relu = activation === 'relu';
       for (let k = 0; k < y.length; k += C) {
@@ -149,7 +149,7 @@ export function nativeKernels(addon: OneDnnConv, fallback: (name: string) => tf.
       if (!sum) return orElse('Sum', args as KernelArgs);
       const backend = args.backend as Backend;
       const out = backend.makeOutput(sum.outShape, 'float32');
-      addon.sumRows(backend.typedArrayFromHeap(args.inputs.x as tf.TensorInfo), backend.typedArrayFromHeap(out), [sum.rows, sum.C]);
+      addon.sumRows(f32(backend, args.inputs.x as tf.TensorInfo), f32(backend, out), [sum.rows, sum.C]);
       return out;
     },
     Conv2DBackpropFilter: (args) => {

@@ -4,9 +4,10 @@
  * (wasm-kernels.ts); else the stock cpu backend.
  */
 import * as tf from '@tensorflow/tfjs';
-import { registerWasmTrainingKernels, type KernelSet } from './wasm-kernels.js';
-import { nativeConvolutions } from './wasm-native.js';
-import { enableWasmThreads } from './wasm-threads.js';
+import { registerWasmTrainingKernels, type KernelSet } from './kernels.js';
+import { nativeConvolutions } from './native.js';
+import { enableWasmThreads } from './threads.js';
+import { versionMismatch } from './version.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -44,18 +45,41 @@ export async function chooseBackend(forced?: BackendName, wasmOptions: WasmOptio
     }
     if (forced) throw new Error(`--backend tensorflow: @tensorflow/tfjs-node does not load here (${failure})`);
     const why = `@tensorflow/tfjs-node is not available (${failure})`;
+    const mismatch = wasmInstalled() ? versionMismatch() : null;
+    if (mismatch !== null) {
+      // The stock wasm backend cannot train convnets (no Conv2DBackpropFilter): cpu is slow but right.
+      console.warn(mismatch);
+      await useCpu();
+      return { name: 'cpu', why: `${why}; ${mismatch}; the stock cpu backend is slow for convnets (~0.5 images/s)` };
+    }
     const wasm = await useWasm();
     if (wasm !== null) return { name: 'wasm', why: `${why}; wasm with SIMD ${await simd()}, ${wasm}` };
     await useCpu();
     return { name: 'cpu', why: `${why}, nor is wasm; the stock cpu backend is slow for convnets (~0.5 images/s)` };
   }
   if (forced === 'wasm') {
+    const mismatch = wasmInstalled() ? versionMismatch() : null;
+    if (mismatch !== null) {
+      console.warn(mismatch);
+      if (!(await tf.setBackend('wasm').catch(() => false))) throw new Error('--backend wasm: the wasm backend does not initialise here');
+      return { name: 'wasm', why: `--backend wasm, stock kernels (${mismatch})` };
+    }
     const wasm = await useWasm();
     if (wasm === null) throw new Error('--backend wasm: the wasm backend does not initialise here');
     return { name: 'wasm', why: `--backend wasm (SIMD ${await simd()}, ${wasm})` };
   }
   await useCpu();
   return { name: 'cpu', why: '--backend cpu (slow for convnets: ~0.5 images/s)' };
+}
+
+/** Whether @tensorflow/tfjs-backend-wasm can be loaded (it registers the backend). */
+function wasmInstalled(): boolean {
+  try {
+    require('@tensorflow/tfjs-backend-wasm');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Starts wasm (threaded if asked and possible); returns how many threads and which kernels run, or null if it cannot start. */
@@ -78,7 +102,7 @@ async function startWasm(o: WasmOptions): Promise<string | null> {
   const kernels = o.kernels ?? (native.addon ? 'native' : 'fast');
   registerWasmTrainingKernels(kernels);
   if (kernels === 'native') return `${threads}, the example's training kernels and ${native.why}`;
-  return `${threads} and the example's training kernels${kernels === 'fast' && o.kernels === undefined ? ` (${native.why})` : kernels === 'baseline' ? ' as they were before issue #9' : ''}`;
+  return `${threads} and the example's training kernels${kernels === 'fast' && o.kernels === undefined ? ` (${native.why})` : ''}`;
 }
 
 async function simd(): Promise<string> {

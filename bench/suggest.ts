@@ -26,6 +26,7 @@ import { DEFAULT_BUDGET, rangeTest, type RangeTestResult } from 'tfjs-clr';
 import { chooseBackend, type BackendName } from 'tfjs-wasm-training';
 import { CANDIDATES, RANGE_TEST_VERSION, compactJSON, pairKey, runIndex, stillValid, type Study } from './suggest/report.js';
 import { writeReport } from './suggest/write-report.js';
+import { factsFor } from '../examples/cifar/optimizers.js';
 import { ADAPTIVE_GRID, TASKS, type Grid, type Task, type TaskData } from './suggest/tasks.js';
 import { compileFor, OPTIMIZERS, trainRun, type OptimizerName, type Policy, type RunOutcome } from './suggest/train.js';
 
@@ -95,7 +96,7 @@ export function studyTask(task: string, optimizer: OptimizerName): string {
 }
 
 function gridFor(task: Task, optimizer: OptimizerName): Grid {
-  return optimizer === 'momentum' ? { fixedGrid: task.fixedGrid, clrGrid: task.clrGrid } : task.adaptiveGrid ?? ADAPTIVE_GRID;
+  return factsFor(optimizer).adaptive ? task.adaptiveGrid ?? ADAPTIVE_GRID : { fixedGrid: task.fixedGrid, clrGrid: task.clrGrid };
 }
 
 async function runTask(task: Task, seeds: number[], optimizers: OptimizerName[], study: Study, save: (key?: string) => void): Promise<void> {
@@ -132,7 +133,7 @@ async function runOptimizer(task: Task, data: TaskData, seeds: number[], optimiz
     const key = budget === DEFAULT_BUDGET ? runPrefix : `${runPrefix}|b${budget}`;
     if (!a['grid-only'] && !stillValid(study.rangeTests[key])) {
       const model = task.build(seed);
-      compileFor(model, optimizer === 'momentum' ? 0.01 : 0.001, optimizer);
+      compileFor(model, factsFor(optimizer).adaptive ? 0.001 : 0.01, optimizer);
       const r = await rangeTest(model, data.train, { batchSize: task.batchSize, budget, validationData: [data.val.x, data.val.y] });
       study.rangeTests[key] = { version: RANGE_TEST_VERSION, iterations: r.iterations, result: r.result, seconds: (performance.now() - t0) / 1000 };
       model.dispose();

@@ -99,3 +99,4 @@ export { prepareCallbacks, type CallbackConfig, type FitCallback } from './callb
 export { CycleEndStopping, cycleEndStopping, type CycleEndStoppingOptions } from './callbacks/cycleEndStopping.js';
 export { ReduceLROnPlateau, reduceLROnPlateau, type ReduceLROnPlateauOptions, type ReduceLROnPlateauState } from './callbacks/reduceLROnPlateau.js';
 export { readLog, readLogSync, findAccuracyKey, logLearningRate, type LogValue } from './tfjs/logs.js';
+export { OPTIMIZER_FACTS, factsOf, optimizerNames, type OptimizerFacts, type LRAccess, type MomentumAccess } from './optimizerFacts.js';

@@ -10,7 +10,9 @@ import {
   setLearningRate,
   setMomentum,
   checkLearningRateSupport,
+  OPTIMIZER_FACTS,
 } from '../src/index.js';
+import { ADAPTIVE_OPTIMIZERS } from '../src/analysis/thumbRule.js';
 import { OpaqueOptimizer, useCpu } from './helpers.js';
 
 beforeAll(useCpu);
@@ -256,5 +258,21 @@ describe('bad input and unknown optimizers', () => {
     );
     expect(() => setLearningRate(opt, 0.1)).toThrow(/"Opaque"/);
     expect(() => getLearningRate({} as tf.Optimizer)).toThrow(/expected a tfjs optimizer/);
+  });
+});
+
+describe('the table of optimizer facts (OPTIMIZER_FACTS)', () => {
+  test.each(OPTIMIZER_FACTS.map((f) => [f.className, f] as const))('%s: its factory, class name and momentum are as the row says', (_name, f) => {
+    const make = tf.train[f.factory] as (lr: number, momentum?: number) => tf.Optimizer;
+    const opt = f.factory === 'momentum' ? make(0.1, 0.9) : make(0.1);
+    expect(opt.getClassName()).toBe(f.className);
+    expect(hasMomentum(opt)).toBe(f.momentum !== undefined);
+    if (f.momentum !== undefined) expect(getMomentum(opt) > 0).toBe(f.momentumByDefault === true);
+    expect(ADAPTIVE_OPTIMIZERS.includes(f.className)).toBe(f.adaptive);
+    opt.dispose();
+  });
+
+  test('messages name the optimizers from the table', () => {
+    expect(() => setMomentum(tf.train.sgd(0.1), 0.9)).toThrow(/momentum is supported on Momentum and RMSProp \(momentum\) and on Adam and Adamax \(beta1\)/);
   });
 });

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { CyclicLR } from 'tfjs-clr';
+import { makeOptimizer } from '../../examples/cifar/optimizers.js';
 import { permutation, type Task, type TaskData } from './tasks.js';
 
 export type Policy = { kind: 'fixed'; lr: number } | { kind: 'clr'; baseLR: number; maxLR: number };
@@ -20,12 +21,9 @@ export interface RunOutcome {
 export const MOMENTUM = 0.9;
 
 /** The optimizers the study covers: the paper's Momentum SGD, and the adaptive Adam and RMSProp (tfjs defaults). */
-export const OPTIMIZERS = {
-  momentum: (lr: number) => tf.train.momentum(lr, MOMENTUM),
-  adam: (lr: number) => tf.train.adam(lr),
-  rmsprop: (lr: number) => tf.train.rmsprop(lr),
-} as const;
-export type OptimizerName = keyof typeof OPTIMIZERS;
+const STUDIED = ['momentum', 'adam', 'rmsprop'] as const;
+export type OptimizerName = (typeof STUDIED)[number];
+export const OPTIMIZERS: Record<OptimizerName, (lr: number) => tf.Optimizer> = Object.fromEntries(STUDIED.map((n) => [n, (lr: number) => makeOptimizer(n, lr, MOMENTUM)])) as Record<OptimizerName, (lr: number) => tf.Optimizer>;
 /** Whole triangular2 cycles in every CLR run's budget. */
 export const CYCLES = 3;
 

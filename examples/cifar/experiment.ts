@@ -11,7 +11,7 @@ import { CyclicLR, CycleEndStopping, suggestStepSize } from 'tfjs-clr';
 import { EvalCallback, ProgressCallback } from './callbacks.js';
 import { Checkpoints } from './checkpoint.js';
 import { buildNet } from './model.js';
-import { CYCLABLE_MOMENTUM, describeOptimizer, makeOptimizer, type OptimizerName } from './optimizers.js';
+import { CYCLABLE_MOMENTUM, describeOptimizer, factsFor, makeOptimizer, type OptimizerName } from './optimizers.js';
 import { makePolicy, type PolicyName, type PolicySettings } from './policies.js';
 import { comparisonTable, fmtLR, table3, writeOutputs } from './report.js';
 import { rangeTestFrom } from './range.js';
@@ -120,7 +120,7 @@ async function boundsFor(o: ExperimentOptions, optimizer: OptimizerName, model: 
     maxLR ??= t.suggestion.maxLR ?? undefined;
   }
   if (baseLR === undefined || maxLR === undefined) {
-    if (!['sgd', 'momentum', 'nesterov'].includes(optimizer)) {
+    if (factsFor(optimizer).adaptive) {
       throw new Error(
         o.rangeTest
           ? `--optimizer ${optimizer}: the range test suggested no bounds (${rangeTests[rangeTests.length - 1].suggestion.notes.join('; ')}); give --base-lr and --max-lr`

@@ -1,51 +1,42 @@
 /**
  * The optimizers the example can train with (`--optimizer`), for the paper's Table 3: CLR with
- * Nesterov and with adaptive methods. tfjs's `momentum(lr, m, true)` is Nesterov's.
+ * Nesterov and with adaptive methods. Every built-in tfjs optimizer from the library's table of
+ * optimizer facts (`OPTIMIZER_FACTS`), by its `tf.train` factory name, plus `nesterov`
+ * (`tf.train.momentum(lr, m, true)`); a row added there is an optimizer here.
  */
 import * as tf from '@tensorflow/tfjs';
+import { OPTIMIZER_FACTS, type OptimizerFacts } from 'tfjs-clr';
 
-export const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'adam', 'rmsprop', 'adagrad', 'adadelta'] as const;
-export type OptimizerName = (typeof OPTIMIZERS)[number];
+export type OptimizerName = OptimizerFacts['factory'] | 'nesterov';
 
-/** Optimizers with a momentum term `--cycle-momentum` can cycle (Adam's is beta1). */
-export const CYCLABLE_MOMENTUM: readonly OptimizerName[] = ['momentum', 'nesterov', 'adam'];
+/** The names, in the table's order, Nesterov after Momentum. */
+export const OPTIMIZERS: readonly OptimizerName[] = OPTIMIZER_FACTS.flatMap((f): OptimizerName[] => (f.factory === 'momentum' ? ['momentum', 'nesterov'] : [f.factory]));
+
+/** The table's row for a name (Nesterov is Momentum's). */
+export function factsFor(name: OptimizerName): OptimizerFacts {
+  const factory = name === 'nesterov' ? 'momentum' : name;
+  return OPTIMIZER_FACTS.find((f) => f.factory === factory) as OptimizerFacts;
+}
+
+/** Optimizers whose momentum is on by default, which `--cycle-momentum` cycles (Adam's is beta1). */
+export const CYCLABLE_MOMENTUM: readonly OptimizerName[] = OPTIMIZERS.filter((n) => factsFor(n).momentumByDefault === true);
 
 /** A fresh optimizer at `lr`; `momentum` is the SGD momentum of `momentum` and `nesterov` (Caffe: 0.9). */
 export function makeOptimizer(name: OptimizerName, lr: number, momentum: number): tf.Optimizer {
-  switch (name) {
-    case 'sgd':
-      return tf.train.sgd(lr);
-    case 'momentum':
-      return tf.train.momentum(lr, momentum);
-    case 'nesterov':
-      return tf.train.momentum(lr, momentum, true);
-    case 'adam':
-      return tf.train.adam(lr);
-    case 'rmsprop':
-      return tf.train.rmsprop(lr);
-    case 'adagrad':
-      return tf.train.adagrad(lr);
-    case 'adadelta':
-      return tf.train.adadelta(lr);
-  }
+  if (name === 'momentum' || name === 'nesterov') return tf.train.momentum(lr, momentum, name === 'nesterov');
+  const factory = tf.train[name] as (learningRate: number) => tf.Optimizer;
+  return factory(lr);
 }
 
-/** One line for reports: the optimizer and its settings. */
+/** One line for reports: the optimizer and the settings it trains with (from its own config). */
 export function describeOptimizer(name: OptimizerName, momentum: number): string {
-  switch (name) {
-    case 'sgd':
-      return 'SGD';
-    case 'momentum':
-      return `Momentum SGD (${momentum})`;
-    case 'nesterov':
-      return `Nesterov (${momentum})`;
-    case 'adam':
-      return 'Adam (β1 0.9, β2 0.999)';
-    case 'rmsprop':
-      return 'RMSProp (decay 0.9)';
-    case 'adagrad':
-      return 'Adagrad';
-    case 'adadelta':
-      return 'Adadelta (ρ 0.95)';
-  }
+  if (name === 'sgd') return 'SGD';
+  if (name === 'momentum') return `Momentum SGD (${momentum})`;
+  if (name === 'nesterov') return `Nesterov (${momentum})`;
+  const opt = makeOptimizer(name, 0.001, momentum);
+  const config = opt.getConfig() as Record<string, unknown>;
+  opt.dispose();
+  const symbols: Record<string, string> = { beta1: 'β1', beta2: 'β2', rho: 'ρ', decay: 'decay' };
+  const settings = Object.entries(symbols).flatMap(([k, label]) => (typeof config[k] === 'number' ? [`${label} ${config[k]}`] : []));
+  return settings.length > 0 ? `${factsFor(name).className} (${settings.join(', ')})` : factsFor(name).className;
 }

@@ -4,6 +4,7 @@
  */
 import { withBounds, type BoundsSuggestion, type RangeCurve } from './curve.js';
 import { accuracyRule } from './accuracyRule.js';
+import { optimizerNames } from '../optimizerFacts.js';
 import { bottomIndex, lossRule, lossSeries, type LossRuleOptions, type LossSeries } from './lossRules.js';
 
 /** Options of {@link thumbRule}. */
@@ -30,7 +31,7 @@ type Reading = Exclude<LossReading, 'auto'>;
 export const MAX_HIGH_SPREAD = 2;
 
 /** Optimizers that scale each step by a running gradient statistic (tfjs class names). */
-export const ADAPTIVE_OPTIMIZERS: readonly string[] = ['Adam', 'Adamax', 'RMSProp', 'Adagrad', 'Adadelta'];
+export const ADAPTIVE_OPTIMIZERS: readonly string[] = optimizerNames((f) => f.adaptive);
 
 /** The reading `'auto'` picks for a curve (see {@link ThumbRuleOptions.reading}). */
 export function autoReading(curve: RangeCurve): 'center' | 'bottom' {

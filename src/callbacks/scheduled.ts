@@ -4,6 +4,7 @@
  * (Keras 3's key; `logs.lr` as an alias).
  * @packageDocumentation
  */
+import { optimizerNames } from '../optimizerFacts.js';
 import * as tf from '@tensorflow/tfjs';
 import type { Schedule } from '../schedules/cyclic.js';
 import {
@@ -180,7 +181,7 @@ export abstract class ScheduledLRCallback extends tf.Callback {
     if (this.cycleMomentum === true && !hasMomentum(opt)) {
       throw new Error(
         `${this.where}: cycleMomentum is true but optimizer ${JSON.stringify(opt.getClassName())} has no momentum ` +
-          `(supported: Momentum, RMSProp, Adam, Adamax); set cycleMomentum: false`,
+          `(supported: ${optimizerNames((f) => f.momentum !== undefined).join(', ')}); set cycleMomentum: false`,
       );
     }
     this.cyclingMomentum = this.cycleMomentum === true || (this.cycleMomentum === 'auto' && hasMomentum(opt));

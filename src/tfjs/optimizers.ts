@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { fail, show } from '../validate.js';
+import { factsOf, optimizerNames, type LRAccess, type MomentumAccess } from '../optimizerFacts.js';
 
 /** The optimizer fields this module reads or writes (private in tfjs's typings). */
 interface OptimizerInternals {
@@ -31,19 +32,8 @@ const lastScalarLR = new WeakMap<object, { c: tf.Scalar; lr: number }>();
 /** The same for Momentum's kept momentum scalar `m` (its `setMomentum()` only sets the field). */
 const lastScalarMomentum = new WeakMap<object, { m: tf.Scalar; value: number }>();
 
-type LRAccess = 'setter' | 'field';
-type MomentumAccess = 'momentumScalar' | 'momentumField' | 'beta1';
-
-/** How each built-in optimizer class stores its LR and momentum. */
-const KNOWN: Record<string, { lr: LRAccess; momentum?: MomentumAccess }> = {
-  SGD: { lr: 'setter' },
-  Momentum: { lr: 'setter', momentum: 'momentumScalar' },
-  RMSProp: { lr: 'field', momentum: 'momentumField' },
-  Adam: { lr: 'field', momentum: 'beta1' },
-  Adamax: { lr: 'field', momentum: 'beta1' },
-  Adagrad: { lr: 'field' },
-  Adadelta: { lr: 'field' },
-};
+/** Which optimizers have a momentum this module can set, by how (from the table). */
+const withMomentum = (access: MomentumAccess) => optimizerNames((f) => f.momentum === access).join(' and ');
 
 function className(opt: tf.Optimizer): string {
   if (opt === null || typeof opt !== 'object' || typeof opt.getClassName !== 'function') {
@@ -58,14 +48,14 @@ function internals(opt: tf.Optimizer): OptimizerInternals {
 
 function lrAccess(opt: tf.Optimizer): LRAccess {
   const name = className(opt);
-  const known = KNOWN[name];
+  const known = factsOf(name);
   if (known) return known.lr;
   // An unknown class: use what it offers, if it offers a way to set and read back the LR.
   const o = internals(opt);
   if (typeof o.learningRate === 'number') return typeof o.setLearningRate === 'function' ? 'setter' : 'field';
   throw new Error(
     `optimizer ${JSON.stringify(name)} has no numeric learningRate field, so its learning rate cannot be ` +
-      `set and read back; supported: ${Object.keys(KNOWN).join(', ')} and classes with a numeric learningRate`,
+      `set and read back; supported: ${optimizerNames().join(', ')} and classes with a numeric learningRate`,
   );
 }
 
@@ -95,7 +85,7 @@ export function setLearningRate(opt: tf.Optimizer, lr: number): void {
   const last = lastScalarLR.get(opt);
   if (last !== undefined && last.lr === lr && last.c === o.c) return;
   (o.setLearningRate as (v: number) => void).call(opt, lr);
-  if (o.c !== undefined && KNOWN[opt.getClassName()] !== undefined) lastScalarLR.set(opt, { c: o.c, lr });
+  if (o.c !== undefined && factsOf(opt.getClassName()) !== undefined) lastScalarLR.set(opt, { c: o.c, lr });
 }
 
 /**
@@ -103,16 +93,16 @@ export function setLearningRate(opt: tf.Optimizer, lr: number): void {
  * `RMSProp` (its momentum) and `Adam`/`Adamax` (`beta1`).
  */
 export function hasMomentum(opt: tf.Optimizer): boolean {
-  return KNOWN[className(opt)]?.momentum !== undefined;
+  return factsOf(className(opt))?.momentum !== undefined;
 }
 
 function momentumAccess(opt: tf.Optimizer): MomentumAccess {
   const name = className(opt);
-  const access = KNOWN[name]?.momentum;
+  const access = factsOf(name)?.momentum;
   if (access === undefined) {
     throw new Error(
       `optimizer ${JSON.stringify(name)} has no momentum to cycle; momentum is supported on ` +
-        `Momentum and RMSProp (momentum) and on Adam and Adamax (beta1)`,
+        `${withMomentum('momentumScalar')} and ${withMomentum('momentumField')} (momentum) and on ${withMomentum('beta1')} (beta1)`,
     );
   }
   return access;

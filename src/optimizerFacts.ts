@@ -1,0 +1,47 @@
+/**
+ * One table of what this project knows about each built-in tfjs optimizer (tfjs 4.22, every row
+ * checked on real weights in test/optimizers.test.ts). Every list and message about optimizers, in the
+ * library, the example and the benches, derives from it: adding an optimizer is adding a row.
+ * @packageDocumentation
+ */
+
+/** How an optimizer stores its learning rate: a kept scalar behind `setLearningRate()`, or a field read every step. */
+export type LRAccess = 'setter' | 'field';
+/** Where its momentum lives: Momentum's kept scalar `m`, RMSProp's `momentum` field, Adam's `beta1`. */
+export type MomentumAccess = 'momentumScalar' | 'momentumField' | 'beta1';
+
+/** One built-in optimizer. */
+export interface OptimizerFacts {
+  /** `getClassName()` (the way to tell optimizers apart: `instanceof` is true for every class). */
+  className: string;
+  /** Its `tf.train` factory. */
+  factory: 'sgd' | 'momentum' | 'rmsprop' | 'adam' | 'adamax' | 'adagrad' | 'adadelta';
+  lr: LRAccess;
+  /** Where its momentum is, if it has one. */
+  momentum?: MomentumAccess;
+  /** Its momentum is on with the factory's defaults (RMSProp's is 0 unless given). */
+  momentumByDefault?: boolean;
+  /** Scales each step by a running gradient statistic (the range test's default reading differs for these). */
+  adaptive: boolean;
+}
+
+/** The table. */
+export const OPTIMIZER_FACTS: readonly OptimizerFacts[] = [
+  { className: 'SGD', factory: 'sgd', lr: 'setter', adaptive: false },
+  { className: 'Momentum', factory: 'momentum', lr: 'setter', momentum: 'momentumScalar', momentumByDefault: true, adaptive: false },
+  { className: 'RMSProp', factory: 'rmsprop', lr: 'field', momentum: 'momentumField', momentumByDefault: false, adaptive: true },
+  { className: 'Adam', factory: 'adam', lr: 'field', momentum: 'beta1', momentumByDefault: true, adaptive: true },
+  { className: 'Adamax', factory: 'adamax', lr: 'field', momentum: 'beta1', momentumByDefault: true, adaptive: true },
+  { className: 'Adagrad', factory: 'adagrad', lr: 'field', adaptive: true },
+  { className: 'Adadelta', factory: 'adadelta', lr: 'field', adaptive: true },
+];
+
+/** The row of a class name, if it is a built-in optimizer. */
+export function factsOf(className: string): OptimizerFacts | undefined {
+  return OPTIMIZER_FACTS.find((f) => f.className === className);
+}
+
+/** Class names of the rows that satisfy `keep`, for messages ("Momentum, RMSProp, Adam, Adamax"). */
+export function optimizerNames(keep: (f: OptimizerFacts) => boolean = () => true): string[] {
+  return OPTIMIZER_FACTS.filter(keep).map((f) => f.className);
+}

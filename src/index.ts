@@ -90,7 +90,7 @@ export {
   type StepSizeOptions,
   type TrainingPlan,
 } from './analysis/suggest.js';
-export type { BoundsSuggestion, MaxLRReason, RangeCurve, RuleName, SuggestionRule } from './analysis/curve.js';
+export type { BoundsSuggestion, MaxLRReason, RangeCurve, RuleName, RuleOptions, SuggestionRule } from './analysis/curve.js';
 export { accuracyRule, type AccuracyRuleOptions } from './analysis/accuracyRule.js';
 export { valleyRule, steepRule, minimumRule, type LossRuleOptions, type MinimumRuleOptions } from './analysis/lossRules.js';
 export { thumbRule, type ThumbRuleOptions, type LossReading } from './analysis/thumbRule.js';

@@ -168,6 +168,33 @@ describe('suggestBounds', () => {
   });
 });
 
+describe('the rule registry', () => {
+  // Loss = a parabola in log LR with its bottom at 0.01, over an exponential sweep 1e-5 … 1.
+  const lr = Array.from({ length: 200 }, (_, k) => 1e-5 * 10 ** ((5 * k) / 199));
+  const curve: RangeCurve = { lr, loss: lr.map((v) => 1 + (Math.log10(v) + 2) ** 2), mode: 'exponential' };
+
+  test('every built-in rule gets the options suggestBounds was given (baseDivisor)', () => {
+    for (const rule of ['thumb', 'valley', 'steep', 'minimum'] as const) {
+      const s = suggestBounds(curve, { rule, baseDivisor: 3 });
+      expect([rule, s.baseLR]).toEqual([rule, expect.closeTo((s.maxLR as number) / 3, 12)]);
+    }
+  });
+
+  test('your own rule gets them too, without `rule`', () => {
+    let seen: unknown;
+    const mine = (c: RangeCurve, o?: object) => {
+      seen = o;
+      return suggestBounds(c, { rule: 'thumb' });
+    };
+    suggestBounds(curve, { rule: mine, baseDivisor: 3, smoothing: 2 });
+    expect(seen).toEqual({ baseDivisor: 3, smoothing: 2 });
+  });
+
+  test('an unknown name (or an inherited key) is an error naming the rules', () => {
+    expect(() => suggestBounds(curve, { rule: 'toString' as never })).toThrow(/suggestBounds: rule must be a rule function or one of "accuracy", "thumb", "valley", "steep", "minimum", got "toString"/);
+  });
+});
+
 describe('suggestStepSize', () => {
   test("the paper's CIFAR-10 setting: 500 iterations per epoch, 4 epochs per half cycle → 2,000", () => {
     expect(suggestStepSize({ samples: 50000, batchSize: 100 })).toEqual({

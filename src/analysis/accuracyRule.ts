@@ -3,26 +3,14 @@
  * `maxLR` where the rise slows, turns ragged, or accuracy peaks.
  * @packageDocumentation
  */
-import { firstBad, noSuggestion, sweepAxis, sweepMode, usableLength, withBounds, type BoundsSuggestion, type MaxLRReason, type RangeCurve } from './curve.js';
+import { firstBad, type RuleOptions, noSuggestion, sweepAxis, sweepMode, usableLength, withBounds, type BoundsSuggestion, type MaxLRReason, type RangeCurve } from './curve.js';
 import { lossLandmarks, lossSeries } from './lossRules.js';
 import { median, noiseSigma, residualSigma, slopes, smoothZeroPhase } from './stats.js';
 import { fail } from '../validate.js';
 
 /** Options of {@link accuracyRule}. */
-export interface AccuracyRuleOptions {
-  /** Which accuracy to read: validation, training, or `'auto'` (validation when it has >= 10 points); default `'auto'`. */
-  source?: 'auto' | 'validation' | 'training';
-  /** Half-width of the smoothing window in points; default max(1, round(points / 40)). */
-  smoothing?: number;
-  /** A rise counts once the smoothed accuracy exceeds its start by this many noise σ (of the smoothed curve); default 3. */
-  riseNoise?: number;
-  /** "Rise slows" fires where the slope falls below this fraction of its steepest value; default 0.25. */
-  slowFraction?: number;
-  /** "Ragged" fires where the local noise exceeds this multiple of the expected noise; default 3. */
-  raggedFactor?: number;
-  /** Set baseLR = maxLR / baseDivisor (the paper's alternative: 3 or 4) instead of where the rise starts. */
-  baseDivisor?: number;
-}
+/** Options of {@link accuracyRule}: the shared rule options (`baseDivisor` sets baseLR = maxLR / baseDivisor instead of where the rise starts). */
+export type AccuracyRuleOptions = RuleOptions;
 
 interface Series {
   source: BoundsSuggestion['source'];

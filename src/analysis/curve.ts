@@ -79,8 +79,27 @@ export interface BoundsSuggestion {
   notes: string[];
 }
 
-/** A suggestion rule: every rule, built-in or yours, has this signature and can be passed to `suggestBounds`. */
-export type SuggestionRule = (curve: RangeCurve) => BoundsSuggestion;
+/** The settings `suggestBounds` passes to a rule; each rule reads the ones it uses. */
+export interface RuleOptions {
+  /** Which accuracy to read: validation, training, or `'auto'` (validation when it has >= 10 points); default `'auto'`. */
+  source?: 'auto' | 'validation' | 'training';
+  /** Half-width of the smoothing window in points; default max(1, round(points / 40)). */
+  smoothing?: number;
+  /** A rise counts once the smoothed accuracy exceeds its start by this many noise σ (of the smoothed curve); default 3. */
+  riseNoise?: number;
+  /** "Rise slows" fires where the slope falls below this fraction of its steepest value; default 0.25. */
+  slowFraction?: number;
+  /** "Ragged" fires where the local noise exceeds this multiple of the expected noise; default 3. */
+  raggedFactor?: number;
+  /** baseLR = maxLR / baseDivisor (the paper: 3 or 4); each rule has its own default. */
+  baseDivisor?: number;
+}
+
+/**
+ * A suggestion rule: every rule, built-in or yours, has this signature and can be passed to
+ * `suggestBounds` (which hands it the options it was given, without `rule`).
+ */
+export type SuggestionRule = (curve: RangeCurve, options?: RuleOptions) => BoundsSuggestion;
 
 /** Index of the first entry that is not a finite number, or `n`. */
 export function firstBad(values: readonly (number | null)[] | null | undefined, n: number): number {

@@ -5,13 +5,15 @@
  * @packageDocumentation
  */
 import { atLeast, choice, fail, fromTable, later, optionsObject, positive, satisfies, type OptionRule } from '../validate.js';
-import { accuracyRule, type AccuracyRuleOptions } from './accuracyRule.js';
-import type { BoundsSuggestion, RangeCurve, RuleName, SuggestionRule } from './curve.js';
+import { accuracyRule } from './accuracyRule.js';
+import type { BoundsSuggestion, RangeCurve, RuleName, RuleOptions, SuggestionRule } from './curve.js';
 import { minimumRule, steepRule, valleyRule } from './lossRules.js';
 import { thumbRule } from './thumbRule.js';
 
 /**
- * The built-in rules, by name. Each is a {@link SuggestionRule}: `(curve) => BoundsSuggestion`.
+ * The built-in rules, by name: the registry `suggestBounds` looks names up in. Each is a
+ * {@link SuggestionRule}, `(curve, options) => BoundsSuggestion`, reading the options it uses; a new
+ * rule is its own file and one line here.
  * - `thumb` (default): the paper's rule of thumb: maxLR = the largest LR that still converges (the
  *   probe's smoothed loss: its minimum for SGD/Momentum, where it bottoms out for adaptive optimizers
  *   and single sweeps), baseLR = maxLR/4 (see {@link thumbRule}).
@@ -20,18 +22,18 @@ import { thumbRule } from './thumbRule.js';
  *   probe's loss; bounds [lr/4, lr].
  */
 export const suggestionRules: Readonly<Record<RuleName, SuggestionRule>> = {
-  accuracy: (c) => accuracyRule(c),
-  thumb: (c) => thumbRule(c),
-  valley: (c) => valleyRule(c),
-  steep: (c) => steepRule(c),
-  minimum: (c) => minimumRule(c),
+  accuracy: (c, o = {}) => accuracyRule(c, o),
+  thumb: (c, o = {}) => thumbRule(c, { baseDivisor: o.baseDivisor }),
+  valley: (c, o = {}) => valleyRule(c, { baseDivisor: o.baseDivisor }),
+  steep: (c, o = {}) => steepRule(c, { baseDivisor: o.baseDivisor }),
+  minimum: (c, o = {}) => minimumRule(c, { baseDivisor: o.baseDivisor }),
 };
 
 /** The rule `suggestBounds` uses unless told otherwise: the lowest mean regret in the study (bench/RESULTS.md). */
 export const DEFAULT_RULE: RuleName = 'thumb';
 
-/** Options of {@link suggestBounds}: which rule, and the accuracy rules' settings. */
-export interface SuggestBoundsOptions extends AccuracyRuleOptions {
+/** Options of {@link suggestBounds}: which rule, and the settings passed to it. */
+export interface SuggestBoundsOptions extends RuleOptions {
   /** A built-in rule's name or your own {@link SuggestionRule}; default {@link DEFAULT_RULE}. */
   rule?: RuleName | SuggestionRule;
 }
@@ -73,13 +75,11 @@ export function suggestBounds(curve: RangeCurve, opts: SuggestBoundsOptions = {}
   fromTable(where, opts, TABLE);
   if (!Array.isArray(curve.lr)) fail(where, 'curve.lr', 'an array of learning rates', curve.lr);
   if (!curve.accuracy && !curve.loss && !curve.validation?.accuracy) fail(where, 'curve', 'a result with accuracy or loss', curve.accuracy ?? null);
-  const { rule = DEFAULT_RULE, ...accuracyOpts } = opts;
-  let s: BoundsSuggestion;
-  if (typeof rule === 'function') s = rule(curve);
-  else if (rule === 'accuracy') s = accuracyRule(curve, accuracyOpts);
-  else if (rule === 'thumb') s = thumbRule(curve, { baseDivisor: accuracyOpts.baseDivisor });
-  else if (typeof rule === 'string' && rule in suggestionRules) s = suggestionRules[rule](curve);
-  else return fail(where, 'rule', `a rule function or one of ${Object.keys(suggestionRules).map((k) => `"${k}"`).join(', ')}`, rule);
+  const { rule = DEFAULT_RULE, ...ruleOpts } = opts;
+  const apply: SuggestionRule | undefined =
+    typeof rule === 'function' ? rule : typeof rule === 'string' && Object.prototype.hasOwnProperty.call(suggestionRules, rule) ? suggestionRules[rule] : undefined;
+  if (apply === undefined) return fail(where, 'rule', `a rule function or one of ${Object.keys(suggestionRules).map((k) => `"${k}"`).join(', ')}`, rule);
+  const s = apply(curve, ruleOpts);
   const ok = (v: number | null) => v === null || (Number.isFinite(v) && v > 0);
   if (!ok(s.baseLR) || !ok(s.maxLR) || (s.baseLR === null) !== (s.maxLR === null)) {
     throw new Error(`suggestBounds: rule "${s.rule}" returned baseLR ${s.baseLR} and maxLR ${s.maxLR}; a rule must return two finite LRs > 0, or two nulls`);

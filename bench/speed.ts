@@ -29,7 +29,7 @@ import * as tf from '@tensorflow/tfjs';
 import { chooseBackend } from 'tfjs-wasm-training';
 import { loadFolder, type Split } from '../examples/cifar/data.js';
 import { buildNet, type NetName } from '../examples/cifar/model.js';
-import { channelStats, trainingDataset } from '../examples/cifar/train.js';
+import { channelStats, trainingDataset } from '../examples/cifar/batches.js';
 import { seededRandom } from '../examples/lib/kit.js';
 import type { KernelSet } from 'tfjs-wasm-training';
 import { nativeConvolutions } from 'tfjs-wasm-training';

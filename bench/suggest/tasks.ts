@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadFolder, locateCifar10 } from '../../examples/cifar/data.js';
 import { buildNet } from '../../examples/cifar/model.js';
-import { channelStats, makeBatch } from '../../examples/cifar/train.js';
+import { channelStats, makeBatch } from '../../examples/cifar/batches.js';
 import { seededRandom as prng } from '../../examples/lib/kit.js';
 import { debianFile, npmPackage } from './sources.js';
 

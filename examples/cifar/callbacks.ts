@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { SingleBar, Presets } from 'cli-progress';
 import { findAccuracyKey, readLogSync } from 'tfjs-clr';
 import type { Split } from './data.js';
-import { evaluate } from './train.js';
+import { evaluate } from './batches.js';
 
 type Logs = { [k: string]: number | tf.Tensor };
 

@@ -15,7 +15,7 @@ import { CYCLABLE_MOMENTUM, describeOptimizer, factsFor, makeOptimizer, type Opt
 import { makePolicy, type PolicyName, type PolicySettings } from './policies.js';
 import { comparisonTable, fmtLR, table3, writeOutputs } from './report.js';
 import { rangeTestFrom } from './range.js';
-import { channelStats, trainingDataset } from './train.js';
+import { channelStats, trainingDataset } from './batches.js';
 
 export { iterationsToReach } from './report.js';
 import type { ExperimentOptions, ExperimentResult, PolicyRun, RangeTestRecord, Stats } from './results.js';

@@ -19,7 +19,7 @@ export type NetName = 'quick' | 'full';
 
 /**
  * Where the ReLUs go: `'conv'` (default) as each convolution's activation; `'caffe'` as separate
- * layers where Caffe has them (after pool1 for conv1), the layout the example used before, kept for
+ * layers where Caffe has them (after pool1 for conv1), Caffe's own layout, kept for
  * bench:speed's baseline and the test that both compute the same function and gradients.
  */
 export type ReluPlacement = 'conv' | 'caffe';

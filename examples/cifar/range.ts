@@ -12,7 +12,7 @@ import type { ExperimentOptions, RangeTestRecord, Stats } from './experiment.js'
 import type { OptimizerName } from './optimizers.js';
 import type { PolicyName } from './policies.js';
 import { fmtLR } from './report.js';
-import { makeBatch, trainingDataset } from './train.js';
+import { makeBatch, trainingDataset } from './batches.js';
 
 /** A range test of `model` as it is (restored afterwards), with validation on ≤ 1,000 test images. */
 export async function rangeTestFrom(o: ExperimentOptions, model: tf.LayersModel, stats: Stats, optimizer: OptimizerName, at: number, policy?: PolicyName): Promise<RangeTestRecord> {

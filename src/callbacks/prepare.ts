@@ -4,8 +4,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs';
-import { ScheduledLRCallback } from './scheduled.js';
-import { LRFinder } from '../finder/lrFinder.js';
+import { setsLearningRate } from './scheduled.js';
 
 /** A plain callback config, as tfjs-vis's `show.fitCallbacks` returns: `{ onBatchEnd, onEpochEnd, … }`. */
 export type CallbackConfig = ConstructorParameters<typeof tf.CustomCallback>[0];
@@ -37,7 +36,7 @@ export function prepareCallbacks(callbacks: ReadonlyArray<FitCallback | Callback
     if (c == null || typeof c !== 'object') throw new Error(`prepareCallbacks: callbacks[${k}] must be a tf.Callback or a { onBatchEnd… } object, got ${String(c)}`);
     return new tf.CustomCallback(c);
   });
-  const setsLR = (c: FitCallback) => c instanceof ScheduledLRCallback || c instanceof LRFinder;
+  const setsLR = (c: FitCallback) => setsLearningRate(c);
   const lastSchedule = out.map(setsLR).lastIndexOf(true);
   const early = out.slice(0, Math.max(0, lastSchedule)).filter((c) => !setsLR(c));
   if (early.length > 0) {

@@ -57,10 +57,23 @@ export interface Schedules {
 }
 
 /**
+ * Marks a callback that sets the optimizer's LR before every batch (every schedule callback here, and
+ * the range test's `LRFinder`), so `prepareCallbacks` finds them without importing each class.
+ */
+export const SETS_LEARNING_RATE: unique symbol = Symbol.for('tfjs-clr.setsLearningRate');
+
+/** Whether `c` is marked with `SETS_LEARNING_RATE`. */
+export function setsLearningRate(c: unknown): boolean {
+  return typeof c === 'object' && c !== null && (c as { [SETS_LEARNING_RATE]?: unknown })[SETS_LEARNING_RATE] === true;
+}
+
+/**
  * Base class of {@link CyclicLR} and {@link OneCycleLR}. Subclasses say how to build their schedules
  * from the run's shape; this class applies them batch by batch.
  */
 export abstract class ScheduledLRCallback extends tf.Callback {
+  /** Marks it as a callback that sets the LR (for prepareCallbacks). */
+  readonly [SETS_LEARNING_RATE] = true;
   /** The next global batch index: the batch about to run uses `lr(iteration)`. */
   iteration: number;
   /** Per-batch record of the values used. */

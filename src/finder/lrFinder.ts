@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkLearningRateSupport } from '../tfjs/optimizers.js';
 import { LRScheduler } from '../callbacks/lrScheduler.js';
-import { runShape, type UnresolvedLogs } from '../callbacks/scheduled.js';
+import { runShape, SETS_LEARNING_RATE, type UnresolvedLogs } from '../callbacks/scheduled.js';
 import { fail } from '../validate.js';
 import { finderOptions, type ResolvedFinderOptions } from './options.js';
 import { defaultBurnIn, divergenceMonitor } from './divergence.js';
@@ -34,6 +34,8 @@ const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : nul
  * ```
  */
 export class LRFinder extends tf.Callback {
+  /** Marks it as a callback that sets the LR (for prepareCallbacks). */
+  readonly [SETS_LEARNING_RATE] = true;
   private readonly opts: ResolvedFinderOptions;
   private state: {
     n: number;

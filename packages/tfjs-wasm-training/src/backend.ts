@@ -30,8 +30,8 @@ export interface WasmOptions {
   /** XNNPACK threads (default: the logical cores; 1 = the stock single-threaded build). */
   threads?: number;
   /**
-   * The example's kernels (default: 'native' where the oneDNN addon is built, else 'fast'; 'baseline' =
-   * the two it used before, for bench:speed).
+   * The training kernels (default: 'native' where the oneDNN addon is built, else 'fast'; 'baseline' =
+   * only the two the stock backend lacks, bench:speed's reference).
    */
   kernels?: KernelSet;
 }

@@ -143,10 +143,10 @@ function restore(name: string): void {
  * current one):
  * - `'fast'` (default): dW as one XNNPACK convolution, MaxPoolGrad / AvgPoolGrad in JS with contiguous
  *   reads, BatchMatMul's transposed paths as transpose + product, Sum over leading axes in JS,
- *   Identity without a copy (wasm-fast-kernels.ts), and the flipped-filter dx below;
+ *   Identity without a copy (fast-kernels.ts), and the flipped-filter dx below;
  * - `'baseline'`: only the two kernels the backend lacks or runs slowly (im2col dW, flipped-filter dx),
- *   as the example used before; kept so bench/speed.ts can compare;
- * - `'native'`: `'fast'` with the convolutions by the oneDNN addon (wasm-native.ts); throws where it
+ *   the reference bench/speed.ts compares the others with;
+ * - `'native'`: `'fast'` with the convolutions by the oneDNN addon (native.ts); throws where it
  *   is not built.
  */
 export function registerWasmTrainingKernels(set: KernelSet = 'fast'): void {

@@ -1,6 +1,6 @@
 /**
- * Training one policy on CIFAR-10: batches made on the fly from the uint8 data (no float copy of the
- * whole set), test accuracy every `evalEvery` iterations, timing and progress.
+ * CIFAR-10 batches made on the fly from the uint8 data (no float copy of the whole set): per-channel
+ * statistics, one normalised batch, the shuffled training dataset, and evaluation on a split.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Split } from './data.js';

@@ -1,7 +1,7 @@
 /**
  * Training speed of the CIFAR-10 nets on the wasm backend (no tfjs-node): the example's kernels before
  * (`baseline`: single-threaded wasm, im2col dW, flipped-filter dx) against now (`fast`: the threaded
- * wasm build and the kernels of wasm-fast-kernels.ts) and, where the oneDNN addon is built (`apt-get
+ * wasm build and the kernels of packages/tfjs-wasm-training) and, where the oneDNN addon is built (`apt-get
  * install libdnnl-dev; npm run build:native`), `native` (fast with oneDNN's convolutions,
  * wasm-native.ts), side by side in one run.
  *

@@ -1,10 +1,10 @@
 /**
  * Picks the fastest backend that can train convnets here: tfjs-node where it loads; else the wasm
- * backend, multi-threaded (wasm-threads.ts), with the training kernels it lacks or runs slowly
- * (wasm-kernels.ts); else the stock cpu backend.
+ * backend, multi-threaded (threads.ts), with the training kernels it lacks or runs slowly
+ * (registry.ts, kernels/); else the stock cpu backend.
  */
 import * as tf from '@tensorflow/tfjs';
-import { registerWasmTrainingKernels, type KernelSet } from './kernels.js';
+import { registerWasmTrainingKernels, type KernelSet } from './registry.js';
 import { nativeConvolutions } from './native.js';
 import { enableWasmThreads } from './threads.js';
 import { versionMismatch } from './version.js';

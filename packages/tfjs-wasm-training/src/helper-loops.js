@@ -1,6 +1,6 @@
 'use strict';
 // The JS loops of the example's wasm kernels, over a range of images, on flat float arrays: shared by
-// the kernels (wasm-fast-kernels.ts) and the helper thread that runs half of each batch (helper-worker.js).
+// the kernels (kernels/) and the helper thread that runs half of each batch (helper-worker.js).
 // Dims `d` of a pooling window: [H, W, C, OH, OW, strideH, strideW, FH, FW, padTop, padLeft].
 
 /** dx of max pooling for images [from, to): each window's dy to its first input equal to the forward output. */

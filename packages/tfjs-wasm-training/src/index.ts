@@ -9,7 +9,7 @@
  * with any other, it says so in one line and uses the stock backends.
  */
 export { chooseBackend, type BackendChoice, type BackendName, type WasmOptions } from './backend.js';
-export { registerWasmTrainingKernels, type KernelSet } from './kernels.js';
+export { registerWasmTrainingKernels, type KernelSet } from './registry.js';
 export { nativeConvolutions, NATIVE_ADDON } from './native.js';
 export { enableWasmThreads, type ThreadsResult } from './threads.js';
 export { helperJobs, helperStarts } from './helper.js';

@@ -10,11 +10,13 @@
  * Kernels: `Conv2D`, `Conv2DBackpropInput`, `Conv2DBackpropFilter` and `FusedConv2D` (bias and ReLU
  * added in JS) for float32 NHWC, dilation 1; then, the next largest once the convolutions were native,
  * `MaxPoolGrad`, `AvgPoolGrad` and the bias gradients' `Sum` over leading axes: the fast set's JS loops
- * compiled, on OpenMP threads. Anything else goes to the kernel that was registered before. Each is checked against the cpu backend's reference kernels in test/cifar-kernels.test.ts.
+ * compiled, on OpenMP threads. Anything else goes to the kernel that was registered before. Each is checked against the cpu backend's reference kernels in test/kernels.test.ts.
  */
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { f32, leadingSum, poolDims, type Backend, type KernelArgs, type PoolAttrs } from './fast-kernels.js';
+import { f32, type Backend, type KernelArgs } from './kernels/shared.js';
+import { poolDims, type PoolAttrs } from './kernels/pool-grad.js';
+import { leadingSum } from './kernels/sum.js';
 
 /** The addon's functions (onednn_conv.cc). The geometry is [n, h, w, ci, fh, fw, co, oh, ow, sh, sw, pt, pb, pl, pr]. */
 interface OneDnnConv {

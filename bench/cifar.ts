@@ -7,7 +7,7 @@
  *   npm run bench:cifar                                  # ~10 min on 2 cores without tfjs-node (measured 9.7)
  *   npm run bench:cifar -- --data-dir DIR               # the user's copy (extracted binary folder)
  *   npm run bench:cifar -- --iterations 8000 --eval-every 250 --step-size 1000 --checkpoint-every 500 \
- *       --out bench/cifar-long-results          # 8,000 iterations a policy, resumable: rerun the same command
+ *       --out bench/results/cifar/16ep-range-seed1   # 8,000 iterations a policy, resumable: rerun the same command
  *   npm run bench:cifar -- --archive cifar-10-binary.tar.gz --iterations 70000 --eval-every 1000 \
  *       --model full --test-limit 10000 --range-budget 4000     # paper scale, with tfjs-node
  *   npm run bench:cifar -- --base-lr 0.001 --max-lr 0.006 --iterations 8000 ...  # the paper's bounds, no range test
@@ -16,15 +16,14 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { chooseBackend, type BackendName } from 'tfjs-wasm-training';
 import { loadFolder, locateCifar10 } from '../examples/cifar/data.js';
 import { iterationsToReach, runExperiment } from '../examples/cifar/experiment.js';
 import { POLICIES, type PolicyName } from '../examples/cifar/policies.js';
+import { commandLine, flags, positiveFlag, resultsDir } from './kit.js';
 
 const SHARED = path.resolve(__dirname, '../../shared/data/cifar-10-binary.tar.gz');
-const { values: a } = parseArgs({
-  options: {
+const { values: a } = flags('bench:cifar', {
     'data-dir': { type: 'string' },
     archive: { type: 'string' },
     model: { type: 'string', default: 'quick' },
@@ -41,18 +40,10 @@ const { values: a } = parseArgs({
     'max-lr': { type: 'string' },
     'fixed-lr': { type: 'string' },
     policies: { type: 'string', default: 'fixed,triangular2,exp_range' },
-    out: { type: 'string', default: 'bench/results/cifar' },
-  },
+    out: { type: 'string' },
 });
 
-/** A positive LR flag, or undefined when absent; a clear error naming the flag otherwise. */
-function lrFlag(name: 'base-lr' | 'max-lr' | 'fixed-lr'): number | undefined {
-  const v = a[name];
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (!Number.isFinite(x) || x <= 0) throw new Error(`--${name} must be a positive number, got ${JSON.stringify(v)}`);
-  return x;
-}
+const lrFlag = (name: 'base-lr' | 'max-lr' | 'fixed-lr') => positiveFlag(name, a[name]);
 
 async function main(): Promise<void> {
   const baseLR = lrFlag('base-lr');
@@ -74,7 +65,10 @@ async function main(): Promise<void> {
   const dir = await locateCifar10({ dataDir: a['data-dir'], archive, download: false, log: console.log });
   const data = loadFolder(dir, { maxTest: Number(a['test-limit']) });
   const batchSize = Number(a['batch-size']);
-  mkdirSync(a.out as string, { recursive: true });
+  // bench/results/cifar/<run>: --out, else one named by the seed and budget (a rerun resumes it).
+  const out = a.out ?? resultsDir('cifar', `seed${a.seed}-${a.iterations}it`);
+  mkdirSync(out, { recursive: true });
+
   const t0 = performance.now();
   const result = await runExperiment({
     data,
@@ -93,11 +87,11 @@ async function main(): Promise<void> {
     rangeBudget: a['range-budget'] === undefined ? undefined : Number(a['range-budget']),
     stepSize: a['step-size'] === undefined ? undefined : Number(a['step-size']),
     checkpointEvery: a['checkpoint-every'] === undefined ? undefined : Number(a['checkpoint-every']),
-    out: a.out as string,
+    out,
     backend,
     progress: process.stdout.isTTY ? 'bar' : 'lines',
     log: console.log,
-    command: `npm run bench:cifar -- ${process.argv.slice(2).join(' ')}`.trim(),
+    command: commandLine('bench:cifar'),
   });
   const fixed = result.runs.find((r) => r.name === 'fixed');
   const fixedAt = fixed ? (iterationsToReach(fixed, fixed.bestAccuracy) as number) : null;
@@ -109,7 +103,7 @@ async function main(): Promise<void> {
   });
   const summary = [`total ${((performance.now() - t0) / 60000).toFixed(1)} min`, ...lines].join('\n');
   console.log(`\n${summary}`);
-  writeFileSync(path.join(a.out as string, 'summary.txt'), `${summary}\n`);
+  writeFileSync(path.join(out, 'summary.txt'), `${summary}\n`);
 }
 
 main().catch((e: unknown) => {

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { cyclicLearningRate, CyclicLR, setLearningRate, setMomentum } from '../src/index.js';
+import { markdownTable } from './kit.js';
 
 async function main(): Promise<void> {
   tf.env().set('IS_TEST', true);
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
   const N = 20000;
   const before = tf.memory().numTensors;
   console.log(`Command: npm run bench:micro  (tfjs ${tf.version.tfjs}, backend ${tf.getBackend()}, Node ${process.version})\n`);
-  console.log('| operation | median µs per call |\n| --- | --- |');
+  const rows: string[][] = [];
   for (const [name, fn] of cases) {
     const runs: number[] = [];
     for (let r = 0; r < 7; r++) {
@@ -37,8 +38,9 @@ async function main(): Promise<void> {
       runs.push(((performance.now() - t0) / N) * 1000);
     }
     runs.sort((a, b) => a - b);
-    console.log(`| ${name} | ${runs[3].toFixed(2)} |`);
+    rows.push([name, runs[3].toFixed(2)]);
   }
+  console.log(markdownTable(['operation', 'median µs per call'], rows));
   console.log(`\ntensors before ${before}, after ${tf.memory().numTensors}`);
 }
 

@@ -6,20 +6,18 @@
  *   npm run bench:overhead                    # defaults: 15 rounds × 100 batches, then 1,000 batches for tensors
  *   npm run bench:overhead -- --rounds 11 --batches 400 --backend cpu
  */
-import { parseArgs } from 'node:util';
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { CyclicLR, LRFinder, OneCycleLR } from '../src/index.js';
 import { median } from '../src/analysis/stats.js';
+import { flags, markdownTable } from './kit.js';
 
-const { values: args } = parseArgs({
-  options: {
+const { values: args } = flags('bench:overhead', {
     rounds: { type: 'string', default: '15' },
     batches: { type: 'string', default: '100' },
     'leak-batches': { type: 'string', default: '1000' },
     backend: { type: 'string', default: 'cpu' },
     help: { type: 'boolean', default: false },
-  },
 });
 if (args.help) {
   console.log('usage: npm run bench:overhead -- [--rounds N] [--batches N] [--leak-batches N] [--backend cpu|wasm|tensorflow]');
@@ -153,13 +151,14 @@ function table({ times, ratios, inside }: Timing, leaks: Record<string, number>,
     `Backend: ${tf.getBackend()}; tfjs ${tf.version.tfjs}; Node ${process.version}; ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}; ${new Date().toISOString()}`,
     `Model: Dense 64→128→10, Momentum SGD, batch ${BATCH}; ${batches} batches per timed fit; ${rounds} interleaved rounds; median batch ${((base / batches)).toFixed(2)} ms.`,
     '',
-    `| callback | median ms / fit | images/s | throughput ratio (median of paired rounds; range) | time inside the callback per batch | tensors after ${leakBatches} batches |`,
-    '| --- | --- | --- | --- | --- | --- |',
-    ...variants.map((v) => {
-      const m = median(times[v.name]);
-      const us = median(inside[v.name]);
-      return `| ${v.name} | ${m.toFixed(1)} | ${((n / m) * 1000).toFixed(0)} | ${median(ratios[v.name]).toFixed(3)} (${spread(ratios[v.name])}) | ${us.toFixed(1)} µs (${((us / 1000 / (base / batches)) * 100).toFixed(3)} % of a batch) | ${leaks[v.name] >= 0 ? '+' : ''}${leaks[v.name]} |`;
-    }),
+    markdownTable(
+      ['callback', 'median ms / fit', 'images/s', 'throughput ratio (median of paired rounds; range)', 'time inside the callback per batch', `tensors after ${leakBatches} batches`],
+      variants.map((v) => {
+        const m = median(times[v.name]);
+        const us = median(inside[v.name]);
+        return [v.name, m.toFixed(1), ((n / m) * 1000).toFixed(0), `${median(ratios[v.name]).toFixed(3)} (${spread(ratios[v.name])})`, `${us.toFixed(1)} µs (${((us / 1000 / (base / batches)) * 100).toFixed(3)} % of a batch)`, `${leaks[v.name] >= 0 ? '+' : ''}${leaks[v.name]}`];
+      }),
+    ),
   ];
 }
 

@@ -8,6 +8,7 @@
  */
 import { suggestBounds, thumbRule, type BoundsSuggestion, type RangeCurve } from 'tfjs-clr';
 import { syntheticSweep, type Trouble } from '../test/fixtures/sweeps';
+import { markdownTable } from './kit.js';
 
 const TROUBLES: Trouble[] = ['none', 'early-spike', 'two-valleys', 'nan-tail', 'negative'];
 const RULES: Array<[string, (c: RangeCurve) => BoundsSuggestion]> = [
@@ -15,10 +16,7 @@ const RULES: Array<[string, (c: RangeCurve) => BoundsSuggestion]> = [
   ["reading 'minimum' (the default before)", (c) => thumbRule(c, { reading: 'minimum' })],
 ];
 
-const lines = [
-  '| sweep | rule | sweeps | in [steepest, 1.5 × minimum] | past 1.5 × minimum | below steepest | no bounds | maxLR / minimum: median, 90th percentile, max |',
-  '| --- | --- | --- | --- | --- | --- | --- | --- |',
-];
+const rows: string[][] = [];
 for (const mode of ['exponential', 'linear'] as const) {
   for (const [name, rule] of RULES) {
     const count = { n: 0, ok: 0, past: 0, below: 0, none: 0 };
@@ -38,7 +36,8 @@ for (const mode of ['exponential', 'linear'] as const) {
     }
     ratios.sort((a, b) => a - b);
     const q = (p: number) => ratios[Math.floor(p * (ratios.length - 1))].toFixed(2);
-    lines.push(`| ${mode} | ${name} | ${count.n} | ${count.ok} (${((100 * count.ok) / count.n).toFixed(1)} %) | ${count.past} | ${count.below} | ${count.none} | ${q(0.5)}, ${q(0.9)}, ${q(1)} |`);
+    rows.push([mode, name, String(count.n), `${count.ok} (${((100 * count.ok) / count.n).toFixed(1)} %)`, String(count.past), String(count.below), String(count.none), `${q(0.5)}, ${q(0.9)}, ${q(1)}`]);
   }
 }
-console.log(`Command: \`npm run bench:robustness\`\n\n${lines.join('\n')}`);
+const header = ['sweep', 'rule', 'sweeps', 'in [steepest, 1.5 × minimum]', 'past 1.5 × minimum', 'below steepest', 'no bounds', 'maxLR / minimum: median, 90th percentile, max'];
+console.log(`Command: \`npm run bench:robustness\`\n\n${markdownTable(header, rows)}`);

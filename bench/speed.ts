@@ -19,12 +19,11 @@
  * example's own data pipeline (`trainingDataset` from uint8 images) and `fitDataset`, on the real
  * CIFAR-10 in ../shared/data when present (random images otherwise, said in the output), 3 warm-up
  * batches, then `--steps` timed batches. Rounds alternate baseline and fast; the table reports medians
- * and the ratio of medians. Writes bench/speed-results/{speed.md,speed.json}.
+ * and the ratio of medians. Writes bench/results/speed/{speed.md,speed.json}.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { chooseBackend } from 'tfjs-wasm-training';
 import { loadFolder, type Split } from '../examples/cifar/data.js';
@@ -33,18 +32,18 @@ import { channelStats, trainingDataset } from '../examples/cifar/batches.js';
 import { seededRandom } from '../examples/lib/kit.js';
 import type { KernelSet } from 'tfjs-wasm-training';
 import { nativeConvolutions } from 'tfjs-wasm-training';
-import { median } from '../src/analysis/stats.js';
+import { median } from '../src/analysis/stats.js';import { flags, markdownTable, RESULTS } from './kit.js';
+
 
 const SMALL = path.resolve(__dirname, '../../shared/data/cifar-10-small');
-const OUT = path.resolve(__dirname, 'speed-results');
+const OUT = path.join(RESULTS, 'speed');
 const CONFIGS: Record<KernelSet, { threads: number | undefined; kernels: KernelSet }> = {
   baseline: { threads: 1, kernels: 'baseline' },
   fast: { threads: undefined, kernels: 'fast' },
   native: { threads: undefined, kernels: 'native' },
 };
 
-const { values: a } = parseArgs({
-  options: {
+const { values: a } = flags('bench:speed', {
     child: { type: 'string' },
     net: { type: 'string', default: 'quick' },
     batch: { type: 'string', default: '50' },
@@ -54,7 +53,6 @@ const { values: a } = parseArgs({
     steps: { type: 'string', default: '15' },
     profile: { type: 'boolean', default: false },
     'no-torch': { type: 'boolean', default: false },
-  },
 });
 
 /** Training images: the real CIFAR-10 when here, else random bytes in the same layout. */
@@ -194,9 +192,10 @@ async function main(): Promise<void> {
     `Date: ${new Date().toISOString()}; Node ${process.version}, tfjs ${tf.version.tfjs}; ${rounds} rounds × ${a.steps} batches per measurement, each in its own process, baseline, fast, native and PyTorch alternating.  `,
     `${about} native: ${native.addon ? native.why : `skipped, ${native.why}`}. PyTorch: ${torch.why}.`,
     '',
-    '| net | batch | baseline images/s, median (range) | fast | fast / baseline | native (oneDNN convolutions) | PyTorch | fast / PyTorch | native / PyTorch |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...rows.map((r) => `| ${r.net} | ${r.batch} | ${fmt(r.baseline)} | ${fmt(r.fast)} | **${(median(r.fast) / median(r.baseline)).toFixed(2)}** | ${fmt(r.native)} | ${fmt(r.pytorch)} | ${vsTorch(r, r.fast)} | ${vsTorch(r, r.native)} |`),
+    markdownTable(
+      ['net', 'batch', 'baseline images/s, median (range)', 'fast', 'fast / baseline', 'native (oneDNN convolutions)', 'PyTorch', 'fast / PyTorch', 'native / PyTorch'],
+      rows.map((r) => [r.net, r.batch, fmt(r.baseline), fmt(r.fast), `**${(median(r.fast) / median(r.baseline)).toFixed(2)}**`, fmt(r.native), fmt(r.pytorch), vsTorch(r, r.fast), vsTorch(r, r.native)]),
+    ),
     '',
   ].join('\n');
   console.log(`\n${md}`);

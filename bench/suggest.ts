@@ -15,12 +15,11 @@
  *   npm run bench:suggest -- --budget 150                   # range tests with another budget (compared in the report)
  *   npm run bench:suggest -- --optimizers adam,rmsprop      # some optimizers (default: momentum,adam,rmsprop)
  *
- * Runs are saved as they finish (bench/suggest-results/runs.json) and reused on the next start, so an
+ * Runs are saved as they finish (bench/results/suggest/runs.json) and reused on the next start, so an
  * interrupted study resumes, and a new rule only trains its own new bounds.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_BUDGET, rangeTest, type RangeTestResult } from 'tfjs-clr';
 import { chooseBackend, type BackendName } from 'tfjs-wasm-training';
@@ -28,11 +27,11 @@ import { CANDIDATES, RANGE_TEST_VERSION, compactJSON, pairKey, runIndex, stillVa
 import { writeReport } from './suggest/write-report.js';
 import { factsFor } from '../examples/cifar/optimizers.js';
 import { ADAPTIVE_GRID, TASKS, type Grid, type Task, type TaskData } from './suggest/tasks.js';
-import { compileFor, OPTIMIZERS, trainRun, type OptimizerName, type Policy, type RunOutcome } from './suggest/train.js';
+import { compileFor, OPTIMIZERS, trainRun, type OptimizerName, type Policy, type RunOutcome } from './suggest/train.js';import { commandLine, flags, RESULTS } from './kit.js';
 
-const OUT = path.resolve(__dirname, 'suggest-results');
-const { values: a } = parseArgs({
-  options: {
+
+const OUT = path.join(RESULTS, 'suggest');
+const { values: a } = flags('bench:suggest', {
     tasks: { type: 'string', default: TASKS.map((t) => t.name).join(',') },
     optimizers: { type: 'string', default: Object.keys(OPTIMIZERS).join(',') },
     seeds: { type: 'string', default: '1,2,3,4,5' },
@@ -43,7 +42,6 @@ const { values: a } = parseArgs({
     'skip-rules': { type: 'string', default: '' },
     budget: { type: 'string' },
     out: { type: 'string', default: OUT },
-  },
 });
 
 function load(file: string): Study {
@@ -83,7 +81,7 @@ async function main(): Promise<void> {
     console.log(`backend: ${backend.name} — ${backend.why}`);
     for (const task of tasks) await runTask(task, seeds, optimizers, study, save);
   }
-  await writeReport(study, out, `npm run bench:suggest -- ${process.argv.slice(2).join(' ')}`.trim());
+  await writeReport(study, out, commandLine('bench:suggest'));
   console.log(`report: ${path.join(out, 'report.md')}`);
 }
 

@@ -2,7 +2,7 @@
  * The paper's Table 3 over several seeds: CLR (triangular2) against each optimizer alone, from the
  * CIFAR-10 example's results folders (one per seed, or per optimizer and seed), as mean and spread.
  *
- *   npm run bench:table3                       # the folders below → bench/table3-summary.md
+ *   npm run bench:table3                       # the runs below → bench/results/table3/summary.md
  *   npm run bench:table3 -- DIR DIR …          # other folders (a later folder's runs replace an earlier one's)
  *
  * Each folder is what `npm run example -- --optimizer … --policies fixed,triangular2 --range-test
@@ -14,15 +14,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ExperimentResult, PolicyRun } from '../examples/cifar/results.js';
 import { iterationsToReach } from '../examples/cifar/report.js';
+import { commandLine, markdownTable, RESULTS, resultsDir } from './kit.js';
 
-const DEFAULT_DIRS = [
-  'bench/table3-results',
-  'bench/table3-results-seed2',
-  'bench/table3-results-seed3',
-  // Adam again for seeds 1 and 2 with the current default rule (it reads Adam's probe where the loss bottoms out).
-  'bench/table3-results-adam-seed1',
-  'bench/table3-results-adam-seed2',
-];
+/** bench/results/table3/<run>, in this order: Adam again for seeds 1 and 2 last (with the current default rule), replacing those seeds' first Adam runs. */
+const DEFAULT_DIRS = ['seed1', 'seed2', 'seed3', 'adam-seed1', 'adam-seed2'].map((run) => path.relative(process.cwd(), path.join(RESULTS, 'table3', run)));
 
 interface Cell {
   seed: number;
@@ -62,12 +57,11 @@ function main(): void {
   const lines = [
     '# CLR with other optimizers over seeds, in the shape of the paper\'s Table 3',
     '',
-    `Command: \`npm run bench:table3${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\`, from ${used.map((d) => `\`${d}\``).join(', ')}.`,
+    `Command: \`${commandLine('bench:table3')}\`, from ${used.map((d) => `\`${d}\``).join(', ')}.`,
     'Best test accuracy (2,000 test images) in the budget; mean (min – max) over the seeds; "ratio": iterations CLR needed to reach the optimizer-alone best ÷ iterations alone needed (— where CLR never reached it).',
     '',
-    '| optimizer | seeds | alone: best accuracy | + triangular2: best accuracy | CLR − alone, points | ratio per seed | bounds per seed (maxLR) |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
   ];
+  const rows: string[][] = [];
   for (const opt of optimizers) {
     const mine = [...cells.values()].filter((c) => c.alone.optimizer === opt).sort((a, b) => a.seed - b.seed);
     const ratios = mine.map((c) => {
@@ -76,14 +70,18 @@ function main(): void {
       const aloneAt = iterationsToReach(c.alone, target) as number;
       return at === null ? '—' : (at / aloneAt).toFixed(2);
     });
-    lines.push(
-      `| ${mine[0].alone.optimizerDescription} | ${mine.map((c) => c.seed).join(', ')} | ${spread(mine.map((c) => c.alone.bestAccuracy), pct)} % | ` +
-        `${spread(mine.map((c) => c.clr.bestAccuracy), pct)} % | ${spread(mine.map((c) => c.clr.bestAccuracy - c.alone.bestAccuracy), (v) => (v * 100).toFixed(2))} | ` +
-        `${ratios.join(' / ')} | ${mine.map((c) => lr(c.bounds.maxLR)).join(' / ')} |`,
-    );
+    rows.push([
+      mine[0].alone.optimizerDescription,
+      mine.map((c) => c.seed).join(', '),
+      `${spread(mine.map((c) => c.alone.bestAccuracy), pct)} %`,
+      `${spread(mine.map((c) => c.clr.bestAccuracy), pct)} %`,
+      spread(mine.map((c) => c.clr.bestAccuracy - c.alone.bestAccuracy), (v) => (v * 100).toFixed(2)),
+      ratios.join(' / '),
+      mine.map((c) => lr(c.bounds.maxLR)).join(' / '),
+    ]);
   }
-  lines.push('');
-  const out = path.resolve(__dirname, 'table3-summary.md');
+  lines.push(markdownTable(['optimizer', 'seeds', 'alone: best accuracy', '+ triangular2: best accuracy', 'CLR − alone, points', 'ratio per seed', 'bounds per seed (maxLR)'], rows), '');
+  const out = path.join(resultsDir('table3'), 'summary.md');
   writeFileSync(out, `${lines.join('\n')}\n`);
   console.log(lines.join('\n'));
 }

@@ -55,18 +55,12 @@ export {
   hasMomentum,
   checkLearningRateSupport,
 } from './tfjs/optimizers.js';
-export { ScheduledLRCallback, type ScheduleHistory, type ScheduleState, type RunShape, type UnresolvedLogs } from './callbacks/scheduled.js';
+export { ScheduledLRCallback, type ScheduleHistory, type ScheduleState, type UnresolvedLogs } from './callbacks/scheduled.js';
+export type { RunShape } from './tfjs/runShape.js';
 export { CyclicLR, cyclicLR, type CyclicLRCallbackOptions } from './callbacks/cyclicLR.js';
 export { OneCycleLR, oneCycleLR, type OneCycleLRCallbackOptions } from './callbacks/oneCycleLR.js';
-export {
-  LRFinder,
-  lrFinder,
-  rangeTestSchedule,
-  type LRFinderOptions,
-  type RangeTestResult,
-  type StopReason,
-  type SweepMode,
-} from './finder/lrFinder.js';
+export { LRFinder, lrFinder } from './finder/lrFinder.js';
+export { rangeTestSchedule, type LRFinderOptions, type RangeTestResult, type StopReason, type SweepMode } from './finder/result.js';
 export {
   rangeTest,
   divergenceIndex,

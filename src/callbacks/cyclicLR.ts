@@ -9,7 +9,8 @@ import {
   type CyclicLROptions,
 } from '../schedules/cyclic.js';
 import { bool, checkedElsewhere, fail, fromTable, integerAtLeast, optionsObject, positive, type OptionRule } from '../validate.js';
-import { ScheduledLRCallback, type RunShape, type Schedules } from './scheduled.js';
+import { ScheduledLRCallback, type Schedules } from './scheduled.js';
+import type { RunShape } from '../tfjs/runShape.js';
 
 /** Options of {@link CyclicLR}: the schedule's (see {@link cyclicLearningRate}) plus the callback's own. */
 export interface CyclicLRCallbackOptions extends Omit<CyclicLROptions, 'stepSize'> {

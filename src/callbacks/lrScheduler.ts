@@ -3,7 +3,7 @@
  * batch and with the global iteration), e.g. a step-decay baseline to compare CLR against.
  * @packageDocumentation
  */
-import type { Schedule } from '../schedules/cyclic.js';
+import type { Schedule } from '../schedules/schedule.js';
 import { fromTable, later, satisfies, type OptionRule } from '../validate.js';
 import { ScheduledLRCallback, type Schedules } from './scheduled.js';
 

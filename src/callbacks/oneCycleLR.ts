@@ -9,7 +9,8 @@ import {
   type OneCycleOptions,
 } from '../schedules/oneCycle.js';
 import { bool, checkedElsewhere, choice, fromTable, optionsObject, type OptionRule } from '../validate.js';
-import { ScheduledLRCallback, type RunShape, type Schedules } from './scheduled.js';
+import { ScheduledLRCallback, type Schedules } from './scheduled.js';
+import type { RunShape } from '../tfjs/runShape.js';
 
 /** Options of {@link OneCycleLR}: the schedule's (see {@link oneCycleLearningRate}) plus the callback's own. */
 export interface OneCycleLRCallbackOptions extends Omit<OneCycleOptions, 'totalSteps'> {

@@ -6,7 +6,7 @@
  */
 import { optimizerNames } from '../optimizerFacts.js';
 import * as tf from '@tensorflow/tfjs';
-import type { Schedule } from '../schedules/cyclic.js';
+import type { Schedule } from '../schedules/schedule.js';
 import {
   checkLearningRateSupport,
   hasMomentum,
@@ -18,7 +18,6 @@ import { activate, assertCalledOn, deactivate } from './active.js';
 import { runShape, type RunShape } from '../tfjs/runShape.js';
 import { logLearningRate } from '../tfjs/logs.js';
 
-export { runShape, type RunShape } from '../tfjs/runShape.js';
 
 /**
  * A schedule callback's state as plain JSON (`getState()`), to resume a run in a new process with a

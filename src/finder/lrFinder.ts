@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkLearningRateSupport } from '../tfjs/optimizers.js';
 import { LRScheduler } from '../callbacks/lrScheduler.js';
-import { runShape, SETS_LEARNING_RATE, type UnresolvedLogs } from '../callbacks/scheduled.js';
+import { SETS_LEARNING_RATE, type UnresolvedLogs } from '../callbacks/scheduled.js';
+import { runShape } from '../tfjs/runShape.js';
 import { fail } from '../validate.js';
 import { finderOptions, type ResolvedFinderOptions } from './options.js';
 import { defaultBurnIn, divergenceMonitor } from './divergence.js';
@@ -15,7 +16,6 @@ import { findAccuracyKey, readLog } from '../tfjs/logs.js';
 import { assertCalledOn } from '../callbacks/active.js';
 import { rangeTestSchedule, type LRFinderOptions, type RangeTestResult, type StopReason } from './result.js';
 
-export { rangeTestSchedule, type LRFinderOptions, type RangeTestResult, type StopReason, type SweepMode } from './result.js';
 
 const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
 

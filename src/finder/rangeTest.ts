@@ -5,7 +5,8 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs';
-import { LRFinder, type LRFinderOptions, type RangeTestResult } from './lrFinder.js';
+import { LRFinder } from './lrFinder.js';
+import type { LRFinderOptions, RangeTestResult } from './result.js';
 import { suggestBounds, suggestStepSize, type SuggestBoundsOptions, type TrainingPlan } from '../analysis/suggest.js';
 import type { BoundsSuggestion } from '../analysis/curve.js';
 import type { CyclicLRCallbackOptions } from '../callbacks/cyclicLR.js';

@@ -3,7 +3,7 @@
  * JSON out: render them with {@link toSVG} (Node or browser), or in a page with vega-embed.
  * @packageDocumentation
  */
-import type { RangeTestResult } from '../finder/lrFinder.js';
+import type { RangeTestResult } from '../finder/result.js';
 import type { BoundsSuggestion } from '../analysis/curve.js';
 import { smoothZeroPhase } from '../analysis/stats.js';
 

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import type { VegaLiteSpec } from './charts.js';
-import type { RangeTestResult } from '../finder/lrFinder.js';
+import type { RangeTestResult } from '../finder/result.js';
 import type { BoundsSuggestion } from '../analysis/curve.js';
 
 async function load<T>(name: string, why: string): Promise<T> {

@@ -6,7 +6,6 @@ import { choice, fail, fromTable, inRange, iterationArg, later, positive, satisf
 
 import type { Schedule } from './schedule.js';
 
-export type { Schedule } from './schedule.js';
 
 /** Amplitude policies of the paper. */
 export type CyclicMode = 'triangular' | 'triangular2' | 'exp_range';

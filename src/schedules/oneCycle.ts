@@ -3,7 +3,8 @@
  * @packageDocumentation
  */
 import { bool, choice, fail, fromTable, inRange, integerAtLeast, iterationArg, later, positive, satisfies, type OptionRule } from '../validate.js';
-import { momentumBounds, type Schedule } from './cyclic.js';
+import { momentumBounds } from './cyclic.js';
+import type { Schedule } from './schedule.js';
 import { joinSchedules } from './compose.js';
 
 /** How a phase moves from its start value to its end value. */

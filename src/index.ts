@@ -55,7 +55,7 @@ export {
   hasMomentum,
   checkLearningRateSupport,
 } from './tfjs/optimizers.js';
-export { ScheduledLRCallback, type ScheduleHistory, type ScheduleState, type UnresolvedLogs } from './callbacks/scheduled.js';
+export { ScheduledLRCallback, type ScheduleHistory, type ScheduleState, type UnresolvedLogs, type NaNPolicy, type NaNOption } from './callbacks/scheduled.js';
 export type { RunShape } from './tfjs/runShape.js';
 export { CyclicLR, cyclicLR, type CyclicLRCallbackOptions } from './callbacks/cyclicLR.js';
 export { OneCycleLR, oneCycleLR, type OneCycleLRCallbackOptions } from './callbacks/oneCycleLR.js';

@@ -9,11 +9,11 @@ import {
   type CyclicLROptions,
 } from '../schedules/cyclic.js';
 import { bool, checkedElsewhere, fail, fromTable, integerAtLeast, optionsObject, positive, type OptionRule } from '../validate.js';
-import { ScheduledLRCallback, type Schedules } from './scheduled.js';
+import { NAN_OPTION, ScheduledLRCallback, type NaNOption, type Schedules } from './scheduled.js';
 import type { RunShape } from '../tfjs/runShape.js';
 
 /** Options of {@link CyclicLR}: the schedule's (see {@link cyclicLearningRate}) plus the callback's own. */
-export interface CyclicLRCallbackOptions extends Omit<CyclicLROptions, 'stepSize'> {
+export interface CyclicLRCallbackOptions extends Omit<CyclicLROptions, 'stepSize'>, NaNOption {
   /** Iterations in the rising half-cycle. Give this or `stepSizeEpochs`. */
   stepSize?: number;
   /**
@@ -37,6 +37,7 @@ const TABLE: Record<string, OptionRule> = {
   ...checkedElsewhere([...CYCLIC_LR_KEYS, 'baseMomentum', 'maxMomentum', 'initialIteration']),
   stepSizeEpochs: { check: positive },
   cycleMomentum: { check: bool },
+  ...NAN_OPTION,
 };
 
 /**
@@ -61,7 +62,7 @@ export class CyclicLR extends ScheduledLRCallback {
 
   constructor(opts: CyclicLRCallbackOptions) {
     optionsObject('CyclicLR', opts);
-    super('CyclicLR', opts.initialIteration, opts.cycleMomentum ?? false);
+    super('CyclicLR', opts.initialIteration, opts.cycleMomentum ?? false, opts.onNaN);
     this.forStepSize = checked(this.where, opts);
     this.opts = { ...opts };
     this.rebuild(this.iteration, this.opts.cycleMomentum ?? false);
@@ -155,7 +156,7 @@ function checked(where: string, opts: CyclicLRCallbackOptions): (stepSize: numbe
   if (opts.stepSize === undefined && opts.stepSizeEpochs === undefined) {
     fail(where, 'stepSize', 'given (iterations), or stepSizeEpochs (epochs)', opts.stepSize);
   }
-  const { stepSize, stepSizeEpochs: _e, cycleMomentum, baseMomentum, maxMomentum, initialIteration: _i, ...schedule } = opts;
+  const { stepSize, stepSizeEpochs: _e, cycleMomentum, baseMomentum, maxMomentum, initialIteration: _i, onNaN: _n, ...schedule } = opts;
   const lr = cyclicLRForStepSize(where, schedule);
   const momentum =
     cycleMomentum === true ? cyclicMomentumForStepSize(where, { ...schedule, baseMomentum: baseMomentum ?? 0.8, maxMomentum: maxMomentum ?? 0.9 }) : null;

@@ -5,10 +5,10 @@
  */
 import type { Schedule } from '../schedules/schedule.js';
 import { fromTable, later, satisfies, type OptionRule } from '../validate.js';
-import { ScheduledLRCallback, type Schedules } from './scheduled.js';
+import { NAN_OPTION, ScheduledLRCallback, type NaNOption, type Schedules } from './scheduled.js';
 
 /** Options of {@link LRScheduler}. */
-export interface LRSchedulerOptions {
+export interface LRSchedulerOptions extends NaNOption {
   /** The LR batch `i` uses (0-based global iteration). */
   lr: Schedule;
   /** Momentum (beta1 on Adam/Adamax) batch `i` uses; the optimizer must have one. */
@@ -23,6 +23,7 @@ const TABLE: Record<keyof LRSchedulerOptions, OptionRule> = {
   lr: { check: aSchedule, required: true },
   momentum: { check: aSchedule },
   initialIteration: { check: later },
+  ...NAN_OPTION,
 };
 
 /**
@@ -40,7 +41,7 @@ export class LRScheduler extends ScheduledLRCallback {
 
   constructor(opts: LRSchedulerOptions) {
     fromTable('LRScheduler', opts, TABLE);
-    super('LRScheduler', opts.initialIteration, opts.momentum !== undefined);
+    super('LRScheduler', opts.initialIteration, opts.momentum !== undefined, opts.onNaN);
     this.given = { lr: opts.lr, momentum: opts.momentum ?? null };
     this.rebuild(this.iteration, opts.momentum !== undefined);
   }

@@ -9,11 +9,11 @@ import {
   type OneCycleOptions,
 } from '../schedules/oneCycle.js';
 import { bool, checkedElsewhere, choice, fromTable, optionsObject, type OptionRule } from '../validate.js';
-import { ScheduledLRCallback, type Schedules } from './scheduled.js';
+import { NAN_OPTION, ScheduledLRCallback, type NaNOption, type Schedules } from './scheduled.js';
 import type { RunShape } from '../tfjs/runShape.js';
 
 /** Options of {@link OneCycleLR}: the schedule's (see {@link oneCycleLearningRate}) plus the callback's own. */
-export interface OneCycleLRCallbackOptions extends Omit<OneCycleOptions, 'totalSteps'> {
+export interface OneCycleLRCallbackOptions extends Omit<OneCycleOptions, 'totalSteps'>, NaNOption {
   /**
    * Iterations in the cycle. Left out, it is taken at the first train begin as
    * (epochs − initialEpoch) × batches per epoch of that fit call; later fits hold the final LR.
@@ -43,6 +43,7 @@ const TABLE: Record<string, OptionRule> = {
   ...checkedElsewhere([...ONE_CYCLE_KEYS, 'baseMomentum', 'maxMomentum', 'initialIteration']),
   cycleMomentum: { check: bool },
   afterEnd: { check: choice(['warn', 'restart']) },
+  ...NAN_OPTION,
 };
 
 /**
@@ -65,7 +66,7 @@ export class OneCycleLR extends ScheduledLRCallback {
 
   constructor(opts: OneCycleLRCallbackOptions) {
     optionsObject('OneCycleLR', opts);
-    super('OneCycleLR', opts.initialIteration, opts.cycleMomentum ?? 'auto');
+    super('OneCycleLR', opts.initialIteration, opts.cycleMomentum ?? 'auto', opts.onNaN);
     this.forTotal = checked(this.where, opts);
     this.opts = { ...opts };
     this.rebuild(this.iteration, this.opts.cycleMomentum ?? 'auto');
@@ -130,7 +131,7 @@ export class OneCycleLR extends ScheduledLRCallback {
 /** Checks every option, the length too when given, and returns the schedules for a cycle length. */
 function checked(where: string, opts: OneCycleLRCallbackOptions): (totalSteps: number) => Schedules {
   fromTable(where, opts, TABLE);
-  const { totalSteps, cycleMomentum, baseMomentum, maxMomentum, initialIteration: _i, afterEnd: _a, ...schedule } = opts;
+  const { totalSteps, cycleMomentum, baseMomentum, maxMomentum, initialIteration: _i, afterEnd: _a, onNaN: _n, ...schedule } = opts;
   const lr = oneCycleLRForTotal(where, schedule);
   const momentum = cycleMomentum === false ? null : oneCycleMomentumForTotal(where, { ...schedule, baseMomentum, maxMomentum });
   const forTotal = (n: number): Schedules => ({ lr: lr(n), momentum: momentum === null ? null : momentum(n) });

@@ -13,10 +13,10 @@ import {
   setLearningRate,
   setMomentum,
 } from '../tfjs/optimizers.js';
-import { atLeast, fail, fromTable, integerAtLeast, nonNegative, optionsObject, positive, satisfies } from '../validate.js';
+import { atLeast, choice, fail, fromTable, integerAtLeast, nonNegative, optionsObject, positive, satisfies, type OptionRule } from '../validate.js';
 import { activate, assertCalledOn, deactivate } from './active.js';
 import { runShape, type RunShape } from '../tfjs/runShape.js';
-import { logLearningRate } from '../tfjs/logs.js';
+import { logLearningRate, readLog } from '../tfjs/logs.js';
 
 
 /**
@@ -56,6 +56,22 @@ export interface Schedules {
 }
 
 /**
+ * What a schedule callback does at the first batch whose loss is NaN or infinite: `'warn'` (default:
+ * once, with the iteration and the LR), `'stop'` (warn and stop training after that batch, as Keras's
+ * `TerminateOnNaN`), `'ignore'` (never read the loss).
+ */
+export type NaNPolicy = 'warn' | 'stop' | 'ignore';
+
+/** The option every schedule callback takes about a non-finite loss. */
+export interface NaNOption {
+  /** At the first NaN or infinite loss: `'warn'` (default), `'stop'` (as Keras's TerminateOnNaN) or `'ignore'`. */
+  onNaN?: NaNPolicy;
+}
+
+/** `onNaN`'s check, for each callback's option table. */
+export const NAN_OPTION: Record<keyof NaNOption, OptionRule> = { onNaN: { check: choice(['warn', 'stop', 'ignore']) } };
+
+/**
  * Marks a callback that sets the optimizer's LR before every batch (every schedule callback here, and
  * the range test's `LRFinder`), so `prepareCallbacks` finds them without importing each class.
  */
@@ -92,10 +108,14 @@ export abstract class ScheduledLRCallback extends tf.Callback {
    * @param cycleMomentum `true`: cycle it (error if the optimizer has none); `false`: never;
    *   `'auto'`: when the optimizer has one.
    */
+  /** Whether this fit already met a non-finite loss (one warning a fit). */
+  private nanSeen = false;
+
   protected constructor(
     protected readonly where: string,
     initialIteration: number | undefined,
     private cycleMomentum: boolean | 'auto',
+    private readonly onNaN: NaNPolicy = 'warn',
   ) {
     super();
     this.iteration = initialIteration === undefined ? 0 : integerAtLeast(where, 'initialIteration', initialIteration, 0);
@@ -202,7 +222,27 @@ export abstract class ScheduledLRCallback extends tf.Callback {
       this.schedules = this.buildSchedules(this.shape);
     }
     if (this.cyclingMomentum && this.history.momentum === undefined) this.history.momentum = [];
+    this.nanSeen = false;
     activate(this.model, this);
+  }
+
+  /**
+   * @hidden tfjs calls it (see tf.Callback). Reads the batch's loss (one scalar read, unless `onNaN`
+   * is `'ignore'`) and acts on the first non-finite one.
+   */
+  override async onBatchEnd(batch: number, logs?: UnresolvedLogs): Promise<void> {
+    if (this.onNaN === 'ignore' || this.nanSeen || logs?.loss === undefined) return;
+    const loss = await readLog(logs.loss);
+    if (Number.isFinite(loss)) return;
+    this.nanSeen = true;
+    const stop = this.onNaN === 'stop';
+    console.warn(
+      `${this.where}: the loss was ${loss} at iteration ${this.iteration - 1} (batch ${batch} of its epoch), learning rate ${this.lastLRValue}: ` +
+        (stop
+          ? 'training stops after this batch (onNaN: "stop")'
+          : 'training goes on, but the weights are likely NaN from here; check the data for NaN or infinite values, or lower the LR; pass onNaN: "stop" to stop at the first one (as Keras\'s TerminateOnNaN)'),
+    );
+    if (stop) this.model.stopTraining = true;
   }
 
   /** @hidden tfjs calls it (see tf.Callback). */

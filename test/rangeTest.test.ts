@@ -215,3 +215,31 @@ describe('zero-config rangeTest', () => {
     model.dispose();
   });
 });
+
+describe('a dataset that runs out', () => {
+  test('says so, names .repeat(), and leaves the model as it was', async () => {
+    const { xs, ys } = blobs(320, 12);
+    const xa = xs.arraySync();
+    const ya = ys.arraySync();
+    // 16 batches of 20, once: no .repeat().
+    const ds = tf.data
+      .generator(function* () {
+        for (let k = 0; k < xa.length; k++) yield { xs: tf.tensor1d(xa[k]), ys: tf.tensor1d(ya[k]) };
+      })
+      .batch(20) as unknown as tf.data.Dataset<tf.TensorContainer>;
+    const model = blobModel(tf.train.sgd(0.01));
+    const before = weightValues(model);
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      await expect(rangeTest(model, ds)).rejects.toThrow(/rangeTest: the dataset ran out of data after 16 batches; this stage needed 100\. Give a dataset that repeats \(dataset\.repeat\(\)\)/);
+    } finally {
+      warn.mockRestore();
+    }
+    expect(weightValues(model)).toEqual(before);
+    // With .repeat() the same data is fine.
+    const out = await rangeTest(model, ds.repeat(), { budget: 100 });
+    expect(out.iterations).toBeGreaterThan(16);
+    tf.dispose([xs, ys]);
+    model.dispose();
+  });
+});

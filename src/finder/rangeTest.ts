@@ -104,7 +104,16 @@ async function runStage(model: tf.LayersModel, data: RangeTestData, finder: LRFi
   } finally {
     finder.finish();
   }
-  return finder.result;
+  const r = finder.result;
+  // A dataset that ends (no .repeat()) ends the fit early: tfjs only warns, and a short curve would be
+  // read as an untrainable model. Say what happened instead.
+  if (isDataset(data) && r.stopReason === 'end-of-fit' && r.lr.length < iterations) {
+    throw new Error(
+      `rangeTest: the dataset ran out of data after ${r.lr.length} batches; this stage needed ${iterations}. ` +
+        'Give a dataset that repeats (dataset.repeat()), or a bigger one; the model was restored',
+    );
+  }
+  return r;
 }
 
 /** Batches per epoch of the data, when known. */

@@ -138,7 +138,7 @@ describe('thumb (the default): maxLR at the probe loss minimum, baseLR = maxLR/4
     const falling: RangeCurve = { lr: probeLR, loss: probeLR.map((v) => 2 - Math.tanh(log10(v) + 3)), mode: 'exponential' };
     const s = thumbRule(falling);
     expect(s.confidence).toBe('low');
-    expect(s.notes.join(' ')).toMatch(/still falling at the end of the probe/);
+    expect(s.notes.join(' ')).toMatch(/still falling at the end of the probe \(LR 1\.00\): .*sweep past it with rangeTest's \(or LRFinder's\) maxLR option, e\.g\. maxLR: 10/);
   });
 });
 

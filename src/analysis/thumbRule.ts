@@ -127,7 +127,11 @@ export function thumbRule(curve: RangeCurve, opts: ThumbRuleOptions = {}): Bound
   if (s.confidence === 'low') return { ...s, notes };
   const n = s.usablePoints; // the loss points the rule read
   if (minimum >= n - 1 - Math.max(2, Math.round(n / 20))) {
-    notes.push('the loss was still falling at the end of the probe: the largest usable LR may be higher (sweep higher)');
+    const end = (curve.probe ?? curve).lr[n - 1];
+    notes.push(
+      `the loss was still falling at the end of the probe (LR ${end.toPrecision(3)}): the largest usable LR may be higher; ` +
+        `sweep past it with rangeTest's (or LRFinder's) maxLR option, e.g. maxLR: ${(10 * end).toPrecision(2)}`,
+    );
     return { ...s, confidence: 'low', notes };
   }
   const hasAccuracy = Boolean(curve.validation?.accuracy || curve.accuracy);

@@ -27,7 +27,7 @@ interface Demo {
   visor: { batch: number[]; epoch: number[] } | null;
 }
 
-run('the demo page in headless Chromium', () => {
+run(`the demo page in headless Chromium${haveChromium ? '' : ` (skipped: no Chromium at ${CHROMIUM})`}`, () => {
   let server: Server;
   let browser: Browser;
   let page: Page;

@@ -116,7 +116,7 @@ test('a corrupt archive is a clear error', async () => {
 const SMALL = path.resolve(__dirname, '../../shared/data/cifar-10-small');
 const haveSmall = existsSync(path.join(SMALL, 'data_batch_1.bin'));
 if (!haveSmall) console.log(`skipping the real-data loader test: ${SMALL} is not here (it exists on the project's machines only)`);
-(haveSmall ? test : test.skip)('the real small CIFAR-10 copy: per-class counts match its README', () => {
+(haveSmall ? test : test.skip)(`the real small CIFAR-10 copy: per-class counts match its README${haveSmall ? '' : ` (skipped: ${SMALL} is not here)`}`, () => {
   const d = loadFolder(SMALL);
   const counts = (labels: Uint8Array) => Array.from({ length: 10 }, (_, c) => labels.filter((l) => l === c).length);
   expect(d.train.count).toBe(5000);

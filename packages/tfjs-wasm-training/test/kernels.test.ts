@@ -126,7 +126,7 @@ describe.each(sets)('kernel set %s', (set) => {
   });
 });
 
-(native.addon ? describe : describe.skip)('native convolutions (oneDNN addon) beyond the gradients', () => {
+(native.addon ? describe : describe.skip)(`native convolutions (oneDNN addon) beyond the gradients${native.addon ? '' : ` (skipped: ${native.why})`}`, () => {
   test.each(cases)('$name: conv2d and fusedConv2d (bias, ReLU) forward match the cpu backend to 1e-5', async (c) => {
     const [x, f, b] = [random(size(c.x), 12), random(size(c.f), 13), random(c.f[3], 14)];
     const { ref, got } = await onBoth('native', () =>

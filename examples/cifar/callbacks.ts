@@ -40,17 +40,22 @@ export class ProgressCallback extends tf.Callback {
   ) {
     super();
   }
+  /** Whether a fit has begun: later fits with this callback (the range test's stages) go on counting. */
+  private begun = false;
   override async onTrainBegin(): Promise<void> {
-    this.done = this.start;
     this.accKey = undefined;
-    this.t0 = performance.now();
-    this.lastLine = this.t0;
+    if (!this.begun) {
+      this.begun = true;
+      this.done = this.start;
+      this.t0 = performance.now();
+      this.lastLine = this.t0;
+    }
     if (this.mode !== 'bar') return;
     this.bar = new SingleBar(
       { format: `${this.label.padEnd(12)} {bar} {value}/{total} it | ETA {eta_formatted} | loss {loss} | acc {acc} | lr {lr}`, hideCursor: true },
       Presets.shades_classic,
     );
-    this.bar.start(this.total, this.start, { loss: '-', acc: '-', lr: '-' });
+    this.bar.start(this.total, this.done, { loss: '-', acc: '-', lr: '-' });
   }
   override async onBatchEnd(_batch: number, logs?: Logs): Promise<void> {
     this.done++;

@@ -1,0 +1,124 @@
+/**
+ * bench:probes — how far apart does a rerun of the zero-config probe read maxLR, and which reading of
+ * which curve moves least? Per seed (other initial weights) it reruns the exponential probe (100
+ * batches, 1e-7 → 10; other data order each time, same weights) and reads every rerun, and every
+ * group of k reruns' mean curve (meanProbe), at the smoothed loss's minimum, its floor's left end
+ * ('bottom') and the floor's geometric center ('center'). Reported: the median and 90th percentile,
+ * over draws of one group per seed, of max/min across the seeds (what a user who reruns the whole test
+ * sees), and each seed's median reading.
+ *
+ *   npm run bench:probes                                        # cifar-quick, Momentum SGD, seeds 1–5, 6 reruns
+ *   npm run bench:probes -- --task mnist-mlp --optimizer adam   # another task / optimizer
+ *   npm run bench:probes -- --report                            # the report again from the saved probes
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { LRFinder, meanProbe, PROBE_RANGE, thumbRule, type RangeTestResult } from 'tfjs-clr';
+import { chooseBackend } from 'tfjs-wasm-training';
+import { commandLine, flags, markdownTable, positiveFlag, resultsDir } from './kit.js';
+import { TASKS } from './suggest/tasks.js';
+import { compileFor, OPTIMIZERS, type OptimizerName } from './suggest/train.js';
+
+const { values: a } = flags('bench:probes', {
+  task: { type: 'string', default: 'cifar-quick' },
+  optimizer: { type: 'string', default: 'momentum' },
+  seeds: { type: 'string', default: '1,2,3,4,5' },
+  reruns: { type: 'string', default: '6' },
+  report: { type: 'boolean', default: false },
+});
+
+type Saved = Array<{ seed: number; rerun: number; result: RangeTestResult }>;
+const READINGS = ['minimum', 'bottom', 'center'] as const;
+
+/** Every k-subset of 0…n−1. */
+function subsets(n: number, k: number): number[][] {
+  const out: number[][] = [];
+  const rec = (from: number, picked: number[]) => {
+    if (picked.length === k) return void out.push(picked);
+    for (let i = from; i < n; i++) rec(i + 1, [...picked, i]);
+  };
+  rec(0, []);
+  return out;
+}
+
+async function run(task: (typeof TASKS)[number], optimizer: OptimizerName, seeds: number[], reruns: number): Promise<Saved> {
+  const data = await task.load();
+  const saved: Saved = [];
+  const perEpoch = Math.floor(data.train.x.shape[0] / task.batchSize);
+  for (const seed of seeds) {
+    const model = task.build(seed);
+    compileFor(model, 0.01, optimizer);
+    for (let r = 0; r < reruns; r++) {
+      const finder = new LRFinder({ mode: 'exponential', ...PROBE_RANGE, numIterations: 100 });
+      await model.fit(data.train.x, data.train.y, { epochs: Math.ceil(100 / perEpoch), batchSize: task.batchSize, shuffle: true, callbacks: [finder], verbose: 0 });
+      finder.finish();
+      saved.push({ seed, rerun: r, result: finder.result });
+      console.log(`seed ${seed}, rerun ${r + 1}/${reruns}: ${finder.result.lr.length} batches`);
+    }
+    model.dispose();
+  }
+  tf.dispose([data.train.x, data.train.y, data.val.x, data.val.y, data.test.x, data.test.y]);
+  return saved;
+}
+
+function report(saved: Saved, title: string): string {
+  const seeds = [...new Set(saved.map((s) => s.seed))];
+  const bySeed = seeds.map((s) => saved.filter((x) => x.seed === s).map((x) => x.result));
+  const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor((v.length - 1) / 2)];
+  const rows: string[][] = [];
+  for (const k of [1, 3, 5]) {
+    if (bySeed.some((r) => r.length < k)) continue;
+    for (const reading of READINGS) {
+      // Each seed: the reading of every group of k reruns (one rerun alone, or the mean curve of k).
+      const perSeed = bySeed.map((runs) => subsets(runs.length, k).map((g) => {
+        const curve = k === 1 ? runs[g[0]] : meanProbe(g.map((i) => runs[i]));
+        return thumbRule({ ...curve, probe: curve, repeats: null }, { reading }).maxLR ?? NaN;
+      }));
+      // Draws of one group per seed: max/min across the seeds (a seeded generator: the same report every time).
+      let s = 12345;
+      const rand = () => ((s = (s * 16807) % 2147483647) - 1) / 2147483646;
+      const spreads = Array.from({ length: 2000 }, () => {
+        const pick = perSeed.map((p) => p[Math.floor(rand() * p.length)]);
+        return Math.max(...pick) / Math.min(...pick);
+      }).sort((x, y) => x - y);
+      rows.push([k === 1 ? 'one probe' : `mean of ${k}`, reading, spreads[1000].toFixed(2), spreads[1800].toFixed(2), perSeed.map((p) => median(p).toPrecision(2)).join(', ')]);
+    }
+  }
+  return [
+    `# bench:probes — ${title}`,
+    '',
+    `Command: \`${commandLine('bench:probes')}\`; ${saved.length} probes (seeds ${seeds.join(', ')}, ${bySeed[0].length} reruns each, 100 batches, ${PROBE_RANGE.minLR} → ${PROBE_RANGE.maxLR}).`,
+    '"max/min across seeds": over 2,000 draws of one reading per seed, the median and 90th percentile of the largest over the smallest maxLR.',
+    '',
+    markdownTable(['curve read', 'reading', 'max/min across seeds: median', '90th percentile', 'median maxLR per seed'], rows),
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const task = TASKS.find((t) => t.name === a.task);
+  if (!task) throw new Error(`--task: unknown task "${a.task}" (known: ${TASKS.map((t) => t.name).join(', ')})`);
+  if (!((a.optimizer as string) in OPTIMIZERS)) throw new Error(`--optimizer: unknown optimizer "${a.optimizer}" (known: ${Object.keys(OPTIMIZERS).join(', ')})`);
+  const optimizer = a.optimizer as OptimizerName;
+  const out = resultsDir('probes', `${task.name}-${optimizer}`);
+  const file = path.join(out, 'probes.json');
+  let saved: Saved;
+  if (a.report) {
+    if (!existsSync(file)) throw new Error(`--report: no saved probes at ${file}; run without --report first`);
+    saved = JSON.parse(readFileSync(file, 'utf8')) as Saved;
+  } else {
+    const backend = await chooseBackend('wasm');
+    console.log(`backend: ${backend.name} — ${backend.why}`);
+    saved = await run(task, optimizer, (a.seeds as string).split(',').map(Number), positiveFlag('reruns', a.reruns, true) as number);
+    writeFileSync(file, `${JSON.stringify(saved)}\n`);
+  }
+  const md = report(saved, `${task.name}, ${optimizer}`);
+  writeFileSync(path.join(out, 'report.md'), md);
+  console.log(md);
+}
+
+main().catch((e: unknown) => {
+  console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

@@ -2,7 +2,7 @@
  * What every bench shares: where results go (bench/results/<bench>/<run>/), checked command-line
  * flags, and Markdown tables. A bench is its measurement; this is the rest.
  */
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
@@ -14,18 +14,6 @@ export function resultsDir(bench: string, run?: string): string {
   const dir = run === undefined ? path.join(RESULTS, bench) : path.join(RESULTS, bench, run);
   mkdirSync(dir, { recursive: true });
   return dir;
-}
-
-/** The run folders of a bench, in name order (sub-folders of bench/results/<bench>). */
-export function runsOf(bench: string): string[] {
-  const dir = path.join(RESULTS, bench);
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return names.filter((n) => statSync(path.join(dir, n)).isDirectory()).sort().map((n) => path.join(dir, n));
 }
 
 /** The command that ran this bench, for its report: `npm run <script> -- <args>`. */

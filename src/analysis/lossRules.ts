@@ -57,15 +57,20 @@ export function lossLandmarks(series: LossSeries | null): BoundsSuggestion['loss
  */
 export function bottomIndex(s: LossSeries, lo: number, hi: number): { index: number; minimum: number; right: number } {
   const m = lo + argMin(s.smooth.slice(lo, hi));
-  // At most a fifth of the fall (from a start robust to early spikes: the median of the first raw
-  // points), so very noisy curves are not read on their way down.
-  const start = median(s.raw.slice(lo, lo + 2 * s.h + 1));
+  // At most a fifth of the fall (from a start robust to early spikes), so very noisy curves are not
+  // read on their way down.
+  const start = rawStart(s, lo);
   const tolerance = Math.min(3 * smoothedSigma(s), 0.2 * (start - s.smooth[m]));
   let k = lo;
   while (k < m && s.smooth[k] > s.smooth[m] + tolerance) k++;
   let r = m;
   while (r + 1 < hi && s.smooth[r + 1] <= s.smooth[m] + tolerance) r++;
   return { index: k, minimum: m, right: r };
+}
+
+/** The loss where the read part starts, robust to a spike there: the median of the raw points under the smoother at `from`. */
+function rawStart(s: LossSeries, from: number): number {
+  return median(s.raw.slice(from, from + 2 * s.h + 1));
 }
 
 /** Noise σ of one smoothed value: the raw loss's σ × √(Σ w²) over the smoother's weights. */
@@ -120,7 +125,7 @@ export function lossRule(rule: RuleName, reason: MaxLRReason, curve: RangeCurve,
   // spike in the smoothed start made a flat curve look like a fall): the lower of the smoothed value
   // and the median of the raw points under the smoother.
   const first = Math.min(lo, m - 1);
-  const start = Math.min(series.smooth[first], median(series.raw.slice(first, first + 2 * series.h + 1)));
+  const start = Math.min(series.smooth[first], rawStart(series, first));
   const min = Math.min(...series.smooth.slice(lo, Math.max(lo + 1, hi)));
   const noise = noiseSigma(series.raw);
   // A fall is real when it is well beyond what noise moves a smoothed value (5σ of one; 3σ of the raw

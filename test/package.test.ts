@@ -110,10 +110,19 @@ test('the core entry bundles for browsers with tfjs external, importing no Node 
   expect(code).not.toMatch(/require\(|from ["']node:|from ["'](fs|path|os|child_process)["']/);
 });
 
-test('npm pack ships only dist, the node10 stub plot/package.json, README and the images it shows, LICENSE and package.json', () => {
+test('the optimizers entry loads by name in both module systems, registers its classes, and bundles for browsers', async () => {
+  const cjs = node(['-e', `const tf = require('@tensorflow/tfjs'); const o = require('tfjs-clr/optimizers'); const p = o.prodigy(); console.log(typeof o.scheduleFreeAdamW, p instanceof tf.Optimizer, tf.serialization.SerializationMap.getMap().classNameMap.Prodigy !== undefined);`]);
+  expect(cjs.trim().split('\n').pop()).toBe('function true true');
+  const esm = node(['--input-type=module', '-e', `import { dog } from 'tfjs-clr/optimizers'; import * as core from 'tfjs-clr'; console.log(typeof dog, 'dog' in core);`]);
+  expect(esm.trim().split('\n').pop()).toBe('function false');
+  const result = await build({ entryPoints: [path.join(root, 'dist/esm/optimizers/index.js')], bundle: true, platform: 'browser', format: 'esm', external: ['@tensorflow/tfjs'], write: false, logLevel: 'silent' });
+  expect(result.outputFiles[0].text).not.toMatch(/require\(|from ["']node:|from ["'](fs|path|os|child_process)["']/);
+});
+
+test('npm pack ships only dist, the node10 stubs plot/ and optimizers/package.json, README and the images it shows, LICENSE and package.json', () => {
   const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
   const files: string[] = JSON.parse(out)[0].files.map((f: { path: string }) => f.path);
-  const outside = files.filter((f) => !/^(dist\/|plot\/package\.json$|README\.md$|LICENSE$|package\.json$|docs\/(range-test\.svg|schedules\.svg|demo\.png)$)/.test(f));
+  const outside = files.filter((f) => !/^(dist\/|(plot|optimizers)\/package\.json$|README\.md$|LICENSE$|package\.json$|docs\/(range-test\.svg|schedules\.svg|demo\.png)$)/.test(f));
   expect(outside).toEqual([]);
   expect(files).toEqual(expect.arrayContaining(['dist/cjs/index.js', 'dist/esm/index.js', 'dist/cjs/index.d.ts', 'README.md', 'LICENSE']));
 });

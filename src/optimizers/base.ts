@@ -1,0 +1,212 @@
+/**
+ * What the learning-rate-free optimizers share: per-variable state kept beside the model's variables,
+ * its serialization (`getWeights`/`setWeights`, so `model.save(…, { includeOptimizer: true })` and
+ * `saveTraining` resume them exactly), and, for the optimizers that average their iterates
+ * (Schedule-Free, DoG with averaging), the two points: gradients are taken at one point, the model is
+ * evaluated at another.
+ *
+ * The model's variables hold the **evaluation point** between steps: `computeGradients` (which
+ * `minimize`, `model.fit`, `fitDataset` and `trainOnBatch` all call) first writes the gradient point
+ * into them, `applyGradients` ends by writing the new evaluation point back. So `predict`, `evaluate`,
+ * `fit`'s validation and `save` see the weights to evaluate with no mode to remember; `train()` puts
+ * the gradient point in the variables for inspection and `eval()` takes it back out.
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs';
+/** A named tensor, as tfjs optimizers save their state (tfjs does not export the type). */
+export type NamedTensor = { name: string; tensor: tf.Tensor };
+import { fail } from '../validate.js';
+
+/** One variable's state tensors by slot name ("z", "v", …). */
+export type Slots = Record<string, tf.Variable>;
+
+/** A tensor-valued scalar of the optimizer's own (Prodigy's d, DoG's rbar …), saved with its weights. */
+export type Scalars = Record<string, tf.Variable>;
+
+/** The variables of the engine, by name (tfjs keeps them in its engine; its typings hide the field). */
+function registered(): Record<string, tf.Variable> {
+  return (tf.engine() as unknown as { registeredVariables: Record<string, tf.Variable> }).registeredVariables;
+}
+
+/** The base class of the learning-rate-free optimizers: subclasses implement one step and name their state. */
+export abstract class LRFreeOptimizer extends tf.Optimizer {
+  /**
+   * The learning rate (for Prodigy and DoG: the multiplier of the step they estimate, 1 by default).
+   * A plain field read at every step, so tfjs-clr's schedules and `setLearningRate` act on it and
+   * `logs.learning_rate` reports it.
+   */
+  learningRate: number;
+  /** State by variable name, in the order the variables were first seen. */
+  private readonly state = new Map<string, Slots>();
+  /** The variables (by name) whose state is in {@link state}, in order. */
+  private readonly order: string[] = [];
+  /** State restored by `setWeights` before any variable was seen: bound in order to the next ones seen. */
+  private pending: Slots[] = [];
+
+  protected constructor(learningRate: number) {
+    super();
+    this.learningRate = learningRate;
+  }
+
+  /** The slot names of one variable's state, in the order `getWeights` writes them. */
+  protected abstract slotNames(): readonly string[];
+  /** The optimizer's own scalars (created in the constructor), in the order `getWeights` writes them. */
+  protected abstract scalars(): Scalars;
+  /** A new variable's state, from its current value (the evaluation point). */
+  protected abstract initialSlots(value: tf.Tensor): Record<string, tf.Tensor>;
+  /** True when gradients are taken at another point than the model is evaluated at (averaging). */
+  protected abstract twoPoints(): boolean;
+  /**
+   * The point to take gradients at, from a variable's state (called only when {@link twoPoints}).
+   */
+  protected abstract gradientPoint(slots: Slots): tf.Tensor;
+  /**
+   * One step: `items` are the variables with a gradient, with their state; set each variable to its
+   * new evaluation point. Runs inside `tf.tidy`; `step` is the 0-based iteration.
+   */
+  protected abstract step(items: ReadonlyArray<{ variable: tf.Variable; gradient: tf.Tensor; slots: Slots }>, step: number): void;
+
+  /** The state of `variable`, made on first sight (or taken from what `setWeights` restored). */
+  private slotsOf(variable: tf.Variable): { slots: Slots; fresh: boolean } {
+    const known = this.state.get(variable.name);
+    if (known !== undefined) return { slots: known, fresh: false };
+    const restored = this.pending.shift();
+    const slots =
+      restored ?? tf.tidy(() => Object.fromEntries(Object.entries(this.initialSlots(variable)).map(([k, t]) => [k, t.variable(false)])));
+    this.state.set(variable.name, slots);
+    this.order.push(variable.name);
+    // A new variable's gradient point is its value: fresh state needs no move.
+    return { slots, fresh: restored === undefined };
+  }
+
+  /** Writes the gradient point of each variable into it (a no-op for optimizers without averaging). */
+  private toGradientPoint(variables: readonly tf.Variable[]): void {
+    tf.tidy(() => {
+      for (const v of variables) {
+        const { slots } = this.slotsOf(v);
+        if (this.twoPoints()) v.assign(this.gradientPoint(slots));
+        this.moved.add(v.name);
+      }
+    });
+  }
+
+  /** Names of the variables holding their gradient point (moved there since the last step). */
+  private readonly moved = new Set<string>();
+
+  override computeGradients(f: () => tf.Scalar, varList?: tf.Variable[]): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+    // Without a varList (minimize(f) in a custom loop) only the variables already stepped are known to be ours.
+    const variables = varList ?? Object.values(registered()).filter((v) => v.trainable && this.state.has(v.name));
+    this.toGradientPoint(variables);
+    return super.computeGradients(f, varList);
+  }
+
+  override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
+    const pairs: Array<[string, tf.Tensor | undefined]> = Array.isArray(variableGradients)
+      ? variableGradients.map((g) => [g.name, g.tensor])
+      : Object.entries(variableGradients);
+    const vars = registered();
+    const items = pairs.flatMap(([name, gradient]) => {
+      const variable = vars[name];
+      if (gradient == null || variable === undefined) return [];
+      const { slots, fresh } = this.slotsOf(variable);
+      if (!fresh && !this.moved.has(name) && this.twoPoints()) {
+        throw new Error(
+          `${this.getClassName()}: the gradient of ${name} was taken at the evaluation point, not where this optimizer takes gradients; ` +
+            'take gradients with optimizer.minimize(f, returnCost, varList) or optimizer.computeGradients(f, varList) (model.fit does), ' +
+            'which first move the variables there (after setWeights/loading, pass varList)',
+        );
+      }
+      return [{ variable, gradient, slots }];
+    });
+    const k = this.iterations;
+    tf.tidy(() => this.step(items, k));
+    this.moved.clear();
+    this.incrementIterations();
+  }
+
+  /**
+   * Puts the gradient point in the model's variables (PyTorch's `optimizer.train()` for Schedule-Free).
+   * Only needed to look at that point: training works without it, since every step starts from it.
+   */
+  train(): void {
+    this.toGradientPoint(this.order.map((n) => registered()[n]).filter((v) => v !== undefined));
+  }
+
+  /**
+   * Puts the evaluation point back in the model's variables (PyTorch's `optimizer.eval()`). After
+   * every step the variables already hold it; this undoes a {@link train}.
+   */
+  eval(): void {
+    tf.tidy(() => {
+      for (const name of this.moved) {
+        const v = registered()[name];
+        if (v !== undefined && this.twoPoints()) v.assign(this.evaluationPoint(this.state.get(name) as Slots));
+      }
+    });
+    this.moved.clear();
+  }
+
+  /** The evaluation point kept in the state, for {@link eval} (called only when {@link twoPoints}). */
+  protected abstract evaluationPoint(slots: Slots): tf.Tensor;
+
+  /** The state to save: the step count, the optimizer's scalars, then each slot for every variable (tfjs's layout). */
+  override async getWeights(): Promise<NamedTensor[]> {
+    const scalars = Object.entries(this.scalars()).map(([name, tensor]) => ({ name: `${this.getClassName()}/${name}`, tensor }));
+    const slots = this.slotNames().flatMap((slot) => this.order.map((name) => ({ name: `${name}/${slot}`, tensor: (this.state.get(name) as Slots)[slot] })));
+    return [await this.saveIterations(), ...scalars, ...slots];
+  }
+
+  /** Restores a {@link getWeights} result; the state binds, in order, to the next variables the optimizer sees. */
+  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
+    const rest = await this.extractIterations(weightValues);
+    const scalars = this.scalars();
+    const scalarNames = Object.keys(scalars);
+    const slotNames = this.slotNames();
+    const slotPart = rest.length - scalarNames.length;
+    if (slotPart < 0 || slotPart % slotNames.length !== 0) {
+      throw new Error(
+        `${this.getClassName()}.setWeights: expected ${scalarNames.length} scalars and ${slotNames.join(', ')} for each variable, got ${rest.length} tensors ` +
+          '(were they saved by another optimizer or with other options?)',
+      );
+    }
+    scalarNames.forEach((name, i) => {
+      const want = `${this.getClassName()}/${name}`;
+      if (rest[i].name !== want) throw new Error(`${this.getClassName()}.setWeights: expected ${want} at position ${i + 1}, got ${rest[i].name}`);
+      scalars[name].assign(rest[i].tensor);
+    });
+    const count = slotPart / slotNames.length;
+    this.disposeState();
+    this.pending = Array.from({ length: count }, (_, i) =>
+      Object.fromEntries(slotNames.map((slot, s) => [slot, rest[scalarNames.length + s * count + i].tensor.clone().variable(false)])),
+    );
+    this.moved.clear();
+  }
+
+  private disposeState(): void {
+    for (const slots of [...this.state.values(), ...this.pending]) tf.dispose(Object.values(slots));
+    this.state.clear();
+    this.order.length = 0;
+    this.pending = [];
+  }
+
+  override dispose(): void {
+    this.disposeState();
+    tf.dispose(Object.values(this.scalars()));
+    super.dispose();
+  }
+}
+
+/** Checks that `value` is a plain options object (or undefined) with only known keys. */
+export function checkOptions(where: string, value: unknown, known: readonly string[]): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(where, 'options', 'an object', value);
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) throw new Error(`${where}: unknown option ${JSON.stringify(key)} (known: ${known.join(', ')})`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** The options in a saved config (tfjs adds keys of its own, such as customObjects, when loading). */
+export function optionsFrom(config: tf.serialization.ConfigDict, known: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(config).filter(([k, v]) => known.includes(k) && v !== null));
+}

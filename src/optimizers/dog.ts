@@ -1,0 +1,147 @@
+/**
+ * DoG, "Distance over Gradients" (Ivgi, Hinder, Carmon: "DoG is SGD's Best Friend: A Parameter-Free
+ * Dynamic Step Size Schedule", ICML 2023), as a tfjs optimizer, with the polynomial-decay iterate
+ * averaging the paper evaluates it with (on by default: the paper's and the authors' package's advice).
+ *
+ * SGD with step η_t = lr · r̄_t / √(G_t) (the paper's eq. 1 and Algorithm 1, as in the authors' `dog`
+ * package 1.0): r̄_0 = repsRel · (1 + ‖x_0‖), r̄_t = max(r̄_{t−1}, ‖x_t − x_0‖), G_t = Σ_{i≤t} ‖g_i‖² (+ ε
+ * once), x_{t+1} = x_t − η_t · g_t, where g includes λ·x_t for weight decay λ; norms over all variables
+ * together (DoG) or per variable (`layerwise: true`, L-DoG). The average (the paper's §4.2, Shamir &
+ * Zhang 2013): x̄_t = (1 − w)·x̄_{t−1} + w·x_t with w = (γ + 1)/(t + γ), γ = 8; the model is evaluated
+ * at x̄ (held by its variables between steps, see base.ts) and gradients are taken at x_t.
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs';
+import { fail, nonNegative, positive } from '../validate.js';
+import { checkOptions, LRFreeOptimizer, optionsFrom, type Scalars, type Slots } from './base.js';
+
+/** Options of {@link dog}; defaults are the paper's. */
+export interface DoGOptions {
+  /** Multiplier c of the step (default 1; the authors advise against changing it). */
+  learningRate?: number;
+  /** r_ε relative to 1 + ‖x_0‖: the first step's distance (default 1e-6; the authors: 1e-4 with batch norm). */
+  repsRel?: number;
+  /** L2 weight decay λ added to the gradient (default 0). */
+  weightDecay?: number;
+  /** ε added to the sum of squared gradient norms (default 1e-8). */
+  epsilon?: number;
+  /** L-DoG: one step size per variable (default false: one for all). */
+  layerwise?: boolean;
+  /** γ of the polynomial-decay average the model is evaluated at (default 8); false: no averaging. */
+  averaging?: number | false;
+}
+
+const KNOWN = ['learningRate', 'repsRel', 'weightDecay', 'epsilon', 'layerwise', 'averaging'];
+
+/**
+ * DoG: SGD whose step is the distance travelled over the root of the summed squared gradients.
+ * @example
+ * ```ts
+ * import { dog } from 'tfjs-clr/optimizers';
+ * model.compile({ optimizer: dog(), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+ * ```
+ */
+export class DoG extends LRFreeOptimizer {
+  static get className(): string {
+    return 'DoG';
+  }
+
+  private readonly repsRel: number;
+  private readonly weightDecay: number;
+  private readonly epsilon: number;
+  private readonly layerwise: boolean;
+  private readonly gamma: number | false;
+  /** Global DoG: r̄ and G (L-DoG keeps them per variable, in the slots). */
+  private readonly sums: Scalars;
+
+  constructor(options?: DoGOptions) {
+    const where = 'dog';
+    const o = checkOptions(where, options, KNOWN);
+    super(positive(where, 'learningRate', o.learningRate ?? 1));
+    this.repsRel = positive(where, 'repsRel', o.repsRel ?? 1e-6);
+    this.weightDecay = nonNegative(where, 'weightDecay', o.weightDecay ?? 0);
+    this.epsilon = positive(where, 'epsilon', o.epsilon ?? 1e-8);
+    if (o.layerwise !== undefined && typeof o.layerwise !== 'boolean') fail(where, 'layerwise', 'true or false', o.layerwise);
+    this.layerwise = o.layerwise === true;
+    const gamma = o.averaging ?? 8;
+    if (gamma !== false && (typeof gamma !== 'number' || !Number.isFinite(gamma) || gamma < 0)) fail(where, 'averaging', 'a number >= 0 (γ) or false', gamma);
+    this.gamma = gamma as number | false;
+    this.sums = this.layerwise ? {} : { rbar: tf.variable(tf.scalar(0), false), G: tf.variable(tf.scalar(0), false) };
+  }
+
+  protected scalars(): Scalars {
+    return this.sums;
+  }
+
+  protected slotNames(): readonly string[] {
+    return [...['x0'], ...(this.gamma === false ? [] : ['x', 'average']), ...(this.layerwise ? ['rbar', 'G'] : [])];
+  }
+
+  protected initialSlots(value: tf.Tensor): Record<string, tf.Tensor> {
+    const slots: Record<string, tf.Tensor> = { x0: tf.clone(value) };
+    if (this.gamma !== false) Object.assign(slots, { x: tf.clone(value), average: tf.clone(value) });
+    if (this.layerwise) Object.assign(slots, { rbar: tf.scalar(0), G: tf.scalar(0) });
+    return slots;
+  }
+
+  protected twoPoints(): boolean {
+    return this.gamma !== false;
+  }
+
+  protected gradientPoint(s: Slots): tf.Tensor {
+    return s.x;
+  }
+
+  protected evaluationPoint(s: Slots): tf.Tensor {
+    return s.average;
+  }
+
+  protected step(items: ReadonlyArray<{ variable: tf.Variable; gradient: tf.Tensor; slots: Slots }>, k: number): void {
+    const first = k === 0;
+    // The iterate x_t: the averaging slot, or the variable itself.
+    const iterate = (it: (typeof items)[number]): tf.Variable => (this.gamma === false ? it.variable : it.slots.x);
+    const grads = items.map((it) => (this.weightDecay !== 0 ? tf.add(it.gradient, tf.mul(iterate(it), this.weightDecay)) : it.gradient));
+    const sq = (t: tf.Tensor) => tf.sum(tf.square(t));
+    const update = (rbar: tf.Variable, G: tf.Variable, x: tf.Tensor[], x0: tf.Tensor[], g: tf.Tensor[]): tf.Tensor => {
+      const sumSq = (ts: tf.Tensor[]) => ts.reduce<tf.Tensor>((acc, t) => tf.add(acc, sq(t)), tf.scalar(0));
+      if (first) {
+        rbar.assign(tf.mul(tf.add(tf.sqrt(sumSq(x0)), 1), this.repsRel));
+        G.assign(tf.add(sumSq(g), this.epsilon));
+      } else {
+        rbar.assign(tf.maximum(rbar, tf.sqrt(sumSq(x.map((xi, i) => tf.sub(xi, x0[i]))))));
+        G.assign(tf.add(G, sumSq(g)));
+      }
+      return tf.div(tf.mul(rbar, this.learningRate), tf.sqrt(G));
+    };
+    const etas = this.layerwise
+      ? items.map((it, i) => update(it.slots.rbar, it.slots.G, [iterate(it)], [it.slots.x0], [grads[i]]))
+      : new Array<tf.Tensor>(items.length).fill(update(this.sums.rbar, this.sums.G, items.map(iterate), items.map((it) => it.slots.x0), grads));
+    const t = k + 1;
+    const w = this.gamma === false ? 1 : (this.gamma + 1) / (t + this.gamma);
+    items.forEach((it, i) => {
+      const next = tf.sub(iterate(it), tf.mul(grads[i], etas[i]));
+      if (this.gamma === false) {
+        it.variable.assign(next);
+        return;
+      }
+      it.slots.x.assign(next);
+      it.slots.average.assign(tf.add(tf.mul(it.slots.average, 1 - w), tf.mul(next, w)));
+      it.variable.assign(it.slots.average);
+    });
+  }
+
+  getConfig(): tf.serialization.ConfigDict {
+    return { learningRate: this.learningRate, repsRel: this.repsRel, weightDecay: this.weightDecay, epsilon: this.epsilon, layerwise: this.layerwise, averaging: this.gamma };
+  }
+
+  static override fromConfig<T extends tf.serialization.Serializable>(cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict): T {
+    return new cls(optionsFrom(config, KNOWN) as DoGOptions);
+  }
+}
+
+tf.serialization.registerClass(DoG);
+
+/** A {@link DoG}: `tf.train`-style factory. */
+export function dog(options?: DoGOptions): DoG {
+  return new DoG(options);
+}

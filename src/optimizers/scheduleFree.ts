@@ -1,0 +1,263 @@
+/**
+ * Schedule-Free SGD and AdamW (Defazio, Yang, Mehta, Mishchenko, Khaled, Cutkosky: "The Road Less
+ * Scheduled", NeurIPS 2024), as tfjs optimizers.
+ *
+ * The method keeps three sequences: `z` (the base optimizer's iterates), `x` (their weighted average,
+ * where the model is evaluated) and `y = β·x + (1 − β)·z` (where gradients are taken). Per step t
+ * (the paper's Algorithm 1, eqs. 1–3, with the choices of the authors' reference implementation
+ * `schedulefree` 1.x, which users switching from PyTorch get):
+ *
+ * - γ_t = lr · min(1, (t + 1) / warmupSteps) (linear warmup; no warmup by default);
+ * - SGD: z ← z − γ_t · (g + λ·y); AdamW: v ← β2·v + (1 − β2)·g², z ← z − γ_t · (g / (√(v / (1 − β2^(t+1))) + ε) + λ·y)
+ *   (the bias correction inside the root, ε outside, decoupled weight decay λ taken at y);
+ * - c_{t+1} = w_t / Σ_{i≤t} w_i with w_t = (t + 1)^r · (max_{i≤t} γ_i)^weightLRPower, and x ← (1 − c)·x + c·z.
+ *
+ * The model's variables hold `x` between steps and `y` while gradients are taken (see base.ts), so
+ * `predict`, `evaluate`, `fit`'s validation and `save` use `x` with no `eval()` call; `train()`/`eval()`
+ * exist for code written against PyTorch's API.
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs';
+import { inRange, integerAtLeast, nonNegative, positive } from '../validate.js';
+import { checkOptions, LRFreeOptimizer, optionsFrom, type NamedTensor, type Scalars, type Slots } from './base.js';
+
+/** Options of {@link scheduleFreeSGD}. */
+export interface ScheduleFreeSGDOptions {
+  /** Learning rate (default 1.0, the reference package's; its README: 10–50× a classical SGD LR). */
+  learningRate?: number;
+  /** β, the interpolation between x and z for the gradient point (default 0.9). */
+  momentum?: number;
+  /** Decoupled weight decay λ, taken at y (default 0). */
+  weightDecay?: number;
+  /** Steps of linear warmup of the learning rate (default 0). */
+  warmupSteps?: number;
+  /** Polynomial weighting power r of the average (default 0). */
+  r?: number;
+  /** Power of the (max so far) LR in the average's weights (default 2). */
+  weightLRPower?: number;
+}
+
+/** Options of {@link scheduleFreeAdamW}. */
+export interface ScheduleFreeAdamWOptions {
+  /** Learning rate (default 0.0025, the reference package's). */
+  learningRate?: number;
+  /** β1, the interpolation between x and z for the gradient point (default 0.9). */
+  beta1?: number;
+  /** β2 of the second-moment average (default 0.999). */
+  beta2?: number;
+  /** ε added outside the root (default 1e-8). */
+  epsilon?: number;
+  /** Decoupled weight decay λ, taken at y (default 0). */
+  weightDecay?: number;
+  /** Steps of linear warmup of the learning rate (default 0). */
+  warmupSteps?: number;
+  /** Polynomial weighting power r of the average (default 0). */
+  r?: number;
+  /** Power of the (max so far) LR in the average's weights (default 2). */
+  weightLRPower?: number;
+}
+
+const SGD_KNOWN = ['learningRate', 'momentum', 'weightDecay', 'warmupSteps', 'r', 'weightLRPower'];
+const ADAMW_KNOWN = ['learningRate', 'beta1', 'beta2', 'epsilon', 'weightDecay', 'warmupSteps', 'r', 'weightLRPower'];
+
+interface Common {
+  learningRate: number;
+  beta: number;
+  weightDecay: number;
+  warmupSteps: number;
+  r: number;
+  weightLRPower: number;
+}
+
+function common(where: string, o: Record<string, unknown>, lr: number, betaKey: 'momentum' | 'beta1'): Common {
+  return {
+    learningRate: positive(where, 'learningRate', o.learningRate ?? lr),
+    beta: inRange(where, betaKey, o[betaKey] ?? 0.9, 0, 1),
+    weightDecay: nonNegative(where, 'weightDecay', o.weightDecay ?? 0),
+    warmupSteps: integerAtLeast(where, 'warmupSteps', o.warmupSteps ?? 0, 0),
+    r: nonNegative(where, 'r', o.r ?? 0),
+    weightLRPower: nonNegative(where, 'weightLRPower', o.weightLRPower ?? 2),
+  };
+}
+
+/** What Schedule-Free SGD and AdamW share: the three sequences and the weighted average. */
+abstract class ScheduleFree extends LRFreeOptimizer {
+  protected readonly beta: number;
+  protected readonly weightDecay: number;
+  protected readonly warmupSteps: number;
+  protected readonly r: number;
+  protected readonly weightLRPower: number;
+  /** Σ w_i and max γ_i so far (kept as tensors so that getWeights saves them). */
+  private readonly sums: Scalars;
+  /** The same two numbers, on the CPU (so a step needs no read-back). */
+  private weightSum = 0;
+  private lrMax = -1;
+
+  protected constructor(c: Common) {
+    super(c.learningRate);
+    this.beta = c.beta;
+    this.weightDecay = c.weightDecay;
+    this.warmupSteps = c.warmupSteps;
+    this.r = c.r;
+    this.weightLRPower = c.weightLRPower;
+    this.sums = { weight_sum: tf.variable(tf.scalar(0), false), lr_max: tf.variable(tf.scalar(-1), false) };
+  }
+
+  protected scalars(): Scalars {
+    return this.sums;
+  }
+
+  protected twoPoints(): boolean {
+    return true;
+  }
+
+  protected gradientPoint(s: Slots): tf.Tensor {
+    return tf.add(tf.mul(s.x, this.beta), tf.mul(s.z, 1 - this.beta));
+  }
+
+  protected evaluationPoint(s: Slots): tf.Tensor {
+    return s.x;
+  }
+
+  /** The step direction before weight decay (SGD: the gradient; AdamW: the normalized gradient). */
+  protected abstract direction(gradient: tf.Tensor, s: Slots, step: number): tf.Tensor;
+
+  /** The learning rate γ_t of step `k` (with warmup). */
+  scheduledLR(k: number = this.iterations): number {
+    return this.learningRate * (k < this.warmupSteps ? (k + 1) / this.warmupSteps : 1);
+  }
+
+  protected step(items: ReadonlyArray<{ variable: tf.Variable; gradient: tf.Tensor; slots: Slots }>, k: number): void {
+    const lr = this.scheduledLR(k);
+    this.lrMax = Math.max(this.lrMax, lr);
+    const weight = (k + 1) ** this.r * this.lrMax ** this.weightLRPower;
+    this.weightSum += weight;
+    const c = this.weightSum > 0 ? weight / this.weightSum : 0;
+    for (const { variable: y, gradient, slots: s } of items) {
+      let d = this.direction(gradient, s, k);
+      if (this.weightDecay !== 0) d = tf.add(d, tf.mul(y, this.weightDecay));
+      s.z.assign(tf.sub(s.z, tf.mul(d, lr)));
+      s.x.assign(tf.add(tf.mul(s.x, 1 - c), tf.mul(s.z, c)));
+      y.assign(s.x);
+    }
+    this.sums.weight_sum.assign(tf.scalar(this.weightSum));
+    this.sums.lr_max.assign(tf.scalar(this.lrMax));
+  }
+
+  /** Restores a {@link getWeights} result, with the average's running sums. */
+  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
+    await super.setWeights(weightValues);
+    this.weightSum = (await this.sums.weight_sum.data())[0];
+    this.lrMax = (await this.sums.lr_max.data())[0];
+  }
+}
+
+/**
+ * Schedule-Free SGD (momentum form): no LR schedule, the model evaluated at the average `x`.
+ * @example
+ * ```ts
+ * import { scheduleFreeSGD } from 'tfjs-clr/optimizers';
+ * model.compile({ optimizer: scheduleFreeSGD({ learningRate: 0.5 }), loss: 'categoricalCrossentropy' });
+ * ```
+ */
+export class ScheduleFreeSGD extends ScheduleFree {
+  static get className(): string {
+    return 'ScheduleFreeSGD';
+  }
+
+  constructor(options?: ScheduleFreeSGDOptions) {
+    const o = checkOptions('scheduleFreeSGD', options, SGD_KNOWN);
+    super(common('scheduleFreeSGD', o, 1.0, 'momentum'));
+  }
+
+  protected slotNames(): readonly string[] {
+    return ['z', 'x'];
+  }
+
+  protected initialSlots(value: tf.Tensor): Record<string, tf.Tensor> {
+    return { z: tf.clone(value), x: tf.clone(value) };
+  }
+
+  protected direction(gradient: tf.Tensor): tf.Tensor {
+    return gradient;
+  }
+
+  getConfig(): tf.serialization.ConfigDict {
+    return { learningRate: this.learningRate, momentum: this.beta, weightDecay: this.weightDecay, warmupSteps: this.warmupSteps, r: this.r, weightLRPower: this.weightLRPower };
+  }
+
+  static override fromConfig<T extends tf.serialization.Serializable>(cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict): T {
+    return new cls(optionsFrom(config, SGD_KNOWN) as ScheduleFreeSGDOptions);
+  }
+}
+
+/**
+ * Schedule-Free AdamW: Adam's normalization of the gradient, no LR schedule, the model evaluated at
+ * the average `x`. Defaults are the reference package's (lr 0.0025, β 0.9/0.999, ε 1e-8).
+ * @example
+ * ```ts
+ * import { scheduleFreeAdamW } from 'tfjs-clr/optimizers';
+ * model.compile({ optimizer: scheduleFreeAdamW({ warmupSteps: 100 }), loss: 'categoricalCrossentropy' });
+ * ```
+ */
+export class ScheduleFreeAdamW extends ScheduleFree {
+  static get className(): string {
+    return 'ScheduleFreeAdamW';
+  }
+
+  private readonly beta2: number;
+  private readonly epsilon: number;
+
+  constructor(options?: ScheduleFreeAdamWOptions) {
+    const where = 'scheduleFreeAdamW';
+    const o = checkOptions(where, options, ADAMW_KNOWN);
+    super(common(where, o, 0.0025, 'beta1'));
+    this.beta2 = inRange(where, 'beta2', o.beta2 ?? 0.999, 0, 1);
+    this.epsilon = positive(where, 'epsilon', o.epsilon ?? 1e-8);
+  }
+
+  protected slotNames(): readonly string[] {
+    return ['z', 'x', 'v'];
+  }
+
+  protected initialSlots(value: tf.Tensor): Record<string, tf.Tensor> {
+    return { z: tf.clone(value), x: tf.clone(value), v: tf.zerosLike(value) };
+  }
+
+  protected direction(gradient: tf.Tensor, s: Slots, k: number): tf.Tensor {
+    const v = tf.add(tf.mul(s.v, this.beta2), tf.mul(tf.square(gradient), 1 - this.beta2));
+    s.v.assign(v);
+    const corrected = tf.div(v, 1 - this.beta2 ** (k + 1));
+    return tf.div(gradient, tf.add(tf.sqrt(corrected), this.epsilon));
+  }
+
+  getConfig(): tf.serialization.ConfigDict {
+    return {
+      learningRate: this.learningRate,
+      beta1: this.beta,
+      beta2: this.beta2,
+      epsilon: this.epsilon,
+      weightDecay: this.weightDecay,
+      warmupSteps: this.warmupSteps,
+      r: this.r,
+      weightLRPower: this.weightLRPower,
+    };
+  }
+
+  static override fromConfig<T extends tf.serialization.Serializable>(cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict): T {
+    return new cls(optionsFrom(config, ADAMW_KNOWN) as ScheduleFreeAdamWOptions);
+  }
+}
+
+tf.serialization.registerClass(ScheduleFreeSGD);
+tf.serialization.registerClass(ScheduleFreeAdamW);
+
+/** A {@link ScheduleFreeSGD}: `tf.train`-style factory. */
+export function scheduleFreeSGD(options?: ScheduleFreeSGDOptions): ScheduleFreeSGD {
+  return new ScheduleFreeSGD(options);
+}
+
+/** A {@link ScheduleFreeAdamW}: `tf.train`-style factory. */
+export function scheduleFreeAdamW(options?: ScheduleFreeAdamWOptions): ScheduleFreeAdamW {
+  return new ScheduleFreeAdamW(options);
+}

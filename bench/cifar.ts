@@ -13,6 +13,7 @@
  *   npm run bench:cifar -- --base-lr 0.001 --max-lr 0.006 --iterations 8000 ...  # the paper's bounds, no range test
  *   npm run bench:cifar -- --policies triangular2,exp_range,1cycle ...              # other policies (no fixed: no ratios)
  *   npm run bench:cifar -- --policies fixed --fixed-lr 0.004 ...                     # one point of a fixed-LR grid
+ *   npm run bench:cifar -- --optimizer prodigy --policies constant ...               # a learning-rate-free optimizer at its defaults
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -20,6 +21,7 @@ import { chooseBackend, type BackendName } from 'tfjs-wasm-training';
 import { loadFolder, locateCifar10 } from '../examples/cifar/data.js';
 import { iterationsToReach, runExperiment } from '../examples/cifar/experiment.js';
 import { POLICIES, type PolicyName } from '../examples/cifar/policies.js';
+import { OPTIMIZERS, type OptimizerName } from '../examples/cifar/optimizers.js';
 import { commandLine, flags, positiveFlag, resultsDir } from './kit.js';
 
 const SHARED = path.resolve(__dirname, '../../shared/data/cifar-10-binary.tar.gz');
@@ -40,6 +42,7 @@ const { values: a } = flags('bench:cifar', {
     'max-lr': { type: 'string' },
     'fixed-lr': { type: 'string' },
     policies: { type: 'string', default: 'fixed,triangular2,exp_range' },
+    optimizer: { type: 'string', default: 'momentum' },
     out: { type: 'string' },
 });
 
@@ -54,6 +57,10 @@ async function main(): Promise<void> {
   const policies = (a.policies as string).split(',').map((p) => {
     if (!(POLICIES as readonly string[]).includes(p)) throw new Error(`--policies: unknown policy "${p}" (known: ${POLICIES.join(', ')})`);
     return p as PolicyName;
+  });
+  const optimizers = (a.optimizer as string).split(',').map((n) => {
+    if (!(OPTIMIZERS as readonly string[]).includes(n)) throw new Error(`--optimizer: unknown optimizer "${n}" (known: ${OPTIMIZERS.join(', ')})`);
+    return n as OptimizerName;
   });
   const cyclic = policies.some((p) => p !== 'fixed');
   const backend = await chooseBackend(a.backend as BackendName | undefined);
@@ -74,6 +81,7 @@ async function main(): Promise<void> {
     data,
     net: a.model as 'quick' | 'full',
     policies,
+    optimizers,
     iterations: Number(a.iterations),
     evalEvery: Number(a['eval-every']),
     batchSize,
@@ -96,7 +104,7 @@ async function main(): Promise<void> {
   const fixed = result.runs.find((r) => r.name === 'fixed');
   const fixedAt = fixed ? (iterationsToReach(fixed, fixed.bestAccuracy) as number) : null;
   const lines = result.runs.map((r) => {
-    const head = `${r.name}: best ${(r.bestAccuracy * 100).toFixed(2)} % at ${r.bestAt}, final ${(r.finalAccuracy * 100).toFixed(2)} %`;
+    const head = `${r.label}: best ${(r.bestAccuracy * 100).toFixed(2)} % at ${r.bestAt}, final ${(r.finalAccuracy * 100).toFixed(2)} %`;
     if (!fixed || fixedAt === null) return head;
     const at = iterationsToReach(r, fixed.bestAccuracy);
     return `${head}, reaches fixed's best (${(fixed.bestAccuracy * 100).toFixed(2)} %) at ${at ?? 'never'}` + (at !== null ? `, ratio ${(at / fixedAt).toFixed(2)}` : '');

@@ -14,6 +14,8 @@
  *   npm run bench:suggest -- --skip-rules valley,minimum    # leave some rules' runs out
  *   npm run bench:suggest -- --budget 150                   # range tests with another budget (compared in the report)
  *   npm run bench:suggest -- --optimizers adam,rmsprop      # some optimizers (default: momentum,adam,rmsprop)
+ *   npm run bench:suggest -- --lr-free-only                 # only the learning-rate-free optimizers' runs (at their defaults)
+ *   npm run bench:suggest -- --lr-free prodigy,dog          # some of them (default: all four; none: --lr-free '')
  *
  * Runs are saved as they finish (bench/results/suggest/runs.json) and reused on the next start, so an
  * interrupted study resumes, and a new rule only trains its own new bounds.
@@ -27,8 +29,8 @@ import { CANDIDATES, RANGE_TEST_VERSION, compactJSON, pairKey, runIndex, stillVa
 import { writeReport } from './suggest/write-report.js';
 import { factsFor } from '../examples/cifar/optimizers.js';
 import { ADAPTIVE_GRID, TASKS, type Grid, type Task, type TaskData } from './suggest/tasks.js';
-import { compileFor, OPTIMIZERS, trainRun, type OptimizerName, type Policy, type RunOutcome } from './suggest/train.js';import { commandLine, flags, RESULTS } from './kit.js';
-
+import { compileFor, LR_FREE, OPTIMIZERS, trainRun, type LRFreeName, type OptimizerName, type Policy, type RunOutcome } from './suggest/train.js';
+import { commandLine, flags, RESULTS } from './kit.js';
 
 const OUT = path.join(RESULTS, 'suggest');
 const { values: a } = flags('bench:suggest', {
@@ -40,6 +42,8 @@ const { values: a } = flags('bench:suggest', {
     'grid-only': { type: 'boolean', default: false },
     'rules-only': { type: 'boolean', default: false },
     'skip-rules': { type: 'string', default: '' },
+    'lr-free': { type: 'string', default: Object.keys(LR_FREE).join(',') },
+    'lr-free-only': { type: 'boolean', default: false },
     budget: { type: 'string' },
     out: { type: 'string', default: OUT },
 });
@@ -129,7 +133,8 @@ async function runOptimizer(task: Task, data: TaskData, seeds: number[], optimiz
     const runPrefix = `${name}|${seed}`;
     // Range tests at the default budget are keyed task|seed; others task|seed|b<budget>.
     const key = budget === DEFAULT_BUDGET ? runPrefix : `${runPrefix}|b${budget}`;
-    if (!a['grid-only'] && !stillValid(study.rangeTests[key])) {
+    const lrFreeOnly = a['lr-free-only'] as boolean;
+    if (!a['grid-only'] && !lrFreeOnly && !stillValid(study.rangeTests[key])) {
       const model = task.build(seed);
       compileFor(model, factsFor(optimizer).adaptive ? 0.001 : 0.01, optimizer);
       const r = await rangeTest(model, data.train, { batchSize: task.batchSize, budget, validationData: [data.val.x, data.val.y] });
@@ -138,15 +143,21 @@ async function runOptimizer(task: Task, data: TaskData, seeds: number[], optimiz
       save(`rangeTests:${key}`);
       console.log(`${key}: range test ${r.iterations} iterations, ${study.rangeTests[key].seconds.toFixed(0)} s`);
     }
-    const policies: Policy[] = a['rules-only'] ? [] : [
+    const lrFree = (a['lr-free'] as string).split(',').filter(Boolean).map((n) => {
+      if (!(n in LR_FREE)) throw new Error(`--lr-free: unknown optimizer "${n}" (known: ${Object.keys(LR_FREE).join(', ')})`);
+      return n as LRFreeName;
+    });
+    const lrFreePolicies = lrFree.filter((n) => LR_FREE[n].family === optimizer).map((n): Policy => ({ kind: 'lrfree', optimizer: n }));
+    const policies: Policy[] = a['rules-only'] || lrFreeOnly ? [] : [
       ...grid.fixedGrid.map((lr): Policy => ({ kind: 'fixed', lr })),
       ...grid.clrGrid.map(([baseLR, maxLR]): Policy => ({ kind: 'clr', baseLR, maxLR })),
     ];
     const skip = new Set((a['skip-rules'] as string).split(',').filter(Boolean));
-    for (const c of a['grid-only'] ? [] : CANDIDATES.filter((k) => !skip.has(k.name))) {
+    for (const c of a['grid-only'] || lrFreeOnly ? [] : CANDIDATES.filter((k) => !skip.has(k.name))) {
       const s = c.rule(study.rangeTests[key].result as RangeTestResult);
       if (s.baseLR !== null && s.maxLR !== null) policies.push({ kind: 'clr', baseLR: s.baseLR, maxLR: s.maxLR });
     }
+    if (!a['grid-only']) policies.push(...lrFreePolicies);
     const find = runIndex(study);
     for (const p of policies) {
       const k = `${runPrefix}|${pairKey(p)}`;

@@ -118,7 +118,7 @@ test('bad --retest-after and --optimizer values are clear errors', () => {
     }
     return '';
   };
-  expect(fail(['--optimizer', 'sgd,lion'])).toMatch(/unknown optimizer "lion" \(known: sgd, momentum, nesterov, rmsprop, adam, adamax, adagrad, adadelta\)/);
+  expect(fail(['--optimizer', 'sgd,lion'])).toMatch(/unknown optimizer "lion" \(known: sgd, momentum, nesterov, rmsprop, adam, adamax, adagrad, adadelta, scheduleFreeSGD, dog, prodigy, scheduleFreeAdamW\)/);
   expect(fail(['--eval-every', '50', '--retest-after', '120'])).toMatch(/--retest-after must be a multiple of --eval-every \(50\), got 120/);
   expect(fail(['--iterations', '100', '--eval-every', '50', '--retest-after', '100'])).toMatch(/--retest-after must be below --iterations \(100\), got 100/);
 });

@@ -110,6 +110,20 @@ test('Adam with a cycled β₁ resumes into the same run (its running β₁ prod
   expectClose(r.evals.accuracy, w.evals.accuracy, 9);
 }, 300000);
 
+test('Schedule-Free AdamW (gradients at y, evaluated at x) resumes into the same run', async () => {
+  const SF = ['--optimizer', 'scheduleFreeAdamW', '--policies', 'constant'];
+  run('sf-whole', SF);
+  const w = results('sf-whole').runs[0] as Run;
+  await killAt('sf-interrupted', /constant: checkpoint at iteration 8 saved/, SF);
+  const log = run('sf-interrupted', SF);
+  expect(log).toMatch(/constant: resuming at iteration (8|16) from /);
+  const r = results('sf-interrupted').runs[0] as Run;
+  expect(r.lr.every((v) => v === 0.0025)).toBe(true); // its own default, unscheduled
+  expectClose(r.evals.loss, w.evals.loss, 4);
+  expectClose(r.evals.accuracy, w.evals.accuracy, 9);
+  expect(new Set(r.evals.loss.map((l) => l.toFixed(4))).size).toBeGreaterThan(4);
+}, 300000);
+
 test('a rerun with other settings is refused, naming what changed, and the checkpoints stay', () => {
   let message = '';
   try {

@@ -4,7 +4,7 @@
  * worst regret and how often it matched the best fixed LR (written out by ./write-report.ts).
  */
 import { accuracyRule, minimumRule, steepRule, thumbRule, valleyRule, DEFAULT_BUDGET, type BoundsSuggestion, type RangeCurve, type RangeTestResult } from 'tfjs-clr';
-import type { Policy, RunOutcome } from './train.js';
+import { LR_FREE, type LRFreeName, type Policy, type RunOutcome } from './train.js';
 
 export interface Candidate {
   name: string;
@@ -49,6 +49,7 @@ export function stillValid(rt: Study['rangeTests'][string] | undefined): boolean
 }
 
 export function pairKey(p: Policy): string {
+  if (p.kind === 'lrfree') return `lrfree:${p.optimizer}`;
   return p.kind === 'fixed' ? `fixed:${p.lr}` : `clr:${p.baseLR.toPrecision(6)}-${p.maxLR.toPrecision(6)}`;
 }
 
@@ -168,4 +169,32 @@ export function summarize(rows: Row[]): Array<{ rule: string; runs: number; noBo
 /** Compact JSON with floats rounded to 8 significant digits (the study file stays small). */
 export function compactJSON(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(8)) : v));
+}
+
+/** One learning-rate-free optimizer's run on a task and seed, against the same grid as the range test's rules. */
+export interface LRFreeRow {
+  task: string;
+  seed: number;
+  optimizer: LRFreeName;
+  accuracy: number;
+  regret: number;
+  /** Its run's wall time over the median of the family's fixed-LR runs on the same task and seed. */
+  timeRatio: number;
+}
+
+/** Rows for the learning-rate-free optimizers that ran, on the tasks and seeds the grid covers. */
+export function lrFreeRows(study: Study): LRFreeRow[] {
+  const { grid } = studyRows(study);
+  const find = runIndex(study);
+  return grid.flatMap((g) => {
+    const family = g.task.split('@')[1] ?? 'momentum';
+    const fixedSeconds = study.tasks[g.task].fixedGrid.flatMap((lr) => find(g.task, g.seed, { kind: 'fixed', lr })?.seconds ?? []).sort((x, y) => x - y);
+    const median = fixedSeconds[fixedSeconds.length >> 1];
+    return (Object.keys(LR_FREE) as LRFreeName[])
+      .filter((name) => LR_FREE[name].family === family)
+      .flatMap((optimizer) => {
+        const o = find(g.task, g.seed, { kind: 'lrfree', optimizer });
+        return o ? [{ task: g.task, seed: g.seed, optimizer, accuracy: o.accuracy, regret: g.bestGrid - o.accuracy, timeRatio: o.seconds / median }] : [];
+      });
+  });
 }

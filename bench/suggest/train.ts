@@ -1,14 +1,18 @@
 /**
  * One training run of the study: a task's model from seed-fixed initial weights, data in a seed-fixed
- * order, a fixed LR or CyclicLR (triangular2, 3 whole cycles in the budget), Momentum SGD 0.9 (or Adam, RMSProp); the
+ * order, a fixed LR or CyclicLR (triangular2, 3 whole cycles in the budget), Momentum SGD 0.9 (or Adam, RMSProp), or a
+ * learning-rate-free optimizer at its defaults (evaluated at its own evaluation point); the
  * accuracy on the task's test set at the end of the budget.
  */
 import * as tf from '@tensorflow/tfjs';
 import { CyclicLR } from 'tfjs-clr';
-import { makeOptimizer } from '../../examples/cifar/optimizers.js';
+import { LR_FREE, makeOptimizer, type LRFreeName } from '../../examples/cifar/optimizers.js';
 import { permutation, type Task, type TaskData } from './tasks.js';
 
-export type Policy = { kind: 'fixed'; lr: number } | { kind: 'clr'; baseLR: number; maxLR: number };
+/** The learning-rate-free optimizers, at their defaults, measured against their family's grid. */
+export { LR_FREE, type LRFreeName };
+
+export type Policy = { kind: 'fixed'; lr: number } | { kind: 'clr'; baseLR: number; maxLR: number } | { kind: 'lrfree'; optimizer: LRFreeName };
 
 export interface RunOutcome {
   accuracy: number;
@@ -43,7 +47,8 @@ export async function evaluateOn(model: tf.LayersModel, set: { x: tf.Tensor; y: 
 export async function trainRun(task: Task, data: TaskData, seed: number, policy: Policy, optimizer: OptimizerName = 'momentum'): Promise<RunOutcome> {
   const t0 = performance.now();
   const model = task.build(seed);
-  compileFor(model, policy.kind === 'fixed' ? policy.lr : policy.baseLR, optimizer);
+  if (policy.kind === 'lrfree') model.compile({ optimizer: LR_FREE[policy.optimizer].make(), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  else compileFor(model, policy.kind === 'fixed' ? policy.lr : policy.baseLR, optimizer);
   const callbacks: tf.Callback[] = [];
   if (policy.kind === 'clr') {
     const stepSize = task.iterations / (2 * CYCLES);

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_BUDGET, DEFAULT_RULE } from 'tfjs-clr';
 import { toSVG, type VegaLiteSpec } from 'tfjs-clr/plot';
-import { CANDIDATES, lr3, pct, studyRows, summarize, type Row, type Study } from './report.js';
+import { CANDIDATES, lr3, lrFreeRows, pct, studyRows, summarize, type LRFreeRow, type Row, type Study } from './report.js';
 
 export async function writeReport(study: Study, out: string, command: string): Promise<void> {
   const { rows: all, grid } = studyRows(study);
@@ -13,6 +13,7 @@ export async function writeReport(study: Study, out: string, command: string): P
   const lines: string[] = [
     ...summarySection(rows, command),
     ...stabilitySection(rows),
+    ...lrFreeSection(lrFreeRows(study), rows),
     ...budgetSection(all.filter((r) => optimizerOf(r.task) === 'momentum'), study),
     '## Tasks',
     '',
@@ -111,6 +112,62 @@ function stabilitySection(rows: Row[]): string[] {
     '| --- | --- | --- | --- | --- | --- |',
     ...tasks.map(line),
     '',
+  ];
+}
+
+/**
+ * The learning-rate-free optimizers at their defaults beside zero-config CLR (the default rule's bounds),
+ * per optimizer family, on the same tasks and seeds and against the same grid.
+ */
+function lrFreeSection(free: LRFreeRow[], rows: Row[]): string[] {
+  if (free.length === 0) return [];
+  const clr = defaultRows(rows);
+  const mean = (v: number[]) => v.reduce((x, y) => x + y, 0) / v.length;
+  const median = (v: number[]) => [...v].sort((x, y) => x - y)[v.length >> 1];
+  const family = (opt: string): string[] => {
+    const mine = free.filter((r) => optimizerOf(r.task) === opt);
+    if (mine.length === 0) return [];
+    const names = [...new Set(mine.map((r) => r.optimizer))];
+    const pairs = (name: string) => mine.filter((r) => r.optimizer === name).flatMap((r) => {
+      const c = clr.find((x) => x.task === r.task && x.seed === r.seed);
+      return c ? [{ r, c }] : [];
+    });
+    const line = (name: string): string => {
+      const p = pairs(name);
+      if (p.length === 0) return `| ${name} | 0 | – | – | – | – | – |`;
+      const g = p.map((x) => x.r.regret * 100);
+      const cg = p.map((x) => (x.c.regret as number) * 100);
+      const wins = p.filter((x) => x.r.accuracy > (x.c.accuracy as number)).length;
+      return `| ${name} | ${p.length} | ${mean(g).toFixed(2)} | ${Math.max(...g).toFixed(2)} | ${mean(cg).toFixed(2)} / ${Math.max(...cg).toFixed(2)} | ${wins}/${p.length} | ${median(p.map((x) => x.r.timeRatio)).toFixed(2)}× |`;
+    };
+    const tasks = [...new Set(mine.map((r) => r.task))];
+    const perTask = (task: string): string => {
+      const accs = (list: number[]) => (list.length === 0 ? '–' : `${pct(mean(list))}`);
+      const c = clr.filter((x) => x.task === task && mine.some((r) => r.task === task && r.seed === x.seed));
+      return `| ${task} | ${c.map((x) => x.seed).join(', ')} | ${accs(c.map((x) => x.accuracy as number))} | ${names.map((n) => accs(mine.filter((r) => r.task === task && r.optimizer === n).map((r) => r.accuracy))).join(' | ')} |`;
+    };
+    return [
+      `### Beside ${OPTIMIZER_TITLE[opt] ?? opt}`,
+      '',
+      '| optimizer (defaults) | task×seed | mean regret | worst regret | zero-config CLR, same runs (mean / worst) | beats CLR | time / fixed-LR run (median) |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+      ...names.map(line),
+      '',
+      `| task | seeds | zero-config CLR | ${names.join(' | ')} |`,
+      `| --- | --- | --- | ${names.map(() => '---').join(' | ')} |`,
+      ...tasks.map(perTask),
+      '',
+    ];
+  };
+  return [
+    '## Learning-rate-free optimizers beside zero-config CLR',
+    '',
+    'Each at its recommended defaults (nothing tuned), same initial weights, data order and budget, evaluated where it',
+    `evaluates (Schedule-Free's x, DoG's average); regret against the same grid as the rules. Zero-config CLR is the default rule (\`${DEFAULT_RULE}\`)`,
+    "on the same task and seed. Time: the run's wall time over the median fixed-LR run of the plain optimizer, same task and seed",
+    '(both include the final evaluation; runs of one study share a machine but not always its load).',
+    '',
+    ...OPTIMIZER_ORDER.flatMap(family),
   ];
 }
 

@@ -11,7 +11,7 @@ import { CyclicLR, CycleEndStopping, suggestStepSize } from 'tfjs-clr';
 import { EvalCallback, ProgressCallback } from './callbacks.js';
 import { Checkpoints } from './checkpoint.js';
 import { buildNet } from './model.js';
-import { CYCLABLE_MOMENTUM, describeOptimizer, factsFor, makeOptimizer, type OptimizerName } from './optimizers.js';
+import { CYCLABLE_MOMENTUM, defaultLR, describeOptimizer, factsFor, isLRFree, makeOptimizer, type OptimizerName } from './optimizers.js';
 import { makePolicy, type PolicyName, type PolicySettings } from './policies.js';
 import { comparisonTable, fmtLR, table3, writeOutputs } from './report.js';
 import { rangeTestFrom } from './range.js';
@@ -105,6 +105,11 @@ function trainingSettings(o: ExperimentOptions): Record<string, unknown> {
 async function boundsFor(o: ExperimentOptions, optimizer: OptimizerName, model: () => tf.LayersModel, stats: Stats, rangeTests: RangeTestRecord[]): Promise<{ baseLR: number; maxLR: number }> {
   let baseLR = o.baseLR;
   let maxLR = o.maxLR;
+  if (isLRFree(optimizer)) {
+    // Nothing to find: they train at their own default (policy `constant`).
+    const lr = defaultLR(optimizer);
+    return { baseLR: lr, maxLR: lr };
+  }
   if (o.rangeTest) {
     const ckpt = checkpointsOf(o);
     let t = ckpt?.readJSON<RangeTestRecord>(`range-${optimizer}`) ?? null;

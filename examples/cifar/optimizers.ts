@@ -2,28 +2,57 @@
  * The optimizers the example can train with (`--optimizer`), for the paper's Table 3: CLR with
  * Nesterov and with adaptive methods. Every built-in tfjs optimizer from the library's table of
  * optimizer facts (`OPTIMIZER_FACTS`), by its `tf.train` factory name, plus `nesterov`
- * (`tf.train.momentum(lr, m, true)`); a row added there is an optimizer here.
+ * (`tf.train.momentum(lr, m, true)`); a row added there is an optimizer here. And the learning-rate-free
+ * optimizers of `tfjs-clr/optimizers`, which train at their own defaults (policy `constant`).
  */
 import * as tf from '@tensorflow/tfjs';
 import { OPTIMIZER_FACTS, type OptimizerFacts } from 'tfjs-clr';
+import { dog, prodigy, scheduleFreeAdamW, scheduleFreeSGD, type LRFreeOptimizer } from 'tfjs-clr/optimizers';
 
-export type OptimizerName = OptimizerFacts['factory'] | 'nesterov';
+/**
+ * The learning-rate-free optimizers, by the family of built-in optimizer they are compared with
+ * (SGD-like beside Momentum SGD, Adam-like beside Adam); `make()` is the recommended defaults.
+ */
+export const LR_FREE = {
+  scheduleFreeSGD: { family: 'momentum', make: (lr?: number) => scheduleFreeSGD(lr === undefined ? {} : { learningRate: lr }) },
+  dog: { family: 'momentum', make: (lr?: number) => dog(lr === undefined ? {} : { learningRate: lr }) },
+  prodigy: { family: 'adam', make: (lr?: number) => prodigy(lr === undefined ? {} : { learningRate: lr }) },
+  scheduleFreeAdamW: { family: 'adam', make: (lr?: number) => scheduleFreeAdamW(lr === undefined ? {} : { learningRate: lr }) },
+} as const satisfies Record<string, { family: 'momentum' | 'adam'; make: (lr?: number) => LRFreeOptimizer }>;
+export type LRFreeName = keyof typeof LR_FREE;
 
-/** The names, in the table's order, Nesterov after Momentum. */
-export const OPTIMIZERS: readonly OptimizerName[] = OPTIMIZER_FACTS.flatMap((f): OptimizerName[] => (f.factory === 'momentum' ? ['momentum', 'nesterov'] : [f.factory]));
+export type OptimizerName = OptimizerFacts['factory'] | 'nesterov' | LRFreeName;
 
-/** The table's row for a name (Nesterov is Momentum's). */
+/** A learning-rate-free optimizer's name. */
+export const isLRFree = (name: string): name is LRFreeName => name in LR_FREE;
+
+/** The names, in the table's order, Nesterov after Momentum, then the learning-rate-free ones. */
+export const OPTIMIZERS: readonly OptimizerName[] = [
+  ...OPTIMIZER_FACTS.flatMap((f): OptimizerName[] => (f.factory === 'momentum' ? ['momentum', 'nesterov'] : [f.factory])),
+  ...(Object.keys(LR_FREE) as LRFreeName[]),
+];
+
+/** The table's row for a name (Nesterov is Momentum's; a learning-rate-free optimizer has its family's). */
 export function factsFor(name: OptimizerName): OptimizerFacts {
-  const factory = name === 'nesterov' ? 'momentum' : name;
+  const factory = name === 'nesterov' ? 'momentum' : isLRFree(name) ? LR_FREE[name].family : name;
   return OPTIMIZER_FACTS.find((f) => f.factory === factory) as OptimizerFacts;
 }
 
+/** A learning-rate-free optimizer's own default learning rate (Prodigy's and DoG's: the multiplier 1). */
+export function defaultLR(name: LRFreeName): number {
+  const opt = LR_FREE[name].make();
+  const lr = opt.learningRate;
+  opt.dispose();
+  return lr;
+}
+
 /** Optimizers whose momentum is on by default, which `--cycle-momentum` cycles (Adam's is beta1). */
-export const CYCLABLE_MOMENTUM: readonly OptimizerName[] = OPTIMIZERS.filter((n) => factsFor(n).momentumByDefault === true);
+export const CYCLABLE_MOMENTUM: readonly OptimizerName[] = OPTIMIZERS.filter((n) => !isLRFree(n) && factsFor(n).momentumByDefault === true);
 
 /** A fresh optimizer at `lr`; `momentum` is the SGD momentum of `momentum` and `nesterov` (Caffe: 0.9). */
 export function makeOptimizer(name: OptimizerName, lr: number, momentum: number): tf.Optimizer {
   if (name === 'momentum' || name === 'nesterov') return tf.train.momentum(lr, momentum, name === 'nesterov');
+  if (isLRFree(name)) return LR_FREE[name].make(lr);
   const factory = tf.train[name] as (learningRate: number) => tf.Optimizer;
   return factory(lr);
 }
@@ -33,6 +62,12 @@ export function describeOptimizer(name: OptimizerName, momentum: number): string
   if (name === 'sgd') return 'SGD';
   if (name === 'momentum') return `Momentum SGD (${momentum})`;
   if (name === 'nesterov') return `Nesterov (${momentum})`;
+  if (isLRFree(name)) {
+    const opt = LR_FREE[name].make();
+    const text = `${opt.getClassName()} (defaults: ${Object.entries(opt.getConfig()).map(([k, v]) => `${k} ${v}`).join(', ')})`;
+    opt.dispose();
+    return text;
+  }
   const opt = makeOptimizer(name, 0.001, momentum);
   const config = opt.getConfig() as Record<string, unknown>;
   opt.dispose();

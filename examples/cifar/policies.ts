@@ -5,6 +5,7 @@
 import {
   CyclicLR,
   LRScheduler,
+  constantSchedule,
   OneCycleLR,
   cyclicLearningRate,
   exponentialDecaySchedule,
@@ -16,7 +17,7 @@ import {
 } from 'tfjs-clr';
 import { fmtLR } from './report.js';
 
-export const POLICIES = ['fixed', 'exp', 'decay', 'triangular', 'triangular2', 'exp_range', '1cycle'] as const;
+export const POLICIES = ['fixed', 'exp', 'decay', 'triangular', 'triangular2', 'exp_range', '1cycle', 'constant'] as const;
 export type PolicyName = (typeof POLICIES)[number];
 
 export interface PolicySettings {
@@ -54,6 +55,9 @@ export function makePolicy(name: PolicyName, s: PolicySettings, opts: { cycleMom
   const cycling = opts.cycleMomentum ? ', momentum 0.9 ↔ 0.8' : '';
   const sched = (describe: string, lr: Schedule): Policy => ({ name, describe, callback: new LRScheduler({ lr }), lrAt: lr });
   switch (name) {
+    case 'constant':
+      // No schedule: what the learning-rate-free optimizers are made for (fixedLR is then their default).
+      return sched(`${fmtLR(fixedLR)} throughout, no drops`, constantSchedule(fixedLR));
     case 'fixed': {
       // Caffe's cifar10_full schedule: ×0.1 at 60,000 and 65,000 of 70,000 iterations.
       const d1 = Math.round((budget * 60000) / PAPER_ITERATIONS);

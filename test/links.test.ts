@@ -4,7 +4,7 @@ import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '..');
 
-const DOCS = ['README.md', 'bench/RESULTS.md', 'docs/guide.md', 'docs/cifar-example.md', 'docs/repository.md'];
+const DOCS = ['README.md', 'bench/RESULTS.md', 'docs/guide.md', 'docs/cifar-example.md', 'docs/repository.md', 'docs/optimizers.md'];
 
 test.each(DOCS)('%s: relative links and images resolve', (file) => {
   const text = readFileSync(path.join(root, file), 'utf8');

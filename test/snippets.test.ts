@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '..');
-const FILES = ['README.md', 'docs/guide.md', 'docs/cifar-example.md', 'docs/repository.md'];
+const FILES = ['README.md', 'docs/guide.md', 'docs/cifar-example.md', 'docs/repository.md', 'docs/optimizers.md'];
 
 /** What the snippets take from the prose around them, unless a snippet defines it itself. */
 const PRELUDE: Record<string, string> = {

@@ -178,8 +178,6 @@ export interface LRFreeRow {
   optimizer: LRFreeName;
   accuracy: number;
   regret: number;
-  /** Its run's wall time over the median of the family's fixed-LR runs on the same task and seed. */
-  timeRatio: number;
 }
 
 /** Rows for the learning-rate-free optimizers that ran, on the tasks and seeds the grid covers. */
@@ -188,13 +186,11 @@ export function lrFreeRows(study: Study): LRFreeRow[] {
   const find = runIndex(study);
   return grid.flatMap((g) => {
     const family = g.task.split('@')[1] ?? 'momentum';
-    const fixedSeconds = study.tasks[g.task].fixedGrid.flatMap((lr) => find(g.task, g.seed, { kind: 'fixed', lr })?.seconds ?? []).sort((x, y) => x - y);
-    const median = fixedSeconds[fixedSeconds.length >> 1];
     return (Object.keys(LR_FREE) as LRFreeName[])
       .filter((name) => LR_FREE[name].family === family)
       .flatMap((optimizer) => {
         const o = find(g.task, g.seed, { kind: 'lrfree', optimizer });
-        return o ? [{ task: g.task, seed: g.seed, optimizer, accuracy: o.accuracy, regret: g.bestGrid - o.accuracy, timeRatio: o.seconds / median }] : [];
+        return o ? [{ task: g.task, seed: g.seed, optimizer, accuracy: o.accuracy, regret: g.bestGrid - o.accuracy }] : [];
       });
   });
 }

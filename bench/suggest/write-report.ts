@@ -123,7 +123,6 @@ function lrFreeSection(free: LRFreeRow[], rows: Row[]): string[] {
   if (free.length === 0) return [];
   const clr = defaultRows(rows);
   const mean = (v: number[]) => v.reduce((x, y) => x + y, 0) / v.length;
-  const median = (v: number[]) => [...v].sort((x, y) => x - y)[v.length >> 1];
   const family = (opt: string): string[] => {
     const mine = free.filter((r) => optimizerOf(r.task) === opt);
     if (mine.length === 0) return [];
@@ -134,11 +133,11 @@ function lrFreeSection(free: LRFreeRow[], rows: Row[]): string[] {
     });
     const line = (name: string): string => {
       const p = pairs(name);
-      if (p.length === 0) return `| ${name} | 0 | – | – | – | – | – |`;
+      if (p.length === 0) return `| ${name} | 0 | – | – | – | – |`;
       const g = p.map((x) => x.r.regret * 100);
       const cg = p.map((x) => (x.c.regret as number) * 100);
       const wins = p.filter((x) => x.r.accuracy > (x.c.accuracy as number)).length;
-      return `| ${name} | ${p.length} | ${mean(g).toFixed(2)} | ${Math.max(...g).toFixed(2)} | ${mean(cg).toFixed(2)} / ${Math.max(...cg).toFixed(2)} | ${wins}/${p.length} | ${median(p.map((x) => x.r.timeRatio)).toFixed(2)}× |`;
+      return `| ${name} | ${p.length} | ${mean(g).toFixed(2)} | ${Math.max(...g).toFixed(2)} | ${mean(cg).toFixed(2)} / ${Math.max(...cg).toFixed(2)} | ${wins}/${p.length} |`;
     };
     const tasks = [...new Set(mine.map((r) => r.task))];
     const perTask = (task: string): string => {
@@ -149,8 +148,8 @@ function lrFreeSection(free: LRFreeRow[], rows: Row[]): string[] {
     return [
       `### Beside ${OPTIMIZER_TITLE[opt] ?? opt}`,
       '',
-      '| optimizer (defaults) | task×seed | mean regret | worst regret | zero-config CLR, same runs (mean / worst) | beats CLR | time / fixed-LR run (median) |',
-      '| --- | --- | --- | --- | --- | --- | --- |',
+      '| optimizer (defaults) | task×seed | mean regret | worst regret | zero-config CLR, same runs (mean / worst) | beats CLR |',
+      '| --- | --- | --- | --- | --- | --- |',
       ...names.map(line),
       '',
       `| task | seeds | zero-config CLR | ${names.join(' | ')} |`,
@@ -164,8 +163,8 @@ function lrFreeSection(free: LRFreeRow[], rows: Row[]): string[] {
     '',
     'Each at its recommended defaults (nothing tuned), same initial weights, data order and budget, evaluated where it',
     `evaluates (Schedule-Free's x, DoG's average); regret against the same grid as the rules. Zero-config CLR is the default rule (\`${DEFAULT_RULE}\`)`,
-    "on the same task and seed. Time: the run's wall time over the median fixed-LR run of the plain optimizer, same task and seed",
-    '(both include the final evaluation; runs of one study share a machine but not always its load).',
+    'on the same task and seed; negative regret: above the best of the grid. The cost of a step: `npm run bench:lr-free-cost`',
+    '(the runs here were timed under different machine loads).',
     '',
     ...OPTIMIZER_ORDER.flatMap(family),
   ];

@@ -223,7 +223,7 @@ test('options: each bad value names its option and the value', () => {
   expect(() => prodigy({ beta1: 1 })).toThrow('prodigy: beta1 must be a number in [0, 1), got 1');
   expect(() => prodigy({ d0: 0 })).toThrow('prodigy: d0 must be a finite number > 0, got 0');
   expect(() => prodigy({ growthRate: 0.5 })).toThrow('prodigy: growthRate must be a number >= 1 (Infinity for no limit), got 0.5');
-  expect(() => prodigy({ decouple: 'yes' as unknown as boolean })).toThrow('prodigy: decouple must be true or false, got yes');
+  expect(() => prodigy({ decouple: 'yes' as unknown as boolean })).toThrow('prodigy: decouple must be true or false, got "yes"');
   expect(() => scheduleFreeSGD({ learningRate: -1 })).toThrow('scheduleFreeSGD: learningRate must be a finite number > 0, got -1');
   expect(() => scheduleFreeSGD({ momentum: 1 })).toThrow('scheduleFreeSGD: momentum must be a number in (0, 1), got 1');
   expect(() => scheduleFreeAdamW({ warmupSteps: 2.5 })).toThrow('scheduleFreeAdamW: warmupSteps must be an integer >= 0, got 2.5');

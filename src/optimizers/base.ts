@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 /** A named tensor, as tfjs optimizers save their state (tfjs does not export the type). */
 export type NamedTensor = { name: string; tensor: tf.Tensor };
-import { fail } from '../validate.js';
+import { knownKeys, optionsObject } from '../validate.js';
 
 /** One variable's state tensors by slot name ("z", "v", …). */
 export type Slots = Record<string, tf.Variable>;
@@ -36,10 +36,8 @@ export abstract class LRFreeOptimizer extends tf.Optimizer {
    * `logs.learning_rate` reports it.
    */
   learningRate: number;
-  /** State by variable name, in the order the variables were first seen. */
+  /** State by variable name, in the order the variables were first seen (a Map keeps that order). */
   private readonly state = new Map<string, Slots>();
-  /** The variables (by name) whose state is in {@link state}, in order. */
-  private readonly order: string[] = [];
   /** State restored by `setWeights` before any variable was seen: bound in order to the next ones seen. */
   private pending: Slots[] = [];
 
@@ -74,7 +72,6 @@ export abstract class LRFreeOptimizer extends tf.Optimizer {
     const slots =
       restored ?? tf.tidy(() => Object.fromEntries(Object.entries(this.initialSlots(variable)).map(([k, t]) => [k, t.variable(false)])));
     this.state.set(variable.name, slots);
-    this.order.push(variable.name);
     // A new variable's gradient point is its value: fresh state needs no move.
     return { slots, fresh: restored === undefined };
   }
@@ -129,7 +126,7 @@ export abstract class LRFreeOptimizer extends tf.Optimizer {
    * Only needed to look at that point: training works without it, since every step starts from it.
    */
   train(): void {
-    this.toGradientPoint(this.order.map((n) => registered()[n]).filter((v) => v !== undefined));
+    this.toGradientPoint([...this.state.keys()].map((n) => registered()[n]).filter((v) => v !== undefined));
   }
 
   /**
@@ -152,7 +149,7 @@ export abstract class LRFreeOptimizer extends tf.Optimizer {
   /** The state to save: the step count, the optimizer's scalars, then each slot for every variable (tfjs's layout). */
   override async getWeights(): Promise<NamedTensor[]> {
     const scalars = Object.entries(this.scalars()).map(([name, tensor]) => ({ name: `${this.getClassName()}/${name}`, tensor }));
-    const slots = this.slotNames().flatMap((slot) => this.order.map((name) => ({ name: `${name}/${slot}`, tensor: (this.state.get(name) as Slots)[slot] })));
+    const slots = this.slotNames().flatMap((slot) => [...this.state].map(([name, own]) => ({ name: `${name}/${slot}`, tensor: own[slot] })));
     return [await this.saveIterations(), ...scalars, ...slots];
   }
 
@@ -185,7 +182,6 @@ export abstract class LRFreeOptimizer extends tf.Optimizer {
   private disposeState(): void {
     for (const slots of [...this.state.values(), ...this.pending]) tf.dispose(Object.values(slots));
     this.state.clear();
-    this.order.length = 0;
     this.pending = [];
   }
 
@@ -199,10 +195,8 @@ export abstract class LRFreeOptimizer extends tf.Optimizer {
 /** Checks that `value` is a plain options object (or undefined) with only known keys. */
 export function checkOptions(where: string, value: unknown, known: readonly string[]): Record<string, unknown> {
   if (value === undefined) return {};
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(where, 'options', 'an object', value);
-  for (const key of Object.keys(value)) {
-    if (!known.includes(key)) throw new Error(`${where}: unknown option ${JSON.stringify(key)} (known: ${known.join(', ')})`);
-  }
+  optionsObject(where, value);
+  knownKeys(where, value as object, known);
   return value as Record<string, unknown>;
 }
 

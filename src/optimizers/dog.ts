@@ -12,7 +12,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs';
-import { fail, nonNegative, positive } from '../validate.js';
+import { bool, fail, nonNegative, positive } from '../validate.js';
 import { checkOptions, LRFreeOptimizer, optionsFrom, type Scalars, type Slots } from './base.js';
 
 /** Options of {@link dog}; defaults are the paper's. */
@@ -61,8 +61,7 @@ export class DoG extends LRFreeOptimizer {
     this.repsRel = positive(where, 'repsRel', o.repsRel ?? 1e-6);
     this.weightDecay = nonNegative(where, 'weightDecay', o.weightDecay ?? 0);
     this.epsilon = positive(where, 'epsilon', o.epsilon ?? 1e-8);
-    if (o.layerwise !== undefined && typeof o.layerwise !== 'boolean') fail(where, 'layerwise', 'true or false', o.layerwise);
-    this.layerwise = o.layerwise === true;
+    this.layerwise = bool(where, 'layerwise', o.layerwise ?? false);
     const gamma = o.averaging ?? 8;
     if (gamma !== false && (typeof gamma !== 'number' || !Number.isFinite(gamma) || gamma < 0)) fail(where, 'averaging', 'a number >= 0 (γ) or false', gamma);
     this.gamma = gamma as number | false;
@@ -74,7 +73,7 @@ export class DoG extends LRFreeOptimizer {
   }
 
   protected slotNames(): readonly string[] {
-    return [...['x0'], ...(this.gamma === false ? [] : ['x', 'average']), ...(this.layerwise ? ['rbar', 'G'] : [])];
+    return ['x0', ...(this.gamma === false ? [] : ['x', 'average']), ...(this.layerwise ? ['rbar', 'G'] : [])];
   }
 
   protected initialSlots(value: tf.Tensor): Record<string, tf.Tensor> {

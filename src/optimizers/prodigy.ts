@@ -21,7 +21,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs';
-import { inRange, nonNegative, positive } from '../validate.js';
+import { bool, inRange, nonNegative, positive } from '../validate.js';
 import { checkOptions, LRFreeOptimizer, optionsFrom, type Scalars, type Slots } from './base.js';
 
 /** Options of {@link prodigy}; defaults are `prodigyopt`'s. */
@@ -53,12 +53,6 @@ export interface ProdigyOptions {
 }
 
 const KNOWN = ['learningRate', 'beta1', 'beta2', 'beta3', 'epsilon', 'weightDecay', 'decouple', 'useBiasCorrection', 'safeguardWarmup', 'd0', 'dCoef', 'growthRate'];
-
-function flag(where: string, name: string, value: unknown, dflt: boolean): boolean {
-  if (value === undefined) return dflt;
-  if (typeof value !== 'boolean') throw new Error(`${where}: ${name} must be true or false, got ${String(value)}`);
-  return value;
-}
 
 /**
  * Prodigy: Adam whose learning rate is estimated as it trains.
@@ -95,9 +89,9 @@ export class Prodigy extends LRFreeOptimizer {
     this.beta3 = inRange(where, 'beta3', o.beta3 ?? Math.sqrt(this.beta2), 0, 1, true);
     this.epsilon = positive(where, 'epsilon', o.epsilon ?? 1e-8);
     this.weightDecay = nonNegative(where, 'weightDecay', o.weightDecay ?? 0);
-    this.decouple = flag(where, 'decouple', o.decouple, true);
-    this.useBiasCorrection = flag(where, 'useBiasCorrection', o.useBiasCorrection, false);
-    this.safeguardWarmup = flag(where, 'safeguardWarmup', o.safeguardWarmup, false);
+    this.decouple = bool(where, 'decouple', o.decouple ?? true);
+    this.useBiasCorrection = bool(where, 'useBiasCorrection', o.useBiasCorrection ?? false);
+    this.safeguardWarmup = bool(where, 'safeguardWarmup', o.safeguardWarmup ?? false);
     this.d0 = positive(where, 'd0', o.d0 ?? 1e-6);
     this.dCoef = positive(where, 'dCoef', o.dCoef ?? 1);
     const growth = o.growthRate ?? Infinity;

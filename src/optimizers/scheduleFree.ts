@@ -87,9 +87,9 @@ abstract class ScheduleFree extends LRFreeOptimizer {
   protected readonly warmupSteps: number;
   protected readonly r: number;
   protected readonly weightLRPower: number;
-  /** Σ w_i and max γ_i so far (kept as tensors so that getWeights saves them). */
+  /** Σ w_i and max γ_i so far, as tensors for getWeights/setWeights (written only when saving). */
   private readonly sums: Scalars;
-  /** The same two numbers, on the CPU (so a step needs no read-back). */
+  /** The same two numbers, on the CPU: what a step uses (no tensor work, no read-back). */
   private weightSum = 0;
   private lrMax = -1;
 
@@ -140,8 +140,15 @@ abstract class ScheduleFree extends LRFreeOptimizer {
       s.x.assign(tf.add(tf.mul(s.x, 1 - c), tf.mul(s.z, c)));
       y.assign(s.x);
     }
-    this.sums.weight_sum.assign(tf.scalar(this.weightSum));
-    this.sums.lr_max.assign(tf.scalar(this.lrMax));
+  }
+
+  /** The state to save, with the average's running sums (kept on the CPU while training, written here). */
+  override async getWeights(): Promise<NamedTensor[]> {
+    tf.tidy(() => {
+      this.sums.weight_sum.assign(tf.scalar(this.weightSum));
+      this.sums.lr_max.assign(tf.scalar(this.lrMax));
+    });
+    return super.getWeights();
   }
 
   /** Restores a {@link getWeights} result, with the average's running sums. */

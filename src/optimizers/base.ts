@@ -55,9 +55,12 @@ export abstract class LRFreeOptimizer extends tf.Optimizer {
   /** True when gradients are taken at another point than the model is evaluated at (averaging). */
   protected abstract twoPoints(): boolean;
   /**
-   * The point to take gradients at, from a variable's state (called only when {@link twoPoints}).
+   * The point to take gradients at, from a variable's state (called only when {@link twoPoints};
+   * optimizers with one point keep this default).
    */
-  protected abstract gradientPoint(slots: Slots): tf.Tensor;
+  protected gradientPoint(_slots: Slots): tf.Tensor {
+    throw new Error(`${this.getClassName()} takes gradients where it is evaluated`);
+  }
   /**
    * One step: `items` are the variables with a gradient, with their state; set each variable to its
    * new evaluation point. Runs inside `tf.tidy`; `step` is the 0-based iteration.
@@ -144,7 +147,9 @@ export abstract class LRFreeOptimizer extends tf.Optimizer {
   }
 
   /** The evaluation point kept in the state, for {@link eval} (called only when {@link twoPoints}). */
-  protected abstract evaluationPoint(slots: Slots): tf.Tensor;
+  protected evaluationPoint(_slots: Slots): tf.Tensor {
+    throw new Error(`${this.getClassName()} is evaluated where it takes gradients`);
+  }
 
   /** The state to save: the step count, the optimizer's scalars, then each slot for every variable (tfjs's layout). */
   override async getWeights(): Promise<NamedTensor[]> {

@@ -87,11 +87,11 @@ export class DoG extends LRFreeOptimizer {
     return this.gamma !== false;
   }
 
-  protected gradientPoint(s: Slots): tf.Tensor {
+  protected override gradientPoint(s: Slots): tf.Tensor {
     return s.x;
   }
 
-  protected evaluationPoint(s: Slots): tf.Tensor {
+  protected override evaluationPoint(s: Slots): tf.Tensor {
     return s.average;
   }
 

@@ -126,14 +126,6 @@ export class Prodigy extends LRFreeOptimizer {
     return false;
   }
 
-  protected gradientPoint(): tf.Tensor {
-    throw new Error('Prodigy has one point');
-  }
-
-  protected evaluationPoint(): tf.Tensor {
-    throw new Error('Prodigy has one point');
-  }
-
   protected step(items: ReadonlyArray<{ variable: tf.Variable; gradient: tf.Tensor; slots: Slots }>, k: number): void {
     const { d, d_max: dMax, d_numerator: numerator } = this.estimates;
     const correction = this.useBiasCorrection ? Math.sqrt(1 - this.beta2 ** (k + 1)) / (1 - this.beta1 ** (k + 1)) : 1;

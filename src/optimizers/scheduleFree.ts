@@ -111,11 +111,11 @@ abstract class ScheduleFree extends LRFreeOptimizer {
     return true;
   }
 
-  protected gradientPoint(s: Slots): tf.Tensor {
+  protected override gradientPoint(s: Slots): tf.Tensor {
     return tf.add(tf.mul(s.x, this.beta), tf.mul(s.z, 1 - this.beta));
   }
 
-  protected evaluationPoint(s: Slots): tf.Tensor {
+  protected override evaluationPoint(s: Slots): tf.Tensor {
     return s.x;
   }
 

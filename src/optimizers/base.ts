@@ -190,6 +190,11 @@ export abstract class LRFreeOptimizer extends tf.Optimizer {
     this.pending = [];
   }
 
+  /** Rebuilds an optimizer from its saved config; `cls.optionKeys` names the options a subclass takes. */
+  static override fromConfig<T extends tf.serialization.Serializable>(cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict): T {
+    return new cls(optionsFrom(config, (cls as unknown as { optionKeys: readonly string[] }).optionKeys));
+  }
+
   override dispose(): void {
     this.disposeState();
     tf.dispose(Object.values(this.scalars()));

@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { bool, fail, nonNegative, positive } from '../validate.js';
-import { checkOptions, LRFreeOptimizer, optionsFrom, type Scalars, type Slots } from './base.js';
+import { checkOptions, LRFreeOptimizer, type Scalars, type Slots } from './base.js';
 
 /** Options of {@link dog}; defaults are the paper's. */
 export interface DoGOptions {
@@ -42,6 +42,9 @@ const KNOWN = ['learningRate', 'repsRel', 'weightDecay', 'epsilon', 'layerwise',
  * ```
  */
 export class DoG extends LRFreeOptimizer {
+  /** The options a saved config may hold. */
+  static readonly optionKeys = KNOWN;
+
   static get className(): string {
     return 'DoG';
   }
@@ -133,9 +136,6 @@ export class DoG extends LRFreeOptimizer {
     return { learningRate: this.learningRate, repsRel: this.repsRel, weightDecay: this.weightDecay, epsilon: this.epsilon, layerwise: this.layerwise, averaging: this.gamma };
   }
 
-  static override fromConfig<T extends tf.serialization.Serializable>(cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict): T {
-    return new cls(optionsFrom(config, KNOWN) as DoGOptions);
-  }
 }
 
 tf.serialization.registerClass(DoG);

@@ -22,7 +22,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { bool, inRange, nonNegative, positive } from '../validate.js';
-import { checkOptions, LRFreeOptimizer, optionsFrom, type Scalars, type Slots } from './base.js';
+import { checkOptions, LRFreeOptimizer, type Scalars, type Slots } from './base.js';
 
 /** Options of {@link prodigy}; defaults are `prodigyopt`'s. */
 export interface ProdigyOptions {
@@ -63,6 +63,9 @@ const KNOWN = ['learningRate', 'beta1', 'beta2', 'beta3', 'epsilon', 'weightDeca
  * ```
  */
 export class Prodigy extends LRFreeOptimizer {
+  /** The options a saved config may hold. */
+  static readonly optionKeys = KNOWN;
+
   static get className(): string {
     return 'Prodigy';
   }
@@ -180,9 +183,6 @@ export class Prodigy extends LRFreeOptimizer {
     };
   }
 
-  static override fromConfig<T extends tf.serialization.Serializable>(cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict): T {
-    return new cls(optionsFrom(config, KNOWN) as ProdigyOptions); // growthRate null (no limit) is dropped
-  }
 }
 
 tf.serialization.registerClass(Prodigy);

@@ -19,7 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { inRange, integerAtLeast, nonNegative, positive } from '../validate.js';
-import { checkOptions, LRFreeOptimizer, optionsFrom, type NamedTensor, type Scalars, type Slots } from './base.js';
+import { checkOptions, LRFreeOptimizer, type NamedTensor, type Scalars, type Slots } from './base.js';
 
 /** Options of {@link scheduleFreeSGD}. */
 export interface ScheduleFreeSGDOptions {
@@ -168,6 +168,9 @@ abstract class ScheduleFree extends LRFreeOptimizer {
  * ```
  */
 export class ScheduleFreeSGD extends ScheduleFree {
+  /** The options a saved config may hold. */
+  static readonly optionKeys = SGD_KNOWN;
+
   static get className(): string {
     return 'ScheduleFreeSGD';
   }
@@ -193,9 +196,6 @@ export class ScheduleFreeSGD extends ScheduleFree {
     return { learningRate: this.learningRate, momentum: this.beta, weightDecay: this.weightDecay, warmupSteps: this.warmupSteps, r: this.r, weightLRPower: this.weightLRPower };
   }
 
-  static override fromConfig<T extends tf.serialization.Serializable>(cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict): T {
-    return new cls(optionsFrom(config, SGD_KNOWN) as ScheduleFreeSGDOptions);
-  }
 }
 
 /**
@@ -208,6 +208,9 @@ export class ScheduleFreeSGD extends ScheduleFree {
  * ```
  */
 export class ScheduleFreeAdamW extends ScheduleFree {
+  /** The options a saved config may hold. */
+  static readonly optionKeys = ADAMW_KNOWN;
+
   static get className(): string {
     return 'ScheduleFreeAdamW';
   }
@@ -251,9 +254,6 @@ export class ScheduleFreeAdamW extends ScheduleFree {
     };
   }
 
-  static override fromConfig<T extends tf.serialization.Serializable>(cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict): T {
-    return new cls(optionsFrom(config, ADAMW_KNOWN) as ScheduleFreeAdamWOptions);
-  }
 }
 
 tf.serialization.registerClass(ScheduleFreeSGD);

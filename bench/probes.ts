@@ -5,11 +5,13 @@
  * group of k reruns' mean curve (meanProbe), at the smoothed loss's minimum, its floor's left end
  * ('bottom') and the floor's geometric center ('center'). Reported: the median and 90th percentile,
  * over draws of one group per seed, of max/min across the seeds (what a user who reruns the whole test
- * sees), and each seed's median reading.
+ * sees), the same for two readings from the same weights (a user rerunning the test on one model),
+ * and each seed's median reading.
  *
  *   npm run bench:probes                                        # cifar-quick, Momentum SGD, seeds 1–5, 6 reruns
  *   npm run bench:probes -- --task mnist-mlp --optimizer adam   # another task / optimizer
  *   npm run bench:probes -- --report                            # the report again from the saved probes
+ *   npm run bench:probes -- --min-lr 1e-4 --max-lr 1 --batches 200   # a probe over another range / length
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -26,7 +28,19 @@ const { values: a } = flags('bench:probes', {
   seeds: { type: 'string', default: '1,2,3,4,5' },
   reruns: { type: 'string', default: '6' },
   report: { type: 'boolean', default: false },
+  'min-lr': { type: 'string', default: String(PROBE_RANGE.minLR) },
+  'max-lr': { type: 'string', default: String(PROBE_RANGE.maxLR) },
+  batches: { type: 'string', default: '100' },
 });
+/** The probe's schedule: the zero-config probe's by default. */
+const PROBE = {
+  minLR: positiveFlag('min-lr', a['min-lr']) as number,
+  maxLR: positiveFlag('max-lr', a['max-lr']) as number,
+  numIterations: positiveFlag('batches', a.batches, true) as number,
+};
+if (PROBE.maxLR <= PROBE.minLR) throw new Error(`--max-lr: must be above --min-lr (${PROBE.minLR}), got ${PROBE.maxLR}`);
+/** Not the default probe: results go to a folder of their own, named by it. */
+const VARIANT = PROBE.minLR === PROBE_RANGE.minLR && PROBE.maxLR === PROBE_RANGE.maxLR && PROBE.numIterations === 100 ? '' : `-${PROBE.minLR}-${PROBE.maxLR}-${PROBE.numIterations}`;
 
 type Saved = Array<{ seed: number; rerun: number; result: RangeTestResult }>;
 const READINGS = ['minimum', 'bottom', 'center'] as const;
@@ -50,8 +64,8 @@ async function run(task: (typeof TASKS)[number], optimizer: OptimizerName, seeds
     const model = task.build(seed);
     compileFor(model, 0.01, optimizer);
     for (let r = 0; r < reruns; r++) {
-      const finder = new LRFinder({ mode: 'exponential', ...PROBE_RANGE, numIterations: 100 });
-      await model.fit(data.train.x, data.train.y, { epochs: Math.ceil(100 / perEpoch), batchSize: task.batchSize, shuffle: true, callbacks: [finder], verbose: 0 });
+      const finder = new LRFinder({ mode: 'exponential', ...PROBE });
+      await model.fit(data.train.x, data.train.y, { epochs: Math.ceil(PROBE.numIterations / perEpoch), batchSize: task.batchSize, shuffle: true, callbacks: [finder], verbose: 0 });
       finder.finish();
       saved.push({ seed, rerun: r, result: finder.result });
       console.log(`seed ${seed}, rerun ${r + 1}/${reruns}: ${finder.result.lr.length} batches`);
@@ -82,16 +96,24 @@ function report(saved: Saved, title: string): string {
         const pick = perSeed.map((p) => p[Math.floor(rand() * p.length)]);
         return Math.max(...pick) / Math.min(...pick);
       }).sort((x, y) => x - y);
-      rows.push([k === 1 ? 'one probe' : `mean of ${k}`, reading, spreads[1000].toFixed(2), spreads[1800].toFixed(2), perSeed.map((p) => median(p).toPrecision(2)).join(', ')]);
+      // A rerun on the same model: two groups of k reruns of one seed that share no probe, one reading each.
+      const groups = subsets(bySeed[0].length, k);
+      const same = bySeed.flatMap((_, si) => groups.flatMap((g, i) => groups.slice(i + 1).filter((h) => !h.some((x) => g.includes(x))).map((h) => {
+        const [x, y] = [perSeed[si][i], perSeed[si][groups.indexOf(h)]];
+        return Math.max(x, y) / Math.min(x, y);
+      }))).sort((x, y) => x - y);
+      const sameCell = same.length > 0 ? `${median(same).toFixed(2)} / ${same[Math.floor(0.9 * same.length)].toFixed(2)}` : '–';
+      rows.push([k === 1 ? 'one probe' : `mean of ${k}`, reading, spreads[1000].toFixed(2), spreads[1800].toFixed(2), sameCell, perSeed.map((p) => median(p).toPrecision(2)).join(', ')]);
     }
   }
   return [
     `# bench:probes — ${title}`,
     '',
-    `Command: \`${commandLine('bench:probes')}\`; ${saved.length} probes (seeds ${seeds.join(', ')}, ${bySeed[0].length} reruns each, 100 batches, ${PROBE_RANGE.minLR} → ${PROBE_RANGE.maxLR}).`,
+    `Command: \`${commandLine('bench:probes')}\`; ${saved.length} probes (seeds ${seeds.join(', ')}, ${bySeed[0].length} reruns each, ${PROBE.numIterations} batches, ${PROBE.minLR} → ${PROBE.maxLR}).`,
     '"max/min across seeds": over 2,000 draws of one reading per seed, the median and 90th percentile of the largest over the smallest maxLR.',
+    '"rerun on the same model": two readings from the same initial weights that share no probe (every such pair in every seed), larger over smaller.',
     '',
-    markdownTable(['curve read', 'reading', 'max/min across seeds: median', '90th percentile', 'median maxLR per seed'], rows),
+    markdownTable(['curve read', 'reading', 'max/min across seeds: median', '90th percentile', 'rerun on the same model: median / p90', 'median maxLR per seed'], rows),
     '',
   ].join('\n');
 }
@@ -101,7 +123,7 @@ async function main(): Promise<void> {
   if (!task) throw new Error(`--task: unknown task "${a.task}" (known: ${TASKS.map((t) => t.name).join(', ')})`);
   if (!((a.optimizer as string) in OPTIMIZERS)) throw new Error(`--optimizer: unknown optimizer "${a.optimizer}" (known: ${Object.keys(OPTIMIZERS).join(', ')})`);
   const optimizer = a.optimizer as OptimizerName;
-  const out = resultsDir('probes', `${task.name}-${optimizer}`);
+  const out = resultsDir('probes', `${task.name}-${optimizer}${VARIANT}`);
   const file = path.join(out, 'probes.json');
   let saved: Saved;
   if (a.report) {

@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 /** A named tensor, as tfjs optimizers save their state (tfjs does not export the type). */
 export type NamedTensor = { name: string; tensor: tf.Tensor };
-import { knownKeys, optionsObject } from '../validate.js';
+import { fromTable, type OptionRule } from '../validate.js';
 
 /** One variable's state tensors by slot name ("z", "v", …). */
 export type Slots = Record<string, tf.Variable>;
@@ -41,9 +41,20 @@ export abstract class LRFreeOptimizer extends tf.Optimizer {
   /** State restored by `setWeights` before any variable was seen: bound in order to the next ones seen. */
   private pending: Slots[] = [];
 
-  protected constructor(learningRate: number) {
+  /** The options the optimizer was made with, defaults filled in (what {@link getConfig} saves). */
+  private readonly options: Readonly<Record<string, unknown>>;
+
+  /** `options`: a table's checked options ({@link resolveOptions}), `learningRate` among them. */
+  protected constructor(options: Readonly<Record<string, unknown>>) {
     super();
-    this.learningRate = learningRate;
+    this.options = options;
+    this.learningRate = options.learningRate as number;
+  }
+
+  /** The options, with the learning rate as it is now (a schedule may have moved it); JSON has no Infinity: null stands for it. */
+  override getConfig(): tf.serialization.ConfigDict {
+    const config = { ...this.options, learningRate: this.learningRate };
+    return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === 'number' && !Number.isFinite(v) ? null : v])) as tf.serialization.ConfigDict;
   }
 
   /** The slot names of one variable's state, in the order `getWeights` writes them. */
@@ -190,9 +201,9 @@ export abstract class LRFreeOptimizer extends tf.Optimizer {
     this.pending = [];
   }
 
-  /** Rebuilds an optimizer from its saved config; `cls.optionKeys` names the options a subclass takes. */
+  /** Rebuilds an optimizer from its saved config; `cls.optionTable` names the options a subclass takes. */
   static override fromConfig<T extends tf.serialization.Serializable>(cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict): T {
-    return new cls(optionsFrom(config, (cls as unknown as { optionKeys: readonly string[] }).optionKeys));
+    return new cls(optionsFrom(config, Object.keys((cls as unknown as { optionTable: OptionTable }).optionTable)));
   }
 
   override dispose(): void {
@@ -202,15 +213,15 @@ export abstract class LRFreeOptimizer extends tf.Optimizer {
   }
 }
 
-/** Checks that `value` is a plain options object (or undefined) with only known keys. */
-export function checkOptions(where: string, value: unknown, known: readonly string[]): Record<string, unknown> {
-  if (value === undefined) return {};
-  optionsObject(where, value);
-  knownKeys(where, value as object, known);
-  return value as Record<string, unknown>;
+/** An optimizer's options: each one's check and default (see validate.ts's `fromTable`). */
+export type OptionTable = Readonly<Record<string, OptionRule>>;
+
+/** Checks `options` (left out: all defaults) against `table`, naming `where` in errors; returns them with the defaults filled in. */
+export function resolveOptions<T extends object>(where: string, options: T | undefined, table: OptionTable): Required<T> {
+  return fromTable(where, options === undefined ? {} : options, table) as Required<T>;
 }
 
-/** The options in a saved config (tfjs adds keys of its own, such as customObjects, when loading). */
+/** The options in a saved config (tfjs adds keys of its own, such as customObjects, when loading; null is a default left to the table). */
 export function optionsFrom(config: tf.serialization.ConfigDict, known: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(Object.entries(config).filter(([k, v]) => known.includes(k) && v !== null));
 }

@@ -12,8 +12,8 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs';
-import { bool, fail, nonNegative, positive } from '../validate.js';
-import { checkOptions, LRFreeOptimizer, type Scalars, type Slots } from './base.js';
+import { bool, nonNegative, positive, satisfies } from '../validate.js';
+import { LRFreeOptimizer, resolveOptions, type OptionTable, type Scalars, type Slots } from './base.js';
 
 /** Options of {@link dog}; defaults are the paper's. */
 export interface DoGOptions {
@@ -31,7 +31,15 @@ export interface DoGOptions {
   averaging?: number | false;
 }
 
-const KNOWN = ['learningRate', 'repsRel', 'weightDecay', 'epsilon', 'layerwise', 'averaging'];
+/** The options, their checks and defaults (the paper's). */
+const TABLE: OptionTable = {
+  learningRate: { check: positive, otherwise: 1 },
+  repsRel: { check: positive, otherwise: 1e-6 },
+  weightDecay: { check: nonNegative, otherwise: 0 },
+  epsilon: { check: positive, otherwise: 1e-8 },
+  layerwise: { check: bool, otherwise: false },
+  averaging: { check: satisfies((v) => v === false || (typeof v === 'number' && Number.isFinite(v) && v >= 0), 'a number >= 0 (γ) or false'), otherwise: 8 },
+};
 
 /**
  * DoG: SGD whose step is the distance travelled over the root of the summed squared gradients.
@@ -42,33 +50,23 @@ const KNOWN = ['learningRate', 'repsRel', 'weightDecay', 'epsilon', 'layerwise',
  * ```
  */
 export class DoG extends LRFreeOptimizer {
-  /** The options a saved config may hold. */
-  static readonly optionKeys = KNOWN;
+  /** @hidden The options, their checks and defaults (what a saved config may hold; fromConfig reads it). */
+  static readonly optionTable = TABLE;
 
   static get className(): string {
     return 'DoG';
   }
 
-  private readonly repsRel: number;
-  private readonly weightDecay: number;
-  private readonly epsilon: number;
-  private readonly layerwise: boolean;
-  private readonly gamma: number | false;
+  /** The options, defaults filled in. */
+  private readonly o: Required<DoGOptions>;
   /** Global DoG: r̄ and G (L-DoG keeps them per variable, in the slots). */
   private readonly sums: Scalars;
 
   constructor(options?: DoGOptions) {
-    const where = 'dog';
-    const o = checkOptions(where, options, KNOWN);
-    super(positive(where, 'learningRate', o.learningRate ?? 1));
-    this.repsRel = positive(where, 'repsRel', o.repsRel ?? 1e-6);
-    this.weightDecay = nonNegative(where, 'weightDecay', o.weightDecay ?? 0);
-    this.epsilon = positive(where, 'epsilon', o.epsilon ?? 1e-8);
-    this.layerwise = bool(where, 'layerwise', o.layerwise ?? false);
-    const gamma = o.averaging ?? 8;
-    if (gamma !== false && (typeof gamma !== 'number' || !Number.isFinite(gamma) || gamma < 0)) fail(where, 'averaging', 'a number >= 0 (γ) or false', gamma);
-    this.gamma = gamma as number | false;
-    this.sums = this.layerwise ? {} : { rbar: tf.variable(tf.scalar(0), false), G: tf.variable(tf.scalar(0), false) };
+    const o = resolveOptions('dog', options, TABLE);
+    super(o);
+    this.o = o;
+    this.sums = this.o.layerwise ? {} : { rbar: tf.variable(tf.scalar(0), false), G: tf.variable(tf.scalar(0), false) };
   }
 
   protected scalars(): Scalars {
@@ -76,18 +74,18 @@ export class DoG extends LRFreeOptimizer {
   }
 
   protected slotNames(): readonly string[] {
-    return ['x0', ...(this.gamma === false ? [] : ['x', 'average']), ...(this.layerwise ? ['rbar', 'G'] : [])];
+    return ['x0', ...(this.o.averaging === false ? [] : ['x', 'average']), ...(this.o.layerwise ? ['rbar', 'G'] : [])];
   }
 
   protected initialSlots(value: tf.Tensor): Record<string, tf.Tensor> {
     const slots: Record<string, tf.Tensor> = { x0: tf.clone(value) };
-    if (this.gamma !== false) Object.assign(slots, { x: tf.clone(value), average: tf.clone(value) });
-    if (this.layerwise) Object.assign(slots, { rbar: tf.scalar(0), G: tf.scalar(0) });
+    if (this.o.averaging !== false) Object.assign(slots, { x: tf.clone(value), average: tf.clone(value) });
+    if (this.o.layerwise) Object.assign(slots, { rbar: tf.scalar(0), G: tf.scalar(0) });
     return slots;
   }
 
   protected twoPoints(): boolean {
-    return this.gamma !== false;
+    return this.o.averaging !== false;
   }
 
   protected override gradientPoint(s: Slots): tf.Tensor {
@@ -101,28 +99,28 @@ export class DoG extends LRFreeOptimizer {
   protected step(items: ReadonlyArray<{ variable: tf.Variable; gradient: tf.Tensor; slots: Slots }>, k: number): void {
     const first = k === 0;
     // The iterate x_t: the averaging slot, or the variable itself.
-    const iterate = (it: (typeof items)[number]): tf.Variable => (this.gamma === false ? it.variable : it.slots.x);
-    const grads = items.map((it) => (this.weightDecay !== 0 ? tf.add(it.gradient, tf.mul(iterate(it), this.weightDecay)) : it.gradient));
+    const iterate = (it: (typeof items)[number]): tf.Variable => (this.o.averaging === false ? it.variable : it.slots.x);
+    const grads = items.map((it) => (this.o.weightDecay !== 0 ? tf.add(it.gradient, tf.mul(iterate(it), this.o.weightDecay)) : it.gradient));
     const sq = (t: tf.Tensor) => tf.sum(tf.square(t));
     const update = (rbar: tf.Variable, G: tf.Variable, x: tf.Tensor[], x0: tf.Tensor[], g: tf.Tensor[]): tf.Tensor => {
       const sumSq = (ts: tf.Tensor[]) => ts.reduce<tf.Tensor>((acc, t) => tf.add(acc, sq(t)), tf.scalar(0));
       if (first) {
-        rbar.assign(tf.mul(tf.add(tf.sqrt(sumSq(x0)), 1), this.repsRel));
-        G.assign(tf.add(sumSq(g), this.epsilon));
+        rbar.assign(tf.mul(tf.add(tf.sqrt(sumSq(x0)), 1), this.o.repsRel));
+        G.assign(tf.add(sumSq(g), this.o.epsilon));
       } else {
         rbar.assign(tf.maximum(rbar, tf.sqrt(sumSq(x.map((xi, i) => tf.sub(xi, x0[i]))))));
         G.assign(tf.add(G, sumSq(g)));
       }
       return tf.div(tf.mul(rbar, this.learningRate), tf.sqrt(G));
     };
-    const etas = this.layerwise
+    const etas = this.o.layerwise
       ? items.map((it, i) => update(it.slots.rbar, it.slots.G, [iterate(it)], [it.slots.x0], [grads[i]]))
       : new Array<tf.Tensor>(items.length).fill(update(this.sums.rbar, this.sums.G, items.map(iterate), items.map((it) => it.slots.x0), grads));
     const t = k + 1;
-    const w = this.gamma === false ? 1 : (this.gamma + 1) / (t + this.gamma);
+    const w = this.o.averaging === false ? 1 : (this.o.averaging + 1) / (t + this.o.averaging);
     items.forEach((it, i) => {
       const next = tf.sub(iterate(it), tf.mul(grads[i], etas[i]));
-      if (this.gamma === false) {
+      if (this.o.averaging === false) {
         it.variable.assign(next);
         return;
       }
@@ -130,10 +128,6 @@ export class DoG extends LRFreeOptimizer {
       it.slots.average.assign(tf.add(tf.mul(it.slots.average, 1 - w), tf.mul(next, w)));
       it.variable.assign(it.slots.average);
     });
-  }
-
-  getConfig(): tf.serialization.ConfigDict {
-    return { learningRate: this.learningRate, repsRel: this.repsRel, weightDecay: this.weightDecay, epsilon: this.epsilon, layerwise: this.layerwise, averaging: this.gamma };
   }
 
 }

@@ -21,8 +21,8 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs';
-import { bool, inRange, nonNegative, positive } from '../validate.js';
-import { checkOptions, LRFreeOptimizer, type Scalars, type Slots } from './base.js';
+import { bool, inRange, nonNegative, positive, satisfies, type OptionRule } from '../validate.js';
+import { LRFreeOptimizer, resolveOptions, type OptionTable, type Scalars, type Slots } from './base.js';
 
 /** Options of {@link prodigy}; defaults are `prodigyopt`'s. */
 export interface ProdigyOptions {
@@ -52,7 +52,22 @@ export interface ProdigyOptions {
   growthRate?: number;
 }
 
-const KNOWN = ['learningRate', 'beta1', 'beta2', 'beta3', 'epsilon', 'weightDecay', 'decouple', 'useBiasCorrection', 'safeguardWarmup', 'd0', 'dCoef', 'growthRate'];
+const beta: OptionRule['check'] = (w, o, v) => inRange(w, o, v, 0, 1, true);
+/** The options, their checks and defaults (the authors' package's). */
+const TABLE: OptionTable = {
+  learningRate: { check: positive, otherwise: 1 },
+  beta1: { check: beta, otherwise: 0.9 },
+  beta2: { check: beta, otherwise: 0.999 },
+  beta3: { check: beta }, // default √beta2, set in the constructor
+  epsilon: { check: positive, otherwise: 1e-8 },
+  weightDecay: { check: nonNegative, otherwise: 0 },
+  decouple: { check: bool, otherwise: true },
+  useBiasCorrection: { check: bool, otherwise: false },
+  safeguardWarmup: { check: bool, otherwise: false },
+  d0: { check: positive, otherwise: 1e-6 },
+  dCoef: { check: positive, otherwise: 1 },
+  growthRate: { check: satisfies((v) => typeof v === 'number' && v >= 1, 'a number >= 1 (Infinity for no limit)'), otherwise: Infinity },
+};
 
 /**
  * Prodigy: Adam whose learning rate is estimated as it trains.
@@ -63,46 +78,25 @@ const KNOWN = ['learningRate', 'beta1', 'beta2', 'beta3', 'epsilon', 'weightDeca
  * ```
  */
 export class Prodigy extends LRFreeOptimizer {
-  /** The options a saved config may hold. */
-  static readonly optionKeys = KNOWN;
+  /** @hidden The options, their checks and defaults (what a saved config may hold; fromConfig reads it). */
+  static readonly optionTable = TABLE;
 
   static get className(): string {
     return 'Prodigy';
   }
 
-  private readonly beta1: number;
-  private readonly beta2: number;
-  private readonly beta3: number;
-  private readonly epsilon: number;
-  private readonly weightDecay: number;
-  private readonly decouple: boolean;
-  private readonly useBiasCorrection: boolean;
-  private readonly safeguardWarmup: boolean;
-  private readonly d0: number;
-  private readonly dCoef: number;
-  private readonly growthRate: number;
+  /** The options, defaults filled in. */
+  private readonly o: Required<ProdigyOptions>;
   private readonly estimates: Scalars;
 
   constructor(options?: ProdigyOptions) {
-    const where = 'prodigy';
-    const o = checkOptions(where, options, KNOWN);
-    super(positive(where, 'learningRate', o.learningRate ?? 1));
-    this.beta1 = inRange(where, 'beta1', o.beta1 ?? 0.9, 0, 1, true);
-    this.beta2 = inRange(where, 'beta2', o.beta2 ?? 0.999, 0, 1, true);
-    this.beta3 = inRange(where, 'beta3', o.beta3 ?? Math.sqrt(this.beta2), 0, 1, true);
-    this.epsilon = positive(where, 'epsilon', o.epsilon ?? 1e-8);
-    this.weightDecay = nonNegative(where, 'weightDecay', o.weightDecay ?? 0);
-    this.decouple = bool(where, 'decouple', o.decouple ?? true);
-    this.useBiasCorrection = bool(where, 'useBiasCorrection', o.useBiasCorrection ?? false);
-    this.safeguardWarmup = bool(where, 'safeguardWarmup', o.safeguardWarmup ?? false);
-    this.d0 = positive(where, 'd0', o.d0 ?? 1e-6);
-    this.dCoef = positive(where, 'dCoef', o.dCoef ?? 1);
-    const growth = o.growthRate ?? Infinity;
-    if (typeof growth !== 'number' || !(growth >= 1)) throw new Error(`${where}: growthRate must be a number >= 1 (Infinity for no limit), got ${String(growth)}`);
-    this.growthRate = growth;
+    const o = resolveOptions('prodigy', options, TABLE);
+    o.beta3 ??= Math.sqrt(o.beta2);
+    super(o);
+    this.o = o;
     this.estimates = {
-      d: tf.variable(tf.scalar(this.d0), false),
-      d_max: tf.variable(tf.scalar(this.d0), false),
+      d: tf.variable(tf.scalar(this.o.d0), false),
+      d_max: tf.variable(tf.scalar(this.o.d0), false),
       d_numerator: tf.variable(tf.scalar(0), false),
     };
   }
@@ -117,12 +111,12 @@ export class Prodigy extends LRFreeOptimizer {
   }
 
   protected slotNames(): readonly string[] {
-    return this.beta1 > 0 ? ['p0', 's', 'm', 'v'] : ['p0', 's', 'v'];
+    return this.o.beta1 > 0 ? ['p0', 's', 'm', 'v'] : ['p0', 's', 'v'];
   }
 
   protected initialSlots(value: tf.Tensor): Record<string, tf.Tensor> {
     const zeros = () => tf.zerosLike(value);
-    return this.beta1 > 0 ? { p0: tf.clone(value), s: zeros(), m: zeros(), v: zeros() } : { p0: tf.clone(value), s: zeros(), v: zeros() };
+    return this.o.beta1 > 0 ? { p0: tf.clone(value), s: zeros(), m: zeros(), v: zeros() } : { p0: tf.clone(value), s: zeros(), v: zeros() };
   }
 
   protected twoPoints(): boolean {
@@ -131,56 +125,38 @@ export class Prodigy extends LRFreeOptimizer {
 
   protected step(items: ReadonlyArray<{ variable: tf.Variable; gradient: tf.Tensor; slots: Slots }>, k: number): void {
     const { d, d_max: dMax, d_numerator: numerator } = this.estimates;
-    const correction = this.useBiasCorrection ? Math.sqrt(1 - this.beta2 ** (k + 1)) / (1 - this.beta1 ** (k + 1)) : 1;
+    const correction = this.o.useBiasCorrection ? Math.sqrt(1 - this.o.beta2 ** (k + 1)) / (1 - this.o.beta1 ** (k + 1)) : 1;
     const dlr = tf.mul(d, this.learningRate * correction);
-    const scale = tf.mul(tf.div(d, this.d0), dlr); // (d/d0) · dlr
-    const sScale = this.safeguardWarmup ? tf.mul(tf.div(d, this.d0), d) : scale;
+    const scale = tf.mul(tf.div(d, this.o.d0), dlr); // (d/d0) · dlr
+    const sScale = this.o.safeguardWarmup ? tf.mul(tf.div(d, this.o.d0), d) : scale;
     let delta: tf.Tensor = tf.scalar(0);
     let sNorm: tf.Tensor = tf.scalar(0);
     const grads = items.map(({ variable: x, gradient, slots: st }) => {
-      const g = this.weightDecay !== 0 && !this.decouple ? tf.add(gradient, tf.mul(x, this.weightDecay)) : gradient;
+      const g = this.o.weightDecay !== 0 && !this.o.decouple ? tf.add(gradient, tf.mul(x, this.o.weightDecay)) : gradient;
       delta = tf.add(delta, tf.mul(scale, tf.sum(tf.mul(g, tf.sub(st.p0, x)))));
-      if (this.beta1 > 0) st.m.assign(tf.add(tf.mul(st.m, this.beta1), tf.mul(g, tf.mul(d, 1 - this.beta1))));
-      st.v.assign(tf.add(tf.mul(st.v, this.beta2), tf.mul(tf.square(g), tf.mul(tf.square(d), 1 - this.beta2))));
-      st.s.assign(tf.add(tf.mul(st.s, this.beta3), tf.mul(g, sScale)));
+      if (this.o.beta1 > 0) st.m.assign(tf.add(tf.mul(st.m, this.o.beta1), tf.mul(g, tf.mul(d, 1 - this.o.beta1))));
+      st.v.assign(tf.add(tf.mul(st.v, this.o.beta2), tf.mul(tf.square(g), tf.mul(tf.square(d), 1 - this.o.beta2))));
+      st.s.assign(tf.add(tf.mul(st.s, this.o.beta3), tf.mul(g, sScale)));
       sNorm = tf.add(sNorm, tf.sum(tf.abs(st.s)));
       return g;
     });
-    const r = tf.add(tf.mul(numerator, this.beta3), delta);
+    const r = tf.add(tf.mul(numerator, this.o.beta3), delta);
     // No gradient at all so far (‖s‖₁ = 0): keep d, as the package does by skipping the step.
-    const dHat = tf.where(tf.greater(sNorm, 0), tf.div(tf.mul(r, this.dCoef), tf.maximum(sNorm, 1e-30)), d);
-    const atStart = tf.equal(d, this.d0);
+    const dHat = tf.where(tf.greater(sNorm, 0), tf.div(tf.mul(r, this.o.dCoef), tf.maximum(sNorm, 1e-30)), d);
+    const atStart = tf.equal(d, this.o.d0);
     const grown = tf.where(atStart, tf.maximum(d, dHat), d);
     const newMax = tf.maximum(dMax, dHat);
-    const newD = Number.isFinite(this.growthRate) ? tf.minimum(newMax, tf.mul(grown, this.growthRate)) : newMax;
+    const newD = Number.isFinite(this.o.growthRate) ? tf.minimum(newMax, tf.mul(grown, this.o.growthRate)) : newMax;
     items.forEach(({ variable: x, slots: st }, i) => {
       let value: tf.Tensor = x;
-      if (this.weightDecay !== 0 && this.decouple) value = tf.sub(value, tf.mul(value, tf.mul(dlr, this.weightDecay)));
-      const denom = tf.add(tf.sqrt(st.v), tf.mul(newD, this.epsilon));
-      const update = this.beta1 > 0 ? tf.mul(tf.div(st.m, denom), dlr) : tf.mul(tf.div(grads[i], denom), tf.mul(dlr, d));
+      if (this.o.weightDecay !== 0 && this.o.decouple) value = tf.sub(value, tf.mul(value, tf.mul(dlr, this.o.weightDecay)));
+      const denom = tf.add(tf.sqrt(st.v), tf.mul(newD, this.o.epsilon));
+      const update = this.o.beta1 > 0 ? tf.mul(tf.div(st.m, denom), dlr) : tf.mul(tf.div(grads[i], denom), tf.mul(dlr, d));
       x.assign(tf.sub(value, update));
     });
     numerator.assign(r);
     dMax.assign(newMax);
     d.assign(newD);
-  }
-
-  getConfig(): tf.serialization.ConfigDict {
-    return {
-      learningRate: this.learningRate,
-      beta1: this.beta1,
-      beta2: this.beta2,
-      beta3: this.beta3,
-      epsilon: this.epsilon,
-      weightDecay: this.weightDecay,
-      decouple: this.decouple,
-      useBiasCorrection: this.useBiasCorrection,
-      safeguardWarmup: this.safeguardWarmup,
-      d0: this.d0,
-      dCoef: this.dCoef,
-      // JSON has no Infinity: null stands for "no limit".
-      growthRate: Number.isFinite(this.growthRate) ? this.growthRate : null,
-    };
   }
 
 }

@@ -18,8 +18,8 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs';
-import { inRange, integerAtLeast, nonNegative, positive } from '../validate.js';
-import { checkOptions, LRFreeOptimizer, type NamedTensor, type Scalars, type Slots } from './base.js';
+import { atLeast, inRange, nonNegative, positive, type OptionRule } from '../validate.js';
+import { LRFreeOptimizer, resolveOptions, type NamedTensor, type OptionTable, type Scalars, type Slots } from './base.js';
 
 /** Options of {@link scheduleFreeSGD}. */
 export interface ScheduleFreeSGDOptions {
@@ -57,27 +57,35 @@ export interface ScheduleFreeAdamWOptions {
   weightLRPower?: number;
 }
 
-const SGD_KNOWN = ['learningRate', 'momentum', 'weightDecay', 'warmupSteps', 'r', 'weightLRPower'];
-const ADAMW_KNOWN = ['learningRate', 'beta1', 'beta2', 'epsilon', 'weightDecay', 'warmupSteps', 'r', 'weightLRPower'];
+/** β, the interpolation between x and z for the gradient point: in (0, 1), default 0.9. */
+const beta: OptionRule = { check: (w, o, v) => inRange(w, o, v, 0, 1), otherwise: 0.9 };
 
+/** The options, their checks and defaults (the reference package's): the shared ones around each one's own `own`. */
+function table(learningRate: number, own: OptionTable): OptionTable {
+  return {
+    learningRate: { check: positive, otherwise: learningRate },
+    ...own,
+    weightDecay: { check: nonNegative, otherwise: 0 },
+    warmupSteps: { check: atLeast(0), otherwise: 0 },
+    r: { check: nonNegative, otherwise: 0 },
+    weightLRPower: { check: nonNegative, otherwise: 2 },
+  };
+}
+
+const SGD_TABLE = table(1.0, { momentum: beta });
+const ADAMW_TABLE = table(0.0025, {
+  beta1: beta,
+  beta2: { check: (w, o, v) => inRange(w, o, v, 0, 1), otherwise: 0.999 },
+  epsilon: { check: positive, otherwise: 1e-8 },
+});
+
+/** What a Schedule-Free step reads of the options (β is SGD's momentum, AdamW's beta1). */
 interface Common {
-  learningRate: number;
   beta: number;
   weightDecay: number;
   warmupSteps: number;
   r: number;
   weightLRPower: number;
-}
-
-function common(where: string, o: Record<string, unknown>, lr: number, betaKey: 'momentum' | 'beta1'): Common {
-  return {
-    learningRate: positive(where, 'learningRate', o.learningRate ?? lr),
-    beta: inRange(where, betaKey, o[betaKey] ?? 0.9, 0, 1),
-    weightDecay: nonNegative(where, 'weightDecay', o.weightDecay ?? 0),
-    warmupSteps: integerAtLeast(where, 'warmupSteps', o.warmupSteps ?? 0, 0),
-    r: nonNegative(where, 'r', o.r ?? 0),
-    weightLRPower: nonNegative(where, 'weightLRPower', o.weightLRPower ?? 2),
-  };
 }
 
 /** What Schedule-Free SGD and AdamW share: the three sequences and the weighted average. */
@@ -93,8 +101,8 @@ abstract class ScheduleFree extends LRFreeOptimizer {
   private weightSum = 0;
   private lrMax = -1;
 
-  protected constructor(c: Common) {
-    super(c.learningRate);
+  protected constructor(options: Readonly<Record<string, unknown>>, c: Common) {
+    super(options);
     this.beta = c.beta;
     this.weightDecay = c.weightDecay;
     this.warmupSteps = c.warmupSteps;
@@ -168,16 +176,16 @@ abstract class ScheduleFree extends LRFreeOptimizer {
  * ```
  */
 export class ScheduleFreeSGD extends ScheduleFree {
-  /** The options a saved config may hold. */
-  static readonly optionKeys = SGD_KNOWN;
+  /** @hidden The options, their checks and defaults (what a saved config may hold; fromConfig reads it). */
+  static readonly optionTable = SGD_TABLE;
 
   static get className(): string {
     return 'ScheduleFreeSGD';
   }
 
   constructor(options?: ScheduleFreeSGDOptions) {
-    const o = checkOptions('scheduleFreeSGD', options, SGD_KNOWN);
-    super(common('scheduleFreeSGD', o, 1.0, 'momentum'));
+    const o = resolveOptions('scheduleFreeSGD', options, SGD_TABLE);
+    super(o, { ...o, beta: o.momentum });
   }
 
   protected slotNames(): readonly string[] {
@@ -192,9 +200,6 @@ export class ScheduleFreeSGD extends ScheduleFree {
     return gradient;
   }
 
-  getConfig(): tf.serialization.ConfigDict {
-    return { learningRate: this.learningRate, momentum: this.beta, weightDecay: this.weightDecay, warmupSteps: this.warmupSteps, r: this.r, weightLRPower: this.weightLRPower };
-  }
 
 }
 
@@ -208,8 +213,8 @@ export class ScheduleFreeSGD extends ScheduleFree {
  * ```
  */
 export class ScheduleFreeAdamW extends ScheduleFree {
-  /** The options a saved config may hold. */
-  static readonly optionKeys = ADAMW_KNOWN;
+  /** @hidden The options, their checks and defaults (what a saved config may hold; fromConfig reads it). */
+  static readonly optionTable = ADAMW_TABLE;
 
   static get className(): string {
     return 'ScheduleFreeAdamW';
@@ -219,11 +224,10 @@ export class ScheduleFreeAdamW extends ScheduleFree {
   private readonly epsilon: number;
 
   constructor(options?: ScheduleFreeAdamWOptions) {
-    const where = 'scheduleFreeAdamW';
-    const o = checkOptions(where, options, ADAMW_KNOWN);
-    super(common(where, o, 0.0025, 'beta1'));
-    this.beta2 = inRange(where, 'beta2', o.beta2 ?? 0.999, 0, 1);
-    this.epsilon = positive(where, 'epsilon', o.epsilon ?? 1e-8);
+    const o = resolveOptions('scheduleFreeAdamW', options, ADAMW_TABLE);
+    super(o, { ...o, beta: o.beta1 });
+    this.beta2 = o.beta2;
+    this.epsilon = o.epsilon;
   }
 
   protected slotNames(): readonly string[] {
@@ -241,18 +245,6 @@ export class ScheduleFreeAdamW extends ScheduleFree {
     return tf.div(gradient, tf.add(tf.sqrt(corrected), this.epsilon));
   }
 
-  getConfig(): tf.serialization.ConfigDict {
-    return {
-      learningRate: this.learningRate,
-      beta1: this.beta,
-      beta2: this.beta2,
-      epsilon: this.epsilon,
-      weightDecay: this.weightDecay,
-      warmupSteps: this.warmupSteps,
-      r: this.r,
-      weightLRPower: this.weightLRPower,
-    };
-  }
 
 }
 

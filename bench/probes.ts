@@ -12,6 +12,7 @@
  *   npm run bench:probes -- --task mnist-mlp --optimizer adam   # another task / optimizer
  *   npm run bench:probes -- --report                            # the report again from the saved probes
  *   npm run bench:probes -- --min-lr 1e-4 --max-lr 1 --batches 200   # a probe over another range / length
+ *   npm run bench:probes -- --held-out 500                      # also read the loss on 500 held-out images after every batch
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -31,6 +32,7 @@ const { values: a } = flags('bench:probes', {
   'min-lr': { type: 'string', default: String(PROBE_RANGE.minLR) },
   'max-lr': { type: 'string', default: String(PROBE_RANGE.maxLR) },
   batches: { type: 'string', default: '100' },
+  'held-out': { type: 'string' },
 });
 /** The probe's schedule: the zero-config probe's by default. */
 const PROBE = {
@@ -38,9 +40,12 @@ const PROBE = {
   maxLR: positiveFlag('max-lr', a['max-lr']) as number,
   numIterations: positiveFlag('batches', a.batches, true) as number,
 };
+/** Held-out examples whose loss the probe also records after every batch (0: none). */
+const HELD_OUT = positiveFlag('held-out', a['held-out'], true) ?? 0;
 if (PROBE.maxLR <= PROBE.minLR) throw new Error(`--max-lr: must be above --min-lr (${PROBE.minLR}), got ${PROBE.maxLR}`);
 /** Not the default probe: results go to a folder of their own, named by it. */
 const VARIANT = PROBE.minLR === PROBE_RANGE.minLR && PROBE.maxLR === PROBE_RANGE.maxLR && PROBE.numIterations === 100 ? '' : `-${PROBE.minLR}-${PROBE.maxLR}-${PROBE.numIterations}`;
+const HELD_OUT_DIR = HELD_OUT > 0 ? `-held-out-${HELD_OUT}` : '';
 
 type Saved = Array<{ seed: number; rerun: number; result: RangeTestResult }>;
 const READINGS = ['minimum', 'bottom', 'center'] as const;
@@ -64,9 +69,11 @@ async function run(task: (typeof TASKS)[number], optimizer: OptimizerName, seeds
     const model = task.build(seed);
     compileFor(model, 0.01, optimizer);
     for (let r = 0; r < reruns; r++) {
-      const finder = new LRFinder({ mode: 'exponential', ...PROBE });
+      const validationData: [tf.Tensor, tf.Tensor] | undefined = HELD_OUT > 0 ? [data.val.x.slice(0, HELD_OUT), data.val.y.slice(0, HELD_OUT)] : undefined;
+      const finder = new LRFinder({ mode: 'exponential', ...PROBE, ...(validationData ? { validationData, evaluateEvery: 1, validationBatchSize: HELD_OUT } : {}) });
       await model.fit(data.train.x, data.train.y, { epochs: Math.ceil(PROBE.numIterations / perEpoch), batchSize: task.batchSize, shuffle: true, callbacks: [finder], verbose: 0 });
       finder.finish();
+      if (validationData) tf.dispose(validationData);
       saved.push({ seed, rerun: r, result: finder.result });
       console.log(`seed ${seed}, rerun ${r + 1}/${reruns}: ${finder.result.lr.length} batches`);
     }
@@ -76,17 +83,32 @@ async function run(task: (typeof TASKS)[number], optimizer: OptimizerName, seeds
   return saved;
 }
 
+/** A probe as recorded: its training loss, batch by batch. */
+const trainingLoss = (r: RangeTestResult): RangeTestResult => r;
+
+/** A probe read on the held-out loss recorded after each of its batches instead (`--held-out`). */
+function heldOutLoss(r: RangeTestResult): RangeTestResult {
+  const v = r.validation;
+  if (v === null) throw new Error('heldOutLoss: the probe recorded no held-out loss');
+  // Evaluated after every batch but the one the probe stopped at: batch i's held-out loss, null where none.
+  const loss: Array<number | null> = r.lr.map(() => null);
+  v.iteration.forEach((i, k) => (loss[i] = v.loss[k]));
+  return { ...r, loss, smoothedLoss: loss, accuracy: null, validation: null };
+}
+
 function report(saved: Saved, title: string): string {
   const seeds = [...new Set(saved.map((s) => s.seed))];
   const bySeed = seeds.map((s) => saved.filter((x) => x.seed === s).map((x) => x.result));
   const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor((v.length - 1) / 2)];
   const rows: string[][] = [];
+  const heldOut = bySeed.every((runs) => runs.every((r) => r.validation !== null && r.validation.loss.length > 0));
+  for (const curveOf of heldOut ? [trainingLoss, heldOutLoss] : [trainingLoss])
   for (const k of [1, 3, 5]) {
     if (bySeed.some((r) => r.length < k)) continue;
     for (const reading of READINGS) {
       // Each seed: the reading of every group of k reruns (one rerun alone, or the mean curve of k).
       const perSeed = bySeed.map((runs) => subsets(runs.length, k).map((g) => {
-        const curve = k === 1 ? runs[g[0]] : meanProbe(g.map((i) => runs[i]));
+        const curve = k === 1 ? curveOf(runs[g[0]]) : meanProbe(g.map((i) => curveOf(runs[i])));
         return thumbRule({ ...curve, probe: curve, repeats: null }, { reading }).maxLR ?? NaN;
       }));
       // Draws of one group per seed: max/min across the seeds (a seeded generator: the same report every time).
@@ -103,7 +125,7 @@ function report(saved: Saved, title: string): string {
         return Math.max(x, y) / Math.min(x, y);
       }))).sort((x, y) => x - y);
       const sameCell = same.length > 0 ? `${median(same).toFixed(2)} / ${same[Math.floor(0.9 * same.length)].toFixed(2)}` : '–';
-      rows.push([k === 1 ? 'one probe' : `mean of ${k}`, reading, spreads[1000].toFixed(2), spreads[1800].toFixed(2), sameCell, perSeed.map((p) => median(p).toPrecision(2)).join(', ')]);
+      rows.push([`${k === 1 ? 'one probe' : `mean of ${k}`}${curveOf === heldOutLoss ? ', held-out loss' : ''}`, reading, spreads[1000].toFixed(2), spreads[1800].toFixed(2), sameCell, perSeed.map((p) => median(p).toPrecision(2)).join(', ')]);
     }
   }
   return [
@@ -123,7 +145,7 @@ async function main(): Promise<void> {
   if (!task) throw new Error(`--task: unknown task "${a.task}" (known: ${TASKS.map((t) => t.name).join(', ')})`);
   if (!((a.optimizer as string) in OPTIMIZERS)) throw new Error(`--optimizer: unknown optimizer "${a.optimizer}" (known: ${Object.keys(OPTIMIZERS).join(', ')})`);
   const optimizer = a.optimizer as OptimizerName;
-  const out = resultsDir('probes', `${task.name}-${optimizer}${VARIANT}`);
+  const out = resultsDir('probes', `${task.name}-${optimizer}${VARIANT}${HELD_OUT_DIR}`);
   const file = path.join(out, 'probes.json');
   let saved: Saved;
   if (a.report) {

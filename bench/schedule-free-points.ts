@@ -5,11 +5,10 @@
  *
  *   npx tsx bench/schedule-free-points.ts
  */
-import * as tf from '@tensorflow/tfjs';
 import { chooseBackend } from 'tfjs-wasm-training';
 import { scheduleFreeAdamW } from 'tfjs-clr/optimizers';
-import { TASKS, permutation } from './suggest/tasks.js';
-import { evaluateOn } from './suggest/train.js';
+import { TASKS } from './suggest/tasks.js';
+import { evaluateOn, fitBudget } from './suggest/train.js';
 
 (async () => {
   await chooseBackend('wasm');
@@ -20,18 +19,7 @@ import { evaluateOn } from './suggest/train.js';
     const model = task.build(seed);
     const opt = scheduleFreeAdamW();
     model.compile({ optimizer: opt, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-    const n = data.train.x.shape[0];
-    const perEpoch = Math.floor(n / task.batchSize);
-    let done = 0;
-    for (let epoch = 0; done < task.iterations; epoch++) {
-      const batches = Math.min(perEpoch, task.iterations - done);
-      const idx = tf.tensor1d(Int32Array.from(permutation(n, seed * 1000 + epoch).subarray(0, batches * task.batchSize)), 'int32');
-      const x = tf.gather(data.train.x, idx);
-      const y = tf.gather(data.train.y, idx);
-      await model.fit(x, y, { batchSize: task.batchSize, epochs: 1, shuffle: false, verbose: 0 });
-      tf.dispose([idx, x, y]);
-      done += batches;
-    }
+    await fitBudget(model, task, data, seed);
     const atX = await evaluateOn(model, data.test);
     opt.train();
     const atY = await evaluateOn(model, data.test);

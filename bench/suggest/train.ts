@@ -43,17 +43,11 @@ export async function evaluateOn(model: tf.LayersModel, set: { x: tf.Tensor; y: 
   return { accuracy, loss };
 }
 
-/** Trains `task.iterations` batches with `policy` and returns the test accuracy. */
-export async function trainRun(task: Task, data: TaskData, seed: number, policy: Policy, optimizer: OptimizerName = 'momentum'): Promise<RunOutcome> {
-  const t0 = performance.now();
-  const model = task.build(seed);
-  if (policy.kind === 'lrfree') model.compile({ optimizer: LR_FREE[policy.optimizer].make(), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  else compileFor(model, policy.kind === 'fixed' ? policy.lr : policy.baseLR, optimizer);
-  const callbacks: tf.Callback[] = [];
-  if (policy.kind === 'clr') {
-    const stepSize = task.iterations / (2 * CYCLES);
-    callbacks.push(new CyclicLR({ baseLR: policy.baseLR, maxLR: policy.maxLR, stepSize, mode: 'triangular2' }));
-  }
+/**
+ * Trains `model` for `task.iterations` batches in the study's data order for `seed` (a seeded
+ * permutation per epoch), stopping early on a non-finite loss; returns the last epoch's loss.
+ */
+export async function fitBudget(model: tf.LayersModel, task: Task, data: TaskData, seed: number, callbacks: tf.Callback[] = []): Promise<number> {
   const n = data.train.x.shape[0];
   const perEpoch = Math.floor(n / task.batchSize);
   let done = 0;
@@ -69,6 +63,21 @@ export async function trainRun(task: Task, data: TaskData, seed: number, policy:
     done += batches;
     if (!Number.isFinite(lastLoss)) break;
   }
+  return lastLoss;
+}
+
+/** Trains `task.iterations` batches with `policy` and returns the test accuracy. */
+export async function trainRun(task: Task, data: TaskData, seed: number, policy: Policy, optimizer: OptimizerName = 'momentum'): Promise<RunOutcome> {
+  const t0 = performance.now();
+  const model = task.build(seed);
+  if (policy.kind === 'lrfree') model.compile({ optimizer: LR_FREE[policy.optimizer].make(), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  else compileFor(model, policy.kind === 'fixed' ? policy.lr : policy.baseLR, optimizer);
+  const callbacks: tf.Callback[] = [];
+  if (policy.kind === 'clr') {
+    const stepSize = task.iterations / (2 * CYCLES);
+    callbacks.push(new CyclicLR({ baseLR: policy.baseLR, maxLR: policy.maxLR, stepSize, mode: 'triangular2' }));
+  }
+  const lastLoss = await fitBudget(model, task, data, seed, callbacks);
   const { accuracy, loss } = Number.isFinite(lastLoss) ? await evaluateOn(model, data.test) : { accuracy: NaN, loss: NaN };
   const outcome = { accuracy: Number.isFinite(accuracy) ? accuracy : chance(data), loss, finite: Number.isFinite(lastLoss), seconds: (performance.now() - t0) / 1000 };
   model.optimizer.dispose();

@@ -28,8 +28,11 @@ function registered(): Record<string, tf.Variable> {
   return (tf.engine() as unknown as { registeredVariables: Record<string, tf.Variable> }).registeredVariables;
 }
 
-/** The base class of the learning-rate-free optimizers: subclasses implement one step and name their state. */
-export abstract class LRFreeOptimizer extends tf.Optimizer {
+/**
+ * The base class of the learning-rate-free optimizers: subclasses implement one step and name their state.
+ * @typeParam R - the subclass's options with their defaults filled in (what it was made with and saves).
+ */
+export abstract class LRFreeOptimizer<R extends { learningRate: number } = { learningRate: number }> extends tf.Optimizer {
   /**
    * The learning rate (for Prodigy and DoG: the multiplier of the step they estimate, 1 by default).
    * A plain field read at every step, so tfjs-clr's schedules and `setLearningRate` act on it and
@@ -41,14 +44,17 @@ export abstract class LRFreeOptimizer extends tf.Optimizer {
   /** State restored by `setWeights` before any variable was seen: bound in order to the next ones seen. */
   private pending: Slots[] = [];
 
-  /** The options the optimizer was made with, defaults filled in (what {@link getConfig} saves). */
-  private readonly options: Readonly<Record<string, unknown>>;
+  /**
+   * The options the optimizer was made with, defaults filled in (what {@link getConfig} saves). Their
+   * `learningRate` is the first one: a step reads the field {@link learningRate}, which schedules move.
+   */
+  protected readonly options: Readonly<R>;
 
-  /** `options`: a table's checked options ({@link resolveOptions}), `learningRate` among them. */
-  protected constructor(options: Readonly<Record<string, unknown>>) {
+  /** `options`: a table's checked options ({@link resolveOptions}). */
+  protected constructor(options: R) {
     super();
     this.options = options;
-    this.learningRate = options.learningRate as number;
+    this.learningRate = options.learningRate;
   }
 
   /** The options, with the learning rate as it is now (a schedule may have moved it); JSON has no Infinity: null stands for it. */

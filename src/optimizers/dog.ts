@@ -49,7 +49,7 @@ const TABLE: OptionTable = {
  * model.compile({ optimizer: dog(), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
  * ```
  */
-export class DoG extends LRFreeOptimizer {
+export class DoG extends LRFreeOptimizer<Required<DoGOptions>> {
   /** @hidden The options, their checks and defaults (what a saved config may hold; fromConfig reads it). */
   static readonly optionTable = TABLE;
 
@@ -57,16 +57,13 @@ export class DoG extends LRFreeOptimizer {
     return 'DoG';
   }
 
-  /** The options, defaults filled in. */
-  private readonly o: Required<DoGOptions>;
   /** Global DoG: r̄ and G (L-DoG keeps them per variable, in the slots). */
   private readonly sums: Scalars;
 
   constructor(options?: DoGOptions) {
     const o = resolveOptions('dog', options, TABLE);
     super(o);
-    this.o = o;
-    this.sums = this.o.layerwise ? {} : { rbar: tf.variable(tf.scalar(0), false), G: tf.variable(tf.scalar(0), false) };
+    this.sums = this.options.layerwise ? {} : { rbar: tf.variable(tf.scalar(0), false), G: tf.variable(tf.scalar(0), false) };
   }
 
   protected scalars(): Scalars {
@@ -74,18 +71,18 @@ export class DoG extends LRFreeOptimizer {
   }
 
   protected slotNames(): readonly string[] {
-    return ['x0', ...(this.o.averaging === false ? [] : ['x', 'average']), ...(this.o.layerwise ? ['rbar', 'G'] : [])];
+    return ['x0', ...(this.options.averaging === false ? [] : ['x', 'average']), ...(this.options.layerwise ? ['rbar', 'G'] : [])];
   }
 
   protected initialSlots(value: tf.Tensor): Record<string, tf.Tensor> {
     const slots: Record<string, tf.Tensor> = { x0: tf.clone(value) };
-    if (this.o.averaging !== false) Object.assign(slots, { x: tf.clone(value), average: tf.clone(value) });
-    if (this.o.layerwise) Object.assign(slots, { rbar: tf.scalar(0), G: tf.scalar(0) });
+    if (this.options.averaging !== false) Object.assign(slots, { x: tf.clone(value), average: tf.clone(value) });
+    if (this.options.layerwise) Object.assign(slots, { rbar: tf.scalar(0), G: tf.scalar(0) });
     return slots;
   }
 
   protected twoPoints(): boolean {
-    return this.o.averaging !== false;
+    return this.options.averaging !== false;
   }
 
   protected override gradientPoint(s: Slots): tf.Tensor {
@@ -99,28 +96,28 @@ export class DoG extends LRFreeOptimizer {
   protected step(items: ReadonlyArray<{ variable: tf.Variable; gradient: tf.Tensor; slots: Slots }>, k: number): void {
     const first = k === 0;
     // The iterate x_t: the averaging slot, or the variable itself.
-    const iterate = (it: (typeof items)[number]): tf.Variable => (this.o.averaging === false ? it.variable : it.slots.x);
-    const grads = items.map((it) => (this.o.weightDecay !== 0 ? tf.add(it.gradient, tf.mul(iterate(it), this.o.weightDecay)) : it.gradient));
+    const iterate = (it: (typeof items)[number]): tf.Variable => (this.options.averaging === false ? it.variable : it.slots.x);
+    const grads = items.map((it) => (this.options.weightDecay !== 0 ? tf.add(it.gradient, tf.mul(iterate(it), this.options.weightDecay)) : it.gradient));
     const sq = (t: tf.Tensor) => tf.sum(tf.square(t));
     const update = (rbar: tf.Variable, G: tf.Variable, x: tf.Tensor[], x0: tf.Tensor[], g: tf.Tensor[]): tf.Tensor => {
       const sumSq = (ts: tf.Tensor[]) => ts.reduce<tf.Tensor>((acc, t) => tf.add(acc, sq(t)), tf.scalar(0));
       if (first) {
-        rbar.assign(tf.mul(tf.add(tf.sqrt(sumSq(x0)), 1), this.o.repsRel));
-        G.assign(tf.add(sumSq(g), this.o.epsilon));
+        rbar.assign(tf.mul(tf.add(tf.sqrt(sumSq(x0)), 1), this.options.repsRel));
+        G.assign(tf.add(sumSq(g), this.options.epsilon));
       } else {
         rbar.assign(tf.maximum(rbar, tf.sqrt(sumSq(x.map((xi, i) => tf.sub(xi, x0[i]))))));
         G.assign(tf.add(G, sumSq(g)));
       }
       return tf.div(tf.mul(rbar, this.learningRate), tf.sqrt(G));
     };
-    const etas = this.o.layerwise
+    const etas = this.options.layerwise
       ? items.map((it, i) => update(it.slots.rbar, it.slots.G, [iterate(it)], [it.slots.x0], [grads[i]]))
       : new Array<tf.Tensor>(items.length).fill(update(this.sums.rbar, this.sums.G, items.map(iterate), items.map((it) => it.slots.x0), grads));
     const t = k + 1;
-    const w = this.o.averaging === false ? 1 : (this.o.averaging + 1) / (t + this.o.averaging);
+    const w = this.options.averaging === false ? 1 : (this.options.averaging + 1) / (t + this.options.averaging);
     items.forEach((it, i) => {
       const next = tf.sub(iterate(it), tf.mul(grads[i], etas[i]));
-      if (this.o.averaging === false) {
+      if (this.options.averaging === false) {
         it.variable.assign(next);
         return;
       }
@@ -129,7 +126,6 @@ export class DoG extends LRFreeOptimizer {
       it.variable.assign(it.slots.average);
     });
   }
-
 }
 
 tf.serialization.registerClass(DoG);

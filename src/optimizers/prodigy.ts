@@ -77,7 +77,7 @@ const TABLE: OptionTable = {
  * model.compile({ optimizer: prodigy(), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
  * ```
  */
-export class Prodigy extends LRFreeOptimizer {
+export class Prodigy extends LRFreeOptimizer<Required<ProdigyOptions>> {
   /** @hidden The options, their checks and defaults (what a saved config may hold; fromConfig reads it). */
   static readonly optionTable = TABLE;
 
@@ -85,18 +85,15 @@ export class Prodigy extends LRFreeOptimizer {
     return 'Prodigy';
   }
 
-  /** The options, defaults filled in. */
-  private readonly o: Required<ProdigyOptions>;
   private readonly estimates: Scalars;
 
   constructor(options?: ProdigyOptions) {
     const o = resolveOptions('prodigy', options, TABLE);
     o.beta3 ??= Math.sqrt(o.beta2);
     super(o);
-    this.o = o;
     this.estimates = {
-      d: tf.variable(tf.scalar(this.o.d0), false),
-      d_max: tf.variable(tf.scalar(this.o.d0), false),
+      d: tf.variable(tf.scalar(this.options.d0), false),
+      d_max: tf.variable(tf.scalar(this.options.d0), false),
       d_numerator: tf.variable(tf.scalar(0), false),
     };
   }
@@ -111,12 +108,12 @@ export class Prodigy extends LRFreeOptimizer {
   }
 
   protected slotNames(): readonly string[] {
-    return this.o.beta1 > 0 ? ['p0', 's', 'm', 'v'] : ['p0', 's', 'v'];
+    return this.options.beta1 > 0 ? ['p0', 's', 'm', 'v'] : ['p0', 's', 'v'];
   }
 
   protected initialSlots(value: tf.Tensor): Record<string, tf.Tensor> {
     const zeros = () => tf.zerosLike(value);
-    return this.o.beta1 > 0 ? { p0: tf.clone(value), s: zeros(), m: zeros(), v: zeros() } : { p0: tf.clone(value), s: zeros(), v: zeros() };
+    return this.options.beta1 > 0 ? { p0: tf.clone(value), s: zeros(), m: zeros(), v: zeros() } : { p0: tf.clone(value), s: zeros(), v: zeros() };
   }
 
   protected twoPoints(): boolean {
@@ -125,40 +122,39 @@ export class Prodigy extends LRFreeOptimizer {
 
   protected step(items: ReadonlyArray<{ variable: tf.Variable; gradient: tf.Tensor; slots: Slots }>, k: number): void {
     const { d, d_max: dMax, d_numerator: numerator } = this.estimates;
-    const correction = this.o.useBiasCorrection ? Math.sqrt(1 - this.o.beta2 ** (k + 1)) / (1 - this.o.beta1 ** (k + 1)) : 1;
+    const correction = this.options.useBiasCorrection ? Math.sqrt(1 - this.options.beta2 ** (k + 1)) / (1 - this.options.beta1 ** (k + 1)) : 1;
     const dlr = tf.mul(d, this.learningRate * correction);
-    const scale = tf.mul(tf.div(d, this.o.d0), dlr); // (d/d0) · dlr
-    const sScale = this.o.safeguardWarmup ? tf.mul(tf.div(d, this.o.d0), d) : scale;
+    const scale = tf.mul(tf.div(d, this.options.d0), dlr); // (d/d0) · dlr
+    const sScale = this.options.safeguardWarmup ? tf.mul(tf.div(d, this.options.d0), d) : scale;
     let delta: tf.Tensor = tf.scalar(0);
     let sNorm: tf.Tensor = tf.scalar(0);
     const grads = items.map(({ variable: x, gradient, slots: st }) => {
-      const g = this.o.weightDecay !== 0 && !this.o.decouple ? tf.add(gradient, tf.mul(x, this.o.weightDecay)) : gradient;
+      const g = this.options.weightDecay !== 0 && !this.options.decouple ? tf.add(gradient, tf.mul(x, this.options.weightDecay)) : gradient;
       delta = tf.add(delta, tf.mul(scale, tf.sum(tf.mul(g, tf.sub(st.p0, x)))));
-      if (this.o.beta1 > 0) st.m.assign(tf.add(tf.mul(st.m, this.o.beta1), tf.mul(g, tf.mul(d, 1 - this.o.beta1))));
-      st.v.assign(tf.add(tf.mul(st.v, this.o.beta2), tf.mul(tf.square(g), tf.mul(tf.square(d), 1 - this.o.beta2))));
-      st.s.assign(tf.add(tf.mul(st.s, this.o.beta3), tf.mul(g, sScale)));
+      if (this.options.beta1 > 0) st.m.assign(tf.add(tf.mul(st.m, this.options.beta1), tf.mul(g, tf.mul(d, 1 - this.options.beta1))));
+      st.v.assign(tf.add(tf.mul(st.v, this.options.beta2), tf.mul(tf.square(g), tf.mul(tf.square(d), 1 - this.options.beta2))));
+      st.s.assign(tf.add(tf.mul(st.s, this.options.beta3), tf.mul(g, sScale)));
       sNorm = tf.add(sNorm, tf.sum(tf.abs(st.s)));
       return g;
     });
-    const r = tf.add(tf.mul(numerator, this.o.beta3), delta);
+    const r = tf.add(tf.mul(numerator, this.options.beta3), delta);
     // No gradient at all so far (‖s‖₁ = 0): keep d, as the package does by skipping the step.
-    const dHat = tf.where(tf.greater(sNorm, 0), tf.div(tf.mul(r, this.o.dCoef), tf.maximum(sNorm, 1e-30)), d);
-    const atStart = tf.equal(d, this.o.d0);
+    const dHat = tf.where(tf.greater(sNorm, 0), tf.div(tf.mul(r, this.options.dCoef), tf.maximum(sNorm, 1e-30)), d);
+    const atStart = tf.equal(d, this.options.d0);
     const grown = tf.where(atStart, tf.maximum(d, dHat), d);
     const newMax = tf.maximum(dMax, dHat);
-    const newD = Number.isFinite(this.o.growthRate) ? tf.minimum(newMax, tf.mul(grown, this.o.growthRate)) : newMax;
+    const newD = Number.isFinite(this.options.growthRate) ? tf.minimum(newMax, tf.mul(grown, this.options.growthRate)) : newMax;
     items.forEach(({ variable: x, slots: st }, i) => {
       let value: tf.Tensor = x;
-      if (this.o.weightDecay !== 0 && this.o.decouple) value = tf.sub(value, tf.mul(value, tf.mul(dlr, this.o.weightDecay)));
-      const denom = tf.add(tf.sqrt(st.v), tf.mul(newD, this.o.epsilon));
-      const update = this.o.beta1 > 0 ? tf.mul(tf.div(st.m, denom), dlr) : tf.mul(tf.div(grads[i], denom), tf.mul(dlr, d));
+      if (this.options.weightDecay !== 0 && this.options.decouple) value = tf.sub(value, tf.mul(value, tf.mul(dlr, this.options.weightDecay)));
+      const denom = tf.add(tf.sqrt(st.v), tf.mul(newD, this.options.epsilon));
+      const update = this.options.beta1 > 0 ? tf.mul(tf.div(st.m, denom), dlr) : tf.mul(tf.div(grads[i], denom), tf.mul(dlr, d));
       x.assign(tf.sub(value, update));
     });
     numerator.assign(r);
     dMax.assign(newMax);
     d.assign(newD);
   }
-
 }
 
 tf.serialization.registerClass(Prodigy);

@@ -79,35 +79,19 @@ const ADAMW_TABLE = table(0.0025, {
   epsilon: { check: positive, otherwise: 1e-8 },
 });
 
-/** What a Schedule-Free step reads of the options (β is SGD's momentum, AdamW's beta1). */
-interface Common {
-  beta: number;
-  weightDecay: number;
-  warmupSteps: number;
-  r: number;
-  weightLRPower: number;
-}
-
 /** What Schedule-Free SGD and AdamW share: the three sequences and the weighted average. */
-abstract class ScheduleFree extends LRFreeOptimizer {
+abstract class ScheduleFree<R extends Required<ScheduleFreeSGDOptions> | Required<ScheduleFreeAdamWOptions>> extends LRFreeOptimizer<R> {
+  /** β, the interpolation between x and z (SGD's `momentum`, AdamW's `beta1`). */
   protected readonly beta: number;
-  protected readonly weightDecay: number;
-  protected readonly warmupSteps: number;
-  protected readonly r: number;
-  protected readonly weightLRPower: number;
   /** Σ w_i and max γ_i so far, as tensors for getWeights/setWeights (written only when saving). */
   private readonly sums: Scalars;
   /** The same two numbers, on the CPU: what a step uses (no tensor work, no read-back). */
   private weightSum = 0;
   private lrMax = -1;
 
-  protected constructor(options: Readonly<Record<string, unknown>>, c: Common) {
+  protected constructor(options: R, beta: number) {
     super(options);
-    this.beta = c.beta;
-    this.weightDecay = c.weightDecay;
-    this.warmupSteps = c.warmupSteps;
-    this.r = c.r;
-    this.weightLRPower = c.weightLRPower;
+    this.beta = beta;
     this.sums = { weight_sum: tf.variable(tf.scalar(0), false), lr_max: tf.variable(tf.scalar(-1), false) };
   }
 
@@ -132,18 +116,18 @@ abstract class ScheduleFree extends LRFreeOptimizer {
 
   /** The learning rate γ_t of step `k` (with warmup). */
   scheduledLR(k: number = this.iterations): number {
-    return this.learningRate * (k < this.warmupSteps ? (k + 1) / this.warmupSteps : 1);
+    return this.learningRate * (k < this.options.warmupSteps ? (k + 1) / this.options.warmupSteps : 1);
   }
 
   protected step(items: ReadonlyArray<{ variable: tf.Variable; gradient: tf.Tensor; slots: Slots }>, k: number): void {
     const lr = this.scheduledLR(k);
     this.lrMax = Math.max(this.lrMax, lr);
-    const weight = (k + 1) ** this.r * this.lrMax ** this.weightLRPower;
+    const weight = (k + 1) ** this.options.r * this.lrMax ** this.options.weightLRPower;
     this.weightSum += weight;
     const c = this.weightSum > 0 ? weight / this.weightSum : 0;
     for (const { variable: y, gradient, slots: s } of items) {
       let d = this.direction(gradient, s, k);
-      if (this.weightDecay !== 0) d = tf.add(d, tf.mul(y, this.weightDecay));
+      if (this.options.weightDecay !== 0) d = tf.add(d, tf.mul(y, this.options.weightDecay));
       s.z.assign(tf.sub(s.z, tf.mul(d, lr)));
       s.x.assign(tf.add(tf.mul(s.x, 1 - c), tf.mul(s.z, c)));
       y.assign(s.x);
@@ -175,7 +159,7 @@ abstract class ScheduleFree extends LRFreeOptimizer {
  * model.compile({ optimizer: scheduleFreeSGD({ learningRate: 0.5 }), loss: 'categoricalCrossentropy' });
  * ```
  */
-export class ScheduleFreeSGD extends ScheduleFree {
+export class ScheduleFreeSGD extends ScheduleFree<Required<ScheduleFreeSGDOptions>> {
   /** @hidden The options, their checks and defaults (what a saved config may hold; fromConfig reads it). */
   static readonly optionTable = SGD_TABLE;
 
@@ -185,7 +169,7 @@ export class ScheduleFreeSGD extends ScheduleFree {
 
   constructor(options?: ScheduleFreeSGDOptions) {
     const o = resolveOptions('scheduleFreeSGD', options, SGD_TABLE);
-    super(o, { ...o, beta: o.momentum });
+    super(o, o.momentum);
   }
 
   protected slotNames(): readonly string[] {
@@ -199,8 +183,6 @@ export class ScheduleFreeSGD extends ScheduleFree {
   protected direction(gradient: tf.Tensor): tf.Tensor {
     return gradient;
   }
-
-
 }
 
 /**
@@ -212,7 +194,7 @@ export class ScheduleFreeSGD extends ScheduleFree {
  * model.compile({ optimizer: scheduleFreeAdamW({ warmupSteps: 100 }), loss: 'categoricalCrossentropy' });
  * ```
  */
-export class ScheduleFreeAdamW extends ScheduleFree {
+export class ScheduleFreeAdamW extends ScheduleFree<Required<ScheduleFreeAdamWOptions>> {
   /** @hidden The options, their checks and defaults (what a saved config may hold; fromConfig reads it). */
   static readonly optionTable = ADAMW_TABLE;
 
@@ -220,14 +202,9 @@ export class ScheduleFreeAdamW extends ScheduleFree {
     return 'ScheduleFreeAdamW';
   }
 
-  private readonly beta2: number;
-  private readonly epsilon: number;
-
   constructor(options?: ScheduleFreeAdamWOptions) {
     const o = resolveOptions('scheduleFreeAdamW', options, ADAMW_TABLE);
-    super(o, { ...o, beta: o.beta1 });
-    this.beta2 = o.beta2;
-    this.epsilon = o.epsilon;
+    super(o, o.beta1);
   }
 
   protected slotNames(): readonly string[] {
@@ -239,13 +216,11 @@ export class ScheduleFreeAdamW extends ScheduleFree {
   }
 
   protected direction(gradient: tf.Tensor, s: Slots, k: number): tf.Tensor {
-    const v = tf.add(tf.mul(s.v, this.beta2), tf.mul(tf.square(gradient), 1 - this.beta2));
+    const v = tf.add(tf.mul(s.v, this.options.beta2), tf.mul(tf.square(gradient), 1 - this.options.beta2));
     s.v.assign(v);
-    const corrected = tf.div(v, 1 - this.beta2 ** (k + 1));
-    return tf.div(gradient, tf.add(tf.sqrt(corrected), this.epsilon));
+    const corrected = tf.div(v, 1 - this.options.beta2 ** (k + 1));
+    return tf.div(gradient, tf.add(tf.sqrt(corrected), this.options.epsilon));
   }
-
-
 }
 
 tf.serialization.registerClass(ScheduleFreeSGD);

@@ -65,26 +65,23 @@ async function run(task: (typeof TASKS)[number], optimizer: OptimizerName, seeds
   const data = await task.load();
   const saved: Saved = [];
   const perEpoch = Math.floor(data.train.x.shape[0] / task.batchSize);
+  const validationData: [tf.Tensor, tf.Tensor] | undefined = HELD_OUT > 0 ? [data.val.x.slice(0, HELD_OUT), data.val.y.slice(0, HELD_OUT)] : undefined;
+  const heldOut = validationData ? { validationData, evaluateEvery: 1, validationBatchSize: HELD_OUT } : {};
   for (const seed of seeds) {
     const model = task.build(seed);
     compileFor(model, 0.01, optimizer);
     for (let r = 0; r < reruns; r++) {
-      const validationData: [tf.Tensor, tf.Tensor] | undefined = HELD_OUT > 0 ? [data.val.x.slice(0, HELD_OUT), data.val.y.slice(0, HELD_OUT)] : undefined;
-      const finder = new LRFinder({ mode: 'exponential', ...PROBE, ...(validationData ? { validationData, evaluateEvery: 1, validationBatchSize: HELD_OUT } : {}) });
+      const finder = new LRFinder({ mode: 'exponential', ...PROBE, ...heldOut });
       await model.fit(data.train.x, data.train.y, { epochs: Math.ceil(PROBE.numIterations / perEpoch), batchSize: task.batchSize, shuffle: true, callbacks: [finder], verbose: 0 });
       finder.finish();
-      if (validationData) tf.dispose(validationData);
       saved.push({ seed, rerun: r, result: finder.result });
       console.log(`seed ${seed}, rerun ${r + 1}/${reruns}: ${finder.result.lr.length} batches`);
     }
     model.dispose();
   }
-  tf.dispose([data.train.x, data.train.y, data.val.x, data.val.y, data.test.x, data.test.y]);
+  tf.dispose([data.train.x, data.train.y, data.val.x, data.val.y, data.test.x, data.test.y, ...(validationData ?? [])]);
   return saved;
 }
-
-/** A probe as recorded: its training loss, batch by batch. */
-const trainingLoss = (r: RangeTestResult): RangeTestResult => r;
 
 /** A probe read on the held-out loss recorded after each of its batches instead (`--held-out`). */
 function heldOutLoss(r: RangeTestResult): RangeTestResult {
@@ -101,9 +98,10 @@ function report(saved: Saved, title: string): string {
   const bySeed = seeds.map((s) => saved.filter((x) => x.seed === s).map((x) => x.result));
   const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor((v.length - 1) / 2)];
   const rows: string[][] = [];
-  const heldOut = bySeed.every((runs) => runs.every((r) => r.validation !== null && r.validation.loss.length > 0));
-  for (const curveOf of heldOut ? [trainingLoss, heldOutLoss] : [trainingLoss])
-  for (const k of [1, 3, 5]) {
+  // The training loss as recorded; with --held-out, also the held-out loss.
+  const curves: Array<{ label: string; of: (r: RangeTestResult) => RangeTestResult }> = [{ label: '', of: (r) => r }];
+  if (bySeed.every((runs) => runs.every((r) => r.validation !== null && r.validation.loss.length > 0))) curves.push({ label: ', held-out loss', of: heldOutLoss });
+  for (const { label, of: curveOf } of curves) for (const k of [1, 3, 5]) {
     if (bySeed.some((r) => r.length < k)) continue;
     for (const reading of READINGS) {
       // Each seed: the reading of every group of k reruns (one rerun alone, or the mean curve of k).
@@ -120,12 +118,17 @@ function report(saved: Saved, title: string): string {
       }).sort((x, y) => x - y);
       // A rerun on the same model: two groups of k reruns of one seed that share no probe, one reading each.
       const groups = subsets(bySeed[0].length, k);
-      const same = bySeed.flatMap((_, si) => groups.flatMap((g, i) => groups.slice(i + 1).filter((h) => !h.some((x) => g.includes(x))).map((h) => {
-        const [x, y] = [perSeed[si][i], perSeed[si][groups.indexOf(h)]];
-        return Math.max(x, y) / Math.min(x, y);
-      }))).sort((x, y) => x - y);
+      const same: number[] = [];
+      for (const readings of perSeed) {
+        for (let i = 0; i < groups.length; i++) {
+          for (let j = i + 1; j < groups.length; j++) {
+            if (!groups[j].some((x) => groups[i].includes(x))) same.push(Math.max(readings[i], readings[j]) / Math.min(readings[i], readings[j]));
+          }
+        }
+      }
+      same.sort((x, y) => x - y);
       const sameCell = same.length > 0 ? `${median(same).toFixed(2)} / ${same[Math.floor(0.9 * same.length)].toFixed(2)}` : '–';
-      rows.push([`${k === 1 ? 'one probe' : `mean of ${k}`}${curveOf === heldOutLoss ? ', held-out loss' : ''}`, reading, spreads[1000].toFixed(2), spreads[1800].toFixed(2), sameCell, perSeed.map((p) => median(p).toPrecision(2)).join(', ')]);
+      rows.push([`${k === 1 ? 'one probe' : `mean of ${k}`}${label}`, reading, spreads[1000].toFixed(2), spreads[1800].toFixed(2), sameCell, perSeed.map((p) => median(p).toPrecision(2)).join(', ')]);
     }
   }
   return [

@@ -73,7 +73,7 @@ async function run(task: (typeof TASKS)[number], optimizer: OptimizerName, seeds
     for (let r = 0; r < reruns; r++) {
       const finder = new LRFinder({ mode: 'exponential', ...PROBE, ...heldOut });
       await model.fit(data.train.x, data.train.y, { epochs: Math.ceil(PROBE.numIterations / perEpoch), batchSize: task.batchSize, shuffle: true, callbacks: [finder], verbose: 0 });
-      finder.finish();
+      await finder.finish();
       saved.push({ seed, rerun: r, result: finder.result });
       console.log(`seed ${seed}, rerun ${r + 1}/${reruns}: ${finder.result.lr.length} batches`);
     }

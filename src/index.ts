@@ -73,6 +73,7 @@ export {
 } from './finder/rangeTest.js';
 export { meanProbe } from './finder/probes.js';
 export { snapshotTraining, type TrainingSnapshot } from './tfjs/snapshot.js';
+export { copyOptimizerState, type OptimizerStateCopy, type OwnsState } from './tfjs/optimizerState.js';
 export { saveTraining, loadTraining, type StatefulCallback } from './tfjs/checkpoint.js';
 export { defaultBurnIn, divergenceMonitor, MIN_RELATIVE_RISE, type DivergenceOptions, type DivergenceStep } from './finder/divergence.js';
 export {

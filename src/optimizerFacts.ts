@@ -23,17 +23,33 @@ export interface OptimizerFacts {
   momentumByDefault?: boolean;
   /** Scales each step by a running gradient statistic (the range test's default reading differs for these). */
   adaptive: boolean;
+  /** How its whole state is copied and put back (src/tfjs/optimizerState.ts): see {@link StateAccess}. */
+  state: StateAccess;
 }
+
+/**
+ * How an optimizer's state is copied: through tfjs's own `getWeights`/`setWeights` (`'weights'`),
+ * with the gaps verified on tfjs 4.22 (each in test/training-state.test.ts):
+ * - `getWeights` returns the live slot variables (after a new iteration-count scalar), not copies;
+ * - `setWeights` makes new slot variables without disposing the old ones;
+ * - `scalarVariables`: one-element variables outside `getWeights` (Adam's running products of β1 and
+ *   β2, which `setWeights` rebuilds as β^(t+1): wrong once a schedule has cycled β1).
+ * Or field by field (`'fields'`) where `getWeights` throws (Adamax): its slot arrays and scalar
+ * variables by name, and the iteration count.
+ */
+export type StateAccess =
+  | { api: 'weights'; scalarVariables?: readonly string[] }
+  | { api: 'fields'; slotFields: readonly string[]; scalarVariables: readonly string[] };
 
 /** The table. */
 export const OPTIMIZER_FACTS: readonly OptimizerFacts[] = [
-  { className: 'SGD', factory: 'sgd', lr: 'setter', adaptive: false },
-  { className: 'Momentum', factory: 'momentum', lr: 'setter', momentum: 'momentumScalar', momentumByDefault: true, adaptive: false },
-  { className: 'RMSProp', factory: 'rmsprop', lr: 'field', momentum: 'momentumField', momentumByDefault: false, adaptive: true },
-  { className: 'Adam', factory: 'adam', lr: 'field', momentum: 'beta1', momentumByDefault: true, adaptive: true },
-  { className: 'Adamax', factory: 'adamax', lr: 'field', momentum: 'beta1', momentumByDefault: true, adaptive: true },
-  { className: 'Adagrad', factory: 'adagrad', lr: 'field', adaptive: true },
-  { className: 'Adadelta', factory: 'adadelta', lr: 'field', adaptive: true },
+  { className: 'SGD', factory: 'sgd', lr: 'setter', adaptive: false, state: { api: 'weights' } },
+  { className: 'Momentum', factory: 'momentum', lr: 'setter', momentum: 'momentumScalar', momentumByDefault: true, adaptive: false, state: { api: 'weights' } },
+  { className: 'RMSProp', factory: 'rmsprop', lr: 'field', momentum: 'momentumField', momentumByDefault: false, adaptive: true, state: { api: 'weights' } },
+  { className: 'Adam', factory: 'adam', lr: 'field', momentum: 'beta1', momentumByDefault: true, adaptive: true, state: { api: 'weights', scalarVariables: ['accBeta1', 'accBeta2'] } },
+  { className: 'Adamax', factory: 'adamax', lr: 'field', momentum: 'beta1', momentumByDefault: true, adaptive: true, state: { api: 'fields', slotFields: ['accumulatedFirstMoment', 'accumulatedWeightedInfNorm'], scalarVariables: ['iteration', 'accBeta1'] } },
+  { className: 'Adagrad', factory: 'adagrad', lr: 'field', adaptive: true, state: { api: 'weights' } },
+  { className: 'Adadelta', factory: 'adadelta', lr: 'field', adaptive: true, state: { api: 'weights' } },
 ];
 
 /** The row of a class name, if it is a built-in optimizer. */

@@ -3,7 +3,7 @@
  * model and optimizer come back exactly as they were (when it stops: finder-stopping.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { LRFinder, lrFinder, rangeTest, getLearningRate } from '../src/index.js';
+import { LRFinder, lrFinder, rangeTest } from '../src/index.js';
 import { blobModel, blobs, onBlobs, useCpu, weightValues } from './helpers.js';
 
 beforeAll(useCpu);
@@ -102,45 +102,7 @@ test('logs are read whether they hold numbers or tensors (and tensors are not ke
   model.dispose();
 });
 
-describe('LRFinder restores the model and the optimizer exactly', () => {
-  const makers: Array<[string, () => tf.Optimizer]> = [
-    ['sgd', () => tf.train.sgd(0.05)],
-    ['momentum', () => tf.train.momentum(0.05, 0.9)],
-    ['nesterov', () => tf.train.momentum(0.05, 0.9, true)],
-    ['rmsprop', () => tf.train.rmsprop(0.01, 0.9, 0.5)],
-    ['adam', () => tf.train.adam(0.01)],
-    ['adamax', () => tf.train.adamax(0.01)],
-    ['adagrad', () => tf.train.adagrad(0.05)],
-    ['adadelta', () => tf.train.adadelta(0.5)],
-  ];
-
-  test.each(makers)('%s: training after the test matches a twin that never ran it, bit for bit', async (_name, make) => {
-    const { xs, ys } = blobs(120);
-    const a = blobModel(make());
-    const b = blobModel(make());
-    const warm = { epochs: 1, batchSize: 40, shuffle: false, verbose: 0 as const };
-    await a.fit(xs, ys, warm); // both have slots and an iteration count now
-    await b.fit(xs, ys, warm);
-    const lrBefore = getLearningRate(a.optimizer);
-    const weightsBefore = weightValues(a);
-    const tensorsBefore = tf.memory().numTensors;
-
-    const finder = new LRFinder({ minLR: 0.001, maxLR: 0.5 });
-    await a.fit(xs, ys, { epochs: 2, batchSize: 20, callbacks: [finder], verbose: 0 });
-    expect(finder.result.restored).toBe(true);
-    expect(tf.memory().numTensors).toBe(tensorsBefore);
-    expect(weightValues(a)).toEqual(weightsBefore);
-    expect(getLearningRate(a.optimizer)).toBe(lrBefore);
-    expect(a.optimizer.iterations).toBe(b.optimizer.iterations);
-
-    await a.fit(xs, ys, warm);
-    await b.fit(xs, ys, warm);
-    expect(weightValues(a)).toEqual(weightValues(b));
-    tf.dispose([xs, ys]);
-    a.dispose();
-    b.dispose();
-  });
-
+describe('LRFinder restores the model and the optimizer exactly (every optimizer: training-state.test.ts)', () => {
   test('a fresh optimizer (no slots yet) is left without the slots the test created', async () => {
     const opt = tf.train.adam(0.01);
     await onBlobs(120, opt, async ({ xs, ys, model }) => {

@@ -62,7 +62,7 @@ export class LRFinder extends tf.Callback {
   /** @hidden tfjs calls it (see tf.Callback). */
   override async onTrainBegin(): Promise<void> {
     assertCalledOn(this, LRFinder, 'LRFinder');
-    if (this.state !== null && !this.state.finished) this.finish();
+    if (this.state !== null && !this.state.finished) await this.finish();
     const opt = this.model?.optimizer;
     if (opt == null) throw new Error('LRFinder: the model has no optimizer; call model.compile() first');
     checkLearningRateSupport(opt);
@@ -83,7 +83,7 @@ export class LRFinder extends tf.Callback {
     this.state = {
       n,
       sweep,
-      snapshot: this.opts.restore ? snapshotTraining(this.model) : null,
+      snapshot: this.opts.restore ? await snapshotTraining(this.model) : null,
       result: {
         mode,
         minLR,
@@ -163,16 +163,16 @@ export class LRFinder extends tf.Callback {
 
   /** @hidden tfjs calls it (see tf.Callback). */
   override async onTrainEnd(): Promise<void> {
-    this.finish();
+    await this.finish();
   }
 
   /** Ends the test: restores the model (unless `restore: false`) and frees the saved state. Idempotent. */
-  finish(): void {
+  async finish(): Promise<void> {
     const st = this.state;
     if (st === null || st.finished) return;
     st.finished = true;
     if (st.snapshot) {
-      st.snapshot.restore();
+      await st.snapshot.restore();
       st.result.restored = true;
     }
   }

@@ -102,7 +102,7 @@ async function runStage(model: tf.LayersModel, data: RangeTestData, finder: LRFi
       });
     }
   } finally {
-    finder.finish();
+    await finder.finish();
   }
   const r = finder.result;
   // A dataset that ends (no .repeat()) ends the fit early: tfjs only warns, and a short curve would be

@@ -13,15 +13,33 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs';
+import { fromTable, type OptionRule } from '../validate.js';
+import type { OptimizerStateCopy, OwnsState } from '../tfjs/optimizerState.js';
+
 /** A named tensor, as tfjs optimizers save their state (tfjs does not export the type). */
 export type NamedTensor = { name: string; tensor: tf.Tensor };
-import { fromTable, type OptionRule } from '../validate.js';
 
 /** One variable's state tensors by slot name ("z", "v", …). */
 export type Slots = Record<string, tf.Variable>;
 
 /** A tensor-valued scalar of the optimizer's own (Prodigy's d, DoG's rbar …), saved with its weights. */
 export type Scalars = Record<string, tf.Variable>;
+
+/**
+ * One variable's state, as a table: each slot's name and how it starts from the variable's value
+ * (its order is the order `getWeights` writes the slots in).
+ */
+export type SlotTable = Readonly<Record<string, (value: tf.Tensor) => tf.Tensor>>;
+
+/** Copies of one variable's slots. */
+function copySlots(slots: Slots): Record<string, tf.Tensor> {
+  return Object.fromEntries(Object.entries(slots).map(([k, v]) => [k, tf.clone(v)]));
+}
+
+/** New slot variables holding copied values (the copies are consumed). */
+function slotsFrom(copies: Record<string, tf.Tensor>): Slots {
+  return Object.fromEntries(Object.entries(copies).map(([k, t]) => [k, t.variable(false)]));
+}
 
 /** The variables of the engine, by name (tfjs keeps them in its engine; its typings hide the field). */
 function registered(): Record<string, tf.Variable> {
@@ -32,7 +50,7 @@ function registered(): Record<string, tf.Variable> {
  * The base class of the learning-rate-free optimizers: subclasses implement one step and name their state.
  * @typeParam R - the subclass's options with their defaults filled in (what it was made with and saves).
  */
-export abstract class LRFreeOptimizer<R extends { learningRate: number } = { learningRate: number }> extends tf.Optimizer {
+export abstract class LRFreeOptimizer<R extends { learningRate: number } = { learningRate: number }> extends tf.Optimizer implements OwnsState {
   /**
    * The learning rate (for Prodigy and DoG: the multiplier of the step they estimate, 1 by default).
    * A plain field read at every step, so tfjs-clr's schedules and `setLearningRate` act on it and
@@ -63,12 +81,16 @@ export abstract class LRFreeOptimizer<R extends { learningRate: number } = { lea
     return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === 'number' && !Number.isFinite(v) ? null : v])) as tf.serialization.ConfigDict;
   }
 
-  /** The slot names of one variable's state, in the order `getWeights` writes them. */
-  protected abstract slotNames(): readonly string[];
+  /** One variable's slots: names (in the order `getWeights` writes them) and their initial values from the variable's value (the evaluation point). */
+  protected abstract slotTable(): SlotTable;
   /** The optimizer's own scalars (created in the constructor), in the order `getWeights` writes them. */
   protected abstract scalars(): Scalars;
-  /** A new variable's state, from its current value (the evaluation point). */
-  protected abstract initialSlots(value: tf.Tensor): Record<string, tf.Tensor>;
+  /** Numbers the optimizer keeps on the host beside its tensors (none by default), copied with its state. */
+  protected hostState(): Record<string, number> {
+    return {};
+  }
+  /** Puts back a {@link hostState} result. */
+  protected setHostState(_state: Record<string, number>): void {}
   /** True when gradients are taken at another point than the model is evaluated at (averaging). */
   protected abstract twoPoints(): boolean;
   /**
@@ -89,8 +111,7 @@ export abstract class LRFreeOptimizer<R extends { learningRate: number } = { lea
     const known = this.state.get(variable.name);
     if (known !== undefined) return { slots: known, fresh: false };
     const restored = this.pending.shift();
-    const slots =
-      restored ?? tf.tidy(() => Object.fromEntries(Object.entries(this.initialSlots(variable)).map(([k, t]) => [k, t.variable(false)])));
+    const slots = restored ?? tf.tidy(() => Object.fromEntries(Object.entries(this.slotTable()).map(([k, init]) => [k, init(variable).variable(false)])));
     this.state.set(variable.name, slots);
     // A new variable's gradient point is its value: fresh state needs no move.
     return { slots, fresh: restored === undefined };
@@ -171,7 +192,7 @@ export abstract class LRFreeOptimizer<R extends { learningRate: number } = { lea
   /** The state to save: the step count, the optimizer's scalars, then each slot for every variable (tfjs's layout). */
   override async getWeights(): Promise<NamedTensor[]> {
     const scalars = Object.entries(this.scalars()).map(([name, tensor]) => ({ name: `${this.getClassName()}/${name}`, tensor }));
-    const slots = this.slotNames().flatMap((slot) => [...this.state].map(([name, own]) => ({ name: `${name}/${slot}`, tensor: own[slot] })));
+    const slots = Object.keys(this.slotTable()).flatMap((slot) => [...this.state].map(([name, own]) => ({ name: `${name}/${slot}`, tensor: own[slot] })));
     return [await this.saveIterations(), ...scalars, ...slots];
   }
 
@@ -180,7 +201,7 @@ export abstract class LRFreeOptimizer<R extends { learningRate: number } = { lea
     const rest = await this.extractIterations(weightValues);
     const scalars = this.scalars();
     const scalarNames = Object.keys(scalars);
-    const slotNames = this.slotNames();
+    const slotNames = Object.keys(this.slotTable());
     const slotPart = rest.length - scalarNames.length;
     if (slotPart < 0 || slotPart % slotNames.length !== 0) {
       throw new Error(
@@ -199,6 +220,44 @@ export abstract class LRFreeOptimizer<R extends { learningRate: number } = { lea
       Object.fromEntries(slotNames.map((slot, s) => [slot, rest[scalarNames.length + s * count + i].tensor.clone().variable(false)])),
     );
     this.moved.clear();
+  }
+
+  /**
+   * A copy of all the optimizer's state — every variable's slots by name, its scalars, its step count,
+   * learning rate and host-side numbers, and which variables hold their gradient point — to put back
+   * exactly with `restore()` (what the LR range test does). Unlike {@link getWeights}, nothing is
+   * rebound by order: the copy knows which variable each state belongs to.
+   */
+  copyState(): OptimizerStateCopy {
+    const state = new Map([...this.state].map(([name, slots]) => [name, copySlots(slots)]));
+    const pending = this.pending.map(copySlots);
+    const scalars = copySlots(this.scalars());
+    const moved = new Set(this.moved);
+    const host = this.hostState();
+    const { iterations, learningRate } = this;
+    let done = false;
+    const free = (): void => {
+      if (done) return;
+      done = true;
+      for (const copies of [...state.values(), ...pending, scalars]) tf.dispose(Object.values(copies));
+    };
+    return {
+      restore: async () => {
+        if (done) throw new Error(`${this.getClassName()}: this state copy was already restored or disposed`);
+        this.disposeState();
+        for (const [name, copies] of state) this.state.set(name, slotsFrom(copies));
+        this.pending = pending.map(slotsFrom);
+        const own = this.scalars();
+        for (const [name, value] of Object.entries(scalars)) own[name].assign(value);
+        this.moved.clear();
+        for (const name of moved) this.moved.add(name);
+        this.setHostState(host);
+        this.iterations_ = iterations;
+        this.learningRate = learningRate;
+        free(); // the slot copies now live on in the new variables (which share their data)
+      },
+      dispose: free,
+    };
   }
 
   private disposeState(): void {

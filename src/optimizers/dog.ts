@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { bool, nonNegative, positive, satisfies } from '../validate.js';
-import { LRFreeOptimizer, resolveOptions, type OptionTable, type Scalars, type Slots } from './base.js';
+import { LRFreeOptimizer, resolveOptions, type OptionTable, type Scalars, type SlotTable, type Slots } from './base.js';
 
 /** Options of {@link dog}; defaults are the paper's. */
 export interface DoGOptions {
@@ -70,15 +70,12 @@ export class DoG extends LRFreeOptimizer<Required<DoGOptions>> {
     return this.sums;
   }
 
-  protected slotNames(): readonly string[] {
-    return ['x0', ...(this.options.averaging === false ? [] : ['x', 'average']), ...(this.options.layerwise ? ['rbar', 'G'] : [])];
-  }
-
-  protected initialSlots(value: tf.Tensor): Record<string, tf.Tensor> {
-    const slots: Record<string, tf.Tensor> = { x0: tf.clone(value) };
-    if (this.options.averaging !== false) Object.assign(slots, { x: tf.clone(value), average: tf.clone(value) });
-    if (this.options.layerwise) Object.assign(slots, { rbar: tf.scalar(0), G: tf.scalar(0) });
-    return slots;
+  protected slotTable(): SlotTable {
+    return {
+      x0: tf.clone,
+      ...(this.options.averaging === false ? {} : { x: tf.clone, average: tf.clone }),
+      ...(this.options.layerwise ? { rbar: () => tf.scalar(0), G: () => tf.scalar(0) } : {}),
+    };
   }
 
   protected twoPoints(): boolean {

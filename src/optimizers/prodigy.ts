@@ -22,7 +22,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { bool, inRange, nonNegative, positive, satisfies, type OptionRule } from '../validate.js';
-import { LRFreeOptimizer, resolveOptions, type OptionTable, type Scalars, type Slots } from './base.js';
+import { LRFreeOptimizer, resolveOptions, type OptionTable, type Scalars, type SlotTable, type Slots } from './base.js';
 
 /** Options of {@link prodigy}; defaults are `prodigyopt`'s. */
 export interface ProdigyOptions {
@@ -107,13 +107,8 @@ export class Prodigy extends LRFreeOptimizer<Required<ProdigyOptions>> {
     return this.estimates;
   }
 
-  protected slotNames(): readonly string[] {
-    return this.options.beta1 > 0 ? ['p0', 's', 'm', 'v'] : ['p0', 's', 'v'];
-  }
-
-  protected initialSlots(value: tf.Tensor): Record<string, tf.Tensor> {
-    const zeros = () => tf.zerosLike(value);
-    return this.options.beta1 > 0 ? { p0: tf.clone(value), s: zeros(), m: zeros(), v: zeros() } : { p0: tf.clone(value), s: zeros(), v: zeros() };
+  protected slotTable(): SlotTable {
+    return this.options.beta1 > 0 ? { p0: tf.clone, s: tf.zerosLike, m: tf.zerosLike, v: tf.zerosLike } : { p0: tf.clone, s: tf.zerosLike, v: tf.zerosLike };
   }
 
   protected twoPoints(): boolean {

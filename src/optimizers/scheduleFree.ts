@@ -19,7 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { atLeast, inRange, nonNegative, positive, type OptionRule } from '../validate.js';
-import { LRFreeOptimizer, resolveOptions, type NamedTensor, type OptionTable, type Scalars, type Slots } from './base.js';
+import { LRFreeOptimizer, resolveOptions, type NamedTensor, type OptionTable, type Scalars, type SlotTable, type Slots } from './base.js';
 
 /** Options of {@link scheduleFreeSGD}. */
 export interface ScheduleFreeSGDOptions {
@@ -99,6 +99,15 @@ abstract class ScheduleFree<R extends Required<ScheduleFreeSGDOptions> | Require
     return this.sums;
   }
 
+  protected override hostState(): Record<string, number> {
+    return { weightSum: this.weightSum, lrMax: this.lrMax };
+  }
+
+  protected override setHostState(state: Record<string, number>): void {
+    this.weightSum = state.weightSum;
+    this.lrMax = state.lrMax;
+  }
+
   protected twoPoints(): boolean {
     return true;
   }
@@ -172,12 +181,8 @@ export class ScheduleFreeSGD extends ScheduleFree<Required<ScheduleFreeSGDOption
     super(o, o.momentum);
   }
 
-  protected slotNames(): readonly string[] {
-    return ['z', 'x'];
-  }
-
-  protected initialSlots(value: tf.Tensor): Record<string, tf.Tensor> {
-    return { z: tf.clone(value), x: tf.clone(value) };
+  protected slotTable(): SlotTable {
+    return { z: tf.clone, x: tf.clone };
   }
 
   protected direction(gradient: tf.Tensor): tf.Tensor {
@@ -207,12 +212,8 @@ export class ScheduleFreeAdamW extends ScheduleFree<Required<ScheduleFreeAdamWOp
     super(o, o.beta1);
   }
 
-  protected slotNames(): readonly string[] {
-    return ['z', 'x', 'v'];
-  }
-
-  protected initialSlots(value: tf.Tensor): Record<string, tf.Tensor> {
-    return { z: tf.clone(value), x: tf.clone(value), v: tf.zerosLike(value) };
+  protected slotTable(): SlotTable {
+    return { z: tf.clone, x: tf.clone, v: tf.zerosLike };
   }
 
   protected direction(gradient: tf.Tensor, s: Slots, k: number): tf.Tensor {

@@ -5,6 +5,8 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs';
+import { unsavedScalars } from './optimizerState.js';
+import { factsOf } from '../optimizerFacts.js';
 
 /** A callback whose position can be saved as plain JSON and restored: every tfjs-clr scheduling callback. */
 export interface StatefulCallback {
@@ -21,17 +23,13 @@ interface Saved {
   version: 1;
   states: Record<string, object>;
   /**
-   * The optimizer's scalar variables outside its getWeights() (Adam's and Adamax's running products
-   * of beta1 and beta2): tfjs rebuilds them on load as beta^(steps + 1), which is wrong once a schedule
-   * has cycled beta1.
+   * The optimizer's scalar variables outside its getWeights() (its row's `scalarVariables` in
+   * OPTIMIZER_FACTS: Adam's running products of beta1 and beta2): tfjs rebuilds them on load as
+   * beta^(steps + 1), which is wrong once a schedule has cycled beta1.
    */
   optimizerScalars: Record<string, number>;
 }
 
-/** Fields of an optimizer holding a one-element tf.Variable (Adam's accBeta1, accBeta2, …). */
-function scalarVariables(opt: tf.Optimizer): Array<[string, tf.Variable]> {
-  return Object.entries(opt as unknown as Record<string, unknown>).flatMap(([k, v]): Array<[string, tf.Variable]> => (v instanceof tf.Variable && v.size === 1 ? [[k, v]] : []));
-}
 
 function checkNamed(where: string, callbacks: Record<string, StatefulCallback>): void {
   if (callbacks == null || typeof callbacks !== 'object' || Array.isArray(callbacks)) {
@@ -63,10 +61,14 @@ function checkNamed(where: string, callbacks: Record<string, StatefulCallback>):
 export async function saveTraining(model: tf.LayersModel, destination: string | tf.io.IOHandler, callbacks: Record<string, StatefulCallback>): Promise<tf.io.SaveResult> {
   checkNamed('saveTraining', callbacks);
   if (model.optimizer == null) throw new Error('saveTraining: the model has no optimizer; compile it (and train) before saving a run to resume');
+  const name = model.optimizer.getClassName();
+  if (factsOf(name)?.state.api === 'fields') {
+    throw new Error(`saveTraining: the state of ${name} cannot be saved: tfjs's ${name} has no getWeights() (tfjs 4.22), so model.save cannot include it; train with Adam, or save without the optimizer (model.save) and accept a fresh ${name} on resume`);
+  }
   const saved: Saved = {
     version: 1,
     states: Object.fromEntries(Object.entries(callbacks).map(([name, cb]) => [name, cb.getState()])),
-    optimizerScalars: Object.fromEntries(scalarVariables(model.optimizer).map(([k, v]) => [k, v.dataSync()[0]])),
+    optimizerScalars: Object.fromEntries(unsavedScalars(model.optimizer).map(([k, v]) => [k, v.dataSync()[0]])),
   };
   const inner = typeof destination === 'string' ? tf.io.getSaveHandlers(destination)[0] : destination;
   if (inner?.save == null) {
@@ -104,7 +106,7 @@ export async function loadTraining(source: string | tf.io.IOHandler, callbacks: 
     throw new Error('loadTraining: the saved model has no training config (was it saved with saveTraining?)');
   }
   for (const name of want) (callbacks[name].setState as (s: object) => void)(saved.states[name]);
-  for (const [k, v] of scalarVariables(model.optimizer)) {
+  for (const [k, v] of unsavedScalars(model.optimizer)) {
     const value = saved.optimizerScalars?.[k];
     if (typeof value !== 'number') continue;
     const t = tf.scalar(value, v.dtype);

@@ -80,6 +80,7 @@ export {
   suggestBounds,
   suggestStepSize,
   suggestionRules,
+  RULE_OPTIONS,
   DEFAULT_RULE,
   type SuggestBoundsOptions,
   type StepSizeOptions,

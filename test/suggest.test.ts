@@ -3,7 +3,7 @@
  * curve was made (the comments say why). Noise comes from a seeded generator.
  */
 import { suggestBounds, suggestStepSize, type RangeCurve, type SuggestBoundsOptions } from '../src/index.js';
-import { seededGaussian } from '../examples/lib/kit.js';
+import { seededGaussian, seededRandom as seeded } from '../examples/lib/kit.js';
 
 /** The paper's accuracy rule through suggestBounds (these curves test that rule; the default is chosen by the study). */
 const paper = (c: RangeCurve, o: SuggestBoundsOptions = {}) => suggestBounds(c, { rule: 'accuracy', ...o });
@@ -221,5 +221,39 @@ describe('suggestStepSize', () => {
     );
     expect(() => suggestStepSize({ samples: 100, batchSize: 10, cycles: 2 })).toThrow(/cycles must be an integer >= 3, got 2/);
     expect(() => suggestStepSize({ samples: 0, batchSize: 10 })).toThrow(/samples must be an integer >= 1, got 0/);
+  });
+});
+
+describe('every option reaches the rule that reads it, and no other', () => {
+  // Loss = a parabola in log LR with a flat floor from 0.005 to 0.02 (center 0.01), plus seeded noise,
+  // over an exponential sweep 1e-5 … 1.
+  const lr = Array.from({ length: 200 }, (_, k) => 1e-5 * 10 ** ((5 * k) / 199));
+  const floor = (v: number) => Math.max(0, Math.abs(Math.log10(v) + 2) - Math.log10(2));
+  const rand = seeded(3);
+  const curve: RangeCurve = { lr, loss: lr.map((v) => 1 + floor(v) ** 2 + 0.01 * (rand() - 0.5)), mode: 'exponential' };
+  const near = (x: number | null, want: number) => expect(Math.abs(Math.log(x as number) - Math.log(want))).toBeLessThan(Math.log(1.3));
+
+  test("thumb's reading: the floor's left end, its center or its minimum", () => {
+    const bottom = suggestBounds(curve, { reading: 'bottom' }).maxLR as number;
+    near(suggestBounds(curve, { reading: 'center' }).maxLR, 0.01);
+    expect(bottom).toBeLessThan(0.007); // the floor's left end (0.005), blurred by the smoother
+    expect(suggestBounds(curve, { reading: 'minimum' }).maxLR).toBeGreaterThan(bottom);
+  });
+
+  test("minimum's divisor: maxLR = the minimum's LR / divisor", () => {
+    const at = suggestBounds(curve, { rule: 'minimum', divisor: 1 }).maxLR as number;
+    expect(suggestBounds(curve, { rule: 'minimum', divisor: 5 }).maxLR).toBeCloseTo(at / 5, 12);
+  });
+
+  test("the loss rules' skipBegin: steep never reads inside the skipped part", () => {
+    const k = (s: { maxLR: number | null }) => lr.indexOf(s.maxLR as number);
+    expect(k(suggestBounds(curve, { rule: 'steep', skipBegin: 0.5 }))).toBeGreaterThanOrEqual(100);
+  });
+
+  test('an option the chosen rule does not read is refused, naming the option and the rule', () => {
+    expect(() => suggestBounds(curve, { rule: 'valley', riseNoise: 3 })).toThrow(/suggestBounds: option "riseNoise" is not read by rule "valley" \(it reads skipBegin, skipEnd, baseDivisor\)/);
+    expect(() => suggestBounds(curve, { divisor: 3 })).toThrow(/option "divisor" is not read by rule "thumb"/);
+    expect(() => suggestBounds(curve, { rule: 'accuracy', reading: 'center' })).toThrow(/option "reading" is not read by rule "accuracy"/);
+    expect(() => suggestBounds(curve, { skipBegin: 1.5 })).toThrow(/suggestBounds: skipBegin must be a number in \[0, 1\)/);
   });
 });

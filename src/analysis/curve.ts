@@ -93,7 +93,22 @@ export interface RuleOptions {
   raggedFactor?: number;
   /** baseLR = maxLR / baseDivisor (the paper: 3 or 4); each rule has its own default. */
   baseDivisor?: number;
+  /** Loss rules: leading fraction of the points to skip (fastai skips the first tenth); default 0.1. */
+  skipBegin?: number;
+  /** Loss rules: trailing points to skip (Lightning skips 1, fastai 5); default 1. */
+  skipEnd?: number;
+  /** `thumb`: which point of the smoothed loss is maxLR (see {@link LossReading}); default `'auto'`. */
+  reading?: LossReading;
+  /** `minimum`: maxLR = (LR at the smoothed loss's minimum) / divisor; default 10 (fastai's). */
+  divisor?: number;
 }
+
+/**
+ * Where on the smoothed loss the `thumb` rule reads maxLR: `'minimum'` (its lowest point), `'bottom'`
+ * (where it bottoms out: the left end of its floor), `'center'` (the geometric middle of its floor) or
+ * `'auto'`: `center` for the zero-config probe of a non-adaptive optimizer, `bottom` otherwise.
+ */
+export type LossReading = 'minimum' | 'bottom' | 'center' | 'auto';
 
 /**
  * A suggestion rule: every rule, built-in or yours, has this signature and can be passed to

@@ -15,18 +15,35 @@ import { thumbRule } from './thumbRule.js';
  * {@link SuggestionRule}, `(curve, options) => BoundsSuggestion`, reading the options it uses; a new
  * rule is its own file and one line here.
  * - `thumb` (default): the paper's rule of thumb: maxLR = the largest LR that still converges (the
- *   probe's smoothed loss: its minimum for SGD/Momentum, where it bottoms out for adaptive optimizers
- *   and single sweeps), baseLR = maxLR/4 (see {@link thumbRule}).
+ *   probe's smoothed loss: the center of its floor for SGD/Momentum's zero-config probe, where it
+ *   bottoms out for adaptive optimizers and single sweeps), baseLR = maxLR/4 (see {@link thumbRule}).
  * - `accuracy`: the paper's reading of the accuracy curve (see {@link accuracyRule}).
  * - `valley`, `steep`, `minimum`: fastai's loss rules (and Lightning's steepest gradient) on the
  *   probe's loss; bounds [lr/4, lr].
  */
 export const suggestionRules: Readonly<Record<RuleName, SuggestionRule>> = {
-  accuracy: (c, o = {}) => accuracyRule(c, o),
-  thumb: (c, o = {}) => thumbRule(c, { baseDivisor: o.baseDivisor }),
-  valley: (c, o = {}) => valleyRule(c, { baseDivisor: o.baseDivisor }),
-  steep: (c, o = {}) => steepRule(c, { baseDivisor: o.baseDivisor }),
-  minimum: (c, o = {}) => minimumRule(c, { baseDivisor: o.baseDivisor }),
+  accuracy: accuracyRule,
+  thumb: thumbRule,
+  valley: valleyRule,
+  steep: steepRule,
+  minimum: minimumRule,
+};
+
+/** Loss rules' options. */
+const LOSS_OPTIONS = ['skipBegin', 'skipEnd', 'baseDivisor'] as const;
+/** The accuracy rule's (also what `thumb` passes to its cross-check). */
+const ACCURACY_OPTIONS = ['source', 'smoothing', 'riseNoise', 'slowFraction', 'raggedFactor'] as const;
+
+/**
+ * The options each built-in rule reads: `suggestBounds` passes them all, and refuses one the chosen
+ * rule would not read (it would silently do nothing). Your own rule gets every option given.
+ */
+export const RULE_OPTIONS: Readonly<Record<RuleName, readonly (keyof RuleOptions)[]>> = {
+  accuracy: [...ACCURACY_OPTIONS, 'baseDivisor'],
+  thumb: [...LOSS_OPTIONS, 'reading', ...ACCURACY_OPTIONS],
+  valley: LOSS_OPTIONS,
+  steep: LOSS_OPTIONS,
+  minimum: [...LOSS_OPTIONS, 'divisor'],
 };
 
 /** The rule `suggestBounds` uses unless told otherwise: the lowest mean regret in the study (bench/RESULTS.md). */
@@ -47,6 +64,10 @@ const TABLE: Record<keyof SuggestBoundsOptions, OptionRule> = {
   slowFraction: { check: positive },
   raggedFactor: { check: positive },
   baseDivisor: { check: positive },
+  skipBegin: { check: satisfies((v) => typeof v === 'number' && v >= 0 && v < 1, 'a number in [0, 1) (a fraction of the points)') },
+  skipEnd: { check: satisfies((v) => typeof v === 'number' && Number.isInteger(v) && v >= 0, 'an integer >= 0 (points)') },
+  reading: { check: choice(['auto', 'minimum', 'bottom', 'center']) },
+  divisor: { check: positive },
 };
 
 /** suggestStepSize's options: checks and the paper's defaults. */
@@ -79,6 +100,13 @@ export function suggestBounds(curve: RangeCurve, opts: SuggestBoundsOptions = {}
   const apply: SuggestionRule | undefined =
     typeof rule === 'function' ? rule : typeof rule === 'string' && Object.prototype.hasOwnProperty.call(suggestionRules, rule) ? suggestionRules[rule] : undefined;
   if (apply === undefined) return fail(where, 'rule', `a rule function or one of ${Object.keys(suggestionRules).map((k) => `"${k}"`).join(', ')}`, rule);
+  if (typeof rule === 'string') {
+    const reads: readonly string[] = RULE_OPTIONS[rule];
+    const unread = Object.keys(ruleOpts).find((k) => (ruleOpts as Record<string, unknown>)[k] !== undefined && !reads.includes(k));
+    if (unread !== undefined) {
+      throw new Error(`${where}: option ${JSON.stringify(unread)} is not read by rule "${rule}" (it reads ${reads.join(', ')}); leave it out, or choose a rule that reads it`);
+    }
+  }
   const s = apply(curve, ruleOpts);
   const ok = (v: number | null) => v === null || (Number.isFinite(v) && v > 0);
   if (!ok(s.baseLR) || !ok(s.maxLR) || (s.baseLR === null) !== (s.maxLR === null)) {

@@ -2,13 +2,13 @@
  * The paper's rule of thumb, read from the probe's loss: the library's default rule.
  * @packageDocumentation
  */
-import { withBounds, type BoundsSuggestion, type RangeCurve } from './curve.js';
+import { withBounds, type BoundsSuggestion, type LossReading, type RangeCurve, type RuleOptions } from './curve.js';
 import { accuracyRule } from './accuracyRule.js';
 import { optimizerNames } from '../optimizerFacts.js';
 import { bottomIndex, lossRule, lossSeries, type LossRuleOptions, type LossSeries } from './lossRules.js';
 
 /** Options of {@link thumbRule}. */
-export interface ThumbRuleOptions extends LossRuleOptions {
+export interface ThumbRuleOptions extends LossRuleOptions, Pick<RuleOptions, 'source' | 'smoothing' | 'riseNoise' | 'slowFraction' | 'raggedFactor'> {
   /** baseLR = maxLR / divisor: the paper says 3 or 4; default 4 (`baseDivisor` is the same). */
   divisor?: number;
   /**
@@ -21,8 +21,7 @@ export interface ThumbRuleOptions extends LossRuleOptions {
   reading?: LossReading;
 }
 
-/** Where on the smoothed loss {@link thumbRule} reads maxLR. */
-export type LossReading = 'minimum' | 'bottom' | 'center' | 'auto';
+export type { LossReading };
 
 /** A reading resolved for one curve. */
 type Reading = Exclude<LossReading, 'auto'>;
@@ -91,6 +90,9 @@ export function repeatSpread(curve: RangeCurve, reading: Reading): { readings: n
  * When the linear sweep diverged, `maxLR` is at most half the LR where it did (the model, trained by
  * then, breaks at lower LRs than the untrained probe did).
  *
+ * Options: `reading`, `divisor` (= `baseDivisor`), the loss rules' `skipBegin`/`skipEnd`, and the
+ * accuracy rule's options for the cross-check below.
+ *
  * Confidence (calibrated on `npm run bench:suggest`): `none` when the loss never fell; `low` when it fell
  * less than 5 % (an already trained model) or was still falling at the probe's end; `medium` when the
  * cap applied; else `high` when the paper's accuracy reading of the
@@ -135,7 +137,9 @@ export function thumbRule(curve: RangeCurve, opts: ThumbRuleOptions = {}): Bound
     return { ...s, confidence: 'low', notes };
   }
   const hasAccuracy = Boolean(curve.validation?.accuracy || curve.accuracy);
-  const paper = hasAccuracy ? accuracyRule({ ...curve, probe: null }) : null;
+  // The paper's reading, with the accuracy options given (source, smoothing, riseNoise, slowFraction, raggedFactor).
+  const { source, smoothing, riseNoise, slowFraction, raggedFactor } = opts;
+  const paper = hasAccuracy ? accuracyRule({ ...curve, probe: null }, { source, smoothing, riseNoise, slowFraction, raggedFactor }) : null;
   if (paper?.maxLR == null) return { ...s, notes: [...notes, 'no accuracy curve to cross-check the loss reading against'] };
   const ratio = paper.maxLR / maxLR;
   const agree = ratio >= 1 / 3 && ratio <= 3;

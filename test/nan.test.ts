@@ -62,3 +62,82 @@ test("onNaN: 'ignore' reads nothing and says nothing; a bad value is named", asy
   expect([warnings, batches]).toEqual([[], 20]);
   expect(() => new CyclicLR({ baseLR: 0.01, maxLR: 0.05, stepSize: 5, onNaN: 'halt' as never })).toThrow(/CyclicLR: onNaN must be one of "warn", "stop", "ignore", got "halt"/);
 });
+
+describe("the per-batch check costs no sync: 'warn' never makes a batch wait for its loss", () => {
+  /** A loss tensor whose reads stay pending until `land()`; counts them. */
+  function slowLoss(value: number): { loss: tf.Scalar; reads: () => number; land: () => void } {
+    const loss = tf.scalar(value);
+    let reads = 0;
+    const waiting: Array<() => void> = [];
+    const slow = <T extends tf.Tensor>(t: T): T => {
+      const data = t.data.bind(t);
+      t.data = (() => {
+        reads++;
+        return new Promise((resolve) => waiting.push(() => void data().then(resolve)));
+      }) as T['data'];
+      const clone = t.clone.bind(t);
+      t.clone = (() => slow(clone())) as T['clone'];
+      return t;
+    };
+    return { loss: slow(loss), reads: () => reads, land: () => waiting.splice(0).forEach((go) => go()) };
+  }
+
+  async function settles(p: Promise<unknown>): Promise<boolean> {
+    return Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 50))]);
+  }
+
+  async function started(cb: CyclicLR): Promise<tf.LayersModel> {
+    const model = blobModel(tf.train.sgd(0.01));
+    cb.setModel(model);
+    cb.setParams({ epochs: 1, samples: 100, batchSize: 10, steps: null });
+    await cb.onTrainBegin();
+    await cb.onBatchBegin(0, {});
+    return model;
+  }
+
+  test("'warn': the batch's onBatchEnd returns before its loss is read; the warning keeps that batch's iteration and LR", async () => {
+    const clr = new CyclicLR({ baseLR: 0.01, maxLR: 0.05, stepSize: 5 });
+    const model = await started(clr);
+    const { loss, reads, land } = slowLoss(NaN);
+    const warnings: string[] = [];
+    const spy = jest.spyOn(console, 'warn').mockImplementation((m: unknown) => void warnings.push(String(m)));
+    try {
+      expect(await settles(clr.onBatchEnd(0, { loss }))).toBe(true); // awaited reads in the batch: 0
+      expect(reads()).toBe(1); // one read started, in the background
+      loss.dispose(); // tfjs frees the batch's logs once the callbacks return
+      await clr.onBatchBegin(1, {}); // the run moves on
+      const end = clr.onTrainEnd();
+      expect(await settles(end)).toBe(false); // the fit's end waits for the read
+      land();
+      await end;
+      expect(warnings).toEqual([expect.stringMatching(/^CyclicLR: the loss was NaN at iteration 0 \(batch 0 of its epoch\), learning rate 0\.01:/)]);
+    } finally {
+      spy.mockRestore();
+      model.dispose();
+    }
+  });
+
+  test("'stop' awaits the loss (it must stop before the next batch)", async () => {
+    const clr = new CyclicLR({ baseLR: 0.01, maxLR: 0.05, stepSize: 5, onNaN: 'stop' });
+    const model = await started(clr);
+    const { loss, land } = slowLoss(1);
+    const batch = clr.onBatchEnd(0, { loss });
+    expect(await settles(batch)).toBe(false);
+    land();
+    await batch;
+    tf.dispose(loss);
+    await clr.onTrainEnd();
+    model.dispose();
+  });
+
+  test("'warn' leaks no tensor over a fit", async () => {
+    const { xs, ys } = blobs(100);
+    const model = blobModel(tf.train.sgd(0.01));
+    await model.fit(xs, ys, { epochs: 1, batchSize: 10, verbose: 0 }); // tfjs's own one-off tensors
+    const before = tf.memory().numTensors;
+    await model.fit(xs, ys, { epochs: 2, batchSize: 10, verbose: 0, callbacks: [new CyclicLR({ baseLR: 0.01, maxLR: 0.05, stepSize: 5 })] });
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([xs, ys]);
+    model.dispose();
+  });
+});

@@ -59,6 +59,11 @@ export interface Schedules {
  * What a schedule callback does at the first batch whose loss is NaN or infinite: `'warn'` (default:
  * once, with the iteration and the LR), `'stop'` (warn and stop training after that batch, as Keras's
  * `TerminateOnNaN`), `'ignore'` (never read the loss).
+ *
+ * `'warn'` never makes a batch wait: the loss is read in the background (a copy of the scalar, freed
+ * once read), so on webgl/webgpu tfjs's pipeline is not stalled; the warning names the batch and LR
+ * it was about, and every read has landed by the end of the fit. `'stop'` must know before the next
+ * batch, so it awaits each batch's loss (one read a batch: a GPU sync there).
  */
 export type NaNPolicy = 'warn' | 'stop' | 'ignore';
 
@@ -110,6 +115,8 @@ export abstract class ScheduledLRCallback extends tf.Callback {
    */
   /** Whether this fit already met a non-finite loss (one warning a fit). */
   private nanSeen = false;
+  /** The background loss reads of `onNaN: 'warn'` not yet landed (awaited at the end of the fit). */
+  private readonly lossReads = new Set<Promise<void>>();
 
   protected constructor(
     protected readonly where: string,
@@ -201,6 +208,7 @@ export abstract class ScheduledLRCallback extends tf.Callback {
 
   /** @hidden tfjs calls it (see tf.Callback). */
   override async onTrainEnd(): Promise<void> {
+    await Promise.all(this.lossReads); // every warning of this fit is out before fit returns
     if (this.model) deactivate(this.model, this);
   }
 
@@ -232,12 +240,30 @@ export abstract class ScheduledLRCallback extends tf.Callback {
    */
   override async onBatchEnd(batch: number, logs?: UnresolvedLogs): Promise<void> {
     if (this.onNaN === 'ignore' || this.nanSeen || logs?.loss === undefined) return;
-    const loss = await readLog(logs.loss);
-    if (Number.isFinite(loss)) return;
+    const at = { iteration: this.iteration - 1, batch, lr: this.lastLRValue };
+    if (this.onNaN === 'stop' || typeof logs.loss === 'number') {
+      this.checkLoss(await readLog(logs.loss), at);
+      return;
+    }
+    // 'warn': read a copy in the background (tfjs frees the batch's logs after this call returns).
+    const copy = logs.loss.clone();
+    const read: Promise<void> = copy
+      .data()
+      .then((v) => this.checkLoss(v[0], at))
+      .finally(() => {
+        copy.dispose();
+        this.lossReads.delete(read);
+      });
+    this.lossReads.add(read);
+  }
+
+  /** Acts on the first non-finite loss of a fit (`at`: the batch it came from). */
+  private checkLoss(loss: number, at: { iteration: number; batch: number; lr: number | undefined }): void {
+    if (Number.isFinite(loss) || this.nanSeen) return;
     this.nanSeen = true;
     const stop = this.onNaN === 'stop';
     console.warn(
-      `${this.where}: the loss was ${loss} at iteration ${this.iteration - 1} (batch ${batch} of its epoch), learning rate ${this.lastLRValue}: ` +
+      `${this.where}: the loss was ${loss} at iteration ${at.iteration} (batch ${at.batch} of its epoch), learning rate ${at.lr}: ` +
         (stop
           ? 'training stops after this batch (onNaN: "stop")'
           : 'training goes on, but the weights are likely NaN from here; check the data for NaN or infinite values, or lower the LR; pass onNaN: "stop" to stop at the first one (as Keras\'s TerminateOnNaN)'),

@@ -70,11 +70,11 @@ describe("the per-batch check costs no sync: 'warn' never makes a batch wait for
     let reads = 0;
     const waiting: Array<() => void> = [];
     const slow = <T extends tf.Tensor>(t: T): T => {
-      const data = t.data.bind(t);
+      const data = t.data.bind(t) as () => Promise<tf.TypedArray>;
       t.data = (() => {
         reads++;
-        return new Promise((resolve) => waiting.push(() => void data().then(resolve)));
-      }) as T['data'];
+        return new Promise<tf.TypedArray>((resolve) => waiting.push(() => void data().then(resolve)));
+      }) as unknown as T['data'];
       const clone = t.clone.bind(t);
       t.clone = (() => slow(clone())) as T['clone'];
       return t;

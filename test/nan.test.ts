@@ -89,7 +89,7 @@ describe("the per-batch check costs no sync: 'warn' never makes a batch wait for
   async function started(cb: CyclicLR): Promise<tf.LayersModel> {
     const model = blobModel(tf.train.sgd(0.01));
     cb.setModel(model);
-    cb.setParams({ epochs: 1, samples: 100, batchSize: 10, steps: null });
+    cb.setParams({ epochs: 1, samples: 100, batchSize: 10, steps: 10 });
     await cb.onTrainBegin();
     await cb.onBatchBegin(0, {});
     return model;

@@ -63,7 +63,6 @@ export { LRFinder, lrFinder } from './finder/lrFinder.js';
 export { rangeTestSchedule, type LRFinderOptions, type RangeTestResult, type StopReason, type SweepMode } from './finder/result.js';
 export {
   rangeTest,
-  divergenceIndex,
   DEFAULT_BUDGET,
   DEFAULT_PROBES,
   PROBE_RANGE,
@@ -75,7 +74,6 @@ export { meanProbe } from './finder/probes.js';
 export { snapshotTraining, type TrainingSnapshot } from './tfjs/snapshot.js';
 export { copyOptimizerState, type OptimizerStateCopy, type OwnsState } from './tfjs/optimizerState.js';
 export { saveTraining, loadTraining, type StatefulCallback } from './tfjs/checkpoint.js';
-export { defaultBurnIn, divergenceMonitor, MIN_RELATIVE_RISE, type DivergenceOptions, type DivergenceStep } from './finder/divergence.js';
 export {
   suggestBounds,
   suggestStepSize,
@@ -94,5 +92,6 @@ export { LRScheduler, lrScheduler, type LRSchedulerOptions } from './callbacks/l
 export { prepareCallbacks, type CallbackConfig, type FitCallback } from './callbacks/prepare.js';
 export { CycleEndStopping, cycleEndStopping, type CycleEndStoppingOptions } from './callbacks/cycleEndStopping.js';
 export { ReduceLROnPlateau, reduceLROnPlateau, type ReduceLROnPlateauOptions, type ReduceLROnPlateauState } from './callbacks/reduceLROnPlateau.js';
-export { readLog, readLogSync, findAccuracyKey, logLearningRate, type LogValue } from './tfjs/logs.js';
-export { OPTIMIZER_FACTS, factsOf, optimizerNames, type OptimizerFacts, type LRAccess, type MomentumAccess } from './optimizerFacts.js';
+export { readLog, readLogSync, findAccuracyKey, type LogValue } from './tfjs/logs.js';
+// @internal: the example's optimizer menu reads it; not part of the API.
+export { OPTIMIZER_FACTS, type OptimizerFacts } from './optimizerFacts.js';

@@ -10,7 +10,10 @@ export type LRAccess = 'setter' | 'field';
 /** Where its momentum lives: Momentum's kept scalar `m`, RMSProp's `momentum` field, Adam's `beta1`. */
 export type MomentumAccess = 'momentumScalar' | 'momentumField' | 'beta1';
 
-/** One built-in optimizer. */
+/**
+ * One built-in optimizer.
+ * @internal
+ */
 export interface OptimizerFacts {
   /** `getClassName()` (the way to tell optimizers apart: `instanceof` is true for every class). */
   className: string;
@@ -41,7 +44,10 @@ export type StateAccess =
   | { api: 'weights'; scalarVariables?: readonly string[] }
   | { api: 'fields'; slotFields: readonly string[]; scalarVariables: readonly string[] };
 
-/** The table. */
+/**
+ * The table.
+ * @internal The repository's example reads it for its optimizer menu; not part of the public API.
+ */
 export const OPTIMIZER_FACTS: readonly OptimizerFacts[] = [
   { className: 'SGD', factory: 'sgd', lr: 'setter', adaptive: false, state: { api: 'weights' } },
   { className: 'Momentum', factory: 'momentum', lr: 'setter', momentum: 'momentumScalar', momentumByDefault: true, adaptive: false, state: { api: 'weights' } },

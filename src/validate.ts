@@ -102,54 +102,61 @@ export function iterationArg(where: string, iteration: unknown): number {
   return iteration;
 }
 
-/** How one option is checked (returning the value to use), as a row of an options table. */
-export type OptionCheck = (where: string, option: string, value: unknown) => unknown;
+/** How one option is checked, returning the value to use (of type `V`), as a row of an options table. */
+export type OptionCheck<V = unknown> = (where: string, option: string, value: unknown) => V;
 
 /** A row of an options table: the check for a given value, and the value when the option is left out (or `required`). */
-export interface OptionRule {
-  check: OptionCheck;
-  otherwise?: unknown;
+export interface OptionRule<V = unknown> {
+  check: OptionCheck<V>;
+  otherwise?: V;
   /** Left out is an error (the check's own message, with "got undefined"). */
   required?: true;
 }
 
+/**
+ * An options table for the checked options `T` (what {@link fromTable} returns): one row per option,
+ * whose check returns that option's type. An option without a default has `| undefined` in `T`.
+ */
+export type TableOf<T> = { readonly [K in keyof T]-?: OptionRule<T[K]> };
+
 /** Check: an integer >= `min`. */
 export const atLeast =
-  (min: number): OptionCheck =>
+  (min: number): OptionCheck<number> =>
   (where, option, value) =>
     integerAtLeast(where, option, value, min);
 
-/** Check: any value, for an option checked after the table because its rule depends on others. */
-export const later: OptionCheck = (_where, _option, value) => value;
+/** Check: any value, for an option checked after the table because its rule depends on others (typed as the table says). */
+export const later = <V>(_where: string, _option: string, value: unknown): V => value as V;
 
-/** Rows for options another table (or the caller) checks: allowed here, not checked here. */
-export function checkedElsewhere(keys: readonly string[]): Record<string, OptionRule> {
-  return Object.fromEntries(keys.map((key) => [key, { check: later }]));
+/** Rows for options another table (or the caller) checks: allowed here, not checked here (typed as the table says). */
+export function checkedElsewhere<K extends string>(keys: readonly K[]): { [P in K]: { check: typeof later } } {
+  return Object.fromEntries(keys.map((key) => [key, { check: later }])) as { [P in K]: { check: typeof later } };
 }
 
 /** Check: one of a fixed set of strings. */
 export const choice =
-  (allowed: readonly string[]): OptionCheck =>
+  <T extends string>(allowed: readonly T[]): OptionCheck<T> =>
   (where, option, value) =>
     oneOf(where, option, value, allowed);
 
 /** Check: any value for which `holds` is true, described to the user as `what`. */
 export const satisfies =
-  (holds: (value: unknown) => boolean, what: string): OptionCheck =>
+  <V = unknown>(holds: (value: unknown) => boolean, what: string): OptionCheck<V> =>
   (where, option, value) =>
-    holds(value) ? value : fail(where, option, what, value);
+    holds(value) ? (value as V) : fail(where, option, what, value);
 
 /**
  * Checks an options object against its table — a plain object, no keys outside the table, then each
  * option in the table's order — and returns the options with the table's defaults filled in.
  */
-export function fromTable(where: string, opts: unknown, table: Readonly<Record<string, OptionRule>>): Record<string, unknown> {
+export function fromTable<T>(where: string, opts: unknown, table: TableOf<T>): T {
   optionsObject(where, opts);
   knownKeys(where, opts as object, Object.keys(table));
-  const out: Record<string, unknown> = {};
-  for (const [key, { check, otherwise, required }] of Object.entries(table)) {
+  const out: Partial<T> = {};
+  for (const key of Object.keys(table) as Array<keyof T & string>) {
+    const { check, otherwise, required } = table[key];
     const value = (opts as Record<string, unknown>)[key];
     out[key] = value === undefined && !required ? otherwise : check(where, key, value);
   }
-  return out;
+  return out as T;
 }

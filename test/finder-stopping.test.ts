@@ -3,7 +3,8 @@
  * models whose loss blows up or turns NaN at a known LR.
  */
 import * as tf from '@tensorflow/tfjs';
-import { LRFinder, divergenceMonitor } from '../src/index.js';
+import { LRFinder } from '../src/index.js';
+import { divergenceMonitor } from '../src/finder/divergence.js';
 import { blobModel, blobs, useCpu, weightValues } from './helpers.js';
 
 beforeAll(useCpu);

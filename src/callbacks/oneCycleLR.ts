@@ -8,7 +8,7 @@ import {
   ONE_CYCLE_KEYS,
   type OneCycleOptions,
 } from '../schedules/oneCycle.js';
-import { bool, checkedElsewhere, choice, fromTable, optionsObject, type OptionRule } from '../validate.js';
+import { bool, checkedElsewhere, choice, fromTable, optionsObject, type TableOf } from '../validate.js';
 import { NAN_OPTION, ScheduledLRCallback, type NaNOption, type Schedules } from './scheduled.js';
 import type { RunShape } from '../tfjs/runShape.js';
 
@@ -39,10 +39,10 @@ export interface OneCycleLRCallbackOptions extends Omit<OneCycleOptions, 'totalS
 }
 
 /** The callback's own options; the schedules' are checked by their tables, initialIteration by the base class. */
-const TABLE: Record<string, OptionRule> = {
-  ...checkedElsewhere([...ONE_CYCLE_KEYS, 'baseMomentum', 'maxMomentum', 'initialIteration']),
+const TABLE: TableOf<OneCycleLRCallbackOptions> = {
+  ...checkedElsewhere([...ONE_CYCLE_KEYS, 'baseMomentum', 'maxMomentum', 'initialIteration'] as const),
   cycleMomentum: { check: bool },
-  afterEnd: { check: choice(['warn', 'restart']) },
+  afterEnd: { check: choice(['warn', 'restart'] as const) },
   ...NAN_OPTION,
 };
 
@@ -116,8 +116,8 @@ export class OneCycleLR extends ScheduledLRCallback {
 
   protected override restoreOptions(options: Record<string, unknown> | undefined): void {
     if (options === undefined) return;
-    const opts = { ...options } as unknown as OneCycleLRCallbackOptions;
-    this.forTotal = checked(`${this.where}.setState options`, opts); // throws before anything changes
+    const opts = fromTable<OneCycleLRCallbackOptions>(`${this.where}.setState options`, { ...options }, TABLE); // throws before anything changes
+    this.forTotal = checked(`${this.where}.setState options`, opts);
     this.opts = opts;
     this.rebuild(this.iteration, this.opts.cycleMomentum ?? 'auto');
   }

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { getLearningRate, setLearningRate, checkLearningRateSupport } from '../tfjs/optimizers.js';
 import { logLearningRate, readLog } from '../tfjs/logs.js';
-import { atLeast, choice, fromTable, nonNegative, satisfies, type OptionRule } from '../validate.js';
+import { atLeast, choice, fromTable, nonNegative, satisfies, type OptionRule, type TableOf } from '../validate.js';
 import { activeSchedules, assertCalledOn } from './active.js';
 import { improvementTest } from './monitor.js';
 import type { UnresolvedLogs } from './scheduled.js';
@@ -51,7 +51,7 @@ const TABLE: Record<keyof ReduceLROnPlateauOptions, OptionRule> = {
 };
 
 /** What a saved state must hold (every field required; a state from another callback fails on `kind`). */
-const STATE_TABLE: Record<keyof ReduceLROnPlateauState, OptionRule> = {
+const STATE_TABLE: TableOf<ReduceLROnPlateauState> = {
   kind: { check: satisfies((v) => v === 'ReduceLROnPlateau', '"ReduceLROnPlateau" (a state from getState() of a ReduceLROnPlateau)'), required: true },
   best: { check: satisfies((v) => v === null || (typeof v === 'number' && Number.isFinite(v)), 'a finite number or null'), required: true },
   wait: { check: atLeast(0), required: true },
@@ -164,7 +164,7 @@ export class ReduceLROnPlateau extends tf.Callback {
 
   /** Restores a {@link getState} result; the next fit continues from it instead of starting afresh. */
   setState(state: ReduceLROnPlateauState): void {
-    const { best, wait, cooldownCounter, lr } = fromTable('ReduceLROnPlateau.setState', state, STATE_TABLE) as unknown as ReduceLROnPlateauState;
+    const { best, wait, cooldownCounter, lr } = fromTable('ReduceLROnPlateau.setState', state, STATE_TABLE);
     this.best = best;
     this.wait = wait;
     this.cooldownCounter = cooldownCounter;

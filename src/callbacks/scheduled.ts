@@ -13,7 +13,7 @@ import {
   setLearningRate,
   setMomentum,
 } from '../tfjs/optimizers.js';
-import { atLeast, choice, fail, fromTable, integerAtLeast, nonNegative, optionsObject, positive, satisfies, type OptionRule } from '../validate.js';
+import { atLeast, choice, fail, fromTable, integerAtLeast, nonNegative, optionsObject, positive, satisfies, type TableOf } from '../validate.js';
 import { activate, assertCalledOn, deactivate } from './active.js';
 import { runShape, type RunShape } from '../tfjs/runShape.js';
 import { logLearningRate, readLog } from '../tfjs/logs.js';
@@ -74,7 +74,7 @@ export interface NaNOption {
 }
 
 /** `onNaN`'s check, for each callback's option table. */
-export const NAN_OPTION: Record<keyof NaNOption, OptionRule> = { onNaN: { check: choice(['warn', 'stop', 'ignore']) } };
+export const NAN_OPTION: TableOf<NaNOption> = { onNaN: { check: choice(['warn', 'stop', 'ignore'] as const) } };
 
 /**
  * Marks a callback that sets the optimizer's LR before every batch (every schedule callback here, and
@@ -183,13 +183,13 @@ export abstract class ScheduledLRCallback extends tf.Callback {
    */
   setState(state: ScheduleState): void {
     const where = `${this.where}.setState`;
-    const { iteration, lrScale, lrFloor } = fromTable(where, state, {
+    const { iteration, lrScale, lrFloor } = fromTable<ScheduleState>(where, state, {
       kind: { check: satisfies((v) => v === this.where, `"${this.where}" (a state from getState() of a ${this.where})`), required: true },
       iteration: { check: atLeast(0), required: true },
       lrScale: { check: positive, required: true },
       lrFloor: { check: nonNegative, required: true },
-      options: { check: (_w, _o, v) => (optionsObject(`${where} options`, v), v) },
-    }) as unknown as ScheduleState;
+      options: { check: (_w, _o, v) => (optionsObject(`${where} options`, v), v as Record<string, unknown>) },
+    });
     this.restoreOptions(state.options); // validates; throws before anything changes
     this.iteration = iteration;
     this.lrScale = lrScale;

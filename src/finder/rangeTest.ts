@@ -151,7 +151,7 @@ const TABLE: Record<string, OptionRule> = {
  *    training works, and is what the rule reads (one probe's reading moved 3–7× between reruns on a
  *    convnet: `npm run bench:suggest`, RESULTS.md);
  * 2. **sweep**: the paper's linear sweep from `top`/1000 to `top`, the LR where the probe's loss
- *    diverged ({@link divergenceIndex}; 10 if it never did), over the rest of the budget, with
+ *    diverged (read after the fact without the online rule's lag; 10 if it never did), over the rest of the budget, with
  *    validation accuracy after the first batch and then every ⌊n/60⌋ batches.
  *
  * @example

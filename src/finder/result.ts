@@ -27,8 +27,8 @@ export interface LRFinderOptions {
   /**
    * Divergence: after the burn-in, the smoothed loss is above min(best, start) by more than
    * `divergenceFactor` × max(start − best, 3 noise σ, 5 % of |start|), where start is the median of the
-   * first 3 losses (the untouched model) and σ the batch-to-batch noise in the burn-in (see
-   * {@link divergenceMonitor}). No absolute threshold, so it works for losses that go negative. With
+   * first 3 losses (the untouched model) and σ the batch-to-batch noise in the burn-in
+   * (src/finder/divergence.ts). No absolute threshold, so it works for losses that go negative. With
    * the default 1 it fires when the loss climbs back to where it started, or, if it never fell, rises
    * 3σ (at least 5 %) above its start.
    */

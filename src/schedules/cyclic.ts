@@ -2,7 +2,7 @@
  * Cyclical schedules (Smith, WACV 2017): pure functions of the 0-based global iteration.
  * @packageDocumentation
  */
-import { choice, fail, fromTable, inRange, iterationArg, later, positive, satisfies, show, type OptionRule } from '../validate.js';
+import { choice, fail, fromTable, inRange, iterationArg, later, positive, satisfies, show, type OptionRule, type TableOf } from '../validate.js';
 
 import type { Schedule } from './schedule.js';
 
@@ -55,7 +55,7 @@ export interface CyclicMomentumOptions extends CycleShapeOptions {
 }
 
 /** A cycle's shape options: their checks and defaults (`stepSize` is checked when the schedule is built for it). */
-const SHAPE_ROWS: Record<keyof CycleShapeOptions, OptionRule> = {
+const SHAPE_ROWS: TableOf<CycleShapeOptions & CheckedShape> = {
   stepSize: { check: later },
   stepSizeDown: { check: positive },
   mode: { check: choice(CYCLIC_MODES), otherwise: 'triangular' },
@@ -64,13 +64,13 @@ const SHAPE_ROWS: Record<keyof CycleShapeOptions, OptionRule> = {
   scaleMode: { check: choice(SCALE_MODES) },
   window: { check: choice(CYCLIC_WINDOWS), otherwise: 'triangular' },
 };
-const LR_TABLE: Record<keyof CyclicLROptions, OptionRule> = {
+const LR_TABLE: TableOf<CyclicLROptions & CheckedShape> = {
   baseLR: { check: positive, required: true },
   maxLR: { check: positive, required: true },
   ...SHAPE_ROWS,
 };
-const momentum: OptionRule = { check: (w, o, v) => inRange(w, o, v, 0, 1, true), required: true };
-const MOMENTUM_TABLE: Record<keyof CyclicMomentumOptions, OptionRule> = {
+const momentum: OptionRule<number> = { check: (w, o, v) => inRange(w, o, v, 0, 1, true), required: true };
+const MOMENTUM_TABLE: TableOf<CyclicMomentumOptions & CheckedShape & { baseLR?: number; maxLR?: number }> = {
   baseLR: { check: later }, // allowed, ignored
   maxLR: { check: later },
   ...SHAPE_ROWS,
@@ -171,7 +171,7 @@ export function cyclicLearningRate(opts: CyclicLROptions): Schedule {
  * with errors attributed to `where` (the callbacks use their own name).
  */
 export function cyclicLRForStepSize(where: string, opts: Omit<CyclicLROptions, 'stepSize'>): (stepSize: number) => Schedule {
-  const o = fromTable(where, opts, LR_TABLE) as unknown as CyclicLROptions & CheckedShape;
+  const o = fromTable(where, opts, LR_TABLE);
   const [base, max] = lrBounds(where, o.baseLR, o.maxLR);
   // At the peak, maxLR itself: base + (max − base) can miss it by an ulp (0.001 + 0.009 = 0.010000000000000002).
   return cycleOf(where, o, (amplitude) => (amplitude === 1 ? max : base + (max - base) * amplitude));
@@ -202,7 +202,7 @@ export function cyclicMomentum(opts: CyclicMomentumOptions): Schedule {
 
 /** {@link cyclicMomentum} by step size, as {@link cyclicLRForStepSize}. */
 export function cyclicMomentumForStepSize(where: string, opts: Omit<CyclicMomentumOptions, 'stepSize'>): (stepSize: number) => Schedule {
-  const o = fromTable(where, opts, MOMENTUM_TABLE) as unknown as CyclicMomentumOptions & CheckedShape;
+  const o = fromTable(where, opts, MOMENTUM_TABLE);
   const [base, max] = momentumBounds(where, o.baseMomentum, o.maxMomentum);
   return cycleOf(where, o, (amplitude) => (amplitude === 1 ? base : max - (max - base) * amplitude)); // exactly baseMomentum at the LR's peak
 }

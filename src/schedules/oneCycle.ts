@@ -2,7 +2,7 @@
  * The 1cycle policy (Smith 2018; PyTorch `OneCycleLR` semantics): one cycle over the whole run.
  * @packageDocumentation
  */
-import { bool, choice, fail, fromTable, inRange, integerAtLeast, iterationArg, later, positive, satisfies, type OptionRule } from '../validate.js';
+import { bool, choice, fail, fromTable, inRange, integerAtLeast, iterationArg, later, positive, satisfies, type OptionRule, type TableOf } from '../validate.js';
 import { momentumBounds } from './cyclic.js';
 import type { Schedule } from './schedule.js';
 import { joinSchedules } from './compose.js';
@@ -39,20 +39,25 @@ export interface OneCycleMomentumOptions extends Partial<Omit<OneCycleOptions, '
 }
 
 /** The phase options both 1cycle schedules share (`totalSteps` is checked when a schedule is built for it). */
-const PHASE_ROWS = {
+/** The options as the schedules read them: defaults filled in (`totalSteps` comes separately). */
+/** Phase options after their table: defaults filled in. */
+type CheckedPhases = Required<Omit<OneCycleOptions, 'maxLR' | 'divFactor' | 'finalDivFactor'>>;
+type CheckedLR = Required<OneCycleOptions>;
+type CheckedMomentum = CheckedPhases & Required<Pick<OneCycleMomentumOptions, 'baseMomentum' | 'maxMomentum'>> & Pick<OneCycleMomentumOptions, 'maxLR' | 'divFactor' | 'finalDivFactor'>;
+const PHASE_ROWS: TableOf<CheckedPhases> = {
   totalSteps: { check: later },
   pctStart: { check: satisfies((v) => typeof v === 'number' && v > 0 && v < 1, 'a number in (0, 1)'), otherwise: 0.3 },
   anneal: { check: choice(ANNEALS), otherwise: 'cos' },
   threePhase: { check: bool, otherwise: false },
-} satisfies Record<string, OptionRule>;
-const LR_TABLE: Record<keyof OneCycleOptions, OptionRule> = {
+};
+const LR_TABLE: TableOf<CheckedLR> = {
   maxLR: { check: positive, required: true },
   ...PHASE_ROWS,
   divFactor: { check: positive, otherwise: 25 },
   finalDivFactor: { check: positive, otherwise: 1e4 },
 };
-const momentum = (otherwise: number): OptionRule => ({ check: (w, o, v) => inRange(w, o, v, 0, 1, true), otherwise });
-const MOMENTUM_TABLE: Record<keyof OneCycleMomentumOptions, OptionRule> = {
+const momentum = (otherwise: number): OptionRule<number> => ({ check: (w, o, v) => inRange(w, o, v, 0, 1, true), otherwise });
+const MOMENTUM_TABLE: TableOf<CheckedMomentum> = {
   maxLR: { check: later }, // LR options are allowed here, and ignored
   divFactor: { check: later },
   finalDivFactor: { check: later },
@@ -60,10 +65,7 @@ const MOMENTUM_TABLE: Record<keyof OneCycleMomentumOptions, OptionRule> = {
   baseMomentum: momentum(0.85),
   maxMomentum: momentum(0.95),
 };
-export const ONE_CYCLE_KEYS: readonly string[] = Object.keys(LR_TABLE);
-
-/** Phase options after their table: defaults filled in. */
-type CheckedPhases = { pctStart: number; anneal: AnnealStrategy; threePhase: boolean };
+export const ONE_CYCLE_KEYS = Object.keys(LR_TABLE) as ReadonlyArray<keyof OneCycleOptions>;
 
 /** A phase: values move from `from[k]` to `to[k]` between `start` and `end` (fractional step ends). */
 interface Phase {
@@ -155,7 +157,7 @@ export function oneCycleLearningRate(opts: OneCycleOptions): Schedule {
  * present), with errors attributed to `where` (the callback uses its own name).
  */
 export function oneCycleLRForTotal(where: string, opts: Omit<OneCycleOptions, 'totalSteps'>): (totalSteps: number) => Schedule {
-  const o = fromTable(where, opts, LR_TABLE) as unknown as Required<OneCycleOptions>;
+  const o = fromTable(where, opts, LR_TABLE);
   const start = o.maxLR / o.divFactor;
   return phasesThrough(where, o, [start, o.maxLR, start / o.finalDivFactor]);
 }
@@ -176,7 +178,7 @@ export function oneCycleMomentum(opts: OneCycleMomentumOptions): Schedule {
 
 /** {@link oneCycleMomentum} by length, as {@link oneCycleLRForTotal}. */
 export function oneCycleMomentumForTotal(where: string, opts: Omit<OneCycleMomentumOptions, 'totalSteps'>): (totalSteps: number) => Schedule {
-  const o = fromTable(where, opts, MOMENTUM_TABLE) as unknown as Required<OneCycleMomentumOptions>;
+  const o = fromTable(where, opts, MOMENTUM_TABLE);
   const [base, max] = momentumBounds(where, o.baseMomentum, o.maxMomentum);
   // [start, peak, final]: momentum is high at the start and end, low at the LR's peak.
   return phasesThrough(where, o, [max, base, max]);

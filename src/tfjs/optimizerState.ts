@@ -38,6 +38,11 @@ interface Slot {
 /** The fields of the built-ins the adapter rows name (private in tfjs's typings). */
 type Fields = Record<string, unknown> & { iterations_?: number };
 
+/** The optimizer's fields, for the adapter rows (the one place this module looks past tfjs's typings). */
+function fieldsOf(opt: tf.Optimizer): Fields {
+  return opt as unknown as Fields;
+}
+
 /** A one-shot copy: `restore` and `dispose` act once, whichever comes first. */
 function once(put: () => Promise<void>, free: () => void): OptimizerStateCopy {
   let done = false;
@@ -69,7 +74,7 @@ function putScalars(fields: Fields, saved: Map<string, tf.Tensor>): void {
 
 /** A built-in whose `getWeights`/`setWeights` work: copies of what it hands out, plus the row's scalars. */
 async function copyThroughWeights(opt: tf.Optimizer, access: Extract<StateAccess, { api: 'weights' }>): Promise<() => { put: () => Promise<void>; free: () => void }> {
-  const fields = opt as unknown as Fields;
+  const fields = fieldsOf(opt);
   const live = await opt.getWeights();
   // live[0] is a new scalar of the iteration count; the rest are the optimizer's own variables.
   const saved = live.map(({ name, tensor }) => ({ name, tensor: tf.clone(tensor) }));
@@ -91,7 +96,7 @@ async function copyThroughWeights(opt: tf.Optimizer, access: Extract<StateAccess
 
 /** A built-in whose `getWeights` throws (Adamax): the row's slot arrays and scalar variables, and the count. */
 function copyThroughFields(opt: tf.Optimizer, access: Extract<StateAccess, { api: 'fields' }>): () => { put: () => Promise<void>; free: () => void } {
-  const fields = opt as unknown as Fields;
+  const fields = fieldsOf(opt);
   const iterations = opt.iterations;
   const slots = new Map(
     access.slotFields.map((name) => [name, Array.from(fields[name] as Array<Slot | undefined>, (s) => (s == null ? null : { originalName: s.originalName, value: tf.clone(s.variable) }))]),
@@ -148,6 +153,6 @@ export async function copyOptimizerState(opt: tf.Optimizer): Promise<OptimizerSt
  */
 export function unsavedScalars(opt: tf.Optimizer): Array<[string, tf.Variable]> {
   const row = factsOf(opt.getClassName())?.state;
-  const fields = opt as unknown as Fields;
+  const fields = fieldsOf(opt);
   return row?.api === 'weights' ? (row.scalarVariables ?? []).map((name) => [name, fields[name] as tf.Variable]) : [];
 }

@@ -16,6 +16,7 @@
  *   npm run bench:suggest -- --optimizers adam,rmsprop      # some optimizers (default: momentum,adam,rmsprop)
  *   npm run bench:suggest -- --lr-free-only                 # only the learning-rate-free optimizers' runs (at their defaults)
  *   npm run bench:suggest -- --lr-free prodigy,dog          # some of them (default: all four; none: --lr-free '')
+ *   npm run bench:suggest -- --one-cycle-only --one-cycle right,double   # only 1cycle to the zero-config peak readings
  *
  * Runs are saved as they finish (bench/results/suggest/runs.json) and reused on the next start, so an
  * interrupted study resumes, and a new rule only trains its own new bounds.
@@ -23,7 +24,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_BUDGET, rangeTest, type RangeTestResult } from 'tfjs-clr';
+import { DEFAULT_BUDGET, rangeTest, suggestBounds, type RangeTestResult } from 'tfjs-clr';
+import { ONE_CYCLE_READINGS, oneCyclePeak, type OneCycleReading } from '../src/analysis/oneCyclePeak.js';
 import { chooseBackend, type BackendName } from 'tfjs-wasm-training';
 import { CANDIDATES, RANGE_TEST_VERSION, compactJSON, pairKey, runIndex, stillValid, type Study } from './suggest/report.js';
 import { writeReport } from './suggest/write-report.js';
@@ -44,9 +46,19 @@ const { values: a } = flags('bench:suggest', {
     'skip-rules': { type: 'string', default: '' },
     'lr-free': { type: 'string', default: Object.keys(LR_FREE).join(',') },
     'lr-free-only': { type: 'boolean', default: false },
+    'one-cycle': { type: 'string', default: ONE_CYCLE_READINGS.join(',') },
+    'one-cycle-only': { type: 'boolean', default: false },
     budget: { type: 'string' },
     out: { type: 'string', default: OUT },
 });
+
+/** The 1cycle readings asked for (--one-cycle). */
+function oneCycleReadings(): OneCycleReading[] {
+  return (a['one-cycle'] as string).split(',').filter(Boolean).map((r) => {
+    if (!(ONE_CYCLE_READINGS as readonly string[]).includes(r)) throw new Error(`--one-cycle: unknown reading "${r}" (known: ${ONE_CYCLE_READINGS.join(', ')})`);
+    return r as OneCycleReading;
+  });
+}
 
 function load(file: string): Study {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Study) : { runs: {}, rangeTests: {}, tasks: {} };
@@ -133,7 +145,7 @@ async function runOptimizer(task: Task, data: TaskData, seeds: number[], optimiz
     const runPrefix = `${name}|${seed}`;
     // Range tests at the default budget are keyed task|seed; others task|seed|b<budget>.
     const key = budget === DEFAULT_BUDGET ? runPrefix : `${runPrefix}|b${budget}`;
-    const lrFreeOnly = a['lr-free-only'] as boolean;
+    const lrFreeOnly = (a['lr-free-only'] as boolean) || (a['one-cycle-only'] as boolean);
     if (!a['grid-only'] && !lrFreeOnly && !stillValid(study.rangeTests[key])) {
       const model = task.build(seed);
       compileFor(model, factsFor(optimizer).adaptive ? 0.001 : 0.01, optimizer);
@@ -157,7 +169,14 @@ async function runOptimizer(task: Task, data: TaskData, seeds: number[], optimiz
       const s = c.rule(study.rangeTests[key].result as RangeTestResult);
       if (s.baseLR !== null && s.maxLR !== null) policies.push({ kind: 'clr', baseLR: s.baseLR, maxLR: s.maxLR });
     }
-    if (!a['grid-only']) policies.push(...lrFreePolicies);
+    if (!a['grid-only'] && !a['one-cycle-only']) policies.push(...lrFreePolicies);
+    // 1cycle to the peak each reading gives (the same range test; runs shared where peaks coincide).
+    if (!a['grid-only'] && !a['lr-free-only'] && study.rangeTests[key]) {
+      const curve = study.rangeTests[key].result as RangeTestResult;
+      const suggestion = suggestBounds(curve);
+      const peaks = new Set(oneCycleReadings().map((r) => oneCyclePeak(curve, suggestion, r)).filter((v): v is number => v !== null));
+      for (const maxLR of peaks) policies.push({ kind: 'onecycle', maxLR });
+    }
     const find = runIndex(study);
     for (const p of policies) {
       const k = `${runPrefix}|${pairKey(p)}`;

@@ -71,6 +71,7 @@ export {
   type RangeTestOutcome,
 } from './finder/rangeTest.js';
 export { meanProbe } from './finder/probes.js';
+export { oneCyclePeak, lossFloor, ONE_CYCLE_READINGS, DEFAULT_ONE_CYCLE_READING, type OneCycleReading } from './analysis/oneCyclePeak.js';
 export { snapshotTraining, type TrainingSnapshot } from './tfjs/snapshot.js';
 export { copyOptimizerState, type OptimizerStateCopy, type OwnsState } from './tfjs/optimizerState.js';
 export { saveTraining, loadTraining, type StatefulCallback } from './tfjs/checkpoint.js';

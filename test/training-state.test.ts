@@ -28,6 +28,9 @@ const OPTIMIZERS: Array<[string, () => tf.Optimizer]> = [
 
 const FIT = { batchSize: 30, shuffle: false, verbose: 0 as const };
 
+/** The optimizers that scale each step by a running gradient statistic. */
+const ADAPTIVE = new Set(['rmsprop', 'adam', 'adamax', 'adagrad', 'adadelta', 'prodigy', 'scheduleFreeAdamW']);
+
 /** The largest absolute difference between two models' weights. */
 function maxDiff(a: tf.LayersModel, b: tf.LayersModel): number {
   const wa = a.getWeights().map((w) => w.dataSync());
@@ -76,9 +79,17 @@ async function twins(
 }
 
 describe.each(OPTIMIZERS)('%s: the next fit is the same as if nothing had run in between', (name, make) => {
-  test('after a zero-config rangeTest', async () => {
+  test('after a zero-config rangeTest (which reads the probe as the optimizer calls for)', async () => {
     const { diff, leaked } = await twins(make, async (m, { xs, ys }) => {
-      await rangeTest(m, { x: xs, y: ys }, { batchSize: 30, budget: 50 });
+      const out = await rangeTest(m, { x: xs, y: ys }, { batchSize: 30, budget: 50 });
+      // Adam-like optimizers, tfjs's and tfjs-clr's, are read where the loss bottoms out; SGD-like ones at the floor's center.
+      expect(out.result.probe?.adaptive).toBe(ADAPTIVE.has(name));
+      if (out.suggestion.maxLR !== null) {
+        expect(out.suggestion.maxLRReason).toBe(ADAPTIVE.has(name) ? 'bottom' : 'center');
+        expect(out.oneCycleLROptions?.maxLR).toBeGreaterThanOrEqual(out.suggestion.maxLR);
+      } else {
+        expect(out.oneCycleLROptions).toBeNull();
+      }
     });
     expect(leaked).toBe(0);
     expect(diff).toBeLessThanOrEqual(1e-6);

@@ -1,18 +1,23 @@
 /**
  * One training run of the study: a task's model from seed-fixed initial weights, data in a seed-fixed
- * order, a fixed LR or CyclicLR (triangular2, 3 whole cycles in the budget), Momentum SGD 0.9 (or Adam, RMSProp), or a
+ * order, a fixed LR, CyclicLR (triangular2, 3 whole cycles in the budget) or 1cycle over the budget,
+ * with Momentum SGD 0.9 (or Adam, RMSProp), or a
  * learning-rate-free optimizer at its defaults (evaluated at its own evaluation point); the
  * accuracy on the task's test set at the end of the budget.
  */
 import * as tf from '@tensorflow/tfjs';
-import { CyclicLR } from 'tfjs-clr';
+import { CyclicLR, OneCycleLR } from 'tfjs-clr';
 import { LR_FREE, makeOptimizer, type LRFreeName } from '../../examples/cifar/optimizers.js';
 import { permutation, type Task, type TaskData } from './tasks.js';
 
 /** The learning-rate-free optimizers, at their defaults, measured against their family's grid. */
 export { LR_FREE, type LRFreeName };
 
-export type Policy = { kind: 'fixed'; lr: number } | { kind: 'clr'; baseLR: number; maxLR: number } | { kind: 'lrfree'; optimizer: LRFreeName };
+export type Policy =
+  | { kind: 'fixed'; lr: number }
+  | { kind: 'clr'; baseLR: number; maxLR: number }
+  | { kind: 'onecycle'; maxLR: number }
+  | { kind: 'lrfree'; optimizer: LRFreeName };
 
 export interface RunOutcome {
   accuracy: number;
@@ -71,12 +76,14 @@ export async function trainRun(task: Task, data: TaskData, seed: number, policy:
   const t0 = performance.now();
   const model = task.build(seed);
   if (policy.kind === 'lrfree') model.compile({ optimizer: LR_FREE[policy.optimizer].make(), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  else compileFor(model, policy.kind === 'fixed' ? policy.lr : policy.baseLR, optimizer);
+  else compileFor(model, policy.kind === 'fixed' ? policy.lr : policy.kind === 'clr' ? policy.baseLR : policy.maxLR, optimizer);
   const callbacks: tf.Callback[] = [];
   if (policy.kind === 'clr') {
     const stepSize = task.iterations / (2 * CYCLES);
     callbacks.push(new CyclicLR({ baseLR: policy.baseLR, maxLR: policy.maxLR, stepSize, mode: 'triangular2' }));
   }
+  // 1cycle over the whole budget, PyTorch's defaults (divFactor 25, pctStart 0.3, cosine, momentum 0.95 → 0.85 → 0.95).
+  if (policy.kind === 'onecycle') callbacks.push(new OneCycleLR({ maxLR: policy.maxLR, totalSteps: task.iterations }));
   const lastLoss = await fitBudget(model, task, data, seed, callbacks);
   const { accuracy, loss } = Number.isFinite(lastLoss) ? await evaluateOn(model, data.test) : { accuracy: NaN, loss: NaN };
   const outcome = { accuracy: Number.isFinite(accuracy) ? accuracy : chance(data), loss, finite: Number.isFinite(lastLoss), seconds: (performance.now() - t0) / 1000 };

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_BUDGET, DEFAULT_RULE } from 'tfjs-clr';
 import { toSVG, type VegaLiteSpec } from 'tfjs-clr/plot';
+import { menuSection } from './menu.js';
 import { CANDIDATES, lr3, lrFreeRows, pct, studyRows, summarize, type LRFreeRow, type Row, type Study } from './report.js';
 
 export async function writeReport(study: Study, out: string, command: string): Promise<void> {
@@ -13,6 +14,7 @@ export async function writeReport(study: Study, out: string, command: string): P
   const lines: string[] = [
     ...summarySection(rows, command),
     ...stabilitySection(rows),
+    ...menuSection(study),
     ...lrFreeSection(lrFreeRows(study), rows),
     ...budgetSection(all.filter((r) => optimizerOf(r.task) === 'momentum'), study),
     '## Tasks',

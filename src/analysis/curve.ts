@@ -32,6 +32,12 @@ export interface RangeCurve {
    */
   optimizer?: string | null;
   /**
+   * Whether that optimizer scales each step by a running gradient statistic, as `LRFinder` records it
+   * (the tfjs table for built-ins, the optimizer's own `adaptive` for tfjs-clr's learning-rate-free
+   * ones); when absent, the rules decide by `optimizer`'s name among tfjs's built-ins.
+   */
+  adaptive?: boolean | null;
+  /**
    * The zero-config test's first stage: a short exponential sweep (from ~1e-7 until the loss
    * diverges) that found the region the linear sweep (this curve) then covered. Loss rules read it.
    */

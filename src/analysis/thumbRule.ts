@@ -34,7 +34,8 @@ export const ADAPTIVE_OPTIMIZERS: readonly string[] = optimizerNames((f) => f.ad
 
 /** The reading `'auto'` picks for a curve (see {@link ThumbRuleOptions.reading}). */
 export function autoReading(curve: RangeCurve): 'center' | 'bottom' {
-  const adaptive = ADAPTIVE_OPTIMIZERS.includes(curve.optimizer ?? curve.probe?.optimizer ?? '');
+  const recorded = curve.adaptive ?? curve.probe?.adaptive;
+  const adaptive = typeof recorded === 'boolean' ? recorded : ADAPTIVE_OPTIMIZERS.includes(curve.optimizer ?? curve.probe?.optimizer ?? '');
   return curve.probe != null && !adaptive ? 'center' : 'bottom';
 }
 

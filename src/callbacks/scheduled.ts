@@ -239,7 +239,7 @@ export abstract class ScheduledLRCallback extends tf.Callback {
    * is `'ignore'`) and acts on the first non-finite one.
    */
   override async onBatchEnd(batch: number, logs?: UnresolvedLogs): Promise<void> {
-    if (this.onNaN === 'ignore' || this.nanSeen || logs?.loss === undefined) return;
+    if (this.onNaN === 'ignore' || this.nanSeen || logs?.loss == null) return; // no loss in these logs (null or absent)
     const at = { iteration: this.iteration - 1, batch, lr: this.lastLRValue };
     if (this.onNaN === 'stop' || typeof logs.loss === 'number') {
       this.checkLoss(await readLog(logs.loss), at);

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs';
-import { checkLearningRateSupport } from '../tfjs/optimizers.js';
+import { checkLearningRateSupport, isAdaptive } from '../tfjs/optimizers.js';
 import { LRScheduler } from '../callbacks/lrScheduler.js';
 import { SETS_LEARNING_RATE, type UnresolvedLogs } from '../callbacks/scheduled.js';
 import { runShape } from '../tfjs/runShape.js';
@@ -95,6 +95,7 @@ export class LRFinder extends tf.Callback {
         accuracy: null,
         accuracyKey: this.opts.accuracyKey ?? null,
         optimizer: opt.getClassName(),
+        adaptive: isAdaptive(opt),
         batchSize: typeof (this.params as { batchSize?: unknown } | undefined)?.batchSize === 'number' ? (this.params as { batchSize: number }).batchSize : null,
         smoothedLoss: [],
         validation: this.opts.validationData ? { iteration: [], lr: [], loss: [], accuracy: null, samples: rowsOf(this.opts.validationData[0]) } : null,

@@ -10,6 +10,8 @@ import type { LRFinderOptions, RangeTestResult } from './result.js';
 import { suggestBounds, suggestStepSize, type SuggestBoundsOptions, type TrainingPlan } from '../analysis/suggest.js';
 import type { BoundsSuggestion } from '../analysis/curve.js';
 import type { CyclicLRCallbackOptions } from '../callbacks/cyclicLR.js';
+import type { OneCycleLRCallbackOptions } from '../callbacks/oneCycleLR.js';
+import { DEFAULT_ONE_CYCLE_READING, oneCyclePeak } from '../analysis/oneCyclePeak.js';
 import { atLeast, checkedElsewhere, fail, fromTable, integerAtLeast, later, positive, satisfies, type OptionRule } from '../validate.js';
 import { FINDER_KEYS } from './options.js';
 import { noiseSigma, smoothZeroPhase } from '../analysis/stats.js';
@@ -74,6 +76,11 @@ export interface RangeTestOutcome {
   plan: TrainingPlan | null;
   /** Options for `new CyclicLR(...)`, or null when the curve gave no bounds. */
   cyclicLROptions: CyclicLRCallbackOptions | null;
+  /**
+   * Options for `new OneCycleLR(...)` (its peak `maxLR` read by {@link oneCyclePeak} with
+   * {@link DEFAULT_ONE_CYCLE_READING}; `totalSteps` left to the fit), or null when the curve gave no bounds.
+   */
+  oneCycleLROptions: OneCycleLRCallbackOptions | null;
   /** Training iterations the test cost (probe and sweep). */
   iterations: number;
 }
@@ -199,7 +206,9 @@ export async function rangeTest(model: tf.LayersModel, data: RangeTestData, opts
           ...(plan ? { stepSize: plan.stepSize } : { stepSizeEpochs: epochsPerHalfCycle ?? 4 }),
         }
       : null;
-  return { result, suggestion, plan, cyclicLROptions, iterations };
+  const peak = oneCyclePeak(result, suggestion, DEFAULT_ONE_CYCLE_READING);
+  const oneCycleLROptions: OneCycleLRCallbackOptions | null = peak === null ? null : { maxLR: peak };
+  return { result, suggestion, plan, cyclicLROptions, oneCycleLROptions, iterations };
 }
 
 /** The zero-config budget in iterations: at least 10 a probe and 20 for the sweep. */

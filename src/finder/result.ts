@@ -74,6 +74,8 @@ export interface RangeTestResult {
   accuracyKey: string | null;
   /** The optimizer's class (`getClassName()`: `'Adam'`, `'MomentumOptimizer'`, …); the suggestion rules read it. */
   optimizer?: string | null;
+  /** Whether it is adaptive (see RangeCurve.adaptive); the default rule's reading depends on it. */
+  adaptive?: boolean | null;
   /** Smoothed loss used for the divergence rule, per batch. */
   smoothedLoss: Array<number | null>;
   /** Examples per batch (from `fit`'s params; null under `fitDataset`, which does not tell). */

@@ -57,6 +57,11 @@ export abstract class LRFreeOptimizer<R extends { learningRate: number } = { lea
    * `logs.learning_rate` reports it.
    */
   learningRate: number;
+  /**
+   * Whether each step is scaled by a running gradient statistic (Adam-like: Prodigy, Schedule-Free
+   * AdamW) or not (SGD-like: Schedule-Free SGD, DoG); the range test's default reading depends on it.
+   */
+  abstract readonly adaptive: boolean;
   /** State by variable name, in the order the variables were first seen (a Map keeps that order). */
   private readonly state = new Map<string, Slots>();
   /** State restored by `setWeights` before any variable was seen: bound in order to the next ones seen. */

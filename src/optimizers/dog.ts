@@ -53,6 +53,9 @@ export class DoG extends LRFreeOptimizer<Required<DoGOptions>> {
   /** @hidden The options, their checks and defaults (what a saved config may hold; fromConfig reads it). */
   static readonly optionTable = TABLE;
 
+  /** SGD-like: one step size for all, no per-coordinate scaling. */
+  readonly adaptive = false;
+
   static get className(): string {
     return 'DoG';
   }

@@ -81,6 +81,9 @@ export class Prodigy extends LRFreeOptimizer<Required<ProdigyOptions>> {
   /** @hidden The options, their checks and defaults (what a saved config may hold; fromConfig reads it). */
   static readonly optionTable = TABLE;
 
+  /** Adam-like: each step is scaled by a running gradient statistic. */
+  readonly adaptive = true;
+
   static get className(): string {
     return 'Prodigy';
   }

@@ -172,6 +172,9 @@ export class ScheduleFreeSGD extends ScheduleFree<Required<ScheduleFreeSGDOption
   /** @hidden The options, their checks and defaults (what a saved config may hold; fromConfig reads it). */
   static readonly optionTable = SGD_TABLE;
 
+  /** SGD-like: one step size for all, no per-coordinate scaling. */
+  readonly adaptive = false;
+
   static get className(): string {
     return 'ScheduleFreeSGD';
   }
@@ -202,6 +205,9 @@ export class ScheduleFreeSGD extends ScheduleFree<Required<ScheduleFreeSGDOption
 export class ScheduleFreeAdamW extends ScheduleFree<Required<ScheduleFreeAdamWOptions>> {
   /** @hidden The options, their checks and defaults (what a saved config may hold; fromConfig reads it). */
   static readonly optionTable = ADAMW_TABLE;
+
+  /** Adam-like: each step is scaled by a running gradient statistic. */
+  readonly adaptive = true;
 
   static get className(): string {
     return 'ScheduleFreeAdamW';

@@ -59,6 +59,18 @@ function lrAccess(opt: tf.Optimizer): LRAccess {
   );
 }
 
+/**
+ * True when the optimizer scales each step by a running gradient statistic: the facts table for tfjs's
+ * built-ins, else the optimizer's own boolean `adaptive` (tfjs-clr's learning-rate-free optimizers
+ * have one), else false.
+ */
+export function isAdaptive(opt: tf.Optimizer): boolean {
+  const known = factsOf(className(opt));
+  if (known) return known.adaptive;
+  const own = (opt as { adaptive?: unknown }).adaptive;
+  return typeof own === 'boolean' ? own : false;
+}
+
 /** Throws unless the optimizer's learning rate can be set and read back (call before training). */
 export function checkLearningRateSupport(opt: tf.Optimizer): void {
   lrAccess(opt);

@@ -1,0 +1,105 @@
+/**
+ * bench:suggest's "whole menu" table: per task and optimizer family, the test accuracy of every recipe
+ * a user could take without tuning (zero-config triangular2, zero-config 1cycle at each peak reading,
+ * the learning-rate-free optimizers at their defaults), beside the best fixed LR of the grid (chosen
+ * with hindsight), over the same seeds: mean, and max − min across seeds (the outcome's spread).
+ */
+import { DEFAULT_RULE, suggestBounds, type RangeTestResult } from 'tfjs-clr';
+import { ONE_CYCLE_READINGS, oneCyclePeak } from '../../src/analysis/oneCyclePeak.js';
+import { LR_FREE, type LRFreeName } from './train.js';
+import { pct, runIndex, studyRows, type Study } from './report.js';
+
+/** One recipe's accuracy on each seed of a task (null: not run on that seed). */
+interface Recipe {
+  name: string;
+  accuracy: (task: string, seed: number) => number | null;
+}
+
+const mean = (v: number[]) => v.reduce((x, y) => x + y, 0) / v.length;
+
+/** The recipes of a family, read from the study's runs. */
+function recipes(study: Study, family: string): Recipe[] {
+  const { grid } = studyRows(study);
+  const find = runIndex(study);
+  const rt = (task: string, seed: number) => study.rangeTests[`${task}|${seed}`]?.result as RangeTestResult | undefined;
+  const zeroConfig: Recipe = {
+    name: `zero-config CLR (triangular2, \`${DEFAULT_RULE}\`)`,
+    accuracy: (task, seed) => {
+      const curve = rt(task, seed);
+      const s = curve ? suggestBounds(curve) : null;
+      return s?.baseLR != null && s.maxLR != null ? find(task, seed, { kind: 'clr', baseLR: s.baseLR, maxLR: s.maxLR })?.accuracy ?? null : null;
+    },
+  };
+  const oneCycle = ONE_CYCLE_READINGS.map(
+    (reading): Recipe => ({
+      name: `zero-config 1cycle, peak \`${reading}\``,
+      accuracy: (task, seed) => {
+        const curve = rt(task, seed);
+        const peak = curve ? oneCyclePeak(curve, suggestBounds(curve), reading) : null;
+        return peak === null ? null : find(task, seed, { kind: 'onecycle', maxLR: peak })?.accuracy ?? null;
+      },
+    }),
+  );
+  // Every learning-rate-free optimizer, read where the study ran it (its family's task key), in both tables.
+  const keyIn = (task: string, fam: string) => (fam === 'momentum' ? task.split('@')[0] : `${task.split('@')[0]}@${fam}`);
+  const free = (Object.keys(LR_FREE) as LRFreeName[]).map(
+    (optimizer): Recipe => ({
+      name: `${optimizer} (defaults)${LR_FREE[optimizer].family === family ? '' : ' †'}`,
+      accuracy: (task, seed) => find(keyIn(task, LR_FREE[optimizer].family), seed, { kind: 'lrfree', optimizer })?.accuracy ?? null,
+    }),
+  );
+  const bestFixed: Recipe = {
+    name: 'best fixed LR of the grid (hindsight)',
+    accuracy: (task, seed) => grid.find((g) => g.task === task && g.seed === seed)?.bestFixed ?? null,
+  };
+  return [zeroConfig, ...oneCycle, ...free, bestFixed];
+}
+
+/** The menu section of report.md: one table per optimizer family, plus the mean over tasks. */
+export function menuSection(study: Study): string[] {
+  const { grid } = studyRows(study);
+  const lines = [
+    '## The whole menu: every zero-config recipe, by task',
+    '',
+    'Test accuracy (%) at the end of each task\'s budget, mean over the seeds and, in brackets, max − min across them (the',
+    'seed\'s effect on the outcome). Every recipe on the same seeds, initial weights and data order; 1cycle runs over the',
+    'whole budget with PyTorch\'s defaults (divFactor 25, pctStart 0.3, cosine, momentum 0.95 → 0.85 → 0.95) to the peak the',
+    'range test gives (`right`: the right end of the probes\' loss floor, at most where the sweep diverged; `double`: twice',
+    'the CLR maxLR; `suggested`: the CLR maxLR). The learning-rate-free optimizers of the other family are in its table',
+    '(Schedule-Free AdamW beside Adam); † marks one from the other family, the same runs in both tables. A recipe with a',
+    'missing seed shows how many it has.',
+    '',
+  ];
+  for (const family of ['momentum', 'adam']) {
+    const tasks = [...new Set(grid.map((g) => g.task).filter((t) => (t.split('@')[1] ?? 'momentum') === family))];
+    if (tasks.length === 0) continue;
+    const list = recipes(study, family);
+    const cost = (task: string) => {
+      const its = grid.filter((g) => g.task === task).map((g) => g.cost);
+      return `${study.tasks[task]?.iterations ?? '?'} (test ${Math.min(...its)}–${Math.max(...its)})`;
+    };
+    const cell = (r: Recipe, task: string): { text: string; mean: number | null } => {
+      const seeds = grid.filter((g) => g.task === task).map((g) => g.seed);
+      const acc = seeds.map((s) => r.accuracy(task, s)).filter((v): v is number => v !== null);
+      if (acc.length === 0) return { text: '–', mean: null };
+      const m = mean(acc);
+      const spread = (Math.max(...acc) - Math.min(...acc)) * 100;
+      return { text: `${pct(m)} (${spread.toFixed(1)})${acc.length < seeds.length ? ` ${acc.length}/${seeds.length}` : ''}`, mean: acc.length === seeds.length ? m : null };
+    };
+    lines.push(
+      `### ${family === 'momentum' ? 'Momentum SGD (0.9)' : 'Adam'}`,
+      '',
+      `| recipe | ${tasks.join(' | ')} | mean over tasks |`,
+      `| --- | ${tasks.map(() => '---').join(' | ')} | --- |`,
+      `| *training budget (range test's iterations)* | ${tasks.map(cost).join(' | ')} | |`,
+      ...list.map((r) => {
+        const cells = tasks.map((t) => cell(r, t));
+        const means = cells.map((c) => c.mean);
+        const overall = means.every((m) => m !== null) ? pct(mean(means as number[])) : '–';
+        return `| ${r.name} | ${cells.map((c) => c.text).join(' | ')} | ${overall} |`;
+      }),
+      '',
+    );
+  }
+  return lines;
+}

@@ -1,0 +1,50 @@
+/**
+ * The peak of a zero-config 1cycle, read from the same range test as the CLR bounds. 1cycle spends
+ * only a short stretch at its peak and anneals far below it, so its peak can sit higher than the CLR
+ * maxLR, which the schedule returns to every cycle (Smith 2018: the largest LR that still trains).
+ * @packageDocumentation
+ */
+import type { BoundsSuggestion, RangeCurve } from './curve.js';
+import { bottomIndex, lossSeries } from './lossRules.js';
+
+/**
+ * Where the 1cycle peak is read:
+ * - `'right'`: the right end of the smoothed loss's floor on the probes' mean curve (the largest LR
+ *   at which the loss is still at its lowest), at most the LR where the linear sweep diverged;
+ * - `'double'`: twice the CLR maxLR (`suggestion.maxLR`);
+ * - `'suggested'`: the CLR maxLR itself.
+ */
+export type OneCycleReading = 'right' | 'double' | 'suggested';
+
+/** The readings in the order the study compares them. */
+export const ONE_CYCLE_READINGS: readonly OneCycleReading[] = ['right', 'double', 'suggested'];
+
+/** The reading `rangeTest`'s `oneCycleLROptions` use (provisional: `npm run bench:suggest` compares them). */
+export const DEFAULT_ONE_CYCLE_READING: OneCycleReading = 'right';
+
+/** The floor of the curve's smoothed loss (its probe's, when it has one): the LRs at its left end, its minimum and its right end. */
+export function lossFloor(curve: RangeCurve): { left: number; minimum: number; right: number } | null {
+  const series = lossSeries(curve);
+  if (!series) return null;
+  const n = series.lr.length;
+  const lo = Math.floor(0.1 * n);
+  if (n - 1 - lo < 3) return null;
+  const b = bottomIndex(series, lo, n - 1);
+  return { left: series.lr[b.index], minimum: series.lr[b.minimum], right: series.lr[b.right] };
+}
+
+/**
+ * The 1cycle peak for a range test's curve and its CLR suggestion; null where the suggestion has no
+ * bounds. Never below the suggestion's maxLR.
+ */
+export function oneCyclePeak(curve: RangeCurve, suggestion: BoundsSuggestion, reading: OneCycleReading): number | null {
+  const max = suggestion.maxLR;
+  if (max === null) return null;
+  if (reading === 'suggested') return max;
+  if (reading === 'double') return 2 * max;
+  const floor = lossFloor(curve);
+  if (floor === null) return max;
+  // The trained model breaks at lower LRs than the untrained probe: never past the sweep's divergence.
+  const diverged = curve.probe && typeof curve.stoppedAt === 'number' && curve.stoppedAt >= 0 ? curve.lr[curve.stoppedAt] : Infinity;
+  return Math.max(max, Math.min(floor.right, diverged));
+}

@@ -138,7 +138,7 @@ export class CycleEndStopping extends tf.Callback {
       this.wait = 0;
       if (this.restoreBest) {
         tf.dispose(this.bestWeights ?? []);
-        this.bestWeights = this.model.getWeights().map((w) => w.clone());
+        this.bestWeights = this.model.getWeights().map((w) => tf.clone(w));
       }
       return;
     }

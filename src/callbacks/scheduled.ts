@@ -239,14 +239,14 @@ export abstract class ScheduledLRCallback extends tf.Callback {
    * is `'ignore'`) and acts on the first non-finite one.
    */
   override async onBatchEnd(batch: number, logs?: UnresolvedLogs): Promise<void> {
-    if (this.onNaN === 'ignore' || this.nanSeen || logs?.loss == null) return; // no loss in these logs (null or absent)
+    if (this.onNaN === 'ignore' || this.nanSeen || logs?.loss == null) return;
     const at = { iteration: this.iteration - 1, batch, lr: this.lastLRValue };
     if (this.onNaN === 'stop' || typeof logs.loss === 'number') {
       this.checkLoss(await readLog(logs.loss), at);
       return;
     }
     // 'warn': read a copy in the background (tfjs frees the batch's logs after this call returns).
-    const copy = logs.loss.clone();
+    const copy = tf.clone(logs.loss); // tf.clone, not the method: a bundled page may lack the method's op handler
     const read: Promise<void> = copy
       .data()
       .then((v) => this.checkLoss(v[0], at))

@@ -96,3 +96,6 @@ export { ReduceLROnPlateau, reduceLROnPlateau, type ReduceLROnPlateauOptions, ty
 export { readLog, readLogSync, findAccuracyKey, type LogValue } from './tfjs/logs.js';
 // @internal: the example's optimizer menu reads it; not part of the API.
 export { OPTIMIZER_FACTS, type OptimizerFacts } from './optimizerFacts.js';
+export { WeightAveraging, weightAveraging, type WeightAveragingOptions, type WeightAveragingState, type CycleSource } from './callbacks/weightAveraging.js';
+export { KeepBest, keepBest, type KeepBestOptions } from './callbacks/keepBest.js';
+export { updateBatchNorm, type UpdateBatchNormOptions, type BatchNormData } from './tfjs/batchNorm.js';

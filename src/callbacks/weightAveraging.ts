@@ -1,0 +1,214 @@
+/**
+ * Averaging the weights a run visits: SWA (Izmailov et al. 2018, PyTorch's `AveragedModel`) and EMA
+ * (PyTorch's `get_ema_multi_avg_fn`, Keras's `use_ema`), as a callback.
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs';
+import { assertCalledOn } from './active.js';
+import { runShape } from '../tfjs/runShape.js';
+import { atLeast, bool, choice, fail, fromTable, inRange, satisfies, type TableOf } from '../validate.js';
+
+/** A scheduling callback whose cycles are known (tfjs-clr's `CyclicLR`: a cycle ends where `iteration` is a multiple of `cycleLength`). */
+export interface CycleSource {
+  readonly cycleLength: number | null;
+}
+
+/** Options of {@link WeightAveraging}. */
+export interface WeightAveragingOptions {
+  /** `'swa'`: the equal average of the updates (default); `'ema'`: an exponential moving average. */
+  mode?: 'swa' | 'ema';
+  /**
+   * EMA only: given, every update is exactly `a ← decay·a + (1 − decay)·w` (after the first, which
+   * copies). Left out, it warms up: `decay = min(0.999, (1 + n) / (10 + n))` after n updates (as
+   * TensorFlow's `ExponentialMovingAverage` with `num_updates`).
+   */
+  decay?: number;
+  /**
+   * The global iteration (0-based batch index, across fits) from which updates count. Default: EMA 0;
+   * SWA at cycle ends 0 (the first update is the first cycle's end); other SWA ¾ of the run planned at
+   * the first train begin (epochs × batches per epoch of that fit), as PyTorch's SWA recipes start late.
+   * The initial weights are never averaged in: updates come after a batch.
+   */
+  start?: number;
+  /**
+   * When to update, after a batch: every N iterations (`(iteration + 1) % N === 0`), or `'cycle'`: at
+   * each cycle's end of `schedule`. Default: EMA 1; SWA `'cycle'` with a `schedule`, else once an
+   * epoch (the batches per epoch of the first fit).
+   */
+  every?: number | 'cycle';
+  /** The scheduling callback of the same run whose cycles `every: 'cycle'` follows (a `CyclicLR`). */
+  schedule?: CycleSource;
+  /**
+   * Put the average into the model when a fit ends (default true). The raw weights are kept in its
+   * place, and a later fit with this callback swaps them back before its first batch: the model holds
+   * the average whenever it is not training, and training always continues from the raw weights (so a
+   * run split into several fits trains exactly as one). Set false to swap by hand with {@link WeightAveraging.applyTo}.
+   */
+  swapAtEnd?: boolean;
+  /** Average the non-trainable weights too (BatchNorm's moving statistics; PyTorch's `use_buffers`); default false. */
+  useBuffers?: boolean;
+}
+
+type Resolved = Required<Pick<WeightAveragingOptions, 'mode' | 'swapAtEnd' | 'useBuffers'>> & Omit<WeightAveragingOptions, 'mode' | 'swapAtEnd' | 'useBuffers'>;
+
+const TABLE: TableOf<Resolved> = {
+  mode: { check: choice(['swa', 'ema'] as const), otherwise: 'swa' },
+  decay: { check: (w, o, v) => inRange(w, o, v, 0, 1) },
+  start: { check: atLeast(0) },
+  every: { check: satisfies<number | 'cycle'>((v) => v === 'cycle' || (typeof v === 'number' && Number.isInteger(v) && v >= 1), 'an integer >= 1 or "cycle"') },
+  schedule: { check: satisfies<CycleSource>((v) => typeof v === 'object' && v !== null && 'cycleLength' in v, 'a scheduling callback with cycles (a CyclicLR)') },
+  swapAtEnd: { check: bool, otherwise: true },
+  useBuffers: { check: bool, otherwise: false },
+};
+
+/** The JSON part of a {@link WeightAveraging}'s state (its average's tensors are weights, not JSON). */
+export interface WeightAveragingState {
+  kind: 'WeightAveraging';
+  iteration: number;
+  updates: number;
+  start: number | null;
+  every: number | 'cycle' | null;
+}
+
+/**
+ * Keeps a running average of the model's weights as it trains — SWA's equal average or an EMA — and
+ * puts it into the model when a fit ends. One copy of the weights is kept, on the backend; nothing leaks.
+ *
+ * @example
+ * ```ts
+ * const clr = cyclicLR({ baseLR: 0.001, maxLR: 0.006, stepSizeEpochs: 2 });
+ * const swa = weightAveraging({ every: 'cycle', schedule: clr });   // SWA at each cycle's end
+ * await model.fit(xs, ys, { epochs: 12, callbacks: [clr, swa] });
+ * // The model now holds the average of the weights at the 3 cycle ends.
+ * ```
+ */
+export class WeightAveraging extends tf.Callback {
+  private readonly o: Resolved;
+  /** The next batch's global iteration. */
+  iteration = 0;
+  /** Updates averaged in so far. */
+  updates = 0;
+  private average: tf.Variable[] | null = null;
+  /** The average is in the model and the raw weights in `average`. */
+  private swapped = false;
+  private start: number | null;
+  private every: number | 'cycle' | null;
+  private warnedBatchNorm = false;
+
+  constructor(opts: WeightAveragingOptions = {}) {
+    super();
+    this.o = fromTable('WeightAveraging', opts, TABLE);
+    if (this.o.decay !== undefined && this.o.mode !== 'ema') fail('WeightAveraging', 'decay', 'left out unless mode is "ema"', this.o.decay);
+    if (this.o.every === 'cycle' && this.o.schedule === undefined) fail('WeightAveraging', 'schedule', 'the CyclicLR whose cycles every: "cycle" follows', this.o.schedule);
+    const cyclic = this.o.schedule !== undefined && this.o.every !== undefined ? this.o.every === 'cycle' : this.o.schedule !== undefined;
+    this.every = this.o.every ?? (this.o.mode === 'ema' ? 1 : cyclic ? 'cycle' : null);
+    this.start = this.o.start ?? (this.o.mode === 'ema' || this.every === 'cycle' ? 0 : null);
+  }
+
+  /** The weights averaged: trainable ones, or all with `useBuffers`. */
+  private tracked(): tf.LayerVariable[] {
+    return this.o.useBuffers ? this.model.weights : this.model.trainableWeights;
+  }
+
+  /** @hidden tfjs calls it (see tf.Callback). */
+  override async onTrainBegin(): Promise<void> {
+    assertCalledOn(this, WeightAveraging, 'WeightAveraging');
+    if (this.swapped) this.swap(); // the raw weights back: training continues from them
+    if (this.every !== null && this.start !== null) return;
+    const shape = runShape(this.params);
+    if (shape.stepsPerEpoch === null) {
+      throw new Error('WeightAveraging: this run does not tell its batches per epoch (fitDataset without batchesPerEpoch); give every and start in iterations');
+    }
+    this.every ??= shape.stepsPerEpoch;
+    this.start ??= Math.floor(0.75 * (this.iteration + shape.epochs * shape.stepsPerEpoch));
+  }
+
+  /** @hidden tfjs calls it (see tf.Callback). */
+  override async onBatchEnd(): Promise<void> {
+    const i = this.iteration++;
+    if (this.start === null || i < this.start) return;
+    const every = this.every === 'cycle' ? this.o.schedule?.cycleLength ?? null : this.every;
+    if (every === null || (i + 1) % every !== 0) return;
+    this.update();
+  }
+
+  /** @hidden tfjs calls it (see tf.Callback). */
+  override async onTrainEnd(): Promise<void> {
+    if (this.o.swapAtEnd && this.average !== null && !this.swapped) {
+      this.swap();
+      this.warnBatchNorm();
+    }
+  }
+
+  /** Averages the model's current weights in. */
+  private update(): void {
+    const weights = this.tracked();
+    const n = this.updates;
+    if (this.average === null) {
+      // The first update copies (PyTorch's AveragedModel), in both modes.
+      this.average = weights.map((w) => tf.variable(w.read(), false));
+    } else {
+      const average = this.average;
+      const keep = this.o.mode === 'swa' ? n / (n + 1) : this.o.decay ?? Math.min(0.999, (1 + n) / (10 + n));
+      tf.tidy(() => weights.forEach((w, k) => average[k].assign(tf.add(tf.mul(average[k], keep), tf.mul(w.read(), 1 - keep)))));
+    }
+    this.updates = n + 1;
+  }
+
+  /** Exchanges the model's weights and the kept ones. */
+  private swap(): void {
+    const average = this.average as tf.Variable[];
+    this.tracked().forEach((w, k) => {
+      const raw = tf.clone(w.read());
+      w.write(average[k]);
+      average[k].assign(raw);
+      raw.dispose();
+    });
+    this.swapped = !this.swapped;
+  }
+
+  private warnBatchNorm(): void {
+    if (this.warnedBatchNorm || this.o.useBuffers) return;
+    if (!this.model.layers.some((l) => l.getClassName() === 'BatchNormalization')) return;
+    this.warnedBatchNorm = true;
+    console.warn(
+      'WeightAveraging: the model has BatchNormalization layers, whose moving statistics were computed for the raw weights, not the average; ' +
+        'recompute them with updateBatchNorm(model, data) (or average them too with useBuffers: true)',
+    );
+  }
+
+  /** Copies of the average, in the order of `model.trainableWeights` (all weights with `useBuffers`); dispose them. */
+  averaged(): tf.Tensor[] {
+    if (this.average === null) throw new Error('WeightAveraging: nothing averaged yet (no update has happened)');
+    return this.swapped ? this.tracked().map((w) => tf.clone(w.read())) : this.average.map((a) => tf.clone(a));
+  }
+
+  /** Writes the average into `model` (the one trained, or a copy of its architecture). */
+  applyTo(model: tf.LayersModel): void {
+    const values = this.averaged();
+    const target = this.o.useBuffers ? model.weights : model.trainableWeights;
+    if (target.length !== values.length) {
+      tf.dispose(values);
+      fail('WeightAveraging.applyTo', 'model', `a model with ${values.length} ${this.o.useBuffers ? '' : 'trainable '}weights, as averaged`, `one with ${target.length}`);
+    }
+    target.forEach((w, k) => w.write(values[k]));
+    tf.dispose(values);
+  }
+
+  /** The position and settings as plain JSON (the average's tensors are not in it). */
+  getState(): WeightAveragingState {
+    return { kind: 'WeightAveraging', iteration: this.iteration, updates: this.updates, start: this.start, every: this.every };
+  }
+
+  /** Frees the average (and puts the raw weights back into the model if the average is in it). */
+  dispose(): void {
+    if (this.swapped) this.swap();
+    tf.dispose(this.average ?? []);
+    this.average = null;
+  }
+}
+
+/** Factory for {@link WeightAveraging}. */
+export function weightAveraging(opts: WeightAveragingOptions = {}): WeightAveraging {
+  return new WeightAveraging(opts);
+}

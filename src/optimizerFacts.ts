@@ -67,3 +67,6 @@ export function factsOf(className: string): OptimizerFacts | undefined {
 export function optimizerNames(keep: (f: OptimizerFacts) => boolean = () => true): string[] {
   return OPTIMIZER_FACTS.filter(keep).map((f) => f.className);
 }
+
+/** Class names of tfjs-clr's learning-rate-free optimizers (registered with tfjs by importing `tfjs-clr/optimizers`). */
+export const LR_FREE_CLASSES: readonly string[] = ['Prodigy', 'ScheduleFreeSGD', 'ScheduleFreeAdamW', 'DoG'];

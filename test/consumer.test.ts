@@ -18,7 +18,7 @@ let readmeBefore: string;
 beforeAll(() => {
   readmeBefore = readFileSync(path.join(root, 'README.md'), 'utf8');
   project = mkdtempSync(path.join(tmpdir(), 'tfjs-clr-consumer-'));
-  const packed = execFileSync('npm', ['pack', '--pack-destination', project, '--silent'], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop() as string;
+  const packed = execFileSync('npm', ['pack', '--pack-destination', project, '--silent'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n').pop() as string;
   const modules = path.join(project, 'node_modules');
   mkdirSync(path.join(modules, 'tfjs-clr'), { recursive: true });
   execFileSync('tar', ['-xzf', path.join(project, packed), '-C', path.join(modules, 'tfjs-clr'), '--strip-components=1']);
@@ -43,7 +43,7 @@ main();
 `;
 
 function runNode(file: string): { batches: number; last: number; optimizerLR: number; chart: string } {
-  const out = execFileSync(process.execPath, [file], { cwd: project, encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } });
+  const out = execFileSync(process.execPath, [file], { cwd: project, encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' }, stdio: ['ignore', 'pipe', 'pipe'] });
   return JSON.parse(out.trim().split('\n').pop() as string);
 }
 

@@ -68,6 +68,13 @@ describe('the range-test example writes real SVG plots', () => {
     expect(stdout).toMatch(/b = baseLR [0-9.]+ {3}M = maxLR [0-9.]+ \(/);
     expect(stdout).toMatch(/validation accuracy after 480 iterations: /);
   });
+
+  test('its probes differ (shuffled data orders), so the spread it prints means something', () => {
+    const m = /the probes read alone: .* \((\d+\.\d+)× apart/.exec(stdout);
+    expect(m).not.toBeNull();
+    expect(Number(m?.[1])).toBeGreaterThan(1);
+    expect(stdout).toMatch(/1cycle instead: \{"maxLR":[0-9.e-]+\}/);
+  });
 });
 
 describe('chart specs', () => {

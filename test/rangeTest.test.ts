@@ -39,7 +39,7 @@ describe('zero-config rangeTest', () => {
     expect(repeats).toHaveLength(3);
     for (const r of repeats) expect(r.numIterations).toBe(100);
     const probeBatches = repeats.reduce((a, r) => a + r.lr.length, 0);
-    expect(out.suggestion.spread?.readings.length).toBeGreaterThanOrEqual(2);
+    expect(out.suggestion.spread ?? null).toBeNull(); // shuffle: false makes the probes identical: no spread to report
     // Stage 2: linear up to `top`, one of the probe's LRs, where its loss had turned up: below 10, and
     // the loss there is well above the probe's lowest.
     const top = result.maxLR;
@@ -242,4 +242,16 @@ describe('a dataset that runs out', () => {
     tf.dispose([xs, ys]);
     model.dispose();
   });
+});
+
+test('zero-config with shuffle: false says its probes cannot differ (and reports no spread)', async () => {
+  const { xs, ys } = blobs(300);
+  const model = blobModel(tf.train.momentum(0.01, 0.9));
+  const same = await rangeTest(model, { x: xs, y: ys }, { batchSize: 30, budget: 60, shuffle: false });
+  expect(same.suggestion.notes.join(' ')).toMatch(/shuffle: false made the probes identical/);
+  expect(same.suggestion.spread ?? null).toBeNull();
+  const shuffled = await rangeTest(model, { x: xs, y: ys }, { batchSize: 30, budget: 60 });
+  expect(shuffled.suggestion.notes.join(' ')).not.toMatch(/probes identical/);
+  tf.dispose([xs, ys]);
+  model.dispose();
 });

@@ -65,3 +65,22 @@ test('loadTraining: clear errors for callbacks that do not match the save, and f
   }
   tf.dispose([xs, ys]);
 });
+
+test("loading a run saved with an LR-free optimizer without import 'tfjs-clr/optimizers' names the import", async () => {
+  let saved: tf.io.ModelArtifacts | null = null;
+  const io: tf.io.IOHandler = {
+    save: async (a) => {
+      saved = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    },
+    load: async () => saved as tf.io.ModelArtifacts,
+  };
+  const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
+  model.compile({ optimizer: tf.train.adam(0.1), loss: 'meanSquaredError' });
+  const clr = newSchedule();
+  await saveTraining(model, io, { clr });
+  // This file never imports tfjs-clr/optimizers: the class is unknown to tfjs here, as in a fresh process.
+  (saved as unknown as { trainingConfig: { optimizer_config: { class_name: string } } }).trainingConfig.optimizer_config.class_name = 'ScheduleFreeAdamW';
+  await expect(loadTraining(io, { clr })).rejects.toThrow(/tfjs-clr's ScheduleFreeAdamW.*import 'tfjs-clr\/optimizers' before loading/);
+  model.dispose();
+});

@@ -8,9 +8,16 @@ import { CyclicLR } from '../src/index.js';
 
 let tf2: typeof tf;
 beforeAll(async () => {
-  jest.isolateModules(() => {
-    tf2 = require('@tensorflow/tfjs') as typeof tf;
-  });
+  // Loading a second copy re-registers every kernel; tfjs warns once a kernel (343 lines): expected here.
+  const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+  try {
+    jest.isolateModules(() => {
+      tf2 = require('@tensorflow/tfjs') as typeof tf;
+    });
+  } finally {
+    warn.mockRestore();
+  }
+  tf2.env().set('IS_TEST', true); // no "install tfjs-node" banner from the copy either
   await tf2.setBackend('cpu');
   await tf.setBackend('cpu');
 });

@@ -197,6 +197,11 @@ export async function rangeTest(model: tf.LayersModel, data: RangeTestData, opts
     ({ result, iterations } = await zeroConfig(model, data, budget, probes, perEpoch, finderOpts, fitOpts));
   }
   const suggestion = suggestBounds(result, suggest);
+  if (finderOpts.maxLR === undefined && shuffle === false && !isDataset(data) && (probesOpt ?? DEFAULT_PROBES) > 1) {
+    // Same weights, same data order: the probes are copies of one another, and their spread says nothing.
+    suggestion.notes.push('shuffle: false made the probes identical (same starting weights, same data order): their spread (1.00×) says nothing about a rerun; leave shuffle on');
+    suggestion.spread = null;
+  }
   const plan = perEpoch !== null ? suggestStepSize({ samples: perEpoch, batchSize: 1, epochsPerHalfCycle }) : null;
   const cyclicLROptions: CyclicLRCallbackOptions | null =
     suggestion.baseLR !== null && suggestion.maxLR !== null

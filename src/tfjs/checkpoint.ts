@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { unsavedScalars } from './optimizerState.js';
-import { factsOf } from '../optimizerFacts.js';
+import { factsOf, LR_FREE_CLASSES } from '../optimizerFacts.js';
 
 /** A callback whose position can be saved as plain JSON and restored: every tfjs-clr scheduling callback. */
 export interface StatefulCallback {
@@ -88,7 +88,17 @@ export async function saveTraining(model: tf.LayersModel, destination: string | 
  */
 export async function loadTraining(source: string | tf.io.IOHandler, callbacks: Record<string, StatefulCallback>): Promise<tf.LayersModel> {
   checkNamed('loadTraining', callbacks);
-  const model = await tf.loadLayersModel(source);
+  let model: tf.LayersModel;
+  try {
+    model = await tf.loadLayersModel(source);
+  } catch (e) {
+    // tfjs names an unregistered optimizer class as an unknown "layer"; ours register on import.
+    const name = /Unknown \w+: (\w+)/.exec((e as Error).message)?.[1];
+    if (name !== undefined && LR_FREE_CLASSES.includes(name)) {
+      throw new Error(`loadTraining: the model was trained with tfjs-clr's ${name}, which tfjs knows only once it is imported: add import 'tfjs-clr/optimizers' before loading`);
+    }
+    throw e;
+  }
   const meta = model.getUserDefinedMetadata() as Record<string, unknown> | undefined;
   const saved = meta?.[KEY] as Saved | undefined;
   if (saved?.version !== 1 || typeof saved.states !== 'object') {

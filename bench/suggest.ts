@@ -17,6 +17,7 @@
  *   npm run bench:suggest -- --lr-free-only                 # only the learning-rate-free optimizers' runs (at their defaults)
  *   npm run bench:suggest -- --lr-free prodigy,dog          # some of them (default: all four; none: --lr-free '')
  *   npm run bench:suggest -- --one-cycle-only --one-cycle right,double   # only 1cycle to the zero-config peak readings
+ *   npm run bench:suggest -- --one-cycle-only --one-cycle suggested --swa # 1cycle + SWA over its last quarter (raw and averaged scored)
  *
  * Runs are saved as they finish (bench/results/suggest/runs.json) and reused on the next start, so an
  * interrupted study resumes, and a new rule only trains its own new bounds.
@@ -24,8 +25,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_BUDGET, rangeTest, suggestBounds, type RangeTestResult } from 'tfjs-clr';
-import { ONE_CYCLE_READINGS, oneCyclePeak, type OneCycleReading } from '../src/analysis/oneCyclePeak.js';
+import { DEFAULT_BUDGET, ONE_CYCLE_READINGS, oneCyclePeak, rangeTest, suggestBounds, type OneCycleReading, type RangeTestResult } from 'tfjs-clr';
 import { chooseBackend, type BackendName } from 'tfjs-wasm-training';
 import { CANDIDATES, RANGE_TEST_VERSION, compactJSON, pairKey, runIndex, stillValid, type Study } from './suggest/report.js';
 import { writeReport } from './suggest/write-report.js';
@@ -48,6 +48,7 @@ const { values: a } = flags('bench:suggest', {
     'lr-free-only': { type: 'boolean', default: false },
     'one-cycle': { type: 'string', default: ONE_CYCLE_READINGS.join(',') },
     'one-cycle-only': { type: 'boolean', default: false },
+    swa: { type: 'boolean', default: false },
     budget: { type: 'string' },
     out: { type: 'string', default: OUT },
 });
@@ -175,7 +176,7 @@ async function runOptimizer(task: Task, data: TaskData, seeds: number[], optimiz
       const curve = study.rangeTests[key].result as RangeTestResult;
       const suggestion = suggestBounds(curve);
       const peaks = new Set(oneCycleReadings().map((r) => oneCyclePeak(curve, suggestion, r)).filter((v): v is number => v !== null));
-      for (const maxLR of peaks) policies.push({ kind: 'onecycle', maxLR });
+      for (const maxLR of peaks) policies.push({ kind: 'onecycle', maxLR, ...(a.swa ? { swa: true } : {}) });
     }
     const find = runIndex(study);
     for (const p of policies) {

@@ -5,7 +5,7 @@
  * with hindsight), over the same seeds: mean, and max − min across seeds (the outcome's spread).
  */
 import { DEFAULT_RULE, suggestBounds, type RangeTestResult } from 'tfjs-clr';
-import { ONE_CYCLE_READINGS, oneCyclePeak } from '../../src/analysis/oneCyclePeak.js';
+import { DEFAULT_ONE_CYCLE_READING, ONE_CYCLE_READINGS, oneCyclePeak } from 'tfjs-clr';
 import { LR_FREE, type LRFreeName } from './train.js';
 import { pct, runIndex, studyRows, type Study } from './report.js';
 
@@ -42,6 +42,15 @@ function recipes(study: Study, family: string): Recipe[] {
   );
   // Every learning-rate-free optimizer, read where the study ran it (its family's task key), in both tables.
   const keyIn = (task: string, fam: string) => (fam === 'momentum' ? task.split('@')[0] : `${task.split('@')[0]}@${fam}`);
+  const swaOf = (which: 'raw' | 'averaged'): Recipe => ({
+    name: `zero-config 1cycle + SWA (last quarter), ${which} weights`,
+    accuracy: (task, seed) => {
+      const curve = rt(task, seed);
+      const peak = curve ? oneCyclePeak(curve, suggestBounds(curve), DEFAULT_ONE_CYCLE_READING) : null;
+      const o = peak === null ? undefined : find(task, seed, { kind: 'onecycle', maxLR: peak, swa: true });
+      return o === undefined ? null : which === 'raw' ? o.accuracy : o.averagedAccuracy ?? null;
+    },
+  });
   const free = (Object.keys(LR_FREE) as LRFreeName[]).map(
     (optimizer): Recipe => ({
       name: `${optimizer} (defaults)${LR_FREE[optimizer].family === family ? '' : ' †'}`,
@@ -52,7 +61,7 @@ function recipes(study: Study, family: string): Recipe[] {
     name: 'best fixed LR of the grid (hindsight)',
     accuracy: (task, seed) => grid.find((g) => g.task === task && g.seed === seed)?.bestFixed ?? null,
   };
-  return [zeroConfig, ...oneCycle, ...free, bestFixed];
+  return [zeroConfig, ...oneCycle, swaOf('averaged'), swaOf('raw'), ...free, bestFixed];
 }
 
 /** The menu section of report.md: one table per optimizer family, plus the mean over tasks. */

@@ -6,7 +6,7 @@
  * accuracy on the task's test set at the end of the budget.
  */
 import * as tf from '@tensorflow/tfjs';
-import { CyclicLR, OneCycleLR } from 'tfjs-clr';
+import { CyclicLR, OneCycleLR, WeightAveraging } from 'tfjs-clr';
 import { LR_FREE, makeOptimizer, type LRFreeName } from '../../examples/cifar/optimizers.js';
 import { permutation, type Task, type TaskData } from './tasks.js';
 
@@ -16,7 +16,7 @@ export { LR_FREE, type LRFreeName };
 export type Policy =
   | { kind: 'fixed'; lr: number }
   | { kind: 'clr'; baseLR: number; maxLR: number }
-  | { kind: 'onecycle'; maxLR: number }
+  | { kind: 'onecycle'; maxLR: number; swa?: boolean }
   | { kind: 'lrfree'; optimizer: LRFreeName };
 
 export interface RunOutcome {
@@ -24,6 +24,8 @@ export interface RunOutcome {
   loss: number;
   /** Final training loss was finite (the run did not blow up). */
   finite: boolean;
+  /** With weight averaging: the test accuracy of the averaged weights of the same run (`accuracy` is the raw weights'). */
+  averagedAccuracy?: number;
   seconds: number;
 }
 
@@ -33,6 +35,9 @@ export const MOMENTUM = 0.9;
 const STUDIED = ['momentum', 'adam', 'rmsprop'] as const;
 export type OptimizerName = (typeof STUDIED)[number];
 export const OPTIMIZERS: Record<OptimizerName, (lr: number) => tf.Optimizer> = Object.fromEntries(STUDIED.map((n) => [n, (lr: number) => makeOptimizer(n, lr, MOMENTUM)])) as Record<OptimizerName, (lr: number) => tf.Optimizer>;
+/** Iterations between SWA updates in the 1cycle + SWA runs. */
+export const SWA_EVERY = 10;
+
 /** Whole triangular2 cycles in every CLR run's budget. */
 export const CYCLES = 3;
 
@@ -84,9 +89,18 @@ export async function trainRun(task: Task, data: TaskData, seed: number, policy:
   }
   // 1cycle over the whole budget, PyTorch's defaults (divFactor 25, pctStart 0.3, cosine, momentum 0.95 → 0.85 → 0.95).
   if (policy.kind === 'onecycle') callbacks.push(new OneCycleLR({ maxLR: policy.maxLR, totalSteps: task.iterations }));
+  // SWA over 1cycle's last quarter, every SWA_EVERY iterations; the raw weights stay in the model (scored both ways).
+  const swa = policy.kind === 'onecycle' && policy.swa ? new WeightAveraging({ start: Math.floor(0.75 * task.iterations), every: SWA_EVERY, swapAtEnd: false }) : null;
+  if (swa) callbacks.push(swa);
   const lastLoss = await fitBudget(model, task, data, seed, callbacks);
   const { accuracy, loss } = Number.isFinite(lastLoss) ? await evaluateOn(model, data.test) : { accuracy: NaN, loss: NaN };
-  const outcome = { accuracy: Number.isFinite(accuracy) ? accuracy : chance(data), loss, finite: Number.isFinite(lastLoss), seconds: (performance.now() - t0) / 1000 };
+  let averagedAccuracy: number | undefined;
+  if (swa && Number.isFinite(lastLoss)) {
+    swa.applyTo(model);
+    averagedAccuracy = (await evaluateOn(model, data.test)).accuracy;
+    swa.dispose();
+  }
+  const outcome = { accuracy: Number.isFinite(accuracy) ? accuracy : chance(data), loss, finite: Number.isFinite(lastLoss), seconds: (performance.now() - t0) / 1000, ...(averagedAccuracy !== undefined ? { averagedAccuracy } : {}) };
   model.optimizer.dispose();
   model.dispose();
   return outcome;

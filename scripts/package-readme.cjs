@@ -38,6 +38,23 @@ function registryReadme(text, pkg) {
   return { text: out, unresolved };
 }
 
+/**
+ * Whether package.json's "files" ships `file`: listed itself, under a listed folder, or matched by a
+ * listed pattern (a star: characters of one path segment; two stars and a slash: any folders).
+ * @param {string[]} files
+ * @param {string} file
+ */
+function isListed(files, file) {
+  return files.some((entry) => {
+    if (entry.includes('*')) {
+      const escape = (p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+      const pattern = entry.split('**/').map((part) => part.split('*').map(escape).join('[^/]*')).join('(?:.*/)?');
+      return new RegExp(`^${pattern}$`).test(file);
+    }
+    return file === entry || file.startsWith(`${entry.replace(/\/$/, '')}/`);
+  });
+}
+
 /** A browsable URL from package.json's `repository` (string or { url }), or null. */
 function repositoryUrl(repository) {
   const raw = typeof repository === 'string' ? repository : repository?.url;
@@ -57,7 +74,7 @@ function main(step) {
   }
   if (existsSync(kept)) throw new Error(`${kept} exists: a pack was interrupted; check it against README.md, then move it back or delete it`);
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
-  const shipped = (file) => (pkg.files ?? []).includes(file) && existsSync(path.join(root, file));
+  const shipped = (file) => isListed(pkg.files ?? [], file) && existsSync(path.join(root, file));
   const { text, unresolved } = registryReadme(readFileSync(readme, 'utf8'), { name: pkg.name, version: pkg.version, repository: repositoryUrl(pkg.repository), shipped });
   writeFileSync(kept, readFileSync(readme));
   const tmp = `${readme}.tmp`;
@@ -68,5 +85,5 @@ function main(step) {
   }
 }
 
-module.exports = { registryReadme, repositoryUrl };
+module.exports = { isListed, registryReadme, repositoryUrl };
 if (require.main === module) main(process.argv[2]);

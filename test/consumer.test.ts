@@ -113,3 +113,25 @@ test('every shipped source map carries its sources (the .ts files are not shippe
     expect(map.sourcesContent?.length).toBe(map.sources.length);
   }
 });
+
+test('the docs the packed README links are in the package, and their own links resolve there (bench result images and runs.json excepted: 14 MB left in the repository)', () => {
+  const installed = path.join(project, 'node_modules', 'tfjs-clr');
+  const mdFiles = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? mdFiles(path.join(dir, e.name)) : e.name.endsWith('.md') ? [path.join(dir, e.name)] : []));
+  const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
+  const cdn = `https://cdn.jsdelivr.net/npm/tfjs-clr@${version}/`;
+  const files = mdFiles(installed);
+  expect(files.map((f) => path.relative(installed, f))).toEqual(expect.arrayContaining(['README.md', 'docs/guide.md', 'docs/optimizers.md', 'docs/api/README.md', 'bench/RESULTS.md', 'bench/results/suggest/README.md']));
+  const broken: string[] = [];
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8').replace(/```[\s\S]*?```/g, '');
+    for (const [, url] of text.matchAll(/!?\[[^\]]*\]\(([^)\s]+)\)/g)) {
+      if (url.startsWith('#') || (/^[a-z]+:/i.test(url) && !url.startsWith(cdn))) continue;
+      const target = url.startsWith(cdn) ? path.join(installed, url.slice(cdn.length).split('#')[0]) : path.resolve(path.dirname(file), decodeURIComponent(url.split('#')[0]));
+      const rel = path.relative(installed, target);
+      if (/^bench\/results\/.*\.(svg|json)$/.test(rel)) continue;
+      if (!existsSync(target)) broken.push(`${path.relative(installed, file)}: ${url}`);
+    }
+  }
+  expect(broken).toEqual([]);
+});

@@ -119,11 +119,24 @@ test('the optimizers entry loads by name in both module systems, registers its c
   expect(result.outputFiles[0].text).not.toMatch(/require\(|from ["']node:|from ["'](fs|path|os|child_process)["']/);
 });
 
-test('npm pack ships only dist, the node10 stubs plot/ and optimizers/package.json, README and the images it shows, LICENSE and package.json', () => {
+test('npm pack ships dist, the node10 stubs, README, LICENSE, and the docs, examples and result pages the README links (text and its images; no data, no result images)', () => {
   const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
-  const files: string[] = JSON.parse(out)[0].files.map((f: { path: string }) => f.path);
-  const outside = files.filter((f) => !/^(dist\/|(plot|optimizers)\/package\.json$|README\.md$|LICENSE$|package\.json$|docs\/(range-test\.svg|schedules\.svg|demo\.png)$)/.test(f));
-  expect(outside).toEqual([]);
+  const packed = JSON.parse(out)[0] as { files: Array<{ path: string }>; unpackedSize: number };
+  const files: string[] = packed.files.map((f) => f.path);
+  const allowed = [
+    /^dist\//,
+    /^(plot|optimizers)\/package\.json$/,
+    /^(README\.md|LICENSE|package\.json)$/,
+    /^docs\/[^/]+\.(md|svg|png)$/,
+    /^docs\/api\/.+\.md$/,
+    /^examples\/(quickstart|range-test|schedules)\.mjs$/,
+    /^examples\/lib\/[^/]+\.(js|mjs|d\.ts)$/,
+    /^packages\/tfjs-wasm-training\/README\.md$/,
+    /^bench\/RESULTS\.md$/,
+    /^bench\/results\/.+\.(md|txt)$/,
+  ];
+  expect(files.filter((f) => !allowed.some((r) => r.test(f)))).toEqual([]);
+  expect(packed.unpackedSize).toBeLessThan(6e6);
   expect(files).toEqual(expect.arrayContaining(['dist/cjs/index.js', 'dist/esm/index.js', 'dist/cjs/index.d.ts', 'README.md', 'LICENSE']));
 });
 

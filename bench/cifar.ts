@@ -44,7 +44,7 @@ const { values: a } = flags('bench:cifar', {
     policies: { type: 'string', default: 'fixed,triangular2,exp_range' },
     optimizer: { type: 'string', default: 'momentum' },
     out: { type: 'string' },
-});
+}, { summary: "the paper's claim on real CIFAR-10: iterations CLR needs to reach a fixed LR's best test accuracy (range test, policies, seeds; resumable)", example: 'npm run bench:cifar -- --iterations 8000 --eval-every 500 --policies 1cycle --seed 4 --out bench/results/cifar/16ep-1cycle-seed4' });
 
 const lrFlag = (name: 'base-lr' | 'max-lr' | 'fixed-lr') => positiveFlag(name, a[name]);
 

@@ -22,14 +22,47 @@ export function commandLine(script: string): string {
   return `npm run ${script}${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`;
 }
 
-/** node:util's parseArgs, strict, with an error that names the bench and its flags. */
-export function flags<T extends NonNullable<ParseArgsConfig['options']>>(bench: string, options: T) {
-  try {
-    return parseArgs({ options, strict: true, allowPositionals: true });
-  } catch (e) {
-    const known = Object.keys(options).map((k) => `--${k}`).join(', ');
-    throw new Error(`${bench}: ${(e as Error).message} (its flags: ${known})`);
+/** What `--help` says about a bench: one line of what it measures, one example, and its positionals (if it takes any). */
+export interface BenchHelp {
+  summary: string;
+  example: string;
+  positionals?: string;
+}
+
+/** The `--help` text: the summary, every flag with its type and default, the example. */
+export function helpText(bench: string, options: NonNullable<ParseArgsConfig['options']>, help: BenchHelp): string {
+  const rows = Object.entries(options).map(([k, o]) => `  --${k}${o.type === 'string' ? ' <value>' : ''}${o.default !== undefined ? `   (default ${JSON.stringify(o.default)})` : ''}`);
+  return [
+    `npm run ${bench} -- [flags]${help.positionals ? ` [${help.positionals}]` : ''}`,
+    '',
+    help.summary,
+    '',
+    'flags:',
+    ...(rows.length > 0 ? rows : ['  (none)']),
+    '  --help   this text (nothing runs)',
+    '',
+    `example: ${help.example}`,
+  ].join('\n');
+}
+
+/**
+ * node:util's parseArgs, strict: an unknown flag (or a positional, unless `help.positionals` says the
+ * bench takes some) is refused before any work, naming the bench and its flags; `--help` prints
+ * {@link helpText} and exits before any work.
+ */
+export function flags<T extends NonNullable<ParseArgsConfig['options']>>(bench: string, options: T, help: BenchHelp) {
+  if (process.argv.slice(2).some((a) => a === '--help' || a === '-h')) {
+    console.log(helpText(bench, options, help));
+    process.exit(0);
   }
+  let parsed;
+  try {
+    parsed = parseArgs({ options, strict: true, allowPositionals: help.positionals !== undefined });
+  } catch (e) {
+    const known = Object.keys(options).map((k) => `--${k}`).join(', ') || 'none';
+    throw new Error(`${bench}: ${(e as Error).message} (its flags: ${known}; --help for more)`);
+  }
+  return parsed;
 }
 
 /** A flag's value as a finite number > 0 (an integer with `integer`), or undefined when absent; a clear error otherwise. */

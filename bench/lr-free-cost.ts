@@ -22,7 +22,7 @@ const { values: a } = flags('bench:lr-free-cost', {
   rounds: { type: 'string', default: '7' },
   steps: { type: 'string', default: '20' },
   backend: { type: 'string', default: 'wasm' },
-});
+}, { summary: "the time of a learning-rate-free optimizer's step against the plain optimizer's, interleaved, medians", example: 'npm run bench:lr-free-cost' });
 
 const PLAIN = { momentum: () => makeOptimizer('momentum', 0.01, 0.9), adam: () => makeOptimizer('adam', 0.001, 0.9) };
 const NAMES = Object.keys(LR_FREE) as LRFreeName[];

@@ -7,9 +7,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { cyclicLearningRate, CyclicLR, setLearningRate, setMomentum } from '../src/index.js';
-import { markdownTable } from './kit.js';
+import { flags, markdownTable } from './kit.js';
 
 async function main(): Promise<void> {
+  flags('bench:micro', {}, { summary: "per-call cost of what the callbacks do every batch (a schedule value, setting the LR and momentum), medians", example: 'npm run bench:micro' });
   tf.env().set('IS_TEST', true);
   await tf.setBackend('cpu');
   const opt = tf.train.momentum(0.1, 0.9);

@@ -18,7 +18,7 @@ const { values: args } = flags('bench:overhead', {
     'leak-batches': { type: 'string', default: '1000' },
     backend: { type: 'string', default: 'cpu' },
     help: { type: 'boolean', default: false },
-});
+}, { summary: 'callback overhead: throughput with and without each callback, interleaved rounds, tensors leaked', example: 'npm run bench:overhead' });
 if (args.help) {
   console.log('usage: npm run bench:overhead -- [--rounds N] [--batches N] [--leak-batches N] [--backend cpu|wasm|tensorflow]');
   process.exit(0);

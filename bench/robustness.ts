@@ -8,7 +8,9 @@
  */
 import { suggestBounds, thumbRule, type BoundsSuggestion, type RangeCurve } from 'tfjs-clr';
 import { syntheticSweep, type Trouble } from '../test/fixtures/sweeps';
-import { markdownTable } from './kit.js';
+import { flags, markdownTable } from './kit.js';
+
+flags('bench:robustness', {}, { summary: 'the default rule on single noisy sweeps with a known answer: where it reads, against the clean curve', example: 'npm run bench:robustness' });
 
 const TROUBLES: Trouble[] = ['none', 'early-spike', 'two-valleys', 'nan-tail', 'negative'];
 const RULES: Array<[string, (c: RangeCurve) => BoundsSuggestion]> = [

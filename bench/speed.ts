@@ -53,7 +53,7 @@ const { values: a } = flags('bench:speed', {
     steps: { type: 'string', default: '15' },
     profile: { type: 'boolean', default: false },
     'no-torch': { type: 'boolean', default: false },
-});
+}, { summary: "training speed of the CIFAR-10 nets on wasm (stock, the example's kernels, oneDNN) and PyTorch, side by side", example: 'npm run bench:speed -- --rounds 3 --steps 20' });
 
 /** Training images: the real CIFAR-10 when here, else random bytes in the same layout. */
 function trainingImages(): { split: Split; source: string } {

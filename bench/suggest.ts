@@ -51,7 +51,7 @@ const { values: a } = flags('bench:suggest', {
     swa: { type: 'boolean', default: false },
     budget: { type: 'string' },
     out: { type: 'string', default: OUT },
-});
+}, { summary: 'range-test suggestions measured by training outcome: rules, 1cycle readings, LR-free optimizers against a hindsight grid (4 tasks x 5 seeds; resumable)', example: 'npm run bench:suggest -- --one-cycle-only --one-cycle suggested --tasks mnist-mlp' });
 
 /** The 1cycle readings asked for (--one-cycle). */
 function oneCycleReadings(): OneCycleReading[] {

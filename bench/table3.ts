@@ -14,7 +14,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ExperimentResult, PolicyRun } from '../examples/cifar/results.js';
 import { iterationsToReach } from '../examples/cifar/report.js';
-import { commandLine, markdownTable, RESULTS, resultsDir } from './kit.js';
+import { commandLine, flags, markdownTable, RESULTS, resultsDir } from './kit.js';
 
 /** bench/results/table3/<run>, in this order: Adam again for seeds 1 and 2 last (with the current default rule), replacing those seeds' first Adam runs. */
 const DEFAULT_DIRS = ['seed1', 'seed2', 'seed3', 'adam-seed1', 'adam-seed2'].map((run) => path.relative(process.cwd(), path.join(RESULTS, 'table3', run)));
@@ -33,7 +33,12 @@ const spread = (v: number[], f: (x: number) => string) =>
   `${f(v.reduce((a, b) => a + b, 0) / v.length)} (${f(Math.min(...v))} – ${f(Math.max(...v))})`;
 
 function main(): void {
-  const dirs = process.argv.slice(2).length > 0 ? process.argv.slice(2) : DEFAULT_DIRS;
+  const { positionals } = flags('bench:table3', {}, {
+    summary: "the paper's Table 3 over seeds, from the CIFAR-10 example's results folders: CLR (triangular2) against each optimizer alone; writes bench/results/table3/summary.md",
+    example: 'npm run bench:table3 -- bench/results/table3/seed1 bench/results/table3/seed2',
+    positionals: 'results folders (default: the committed ones)',
+  });
+  const dirs = positionals.length > 0 ? positionals : DEFAULT_DIRS;
   const cells = new Map<string, Cell>();
   const used: string[] = [];
   for (const dir of dirs) {
@@ -81,6 +86,7 @@ function main(): void {
     ]);
   }
   lines.push(markdownTable(['optimizer', 'seeds', 'alone: best accuracy', '+ triangular2: best accuracy', 'CLR − alone, points', 'ratio per seed', 'bounds per seed (maxLR)'], rows), '');
+  if (rows.length === 0) throw new Error(`bench:table3: no results.json in ${dirs.join(', ')}; summary.md left as it was`);
   const out = path.join(resultsDir('table3'), 'summary.md');
   writeFileSync(out, `${lines.join('\n')}\n`);
   console.log(lines.join('\n'));

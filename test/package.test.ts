@@ -125,7 +125,7 @@ test('npm pack ships dist, the node10 stubs, README, LICENSE, and the docs, exam
   const files: string[] = packed.files.map((f) => f.path);
   const allowed = [
     /^dist\//,
-    /^(plot|optimizers)\/package\.json$/,
+    /^(plot|optimizers|node)\/package\.json$/,
     /^(README\.md|LICENSE|package\.json)$/,
     /^docs\/[^/]+\.(md|svg|png)$/,
     /^docs\/api\/.+\.md$/,

@@ -12,6 +12,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { folderHandler } from 'tfjs-clr/node';
 import { loadTraining, saveTraining, type ScheduleHistory, type StatefulCallback } from 'tfjs-clr';
 
 /** What a run has done so far, besides its weights and its schedule's position. */
@@ -37,37 +38,8 @@ function writeAtomic(file: string, data: string | Uint8Array): void {
 }
 
 /** The bytes of tfjs weight data (one buffer or several). */
-function bytesOf(data: tf.io.WeightData): Uint8Array {
-  return new Uint8Array(data instanceof ArrayBuffer ? data : tf.io.concatenateArrayBuffers(data));
-}
-
-/**
- * A tfjs IOHandler on a folder in tfjs's own layout (`model.json` with one weights manifest entry,
- * `weights.bin`): what `file://` does with tfjs-node, for Node without it (the wasm and cpu backends).
- */
-export function folderHandler(dir: string): tf.io.IOHandler {
-  return {
-    async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
-      mkdirSync(dir, { recursive: true });
-      const { weightData, weightSpecs, ...rest } = artifacts;
-      if (weightData !== undefined) writeFileSync(path.join(dir, 'weights.bin'), bytesOf(weightData));
-      const json: tf.io.ModelJSON = {
-        ...(rest as Omit<tf.io.ModelJSON, 'weightsManifest'>),
-        modelTopology: rest.modelTopology as tf.io.ModelJSON['modelTopology'],
-        weightsManifest: [{ paths: ['weights.bin'], weights: weightSpecs ?? [] }],
-      };
-      writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json));
-      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
-    },
-    async load(): Promise<tf.io.ModelArtifacts> {
-      const json = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')) as tf.io.ModelJSON;
-      return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
-        const buf = readFileSync(path.join(dir, 'weights.bin'));
-        return [manifest.flatMap((g) => g.weights), buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)];
-      });
-    },
-  };
-}
+/** The package's folder IOHandler (tfjs's own layout), re-exported for the example's modules. */
+export { folderHandler };
 
 export class Checkpoints {
   constructor(readonly dir: string) {

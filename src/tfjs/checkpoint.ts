@@ -72,7 +72,7 @@ export async function saveTraining(model: tf.LayersModel, destination: string | 
   };
   const inner = typeof destination === 'string' ? tf.io.getSaveHandlers(destination)[0] : destination;
   if (inner?.save == null) {
-    throw new Error(`saveTraining: no tfjs save handler for ${JSON.stringify(destination)} (file:// needs @tensorflow/tfjs-node; in a browser use indexeddb:// or localstorage://; or pass an IOHandler)`);
+    throw new Error(`saveTraining: no tfjs save handler for ${JSON.stringify(destination)} (file:// needs @tensorflow/tfjs-node; without it in Node pass folderHandler(dir) from 'tfjs-clr/node'; in a browser use indexeddb:// or localstorage://; or pass any IOHandler)`);
   }
   // The states travel in the saved artifacts only; the model's own metadata is left untouched.
   const withStates: tf.io.IOHandler = {

@@ -4,7 +4,7 @@
  * and statistics computed here from the layer's own input.
  */
 import * as tf from '@tensorflow/tfjs';
-import { CyclicLR, KeepBest, WeightAveraging, updateBatchNorm } from '../src/index.js';
+import { CyclicLR, KeepBest, WeightAveraging, loadTraining, saveTraining, updateBatchNorm } from '../src/index.js';
 import { scheduleFreeAdamW } from '../src/optimizers/index.js';
 import { blobModel, blobs, lrProbeData, lrProbeModel, useCpu, weightOf, weightValues } from './helpers.js';
 
@@ -196,5 +196,51 @@ describe('KeepBest', () => {
     expect(weightValues(model)).toEqual(perEpoch[k]);
     tf.dispose([xs, ys]);
     model.dispose();
+  });
+});
+
+describe('WeightAveraging resumes through saveTraining / loadTraining', () => {
+  test('a run saved mid-way (average swapped in) and loaded into a new model trains on to the same raw weights and average', async () => {
+    let saved: tf.io.ModelArtifacts | null = null;
+    const io: tf.io.IOHandler = {
+      save: async (a) => {
+        saved = a;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      },
+      load: async () => saved as tf.io.ModelArtifacts,
+    };
+    const { xs, ys } = blobs(90);
+    const fit = { batchSize: 30, epochs: 2, shuffle: false, verbose: 0 as const };
+    // One run, uninterrupted except between its fits.
+    const a = blobModel(tf.train.adam(0.01));
+    const swaA = new WeightAveraging({ every: 2, start: 0 });
+    await a.fit(xs, ys, { ...fit, callbacks: [swaA] });
+    await a.fit(xs, ys, { ...fit, callbacks: [swaA] });
+    // The same, saved after the first fit and resumed in a new model and callback.
+    const b = blobModel(tf.train.adam(0.01));
+    const swaB = new WeightAveraging({ every: 2, start: 0 });
+    await b.fit(xs, ys, { ...fit, callbacks: [swaB] });
+    await saveTraining(b, io, { swa: swaB });
+    const before = tf.memory().numTensors;
+    const swaC = new WeightAveraging({ every: 2, start: 0 });
+    const c = await loadTraining(io, { swa: swaC });
+    expect(swaC.getState()).toEqual(swaB.getState());
+    await c.fit(xs, ys, { ...fit, callbacks: [swaC] });
+    expect(weightValues(c)).toEqual(weightValues(a)); // the average of the whole run, in the model
+    swaA.dispose();
+    swaC.dispose(); // raw weights back in both
+    expect(weightValues(c)).toEqual(weightValues(a));
+    c.optimizer.dispose(); // loaded with the model, not owned by it
+    c.dispose();
+    expect(tf.memory().numTensors).toBeLessThanOrEqual(before); // the state tensors went to swaC, and with it
+    swaB.dispose();
+    tf.dispose([xs, ys]);
+    a.dispose();
+    b.dispose();
+  });
+
+  test('a bad state is refused, naming the field', () => {
+    const swa = new WeightAveraging();
+    expect(() => swa.setState({ kind: 'WeightAveraging', iteration: -1, updates: 0, start: null, every: null, swapped: false })).toThrow(/WeightAveraging.setState: iteration must be an integer >= 0, got -1/);
   });
 });

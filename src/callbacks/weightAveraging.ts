@@ -68,7 +68,18 @@ export interface WeightAveragingState {
   updates: number;
   start: number | null;
   every: number | 'cycle' | null;
+  /** The average is in the model (and the raw weights are the saved tensors). */
+  swapped: boolean;
 }
+
+const STATE_TABLE: TableOf<WeightAveragingState> = {
+  kind: { check: satisfies<'WeightAveraging'>((v) => v === 'WeightAveraging', '"WeightAveraging" (a state from getState() of a WeightAveraging)'), required: true },
+  iteration: { check: atLeast(0), required: true },
+  updates: { check: atLeast(0), required: true },
+  start: { check: satisfies<number | null>((v) => v === null || (typeof v === 'number' && Number.isInteger(v) && v >= 0), 'an integer >= 0 or null'), required: true },
+  every: { check: satisfies<number | 'cycle' | null>((v) => v === null || v === 'cycle' || (typeof v === 'number' && Number.isInteger(v) && v >= 1), 'an integer >= 1, "cycle" or null'), required: true },
+  swapped: { check: bool, required: true },
+};
 
 /**
  * Keeps a running average of the model's weights as it trains — SWA's equal average or an EMA — and
@@ -195,9 +206,35 @@ export class WeightAveraging extends tf.Callback {
     tf.dispose(values);
   }
 
-  /** The position and settings as plain JSON (the average's tensors are not in it). */
+  /**
+   * The position and settings as plain JSON; the average's tensors travel as weights
+   * ({@link getStateTensors}: `saveTraining` saves both, `loadTraining` restores both).
+   */
   getState(): WeightAveragingState {
-    return { kind: 'WeightAveraging', iteration: this.iteration, updates: this.updates, start: this.start, every: this.every };
+    return { kind: 'WeightAveraging', iteration: this.iteration, updates: this.updates, start: this.start, every: this.every, swapped: this.swapped };
+  }
+
+  /** Restores a {@link getState} result (checked first: a bad state changes nothing); the tensors come with {@link setStateTensors}. */
+  setState(state: WeightAveragingState): void {
+    const s = fromTable('WeightAveraging.setState', state, STATE_TABLE);
+    tf.dispose(this.average ?? []);
+    this.average = null;
+    ({ iteration: this.iteration, updates: this.updates, start: this.start, every: this.every, swapped: this.swapped } = s);
+  }
+
+  /** Copies of the kept weights (the average, or the raw weights while the average is in the model), for saving. */
+  getStateTensors(): tf.Tensor[] {
+    return (this.average ?? []).map((a) => tf.clone(a));
+  }
+
+  /** Takes back {@link getStateTensors}'s tensors (owning them), after {@link setState}. */
+  setStateTensors(tensors: tf.Tensor[]): void {
+    if (tensors.length === 0 && this.updates > 0) {
+      throw new Error(`WeightAveraging.setStateTensors: the state says ${this.updates} updates were averaged, but no tensors came with it`);
+    }
+    tf.dispose(this.average ?? []);
+    this.average = tensors.length === 0 ? null : tensors.map((t) => tf.variable(t, false));
+    tf.dispose(tensors);
   }
 
   /** Frees the average (and puts the raw weights back into the model if the average is in it). */

@@ -14,7 +14,14 @@ export interface StatefulCallback {
   getState(): object;
   /** Restores a {@link getState} result. */
   setState(state: never): void;
+  /** Tensors that belong to the state (WeightAveraging's average), saved as weights beside the model's; copies. */
+  getStateTensors?(): tf.Tensor[];
+  /** Takes back {@link getStateTensors}'s tensors (owning them), after `setState`. */
+  setStateTensors?(tensors: tf.Tensor[]): void;
 }
+
+/** The prefix of the weight names under which callbacks' state tensors are saved. */
+const TENSOR_PREFIX = 'tfjs-clr-state';
 
 /** Where tfjs-clr keeps the states in a model's user-defined metadata. */
 const KEY = 'tfjs-clr';
@@ -28,6 +35,8 @@ interface Saved {
    * beta^(steps + 1), which is wrong once a schedule has cycled beta1.
    */
   optimizerScalars: Record<string, number>;
+  /** State tensors saved after the model's (and the optimizer's) weights, per callback: how many. */
+  tensors?: Record<string, number>;
 }
 
 
@@ -70,13 +79,28 @@ export async function saveTraining(model: tf.LayersModel, destination: string | 
     states: Object.fromEntries(Object.entries(callbacks).map(([name, cb]) => [name, cb.getState()])),
     optimizerScalars: Object.fromEntries(unsavedScalars(model.optimizer).map(([k, v]) => [k, v.dataSync()[0]])),
   };
+  const own = Object.entries(callbacks).flatMap(([name, cb]) => (cb.getStateTensors ? cb.getStateTensors().map((t, k) => ({ name: `${TENSOR_PREFIX}/${name}/${k}`, tensor: t })) : []));
+  saved.tensors = Object.fromEntries(Object.entries(callbacks).filter(([, cb]) => cb.getStateTensors).map(([name]) => [name, own.filter((o) => o.name.startsWith(`${TENSOR_PREFIX}/${name}/`)).length]));
+  const encoded = own.length > 0 ? await tf.io.encodeWeights(own) : null;
+  tf.dispose(own.map((o) => o.tensor));
   const inner = typeof destination === 'string' ? tf.io.getSaveHandlers(destination)[0] : destination;
   if (inner?.save == null) {
     throw new Error(`saveTraining: no tfjs save handler for ${JSON.stringify(destination)} (file:// needs @tensorflow/tfjs-node; without it in Node pass folderHandler(dir) from 'tfjs-clr/node'; in a browser use indexeddb:// or localstorage://; or pass any IOHandler)`);
   }
   // The states travel in the saved artifacts only; the model's own metadata is left untouched.
+  // The state tensors go last, after the model's and the optimizer's weights, so tfjs's own layout is untouched.
   const withStates: tf.io.IOHandler = {
-    save: (artifacts) => (inner.save as NonNullable<tf.io.IOHandler['save']>)({ ...artifacts, userDefinedMetadata: { ...(artifacts.userDefinedMetadata ?? {}), [KEY]: saved } }),
+    save: (artifacts) =>
+      (inner.save as NonNullable<tf.io.IOHandler['save']>)({
+        ...artifacts,
+        ...(encoded
+          ? {
+              weightSpecs: [...(artifacts.weightSpecs ?? []), ...encoded.specs],
+              weightData: tf.io.concatenateArrayBuffers([bytes(artifacts.weightData), encoded.data]),
+            }
+          : {}),
+        userDefinedMetadata: { ...(artifacts.userDefinedMetadata ?? {}), [KEY]: saved },
+      }),
   };
   return model.save(withStates, { includeOptimizer: true });
 }
@@ -88,9 +112,24 @@ export async function saveTraining(model: tf.LayersModel, destination: string | 
  */
 export async function loadTraining(source: string | tf.io.IOHandler, callbacks: Record<string, StatefulCallback>): Promise<tf.LayersModel> {
   checkNamed('loadTraining', callbacks);
+  const handler = typeof source === 'string' ? tf.io.getLoadHandlers(source)[0] : source;
+  if (handler?.load == null) throw new Error(`loadTraining: no tfjs load handler for ${JSON.stringify(source)} (file:// needs @tensorflow/tfjs-node; without it in Node pass folderHandler(dir) from 'tfjs-clr/node')`);
+  const artifacts = await handler.load();
+  const { rest, stateTensors } = splitStateTensors(artifacts);
+  // Until the callbacks take their state tensors, any error frees them.
+  let handed = false;
+  try {
+    return await restoreLoaded(rest, stateTensors, callbacks, () => (handed = true));
+  } finally {
+    if (!handed) tf.dispose(stateTensors.map((t) => t.tensor));
+  }
+}
+
+/** The rest of {@link loadTraining}: the model from the artifacts, the callbacks' states and tensors (`hand` marks the tensors taken). */
+async function restoreLoaded(rest: tf.io.ModelArtifacts, stateTensors: Array<{ name: string; tensor: tf.Tensor }>, callbacks: Record<string, StatefulCallback>, hand: () => void): Promise<tf.LayersModel> {
   let model: tf.LayersModel;
   try {
-    model = await tf.loadLayersModel(source);
+    model = await tf.loadLayersModel(tf.io.fromMemory(rest));
   } catch (e) {
     // tfjs names an unregistered optimizer class as an unknown "layer"; ours register on import.
     const name = /Unknown \w+: (\w+)/.exec((e as Error).message)?.[1];
@@ -116,6 +155,12 @@ export async function loadTraining(source: string | tf.io.IOHandler, callbacks: 
     throw new Error('loadTraining: the saved model has no training config (was it saved with saveTraining?)');
   }
   for (const name of want) (callbacks[name].setState as (s: object) => void)(saved.states[name]);
+  hand();
+  for (const [name, cb] of Object.entries(callbacks)) {
+    const mine = stateTensors.filter((t) => t.name.startsWith(`${TENSOR_PREFIX}/${name}/`)).map((t) => t.tensor);
+    if (cb.setStateTensors) cb.setStateTensors(mine);
+    else tf.dispose(mine);
+  }
   for (const [k, v] of unsavedScalars(model.optimizer)) {
     const value = saved.optimizerScalars?.[k];
     if (typeof value !== 'number') continue;
@@ -123,7 +168,36 @@ export async function loadTraining(source: string | tf.io.IOHandler, callbacks: 
     v.assign(t);
     t.dispose();
   }
-  const { [KEY]: _ours, ...rest } = meta ?? {};
-  model.setUserDefinedMetadata(rest);
+  const { [KEY]: _ours, ...yours } = meta ?? {};
+  model.setUserDefinedMetadata(yours);
   return model;
 }
+
+/** Weight data as one buffer. */
+function bytes(data: tf.io.WeightData | undefined): ArrayBuffer {
+  if (data === undefined) return new ArrayBuffer(0);
+  return data instanceof ArrayBuffer ? data : tf.io.concatenateArrayBuffers(data);
+}
+
+/** Bytes of one saved weight (tfjs's dtypes; no quantization in what saveTraining writes). */
+function byteSize(spec: tf.io.WeightsManifestEntry): number {
+  const n = spec.shape.reduce((a, b) => a * b, 1);
+  return spec.dtype === 'bool' ? n : n * 4;
+}
+
+/** The artifacts without the callbacks' state tensors (which saveTraining put last), and those tensors. */
+function splitStateTensors(artifacts: tf.io.ModelArtifacts): { rest: tf.io.ModelArtifacts; stateTensors: Array<{ name: string; tensor: tf.Tensor }> } {
+  const specs = artifacts.weightSpecs ?? [];
+  const first = specs.findIndex((s) => s.name.startsWith(`${TENSOR_PREFIX}/`));
+  if (first < 0) return { rest: artifacts, stateTensors: [] };
+  const data = bytes(artifacts.weightData);
+  const ours = specs.slice(first);
+  const ourBytes = ours.reduce((a, s) => a + byteSize(s), 0);
+  const cut = data.byteLength - ourBytes;
+  const decoded = tf.io.decodeWeights(data.slice(cut), ours);
+  return {
+    rest: { ...artifacts, weightSpecs: specs.slice(0, first), weightData: data.slice(0, cut) },
+    stateTensors: ours.map((s) => ({ name: s.name, tensor: decoded[s.name] })),
+  };
+}
+

@@ -153,3 +153,18 @@ export async function fitProbe(
     tf.dispose([xs, ys]);
   }
 }
+
+/** An in-memory save target that loads back what was saved last (like tf.io.fromMemory, but also saving). */
+export function memoryHandler(): tf.io.IOHandler {
+  let saved: tf.io.ModelArtifacts | null = null;
+  return {
+    save: async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    },
+    load: async () => {
+      if (saved === null) throw new Error('memoryHandler: nothing saved yet');
+      return saved;
+    },
+  };
+}

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadTraining, saveTraining, CyclicLR } from '../src/index';
-import { useCpu } from './helpers';
+import { memoryHandler, useCpu } from './helpers';
 import { FIT, folderHandler, newSchedule, resumeData, resumeModel } from './fixtures/resume';
 
 beforeAll(useCpu);
@@ -67,20 +67,14 @@ test('loadTraining: clear errors for callbacks that do not match the save, and f
 });
 
 test("loading a run saved with an LR-free optimizer without import 'tfjs-clr/optimizers' names the import", async () => {
-  let saved: tf.io.ModelArtifacts | null = null;
-  const io: tf.io.IOHandler = {
-    save: async (a) => {
-      saved = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    },
-    load: async () => saved as tf.io.ModelArtifacts,
-  };
+  const io = memoryHandler();
   const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
   model.compile({ optimizer: tf.train.adam(0.1), loss: 'meanSquaredError' });
   const clr = newSchedule();
   await saveTraining(model, io, { clr });
   // This file never imports tfjs-clr/optimizers: the class is unknown to tfjs here, as in a fresh process.
-  (saved as unknown as { trainingConfig: { optimizer_config: { class_name: string } } }).trainingConfig.optimizer_config.class_name = 'ScheduleFreeAdamW';
+  const saved = (await io.load?.()) as unknown as { trainingConfig: { optimizer_config: { class_name: string } } };
+  saved.trainingConfig.optimizer_config.class_name = 'ScheduleFreeAdamW'; // the same object the next load returns
   await expect(loadTraining(io, { clr })).rejects.toThrow(/tfjs-clr's ScheduleFreeAdamW.*import 'tfjs-clr\/optimizers' before loading/);
   model.dispose();
 });

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CyclicLR, LRFinder, copyOptimizerState, loadTraining, rangeTest, saveTraining, snapshotTraining } from '../src';
 import { dog, prodigy, scheduleFreeAdamW, scheduleFreeSGD } from '../src/optimizers';
-import { blobModel, blobs, useCpu } from './helpers';
+import { blobModel, blobs, memoryHandler, useCpu } from './helpers';
 
 beforeAll(useCpu);
 
@@ -40,17 +40,6 @@ function maxDiff(a: tf.LayersModel, b: tf.LayersModel): number {
   return d;
 }
 
-/** An in-memory save target and source, like tf.io.fromMemory but also saving. */
-function memory(): tf.io.IOHandler {
-  let saved: tf.io.ModelArtifacts | null = null;
-  return {
-    save: async (artifacts) => {
-      saved = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    },
-    load: async () => saved as tf.io.ModelArtifacts,
-  };
-}
 
 /**
  * Trains two twins one epoch, runs `between` on the first (it may return a replacement model, as a
@@ -139,7 +128,7 @@ describe.each(OPTIMIZERS)('%s: the next fit is the same as if nothing had run in
     const clrA = new CyclicLR({ baseLR: 0.01, maxLR: 0.05, stepSize: 4 });
     const clrB = new CyclicLR({ baseLR: 0.01, maxLR: 0.05, stepSize: 4 });
     const trainWith = (clr: CyclicLR) => (m: tf.LayersModel, xs: tf.Tensor2D, ys: tf.Tensor2D) => m.fit(xs, ys, { ...FIT, epochs: 2, callbacks: [clr] });
-    const io = memory();
+    const io = memoryHandler();
     if (name === 'adamax') {
       // tfjs 4.22 cannot save Adamax's state (its getWeights throws): said plainly, not half-saved.
       const model = blobModel(make());

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CyclicLR, KeepBest, WeightAveraging, loadTraining, saveTraining, updateBatchNorm } from '../src/index.js';
 import { scheduleFreeAdamW } from '../src/optimizers/index.js';
-import { blobModel, blobs, lrProbeData, lrProbeModel, useCpu, weightOf, weightValues } from './helpers.js';
+import { blobModel, blobs, lrProbeData, lrProbeModel, memoryHandler, useCpu, weightOf, weightValues } from './helpers.js';
 
 beforeAll(useCpu);
 
@@ -201,14 +201,7 @@ describe('KeepBest', () => {
 
 describe('WeightAveraging resumes through saveTraining / loadTraining', () => {
   test('a run saved mid-way (average swapped in) and loaded into a new model trains on to the same raw weights and average', async () => {
-    let saved: tf.io.ModelArtifacts | null = null;
-    const io: tf.io.IOHandler = {
-      save: async (a) => {
-        saved = a;
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-      },
-      load: async () => saved as tf.io.ModelArtifacts,
-    };
+    const io = memoryHandler();
     const { xs, ys } = blobs(90);
     const fit = { batchSize: 30, epochs: 2, shuffle: false, verbose: 0 as const };
     // One run, uninterrupted except between its fits.

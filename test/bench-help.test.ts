@@ -17,7 +17,9 @@ function snapshot(): Map<string, number> {
   const walk = (dir: string): void => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
+      if (e.isDirectory()) {
+        if (e.name !== 'checkpoints') walk(p); // git-ignored resumable state of a running bench
+      }
       else out.set(p, statSync(p).mtimeMs);
     }
   };

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { registryReadme, repositoryUrl } = require('../scripts/package-readme.cjs') as {
+const { isListed, registryReadme, repositoryUrl } = require('../scripts/package-readme.cjs') as {
+  isListed: (files: string[], file: string) => boolean;
   registryReadme: (text: string, pkg: { name: string; version: string; repository?: string | null; shipped: (file: string) => boolean }) => { text: string; unresolved: string[] };
   repositoryUrl: (repository: unknown) => string | null;
 };
@@ -55,5 +56,10 @@ test('every image the README shows is shipped in the package (so the registry pa
   const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
   const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]).filter((t) => !/^[a-z]+:/i.test(t));
   expect(images.length).toBeGreaterThan(0);
-  for (const image of images) expect(pkg.files).toContain(image);
+  for (const image of images) expect([image, isListed(pkg.files, image)]).toEqual([image, true]);
+  // Folder and glob entries count; a file outside them does not.
+  expect(isListed(['docs/api', 'bench/results/**/*.md'], 'docs/api/index/README.md')).toBe(true);
+  expect(isListed(['docs/api', 'bench/results/**/*.md'], 'bench/results/cifar/a/report.md')).toBe(true);
+  expect(isListed(['docs/api', 'bench/results/**/*.md'], 'bench/results/cifar/a/accuracy.svg')).toBe(false);
+  expect(isListed(['docs/api'], 'docs/apiary.md')).toBe(false);
 });

@@ -64,22 +64,21 @@ test("onNaN: 'ignore' reads nothing and says nothing; a bad value is named", asy
 });
 
 describe("the per-batch check costs no sync: 'warn' never makes a batch wait for its loss", () => {
-  /** A loss tensor whose reads stay pending until `land()`; counts them. */
-  function slowLoss(value: number): { loss: tf.Scalar; reads: () => number; land: () => void } {
+  /**
+   * A loss tensor whose reads — its own, or a copy's (tf.clone shares its data) — stay pending until
+   * `land()`; counts them. Undo with `restore()`.
+   */
+  function slowLoss(value: number): { loss: tf.Scalar; reads: () => number; land: () => void; restore: () => void } {
     const loss = tf.scalar(value);
     let reads = 0;
     const waiting: Array<() => void> = [];
-    const slow = <T extends tf.Tensor>(t: T): T => {
-      const data = t.data.bind(t) as () => Promise<tf.TypedArray>;
-      t.data = (() => {
-        reads++;
-        return new Promise<tf.TypedArray>((resolve) => waiting.push(() => void data().then(resolve)));
-      }) as unknown as T['data'];
-      const clone = t.clone.bind(t);
-      t.clone = (() => slow(clone())) as T['clone'];
-      return t;
-    };
-    return { loss: slow(loss), reads: () => reads, land: () => waiting.splice(0).forEach((go) => go()) };
+    const data = tf.Tensor.prototype.data;
+    const spy = jest.spyOn(tf.Tensor.prototype, 'data').mockImplementation(function (this: tf.Tensor) {
+      if (this.dataId !== loss.dataId) return data.call(this) as never;
+      reads++;
+      return new Promise((resolve) => waiting.push(() => void data.call(this).then(resolve))) as never;
+    });
+    return { loss, reads: () => reads, land: () => waiting.splice(0).forEach((go) => go()), restore: () => spy.mockRestore() };
   }
 
   async function settles(p: Promise<unknown>): Promise<boolean> {
@@ -98,7 +97,7 @@ describe("the per-batch check costs no sync: 'warn' never makes a batch wait for
   test("'warn': the batch's onBatchEnd returns before its loss is read; the warning keeps that batch's iteration and LR", async () => {
     const clr = new CyclicLR({ baseLR: 0.01, maxLR: 0.05, stepSize: 5 });
     const model = await started(clr);
-    const { loss, reads, land } = slowLoss(NaN);
+    const { loss, reads, land, restore } = slowLoss(NaN);
     const warnings: string[] = [];
     const spy = jest.spyOn(console, 'warn').mockImplementation((m: unknown) => void warnings.push(String(m)));
     try {
@@ -113,6 +112,7 @@ describe("the per-batch check costs no sync: 'warn' never makes a batch wait for
       expect(warnings).toEqual([expect.stringMatching(/^CyclicLR: the loss was NaN at iteration 0 \(batch 0 of its epoch\), learning rate 0\.01:/)]);
     } finally {
       spy.mockRestore();
+      restore();
       model.dispose();
     }
   });
@@ -120,11 +120,12 @@ describe("the per-batch check costs no sync: 'warn' never makes a batch wait for
   test("'stop' awaits the loss (it must stop before the next batch)", async () => {
     const clr = new CyclicLR({ baseLR: 0.01, maxLR: 0.05, stepSize: 5, onNaN: 'stop' });
     const model = await started(clr);
-    const { loss, land } = slowLoss(1);
+    const { loss, land, restore } = slowLoss(1);
     const batch = clr.onBatchEnd(0, { loss });
     expect(await settles(batch)).toBe(false);
     land();
     await batch;
+    restore();
     tf.dispose(loss);
     await clr.onTrainEnd();
     model.dispose();

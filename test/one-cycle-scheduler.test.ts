@@ -22,7 +22,10 @@ describe('OneCycleLR', () => {
     expectClose(rec.deltas(), expected);
     expect(one.history.momentum).toBeUndefined(); // SGD has none: 'auto' leaves it alone
     const more = new WeightRecorder();
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined); // expected: the cycle has ended
     await fitProbe(model, [one, more], 1);
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^OneCycleLR: the cycle ended at iteration 20/));
+    warn.mockRestore();
     expectClose(more.deltas(), [0.01, 0.01, 0.01, 0.01]);
     model.dispose();
   });

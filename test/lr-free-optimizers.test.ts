@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { LRScheduler, saveTraining } from '../src/index';
-import { dog, prodigy, scheduleFreeAdamW, scheduleFreeSGD, type LRFreeOptimizer } from '../src/optimizers/index';
+import { DoG, Prodigy, ScheduleFreeAdamW, ScheduleFreeSGD, dog, prodigy, scheduleFreeAdamW, scheduleFreeSGD, type LRFreeOptimizer } from '../src/optimizers/index';
+import { LR_FREE_CLASSES } from '../src/optimizerFacts';
 import { useCpu } from './helpers';
 import { folderHandler } from './fixtures/resume';
 import { classifier, classifierData, FIT, MAKERS, newCycle } from './fixtures/lr-free';
@@ -262,3 +263,7 @@ test('saveTraining/loadTraining: each optimizer, its LR cycled by CyclicLR, resu
   }
   tf.dispose([xs, ys]);
 }, 60000);
+
+test("the core's list of LR-free class names (what loadTraining's hint recognises) is these classes' names", () => {
+  expect([...LR_FREE_CLASSES].sort()).toEqual([Prodigy, ScheduleFreeSGD, ScheduleFreeAdamW, DoG].map((c) => c.className).sort());
+});

@@ -7,7 +7,10 @@
 import { DEFAULT_RULE, suggestBounds, type RangeTestResult } from 'tfjs-clr';
 import { DEFAULT_ONE_CYCLE_READING, ONE_CYCLE_READINGS, oneCyclePeak } from 'tfjs-clr';
 import { LR_FREE, type LRFreeName } from './train.js';
-import { pct, runIndex, studyRows, type Study } from './report.js';
+import { pct, runIndex, type studyRows, type Study } from './report.js';
+
+/** The grid's best per task and seed (studyRows' `grid`, computed once by the report). */
+type Grid = ReturnType<typeof studyRows>['grid'];
 
 /** One recipe's accuracy on each seed of a task (null: not run on that seed). */
 interface Recipe {
@@ -18,8 +21,7 @@ interface Recipe {
 const mean = (v: number[]) => v.reduce((x, y) => x + y, 0) / v.length;
 
 /** The recipes of a family, read from the study's runs. */
-function recipes(study: Study, family: string): Recipe[] {
-  const { grid } = studyRows(study);
+function recipes(study: Study, grid: Grid, family: string): Recipe[] {
   const find = runIndex(study);
   const rt = (task: string, seed: number) => study.rangeTests[`${task}|${seed}`]?.result as RangeTestResult | undefined;
   const zeroConfig: Recipe = {
@@ -65,8 +67,7 @@ function recipes(study: Study, family: string): Recipe[] {
 }
 
 /** The menu section of report.md: one table per optimizer family, plus the mean over tasks. */
-export function menuSection(study: Study): string[] {
-  const { grid } = studyRows(study);
+export function menuSection(study: Study, grid: Grid): string[] {
   const lines = [
     '## The whole menu: every zero-config recipe, by task',
     '',
@@ -82,7 +83,7 @@ export function menuSection(study: Study): string[] {
   for (const family of ['momentum', 'adam']) {
     const tasks = [...new Set(grid.map((g) => g.task).filter((t) => (t.split('@')[1] ?? 'momentum') === family))];
     if (tasks.length === 0) continue;
-    const list = recipes(study, family);
+    const list = recipes(study, grid, family);
     const cost = (task: string) => {
       const its = grid.filter((g) => g.task === task).map((g) => g.cost);
       return `${study.tasks[task]?.iterations ?? '?'} (test ${Math.min(...its)}–${Math.max(...its)})`;

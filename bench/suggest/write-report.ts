@@ -14,7 +14,7 @@ export async function writeReport(study: Study, out: string, command: string): P
   const lines: string[] = [
     ...summarySection(rows, command),
     ...stabilitySection(rows),
-    ...menuSection(study),
+    ...menuSection(study, grid),
     ...lrFreeSection(lrFreeRows(study), rows),
     ...budgetSection(all.filter((r) => optimizerOf(r.task) === 'momentum'), study),
     '## Tasks',

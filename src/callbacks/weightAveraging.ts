@@ -111,8 +111,7 @@ export class WeightAveraging extends tf.Callback {
     this.o = fromTable('WeightAveraging', opts, TABLE);
     if (this.o.decay !== undefined && this.o.mode !== 'ema') fail('WeightAveraging', 'decay', 'left out unless mode is "ema"', this.o.decay);
     if (this.o.every === 'cycle' && this.o.schedule === undefined) fail('WeightAveraging', 'schedule', 'the CyclicLR whose cycles every: "cycle" follows', this.o.schedule);
-    const cyclic = this.o.schedule !== undefined && this.o.every !== undefined ? this.o.every === 'cycle' : this.o.schedule !== undefined;
-    this.every = this.o.every ?? (this.o.mode === 'ema' ? 1 : cyclic ? 'cycle' : null);
+    this.every = this.o.every ?? (this.o.mode === 'ema' ? 1 : this.o.schedule !== undefined ? 'cycle' : null);
     this.start = this.o.start ?? (this.o.mode === 'ema' || this.every === 'cycle' ? 0 : null);
   }
 

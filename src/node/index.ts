@@ -8,10 +8,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-
-function bytesOf(data: tf.io.WeightData): Uint8Array {
-  return new Uint8Array(data instanceof ArrayBuffer ? data : tf.io.concatenateArrayBuffers(data));
-}
+import { weightBytes } from '../tfjs/checkpoint.js';
 
 /** Writes `file` whole or not at all (a crash mid-save leaves the previous file). */
 function writeAtomically(file: string, data: string | Uint8Array): void {
@@ -39,7 +36,7 @@ export function folderHandler(dir: string): tf.io.IOHandler {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
       mkdirSync(dir, { recursive: true });
       const { weightData, weightSpecs, ...rest } = artifacts;
-      if (weightData !== undefined) writeAtomically(path.join(dir, 'weights.bin'), bytesOf(weightData));
+      if (weightData !== undefined) writeAtomically(path.join(dir, 'weights.bin'), new Uint8Array(weightBytes(weightData)));
       const json: tf.io.ModelJSON = {
         ...(rest as Omit<tf.io.ModelJSON, 'weightsManifest'>),
         modelTopology: rest.modelTopology as tf.io.ModelJSON['modelTopology'],

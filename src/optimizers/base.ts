@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { fromTable, type OptionRule } from '../validate.js';
-import type { OptimizerStateCopy, OwnsState } from '../tfjs/optimizerState.js';
+import { oneShotCopy, type OptimizerStateCopy, type OwnsState } from '../tfjs/optimizerState.js';
 
 /** A named tensor, as tfjs optimizers save their state (tfjs does not export the type). */
 export type NamedTensor = { name: string; tensor: tf.Tensor };
@@ -36,7 +36,7 @@ function copySlots(slots: Slots): Record<string, tf.Tensor> {
   return Object.fromEntries(Object.entries(slots).map(([k, v]) => [k, tf.clone(v)]));
 }
 
-/** New slot variables holding copied values (the copies are consumed). */
+/** New slot variables sharing the copies' data (the copies can be freed after). */
 function slotsFrom(copies: Record<string, tf.Tensor>): Slots {
   return Object.fromEntries(Object.entries(copies).map(([k, t]) => [k, t.variable(false)]));
 }
@@ -240,15 +240,8 @@ export abstract class LRFreeOptimizer<R extends { learningRate: number } = { lea
     const moved = new Set(this.moved);
     const host = this.hostState();
     const { iterations, learningRate } = this;
-    let done = false;
-    const free = (): void => {
-      if (done) return;
-      done = true;
-      for (const copies of [...state.values(), ...pending, scalars]) tf.dispose(Object.values(copies));
-    };
-    return {
-      restore: async () => {
-        if (done) throw new Error(`${this.getClassName()}: this state copy was already restored or disposed`);
+    return oneShotCopy(`${this.getClassName()}: this state copy`, {
+      put: async () => {
         this.disposeState();
         for (const [name, copies] of state) this.state.set(name, slotsFrom(copies));
         this.pending = pending.map(slotsFrom);
@@ -259,10 +252,12 @@ export abstract class LRFreeOptimizer<R extends { learningRate: number } = { lea
         this.setHostState(host);
         this.iterations_ = iterations;
         this.learningRate = learningRate;
-        free(); // the slot copies now live on in the new variables (which share their data)
       },
-      dispose: free,
-    };
+      // After a restore the new variables share the copies' data: freeing the copies keeps it alive.
+      free: () => {
+        for (const copies of [...state.values(), ...pending, scalars]) tf.dispose(Object.values(copies));
+      },
+    });
   }
 
   private disposeState(): void {

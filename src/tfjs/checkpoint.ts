@@ -35,10 +35,7 @@ interface Saved {
    * beta^(steps + 1), which is wrong once a schedule has cycled beta1.
    */
   optimizerScalars: Record<string, number>;
-  /** State tensors saved after the model's (and the optimizer's) weights, per callback: how many. */
-  tensors?: Record<string, number>;
 }
-
 
 function checkNamed(where: string, callbacks: Record<string, StatefulCallback>): void {
   if (callbacks == null || typeof callbacks !== 'object' || Array.isArray(callbacks)) {
@@ -70,9 +67,9 @@ function checkNamed(where: string, callbacks: Record<string, StatefulCallback>):
 export async function saveTraining(model: tf.LayersModel, destination: string | tf.io.IOHandler, callbacks: Record<string, StatefulCallback>): Promise<tf.io.SaveResult> {
   checkNamed('saveTraining', callbacks);
   if (model.optimizer == null) throw new Error('saveTraining: the model has no optimizer; compile it (and train) before saving a run to resume');
-  const name = model.optimizer.getClassName();
-  if (factsOf(name)?.state.api === 'fields') {
-    throw new Error(`saveTraining: the state of ${name} cannot be saved: tfjs's ${name} has no getWeights() (tfjs 4.22), so model.save cannot include it; train with Adam, or save without the optimizer (model.save) and accept a fresh ${name} on resume`);
+  const optimizer = model.optimizer.getClassName();
+  if (factsOf(optimizer)?.state.api === 'fields') {
+    throw new Error(`saveTraining: the state of ${optimizer} cannot be saved: tfjs's ${optimizer} has no getWeights() (tfjs 4.22), so model.save cannot include it; train with Adam, or save without the optimizer (model.save) and accept a fresh ${optimizer} on resume`);
   }
   const saved: Saved = {
     version: 1,
@@ -80,7 +77,6 @@ export async function saveTraining(model: tf.LayersModel, destination: string | 
     optimizerScalars: Object.fromEntries(unsavedScalars(model.optimizer).map(([k, v]) => [k, v.dataSync()[0]])),
   };
   const own = Object.entries(callbacks).flatMap(([name, cb]) => (cb.getStateTensors ? cb.getStateTensors().map((t, k) => ({ name: `${TENSOR_PREFIX}/${name}/${k}`, tensor: t })) : []));
-  saved.tensors = Object.fromEntries(Object.entries(callbacks).filter(([, cb]) => cb.getStateTensors).map(([name]) => [name, own.filter((o) => o.name.startsWith(`${TENSOR_PREFIX}/${name}/`)).length]));
   const encoded = own.length > 0 ? await tf.io.encodeWeights(own) : null;
   tf.dispose(own.map((o) => o.tensor));
   const inner = typeof destination === 'string' ? tf.io.getSaveHandlers(destination)[0] : destination;
@@ -96,7 +92,7 @@ export async function saveTraining(model: tf.LayersModel, destination: string | 
         ...(encoded
           ? {
               weightSpecs: [...(artifacts.weightSpecs ?? []), ...encoded.specs],
-              weightData: tf.io.concatenateArrayBuffers([bytes(artifacts.weightData), encoded.data]),
+              weightData: tf.io.concatenateArrayBuffers([weightBytes(artifacts.weightData), encoded.data]),
             }
           : {}),
         userDefinedMetadata: { ...(artifacts.userDefinedMetadata ?? {}), [KEY]: saved },
@@ -116,20 +112,36 @@ export async function loadTraining(source: string | tf.io.IOHandler, callbacks: 
   if (handler?.load == null) throw new Error(`loadTraining: no tfjs load handler for ${JSON.stringify(source)} (file:// needs @tensorflow/tfjs-node; without it in Node pass folderHandler(dir) from 'tfjs-clr/node')`);
   const artifacts = await handler.load();
   const { rest, stateTensors } = splitStateTensors(artifacts);
-  // Until the callbacks take their state tensors, any error frees them.
-  let handed = false;
+  let model: tf.LayersModel | null = null;
   try {
-    return await restoreLoaded(rest, stateTensors, callbacks, () => (handed = true));
-  } finally {
-    if (!handed) tf.dispose(stateTensors.map((t) => t.tensor));
+    const restored = await loadWithStates(rest, callbacks);
+    model = restored.model;
+    // Each callback takes its own state tensors (after its setState); the others' are freed.
+    for (const [name, cb] of Object.entries(callbacks)) {
+      const mine = stateTensors.filter((t) => t.name.startsWith(`${TENSOR_PREFIX}/${name}/`)).map((t) => t.tensor);
+      if (cb.setStateTensors) cb.setStateTensors(mine);
+      else tf.dispose(mine);
+    }
+    for (const [k, v] of unsavedScalars(model.optimizer)) {
+      const value = restored.saved.optimizerScalars?.[k];
+      if (typeof value !== 'number') continue;
+      const t = tf.scalar(value, v.dtype);
+      v.assign(t);
+      t.dispose();
+    }
+    return model;
+  } catch (e) {
+    tf.dispose(stateTensors.map((t) => t.tensor).filter((t) => !t.isDisposed));
+    model?.dispose();
+    throw e;
   }
 }
 
-/** The rest of {@link loadTraining}: the model from the artifacts, the callbacks' states and tensors (`hand` marks the tensors taken). */
-async function restoreLoaded(rest: tf.io.ModelArtifacts, stateTensors: Array<{ name: string; tensor: tf.Tensor }>, callbacks: Record<string, StatefulCallback>, hand: () => void): Promise<tf.LayersModel> {
+/** The model from the artifacts, checked to be a saveTraining save of these callbacks, whose states are restored. */
+async function loadWithStates(artifacts: tf.io.ModelArtifacts, callbacks: Record<string, StatefulCallback>): Promise<{ model: tf.LayersModel; saved: Saved }> {
   let model: tf.LayersModel;
   try {
-    model = await tf.loadLayersModel(tf.io.fromMemory(rest));
+    model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
   } catch (e) {
     // tfjs names an unregistered optimizer class as an unknown "layer"; ours register on import.
     const name = /Unknown \w+: (\w+)/.exec((e as Error).message)?.[1];
@@ -155,34 +167,20 @@ async function restoreLoaded(rest: tf.io.ModelArtifacts, stateTensors: Array<{ n
     throw new Error('loadTraining: the saved model has no training config (was it saved with saveTraining?)');
   }
   for (const name of want) (callbacks[name].setState as (s: object) => void)(saved.states[name]);
-  hand();
-  for (const [name, cb] of Object.entries(callbacks)) {
-    const mine = stateTensors.filter((t) => t.name.startsWith(`${TENSOR_PREFIX}/${name}/`)).map((t) => t.tensor);
-    if (cb.setStateTensors) cb.setStateTensors(mine);
-    else tf.dispose(mine);
-  }
-  for (const [k, v] of unsavedScalars(model.optimizer)) {
-    const value = saved.optimizerScalars?.[k];
-    if (typeof value !== 'number') continue;
-    const t = tf.scalar(value, v.dtype);
-    v.assign(t);
-    t.dispose();
-  }
   const { [KEY]: _ours, ...yours } = meta ?? {};
   model.setUserDefinedMetadata(yours);
-  return model;
+  return { model, saved };
 }
 
-/** Weight data as one buffer. */
-function bytes(data: tf.io.WeightData | undefined): ArrayBuffer {
+/** Weight data (one buffer or several, as tfjs hands it) as one buffer. */
+export function weightBytes(data: tf.io.WeightData | undefined): ArrayBuffer {
   if (data === undefined) return new ArrayBuffer(0);
   return data instanceof ArrayBuffer ? data : tf.io.concatenateArrayBuffers(data);
 }
 
-/** Bytes of one saved weight (tfjs's dtypes; no quantization in what saveTraining writes). */
+/** Bytes of one saved weight (no quantization in what saveTraining writes). */
 function byteSize(spec: tf.io.WeightsManifestEntry): number {
-  const n = spec.shape.reduce((a, b) => a * b, 1);
-  return spec.dtype === 'bool' ? n : n * 4;
+  return tf.util.sizeFromShape(spec.shape) * tf.util.bytesPerElement(spec.dtype);
 }
 
 /** The artifacts without the callbacks' state tensors (which saveTraining put last), and those tensors. */
@@ -190,7 +188,7 @@ function splitStateTensors(artifacts: tf.io.ModelArtifacts): { rest: tf.io.Model
   const specs = artifacts.weightSpecs ?? [];
   const first = specs.findIndex((s) => s.name.startsWith(`${TENSOR_PREFIX}/`));
   if (first < 0) return { rest: artifacts, stateTensors: [] };
-  const data = bytes(artifacts.weightData);
+  const data = weightBytes(artifacts.weightData);
   const ours = specs.slice(first);
   const ourBytes = ours.reduce((a, s) => a + byteSize(s), 0);
   const cut = data.byteLength - ourBytes;

@@ -43,8 +43,18 @@ function fieldsOf(opt: tf.Optimizer): Fields {
   return opt as unknown as Fields;
 }
 
-/** A one-shot copy: `restore` and `dispose` act once, whichever comes first. */
-function once(put: () => Promise<void>, free: () => void): OptimizerStateCopy {
+/** What a copy does: put the state back, and free the copy. */
+interface CopyParts {
+  put: () => Promise<void>;
+  free: () => void;
+}
+
+/**
+ * A one-shot copy from its parts: `restore` puts back then frees, `dispose` frees; whichever comes
+ * first acts, a second restore throws (`what` names the copy in that error). Every state copy of the
+ * library is made with it (optimizers' and training snapshots).
+ */
+export function oneShotCopy(what: string, { put, free }: CopyParts): OptimizerStateCopy {
   let done = false;
   const finish = (): void => {
     if (!done) free();
@@ -52,7 +62,7 @@ function once(put: () => Promise<void>, free: () => void): OptimizerStateCopy {
   };
   return {
     async restore(): Promise<void> {
-      if (done) throw new Error('this optimizer state copy was already restored or disposed');
+      if (done) throw new Error(`${what} was already restored or disposed`);
       try {
         await put();
       } finally {
@@ -73,14 +83,14 @@ function putScalars(fields: Fields, saved: Map<string, tf.Tensor>): void {
 }
 
 /** A built-in whose `getWeights`/`setWeights` work: copies of what it hands out, plus the row's scalars. */
-async function copyThroughWeights(opt: tf.Optimizer, access: Extract<StateAccess, { api: 'weights' }>): Promise<() => { put: () => Promise<void>; free: () => void }> {
+async function copyThroughWeights(opt: tf.Optimizer, access: Extract<StateAccess, { api: 'weights' }>): Promise<CopyParts> {
   const fields = fieldsOf(opt);
   const live = await opt.getWeights();
   // live[0] is a new scalar of the iteration count; the rest are the optimizer's own variables.
   const saved = live.map(({ name, tensor }) => ({ name, tensor: tf.clone(tensor) }));
   live[0]?.tensor.dispose();
   const scalars = copyScalars(fields, access.scalarVariables ?? []);
-  return () => ({
+  return {
     put: async () => {
       const current = await opt.getWeights();
       await opt.setWeights(saved); // new variables sharing the copies' data
@@ -91,18 +101,18 @@ async function copyThroughWeights(opt: tf.Optimizer, access: Extract<StateAccess
       tf.dispose(saved.map((w) => w.tensor));
       tf.dispose([...scalars.values()]);
     },
-  });
+  };
 }
 
 /** A built-in whose `getWeights` throws (Adamax): the row's slot arrays and scalar variables, and the count. */
-function copyThroughFields(opt: tf.Optimizer, access: Extract<StateAccess, { api: 'fields' }>): () => { put: () => Promise<void>; free: () => void } {
+function copyThroughFields(opt: tf.Optimizer, access: Extract<StateAccess, { api: 'fields' }>): CopyParts {
   const fields = fieldsOf(opt);
   const iterations = opt.iterations;
   const slots = new Map(
     access.slotFields.map((name) => [name, Array.from(fields[name] as Array<Slot | undefined>, (s) => (s == null ? null : { originalName: s.originalName, value: tf.clone(s.variable) }))]),
   );
   const scalars = copyScalars(fields, access.scalarVariables);
-  return () => ({
+  return {
     put: async () => {
       for (const [name, copies] of slots) {
         tf.dispose((fields[name] as Array<Slot | undefined>).flatMap((s) => (s == null ? [] : [s.variable])));
@@ -115,7 +125,7 @@ function copyThroughFields(opt: tf.Optimizer, access: Extract<StateAccess, { api
       for (const copies of slots.values()) tf.dispose(copies.flatMap((c) => (c == null ? [] : [c.value])));
       tf.dispose([...scalars.values()]);
     },
-  });
+  };
 }
 
 /**
@@ -130,21 +140,24 @@ export async function copyOptimizerState(opt: tf.Optimizer): Promise<OptimizerSt
   const row = factsOf(name)?.state ?? { api: 'weights' as const };
   const lr = getLearningRate(opt);
   const momentum = hasMomentum(opt) ? getMomentum(opt) : undefined;
-  let parts: { put: () => Promise<void>; free: () => void };
+  let parts: CopyParts;
   try {
-    parts = (row.api === 'fields' ? copyThroughFields(opt, row) : await copyThroughWeights(opt, row))();
+    parts = row.api === 'fields' ? copyThroughFields(opt, row) : await copyThroughWeights(opt, row);
   } catch (e) {
     throw new Error(
       `cannot copy the state of optimizer ${JSON.stringify(name)} (${(e as Error).message}); give the class working getWeights()/setWeights() ` +
         'or a copyState() (see OwnsState), or pass restore: false to the range test',
     );
   }
-  return once(async () => {
-    await parts.put();
-    // The LR and momentum last: SGD's and Momentum's kept scalars are rebuilt from these numbers.
-    setLearningRate(opt, lr);
-    if (momentum !== undefined) setMomentum(opt, momentum);
-  }, parts.free);
+  return oneShotCopy('this optimizer state copy', {
+    put: async () => {
+      await parts.put();
+      // The LR and momentum last: SGD's and Momentum's kept scalars are rebuilt from these numbers.
+      setLearningRate(opt, lr);
+      if (momentum !== undefined) setMomentum(opt, momentum);
+    },
+    free: parts.free,
+  });
 }
 
 /**

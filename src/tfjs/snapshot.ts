@@ -5,15 +5,10 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs';
-import { copyOptimizerState } from './optimizerState.js';
+import { copyOptimizerState, oneShotCopy, type OptimizerStateCopy } from './optimizerState.js';
 
-/** A saved model + optimizer state. Call `restore()` once, or `dispose()` to drop it. */
-export interface TrainingSnapshot {
-  /** Puts the weights and the optimizer's state back as they were, and frees the copy. */
-  restore(): Promise<void>;
-  /** Frees the copy without restoring. */
-  dispose(): void;
-}
+/** A saved model + optimizer state. Call `restore()` once (it puts both back and frees the copy), or `dispose()` to drop it. */
+export type TrainingSnapshot = OptimizerStateCopy;
 
 /**
  * Saves the model's weights (trainable and not) and its optimizer's state. Throws, before anything is
@@ -30,24 +25,15 @@ export async function snapshotTraining(model: tf.LayersModel): Promise<TrainingS
   const opt = model.optimizer;
   const optState = opt == null ? null : await copyOptimizerState(opt);
   const weights = model.weights.map((w) => tf.clone(w.read()));
-  let done = false;
-  const dispose = (): void => {
-    if (done) return;
-    done = true;
-    tf.dispose(weights);
-    optState?.dispose();
-  };
-  return {
-    async restore(): Promise<void> {
-      if (done) throw new Error('this training snapshot was already restored or disposed');
-      try {
-        // The optimizer first: an averaging optimizer's evaluation point is the weights put back next.
-        await optState?.restore();
-        model.weights.forEach((w, k) => w.write(weights[k]));
-      } finally {
-        dispose();
-      }
+  return oneShotCopy('this training snapshot', {
+    put: async () => {
+      // The optimizer first: an averaging optimizer's evaluation point is the weights put back next.
+      await optState?.restore();
+      model.weights.forEach((w, k) => w.write(weights[k]));
     },
-    dispose,
-  };
+    free: () => {
+      tf.dispose(weights);
+      optState?.dispose(); // a no-op once restored
+    },
+  });
 }

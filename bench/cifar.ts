@@ -14,6 +14,7 @@
  *   npm run bench:cifar -- --policies triangular2,exp_range,1cycle ...              # other policies (no fixed: no ratios)
  *   npm run bench:cifar -- --policies fixed --fixed-lr 0.004 ...                     # one point of a fixed-LR grid
  *   npm run bench:cifar -- --optimizer prodigy --policies constant ...               # a learning-rate-free optimizer at its defaults
+ *   npm run bench:cifar -- --policies 1cycle --average swa,ema,ema:0.9999 ...        # averages of each run's weights, scored beside it
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -21,6 +22,7 @@ import { chooseBackend, type BackendName } from 'tfjs-wasm-training';
 import { loadFolder, locateCifar10 } from '../examples/cifar/data.js';
 import { iterationsToReach, runExperiment } from '../examples/cifar/experiment.js';
 import { POLICIES, type PolicyName } from '../examples/cifar/policies.js';
+import { parseAveraging } from '../examples/cifar/averaging.js';
 import { OPTIMIZERS, type OptimizerName } from '../examples/cifar/optimizers.js';
 import { commandLine, flags, positiveFlag, resultsDir } from './kit.js';
 
@@ -43,6 +45,7 @@ const { values: a } = flags('bench:cifar', {
     'fixed-lr': { type: 'string' },
     policies: { type: 'string', default: 'fixed,triangular2,exp_range' },
     optimizer: { type: 'string', default: 'momentum' },
+    average: { type: 'string' },
     out: { type: 'string' },
 }, { summary: "the paper's claim on real CIFAR-10: iterations CLR needs to reach a fixed LR's best test accuracy (range test, policies, seeds; resumable)", example: 'npm run bench:cifar -- --iterations 8000 --eval-every 500 --policies 1cycle --seed 4 --out bench/results/cifar/16ep-1cycle-seed4' });
 
@@ -62,6 +65,7 @@ async function main(): Promise<void> {
     if (!(OPTIMIZERS as readonly string[]).includes(n)) throw new Error(`--optimizer: unknown optimizer "${n}" (known: ${OPTIMIZERS.join(', ')})`);
     return n as OptimizerName;
   });
+  const average = parseAveraging(a.average).map((s) => s.name);
   const cyclic = policies.some((p) => p !== 'fixed');
   const backend = await chooseBackend(a.backend as BackendName | undefined);
   console.log(`backend: ${backend.name} — ${backend.why}`);
@@ -95,13 +99,14 @@ async function main(): Promise<void> {
     rangeBudget: a['range-budget'] === undefined ? undefined : Number(a['range-budget']),
     stepSize: a['step-size'] === undefined ? undefined : Number(a['step-size']),
     checkpointEvery: a['checkpoint-every'] === undefined ? undefined : Number(a['checkpoint-every']),
+    ...(average.length > 0 ? { average } : {}),
     out,
     backend,
     progress: process.stdout.isTTY ? 'bar' : 'lines',
     log: console.log,
     command: commandLine('bench:cifar'),
   });
-  const fixed = result.runs.find((r) => r.name === 'fixed');
+  const fixed = result.runs.find((r) => r.name === 'fixed' && !r.averageOf);
   const fixedAt = fixed ? (iterationsToReach(fixed, fixed.bestAccuracy) as number) : null;
   const lines = result.runs.map((r) => {
     const head = `${r.label}: best ${(r.bestAccuracy * 100).toFixed(2)} % at ${r.bestAt}, final ${(r.finalAccuracy * 100).toFixed(2)} %`;

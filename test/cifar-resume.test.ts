@@ -122,6 +122,28 @@ test('Schedule-Free AdamW (gradients at y, evaluated at x) resumes into the same
   expect(new Set(r.evals.loss.map((l) => l.toFixed(4))).size).toBeGreaterThan(4);
 }, 300000);
 
+test('--average: the averages (SWA at cycle ends, EMA) resume with the run, and score rows of their own', async () => {
+  const extra = ['--policies', 'triangular', '--average', 'swa,ema'];
+  run('avg-whole', extra);
+  const w = results('avg-whole').runs as (Run & { averageOf?: { label: string; name: string } })[];
+  await killAt('avg-interrupted', /triangular: checkpoint at iteration 8 saved/, extra);
+  expect(run('avg-interrupted', extra)).toMatch(/triangular: resuming at iteration (8|16) from /);
+  const r = results('avg-interrupted').runs as typeof w;
+  expect(r.map((x) => x.label)).toEqual(['triangular', 'triangular + swa', 'triangular + ema']);
+  expect(r.map((x) => x.averageOf?.name)).toEqual([undefined, 'swa', 'ema']);
+  // SWA's first update is the first cycle's end (iteration 6, period 6): scored from the evaluation at 8; EMA from the first batch.
+  expect(r[1].evals.iteration).toEqual([8, 12, 16, 20, 24]);
+  expect(r[2].evals.iteration).toEqual([4, 8, 12, 16, 20, 24]);
+  r.forEach((x, k) => {
+    expectClose(x.evals.loss, w[k].evals.loss, 4);
+    expectClose(x.evals.accuracy, w[k].evals.accuracy, 9);
+  });
+  // The averages are other weights than the raw ones: their losses differ at the same iterations.
+  const rawAt = (it: number) => r[0].evals.loss[r[0].evals.iteration.indexOf(it)];
+  expect(r[1].evals.loss.some((l, k) => Math.abs(l - rawAt(r[1].evals.iteration[k])) > 1e-4)).toBe(true);
+  expect(r[2].evals.loss.some((l, k) => Math.abs(l - rawAt(r[2].evals.iteration[k])) > 1e-4)).toBe(true);
+}, 300000);
+
 test('a rerun with other settings is refused, naming what changed, and the checkpoints stay', () => {
   let message = '';
   try {

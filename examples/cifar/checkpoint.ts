@@ -2,7 +2,7 @@
  * Checkpoints of one policy's run, so a long experiment interrupted (or stopped on purpose) continues
  * in a new process where it left off. A run in progress is saved with the library's `saveTraining`
  * (the model, its optimizer's state including Adam's running β products, and the schedule callback's
- * state) in tfjs's own layout (`model.json` + `weights.bin`, loadable with `tf.loadLayersModel`), with
+ * state, and the averages' with `--average`) in tfjs's own layout (`model.json` + `weights.bin`, loadable with `tf.loadLayersModel`), with
  * the run's record so far in the model's user-defined metadata; `loadTraining` brings it back.
  * Finished runs and range tests are kept as JSON beside them and reused.
  *
@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { folderHandler } from 'tfjs-clr/node';
 import { loadTraining, saveTraining, type ScheduleHistory, type StatefulCallback } from 'tfjs-clr';
+import type { AverageRecord } from './averaging.js';
 
 /** What a run has done so far, besides its weights and its schedule's position. */
 export interface RunProgress {
@@ -24,6 +25,8 @@ export interface RunProgress {
   /** Seconds spent so far: all of it, and evaluating. */
   seconds: number;
   evalSeconds: number;
+  /** The averages' evaluations so far (runs with `--average`). */
+  averaged?: AverageRecord[];
 }
 
 /** The metadata key the run's progress is kept under (saveTraining keeps the schedule under its own). */
@@ -84,7 +87,7 @@ export class Checkpoints {
    * Saves the run with `saveTraining` into `<label>/`: written whole into `<label>.next/` first, then
    * swapped in, so a kill at any moment leaves one complete checkpoint (the old or the new).
    */
-  async save(label: string, model: tf.LayersModel, schedule: StatefulCallback, progress: RunProgress): Promise<void> {
+  async save(label: string, model: tf.LayersModel, callbacks: Record<string, StatefulCallback>, progress: RunProgress): Promise<void> {
     const next = this.folder(label, '.next');
     const old = this.folder(label, '.old');
     const current = this.folder(label);
@@ -92,7 +95,7 @@ export class Checkpoints {
     const meta = model.getUserDefinedMetadata() ?? {};
     model.setUserDefinedMetadata({ ...meta, [PROGRESS]: progress });
     try {
-      await saveTraining(model, folderHandler(next), { schedule });
+      await saveTraining(model, folderHandler(next), callbacks);
     } finally {
       model.setUserDefinedMetadata(meta);
     }
@@ -103,11 +106,11 @@ export class Checkpoints {
   }
 
   /**
-   * The saved run as a new model (compiled, with its optimizer's state) with `schedule`'s state
-   * restored, and its progress; null when there is none. Checkpoints in the format before
+   * The saved run as a new model (compiled, with its optimizer's state) with the `callbacks`' states
+   * restored (the schedule's, the averages'), and its progress; null when there is none. Checkpoints in the format before
    * `saveTraining` are refused rather than resumed into a different run.
    */
-  async load(label: string, schedule: StatefulCallback): Promise<{ model: tf.LayersModel; progress: RunProgress } | null> {
+  async load(label: string, callbacks: Record<string, StatefulCallback>): Promise<{ model: tf.LayersModel; progress: RunProgress } | null> {
     if (existsSync(path.join(this.dir, `${safe(label)}.state.json`))) {
       throw new Error(
         `${path.join(this.dir, `${safe(label)}.state.json`)} is a checkpoint in the example's old format (before saveTraining), which does not restore Adam's running β products; ` +
@@ -117,7 +120,7 @@ export class Checkpoints {
     // A kill between the two renames of save() leaves only `.old`: it is complete.
     const folder = [this.folder(label), this.folder(label, '.old')].find((f) => existsSync(path.join(f, 'model.json')));
     if (folder === undefined) return null;
-    const model = await loadTraining(folderHandler(folder), { schedule });
+    const model = await loadTraining(folderHandler(folder), callbacks);
     const meta = (model.getUserDefinedMetadata() ?? {}) as Record<string, unknown>;
     const progress = meta[PROGRESS] as RunProgress | undefined;
     if (progress === undefined) {

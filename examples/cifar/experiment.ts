@@ -7,7 +7,8 @@
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { CyclicLR, CycleEndStopping, suggestStepSize } from 'tfjs-clr';
+import { CyclicLR, CycleEndStopping, WeightAveraging, suggestStepSize, type StatefulCallback } from 'tfjs-clr';
+import { AveragedEvals, averagingOptions, parseAveraging } from './averaging.js';
 import { EvalCallback, ProgressCallback } from './callbacks.js';
 import { Checkpoints } from './checkpoint.js';
 import { buildNet } from './model.js';
@@ -51,7 +52,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
     const { baseLR, maxLR } = await boundsFor(o, optimizer, () => fresh(optimizer, 0.01), stats, rangeTests);
     const settings: PolicySettings = { baseLR, maxLR, stepSize, fixedLR: o.fixedLR ?? baseLR, budget: o.iterations };
     perOptimizer[optimizer] = settings;
-    for (const name of o.policies) runs.push(await trainRun(o, { optimizer, name, settings, label: optimizers.length > 1 ? `${optimizer} ${name}` : name, fresh, stats, rangeTests }));
+    for (const name of o.policies) runs.push(...(await trainRun(o, { optimizer, name, settings, label: optimizers.length > 1 ? `${optimizer} ${name}` : name, fresh, stats, rangeTests })));
   }
   tf.dispose(initialWeights);
   const { data: _d, log: _l, backend: _b, progress: _p, command: _c, ...rest } = o;
@@ -90,11 +91,12 @@ function checkCheckpointing(o: ExperimentOptions): void {
  * the old checkpoints (the policy list may grow; finished policies are reused).
  */
 function trainingSettings(o: ExperimentOptions): Record<string, unknown> {
-  const { net, optimizers, cycleMomentum, iterations, evalEvery, batchSize, momentum, seed, baseLR, maxLR, stepSize, fixedLR } = o;
+  const { net, optimizers, cycleMomentum, iterations, evalEvery, batchSize, momentum, seed, baseLR, maxLR, stepSize, fixedLR, average } = o;
   const { rangeTest, rangeEpochs, rangeIterations, rangeMinLR, rangeMaxLR, rangeBudget } = o;
   return {
     net, optimizers: optimizers ?? ['momentum'], cycleMomentum: Boolean(cycleMomentum), iterations, evalEvery, batchSize, momentum, seed, baseLR, maxLR, stepSize, fixedLR,
     rangeTest, rangeEpochs, rangeIterations, rangeMinLR, rangeMaxLR, rangeBudget, trainImages: o.data.train.count, testImages: o.data.test.count,
+    ...(average && average.length > 0 ? { average } : {}),
   };
 }
 
@@ -183,12 +185,13 @@ function fitEnds(o: ExperimentOptions, retestAt: number | null): number[] {
   return [...ends].sort((x, y) => x - y);
 }
 
-async function trainRun(o: ExperimentOptions, r: RunSpec): Promise<PolicyRun> {
+/** The run's record and, with `--average`, one row per average of its weights (the same run's `averageOf`). */
+async function trainRun(o: ExperimentOptions, r: RunSpec): Promise<PolicyRun[]> {
   const ckpt = checkpointsOf(o);
-  const finished = ckpt?.readJSON<PolicyRun>(`${r.label}.run`);
+  const finished = ckpt?.readJSON<PolicyRun[] | PolicyRun>(`${r.label}.run`);
   if (finished) {
     o.log(`\n${r.label}: finished by an earlier process (${ckpt?.dir}); reusing its record`);
-    return finished;
+    return Array.isArray(finished) ? finished : [finished];
   }
   const cycleMomentum = Boolean(o.cycleMomentum) && CYCLABLE_MOMENTUM.includes(r.optimizer);
   const policy = makePolicy(r.name, r.settings, { cycleMomentum });
@@ -196,8 +199,14 @@ async function trainRun(o: ExperimentOptions, r: RunSpec): Promise<PolicyRun> {
   o.log(`\n${r.label}: ${describeOptimizer(r.optimizer, o.momentum)}; ${policy.describe}`);
   const evalCb = new EvalCallback(o.data.test, r.stats);
   const stopper = clr && o.stopAtCycleEnd ? new CycleEndStopping({ clr, monitor: 'val_acc', patience: o.stopPatience ?? 1 }) : null;
-  // A checkpoint brings back the model (weights and optimizer state) and the schedule's position.
-  const saved = ckpt ? await ckpt.load(r.label, policy.callback) : null;
+  const averagers = parseAveraging((o.average ?? []).join(',')).map((spec) => {
+    const { options, describe } = averagingOptions(spec, policy.callback, o.iterations);
+    return { name: spec.name, describe, callback: new WeightAveraging(options) };
+  });
+  const averaged = averagers.length > 0 ? new AveragedEvals(averagers, evalCb, o.data.test, r.stats) : null;
+  const stateful: Record<string, StatefulCallback> = { schedule: policy.callback, ...Object.fromEntries(averagers.map((a, k) => [`average${k}`, a.callback])) };
+  // A checkpoint brings back the model (weights and optimizer state), the schedule's position and the averages.
+  const saved = ckpt ? await ckpt.load(r.label, stateful) : null;
   const model = saved?.model ?? r.fresh(r.optimizer, policy.lrAt(0));
   const resumed = saved?.progress ?? null;
   if (resumed) {
@@ -205,6 +214,9 @@ async function trainRun(o: ExperimentOptions, r: RunSpec): Promise<PolicyRun> {
     for (const key of ['iteration', 'accuracy', 'loss'] as const) evalCb.evals[key].push(...resumed.evals[key]);
     evalCb.iteration = resumed.iteration;
     evalCb.seconds = resumed.evalSeconds;
+    resumed.averaged?.forEach((rec, k) => {
+      if (averaged?.records[k]) for (const key of ['iteration', 'accuracy', 'loss'] as const) averaged.records[k].evals[key].push(...rec.evals[key]);
+    });
     o.log(`${r.label}: resuming at iteration ${resumed.iteration} from ${ckpt?.dir}`);
   }
   const fit = async (from: number, to: number, label: string) => {
@@ -213,10 +225,11 @@ async function trainRun(o: ExperimentOptions, r: RunSpec): Promise<PolicyRun> {
     await model.fitDataset(trainingDataset(o.data.train, o.batchSize, r.stats, o.seed + 2, from), {
       epochs,
       batchesPerEpoch: perEpoch,
-      callbacks: [policy.callback, evalCb, ...(stopper ? [stopper] : []), new ProgressCallback(label, o.iterations, o.progress, o.batchSize, o.log, 15, from)],
+      callbacks: [policy.callback, ...averagers.map((a) => a.callback), evalCb, ...(averaged ? [averaged] : []), ...(stopper ? [stopper] : []), new ProgressCallback(label, o.iterations, o.progress, o.batchSize, o.log, 15, from)],
       verbose: 0,
     });
     await evalCb.record(); // where a stop ended the fit between evaluations
+    await averaged?.record();
   };
   const retestAt = clr && o.retestAfter !== undefined && o.retestAfter < o.iterations ? o.retestAfter : null;
   const t0 = performance.now() - (resumed?.seconds ?? 0) * 1000;
@@ -232,21 +245,23 @@ async function trainRun(o: ExperimentOptions, r: RunSpec): Promise<PolicyRun> {
     }
     if (ckpt && end < o.iterations) {
       const { history } = policy.callback;
-      await ckpt.save(r.label, model, policy.callback, {
+      await ckpt.save(r.label, model, stateful, {
         iteration: evalCb.iteration,
         history: { iteration: history.iteration, lr: history.lr },
         evals: evalCb.evals,
         seconds: (performance.now() - t0) / 1000,
-        evalSeconds: evalCb.seconds,
+        evalSeconds: evalCb.seconds + (averaged?.seconds ?? 0),
+        ...(averaged ? { averaged: averaged.records } : {}),
       });
       o.log(`${r.label}: checkpoint at iteration ${evalCb.iteration} saved in ${ckpt.dir}`);
     }
   }
   const total = (performance.now() - t0) / 1000;
+  for (const a of averagers) a.callback.dispose();
   model.dispose();
   const acc = evalCb.evals.accuracy;
   const best = Math.max(...acc);
-  const trainSeconds = total - evalCb.seconds - testSeconds;
+  const trainSeconds = total - evalCb.seconds - (averaged?.seconds ?? 0) - testSeconds;
   const run: PolicyRun = {
     name: r.name,
     optimizer: r.optimizer,
@@ -260,12 +275,29 @@ async function trainRun(o: ExperimentOptions, r: RunSpec): Promise<PolicyRun> {
     finalAccuracy: acc[acc.length - 1],
     iterations: evalCb.iteration,
     trainSeconds,
-    evalSeconds: evalCb.seconds,
+    evalSeconds: evalCb.seconds + (averaged?.seconds ?? 0),
     imagesPerSecond: (evalCb.iteration * o.batchSize) / trainSeconds,
     ...(retest ? { retest } : {}),
     ...(stopper?.stoppedAt ? { stopped: { iteration: evalCb.iteration, cycle: stopper.stoppedAt.cycle, reason: stopper.stoppedAt.reason } } : {}),
   };
   o.log(`${r.label}: best test accuracy ${(best * 100).toFixed(2)} % at iteration ${run.bestAt}, final ${(run.finalAccuracy * 100).toFixed(2)} % after ${run.iterations} iterations; ${run.imagesPerSecond.toFixed(0)} images/s`);
-  ckpt?.writeJSON(`${r.label}.run`, run);
-  return run;
+  const rows = [run, ...(averaged?.records ?? []).filter((a) => a.evals.accuracy.length > 0).map((a) => averageRow(run, a))];
+  for (const row of rows.slice(1)) o.log(`${row.label}: best test accuracy ${(row.bestAccuracy * 100).toFixed(2)} % at iteration ${row.bestAt}, final ${(row.finalAccuracy * 100).toFixed(2)} %`);
+  ckpt?.writeJSON(`${r.label}.run`, rows);
+  return rows;
+}
+
+/** A row for an average of `run`'s weights: the same run, its average's evaluations. */
+function averageRow(run: PolicyRun, a: { name: string; describe: string; evals: PolicyRun['evals'] }): PolicyRun {
+  const best = Math.max(...a.evals.accuracy);
+  return {
+    ...run,
+    label: `${run.label} + ${a.name}`,
+    describe: `${a.describe}, over the weights of the run \`${run.label}\` (scored at its evaluations)`,
+    evals: a.evals,
+    bestAccuracy: best,
+    bestAt: a.evals.iteration[a.evals.accuracy.indexOf(best)],
+    finalAccuracy: a.evals.accuracy[a.evals.accuracy.length - 1],
+    averageOf: { label: run.label, name: a.name },
+  };
 }

@@ -14,6 +14,16 @@ import { runExperiment } from './experiment.js';
 import type { KernelSet } from 'tfjs-wasm-training';
 import { OPTIMIZERS, type OptimizerName } from './optimizers.js';
 import { POLICIES, type PolicyName } from './policies.js';
+import { parseAveraging } from './averaging.js';
+
+/** --average's list, checked (the error names the flag and the value). */
+function averages(v: string): string[] {
+  try {
+    return parseAveraging(v).map((s) => s.name);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
 
 const positiveInt = (name: string) => (v: string) => {
   const n = Number(v);
@@ -72,6 +82,7 @@ const program = new Command()
   .addOption(new Option('--retest-after <iterations>', 'cyclic policies: re-run the range test from the current weights after this many iterations (a multiple of --eval-every), then CyclicLR.reset with its bounds').argParser(positiveInt('--retest-after')))
   .addOption(new Option('--retest-step-size <n>', 'with --retest-after: the step size afterwards (default: half the first, as the paper)').argParser(positiveInt('--retest-step-size')))
   .addOption(new Option('--checkpoint-every <n>', 'save the weights, the optimizer and schedule state and the record so far every n iterations (a multiple of --eval-every) in <out>/checkpoints; rerun the same command (same --out) to continue an interrupted run').argParser(positiveInt('--checkpoint-every')))
+  .addOption(new Option('--average <list>', "also keep averages of each run's weights and score them at every evaluation: swa (at each cycle's end of a cyclic policy, else over the last quarter), ema (decay warmed up to 0.999), ema:<decay>; e.g. swa,ema").argParser(averages))
   .option('--stop-at-cycle-end', 'cyclic policies: stop at the end of a cycle once test accuracy has not improved for --stop-patience cycle ends (CycleEndStopping)')
   .addOption(new Option('--stop-patience <n>', 'with --stop-at-cycle-end: cycle ends without improvement').argParser(positiveInt('--stop-patience')).default(1))
   .addOption(new Option('--train-limit <n>', 'use only the first n training images').argParser(positiveInt('--train-limit')))
@@ -103,6 +114,7 @@ async function main(): Promise<void> {
     stopAtCycleEnd: Boolean(o.stopAtCycleEnd),
     stopPatience: o.stopPatience,
     checkpointEvery: o.checkpointEvery,
+    ...(o.average ? { average: o.average as string[] } : {}),
     iterations: o.iterations,
     evalEvery: Math.min(o.evalEvery, o.iterations),
     batchSize: o.batchSize,

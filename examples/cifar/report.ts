@@ -20,7 +20,7 @@ export function iterationsToReach(run: PolicyRun, target: number): number | null
 
 /** The `fixed` run of the same optimizer: the baseline each run is compared with. */
 function baselineOf(r: ExperimentResult, run: PolicyRun): PolicyRun | undefined {
-  return r.runs.find((x) => x.name === 'fixed' && x.optimizer === run.optimizer);
+  return r.runs.find((x) => x.name === 'fixed' && x.optimizer === run.optimizer && !x.averageOf);
 }
 
 /** The comparison table (Markdown), one row per run. */
@@ -70,7 +70,7 @@ function events(r: ExperimentResult): string[] {
 /** results.json, report.md, accuracy.svg, schedules.svg. */
 export async function writeOutputs(r: ExperimentResult, out: string): Promise<void> {
   writeFileSync(path.join(out, 'results.json'), JSON.stringify(r, null, 1));
-  const fixed = r.runs.find((x) => x.name === 'fixed');
+  const fixed = r.runs.find((x) => x.name === 'fixed' && !x.averageOf);
   const marks = r.runs.flatMap((x) => [
     ...(x.retest ? [{ iteration: x.retest.at, label: `re-test (${x.label})` }] : []),
     ...(x.stopped ? [{ iteration: x.stopped.iteration, label: `stop (${x.label})` }] : []),

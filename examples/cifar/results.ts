@@ -49,6 +49,8 @@ export interface ExperimentOptions {
    * from the last one, and reuses finished runs and range tests.
    */
   checkpointEvery?: number;
+  /** Averages of the weights kept beside each run and scored at every evaluation: `swa`, `ema`, `ema:<decay>` (averaging.ts). */
+  average?: string[];
   out: string;
   backend: { name: string; why: string };
   /** How to show progress (a bar on a terminal, plain lines in logs, or none). */
@@ -88,6 +90,8 @@ export interface PolicyRun {
   imagesPerSecond: number;
   retest?: { at: number; baseLR: number | null; maxLR: number | null; stepSize: number; note: string };
   stopped?: { iteration: number; cycle: number; reason: string };
+  /** For a row of an average (`--average`): the run whose weights it averaged, and how. */
+  averageOf?: { label: string; name: string };
 }
 
 export type Stats = { mean: number[]; std: number[] };

@@ -18,6 +18,7 @@
  *   npm run bench:suggest -- --lr-free prodigy,dog          # some of them (default: all four; none: --lr-free '')
  *   npm run bench:suggest -- --one-cycle-only --one-cycle right,double   # only 1cycle to the zero-config peak readings
  *   npm run bench:suggest -- --one-cycle-only --one-cycle suggested --swa # 1cycle + SWA over its last quarter (raw and averaged scored)
+ *   npm run bench:suggest -- --one-cycle-only --one-cycle '' --sf-lr suggested,double --optimizers adam  # Schedule-Free AdamW at the range test's LR
  *
  * Runs are saved as they finish (bench/results/suggest/runs.json) and reused on the next start, so an
  * interrupted study resumes, and a new rule only trains its own new bounds.
@@ -49,14 +50,15 @@ const { values: a } = flags('bench:suggest', {
     'one-cycle': { type: 'string', default: ONE_CYCLE_READINGS.join(',') },
     'one-cycle-only': { type: 'boolean', default: false },
     swa: { type: 'boolean', default: false },
+    'sf-lr': { type: 'string', default: '' },
     budget: { type: 'string' },
     out: { type: 'string', default: OUT },
 }, { summary: 'range-test suggestions measured by training outcome: rules, 1cycle readings, LR-free optimizers against a hindsight grid (4 tasks x 5 seeds; resumable)', example: 'npm run bench:suggest -- --one-cycle-only --one-cycle suggested --tasks mnist-mlp' });
 
-/** The 1cycle readings asked for (--one-cycle). */
-function oneCycleReadings(): OneCycleReading[] {
-  return (a['one-cycle'] as string).split(',').filter(Boolean).map((r) => {
-    if (!(ONE_CYCLE_READINGS as readonly string[]).includes(r)) throw new Error(`--one-cycle: unknown reading "${r}" (known: ${ONE_CYCLE_READINGS.join(', ')})`);
+/** The peak readings a flag asks for (--one-cycle, --sf-lr). */
+function readings(list: string, flag: string): OneCycleReading[] {
+  return list.split(',').filter(Boolean).map((r) => {
+    if (!(ONE_CYCLE_READINGS as readonly string[]).includes(r)) throw new Error(`${flag}: unknown reading "${r}" (known: ${ONE_CYCLE_READINGS.join(', ')})`);
     return r as OneCycleReading;
   });
 }
@@ -175,8 +177,13 @@ async function runOptimizer(task: Task, data: TaskData, seeds: number[], optimiz
     if (!a['grid-only'] && !a['lr-free-only'] && study.rangeTests[key]) {
       const curve = study.rangeTests[key].result as RangeTestResult;
       const suggestion = suggestBounds(curve);
-      const peaks = new Set(oneCycleReadings().map((r) => oneCyclePeak(curve, suggestion, r)).filter((v): v is number => v !== null));
+      const peaks = new Set(readings(a['one-cycle'] as string, '--one-cycle').map((r) => oneCyclePeak(curve, suggestion, r)).filter((v): v is number => v !== null));
       for (const maxLR of peaks) policies.push({ kind: 'onecycle', maxLR, ...(a.swa ? { swa: true } : {}) });
+      // Schedule-Free AdamW (Adam's family) at the LR each reading gives, its other settings (warmup) at their defaults.
+      if (optimizer === 'adam') {
+        const lrs = new Set(readings(a['sf-lr'] as string, '--sf-lr').map((r) => oneCyclePeak(curve, suggestion, r)).filter((v): v is number => v !== null));
+        for (const lr of lrs) policies.push({ kind: 'lrfree', optimizer: 'scheduleFreeAdamW', lr });
+      }
     }
     const find = runIndex(study);
     for (const p of policies) {

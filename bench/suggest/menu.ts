@@ -59,11 +59,22 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
       accuracy: (task, seed) => find(keyIn(task, LR_FREE[optimizer].family), seed, { kind: 'lrfree', optimizer })?.accuracy ?? null,
     }),
   );
+  // Schedule-Free AdamW with the range test choosing its LR (Adam's range test; its other settings at their defaults).
+  const sfAt = ONE_CYCLE_READINGS.map(
+    (reading): Recipe => ({
+      name: `range test + scheduleFreeAdamW at the \`${reading}\` LR`,
+      accuracy: (task, seed) => {
+        const curve = rt(keyIn(task, 'adam'), seed);
+        const lr = curve ? oneCyclePeak(curve, suggestBounds(curve), reading) : null;
+        return lr === null ? null : find(keyIn(task, 'adam'), seed, { kind: 'lrfree', optimizer: 'scheduleFreeAdamW', lr })?.accuracy ?? null;
+      },
+    }),
+  );
   const bestFixed: Recipe = {
     name: 'best fixed LR of the grid (hindsight)',
     accuracy: (task, seed) => grid.find((g) => g.task === task && g.seed === seed)?.bestFixed ?? null,
   };
-  return [zeroConfig, ...oneCycle, swaOf('averaged'), swaOf('raw'), ...free, bestFixed];
+  return [zeroConfig, ...oneCycle, swaOf('averaged'), swaOf('raw'), ...free, ...(family === 'adam' ? sfAt : []), bestFixed];
 }
 
 /** The menu section of report.md: one table per optimizer family, plus the mean over tasks. */

@@ -49,7 +49,7 @@ export function stillValid(rt: Study['rangeTests'][string] | undefined): boolean
 }
 
 export function pairKey(p: Policy): string {
-  if (p.kind === 'lrfree') return `lrfree:${p.optimizer}`;
+  if (p.kind === 'lrfree') return `lrfree:${p.optimizer}${p.lr === undefined ? '' : `@${p.lr.toPrecision(6)}`}`;
   if (p.kind === 'onecycle') return `onecycle${p.swa ? '+swa' : ''}:${p.maxLR.toPrecision(6)}`;
   return p.kind === 'fixed' ? `fixed:${p.lr}` : `clr:${p.baseLR.toPrecision(6)}-${p.maxLR.toPrecision(6)}`;
 }

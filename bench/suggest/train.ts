@@ -2,7 +2,7 @@
  * One training run of the study: a task's model from seed-fixed initial weights, data in a seed-fixed
  * order, a fixed LR, CyclicLR (triangular2, 3 whole cycles in the budget) or 1cycle over the budget,
  * with Momentum SGD 0.9 (or Adam, RMSProp), or a
- * learning-rate-free optimizer at its defaults (evaluated at its own evaluation point); the
+ * learning-rate-free optimizer at its defaults or at an LR the range test gives (evaluated at its own evaluation point); the
  * accuracy on the task's test set at the end of the budget.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -17,7 +17,7 @@ export type Policy =
   | { kind: 'fixed'; lr: number }
   | { kind: 'clr'; baseLR: number; maxLR: number }
   | { kind: 'onecycle'; maxLR: number; swa?: boolean }
-  | { kind: 'lrfree'; optimizer: LRFreeName };
+  | { kind: 'lrfree'; optimizer: LRFreeName; lr?: number };
 
 export interface RunOutcome {
   accuracy: number;
@@ -80,7 +80,7 @@ export async function fitBudget(model: tf.LayersModel, task: Task, data: TaskDat
 export async function trainRun(task: Task, data: TaskData, seed: number, policy: Policy, optimizer: OptimizerName = 'momentum'): Promise<RunOutcome> {
   const t0 = performance.now();
   const model = task.build(seed);
-  if (policy.kind === 'lrfree') model.compile({ optimizer: LR_FREE[policy.optimizer].make(), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  if (policy.kind === 'lrfree') model.compile({ optimizer: LR_FREE[policy.optimizer].make(policy.lr), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   else compileFor(model, policy.kind === 'fixed' ? policy.lr : policy.kind === 'clr' ? policy.baseLR : policy.maxLR, optimizer);
   const callbacks: tf.Callback[] = [];
   if (policy.kind === 'clr') {

@@ -8,7 +8,7 @@
  */
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import { CyclicLR, LRFinder, OneCycleLR } from '../src/index.js';
+import { CyclicLR, KeepBest, LRFinder, OneCycleLR, WeightAveraging } from '../src/index.js';
 import { median } from '../src/analysis/stats.js';
 import { flags, markdownTable } from './kit.js';
 
@@ -42,6 +42,11 @@ const variants: Variant[] = [
     name: 'LRFinder',
     make: () => [new LRFinder({ minLR: 0.001, maxLR: 0.01, stopOnDivergence: false, stopOnNonFinite: false })],
   },
+  // Averaging: EMA updates its copy of the weights after every batch (the costliest setting); SWA every 10 batches.
+  { name: 'WeightAveraging (EMA, every batch)', make: () => [new WeightAveraging({ mode: 'ema', decay: 0.999, swapAtEnd: false })] },
+  { name: 'WeightAveraging (SWA, every 10)', make: () => [new WeightAveraging({ start: 0, every: 10, swapAtEnd: false })] },
+  // Copies the weights at each improvement of the monitored value (the training loss here: it improves most epochs).
+  { name: 'KeepBest', make: () => [new KeepBest({ monitor: 'loss' })] },
 ];
 
 /** The model every variant trains: a 2-layer MLP on 64 features, 10 classes, Momentum SGD, fixed seeds. */
@@ -98,6 +103,11 @@ async function main(): Promise<void> {
   tf.dispose([xs, ys, x, y]);
 }
 
+/** Frees what the callbacks keep on purpose (WeightAveraging's average). */
+function release(callbacks: tf.Callback[]): void {
+  for (const cb of callbacks) (cb as { dispose?: () => void }).dispose?.();
+}
+
 type Timing = { times: Record<string, number[]>; ratios: Record<string, number[]>; inside: Record<string, number[]> };
 
 /**
@@ -120,6 +130,7 @@ async function timedRounds(x: tf.Tensor, y: tf.Tensor): Promise<Timing> {
       round[v.name] = performance.now() - t0;
       t.times[v.name].push(round[v.name]);
       t.inside[v.name].push((clock.ms * 1000) / batches);
+      release(callbacks);
       model.dispose();
     }
     for (const v of variants) t.ratios[v.name].push(round['no callback'] / round[v.name]);
@@ -136,7 +147,9 @@ async function tensorsLeft(x: tf.Tensor, y: tf.Tensor, xs: tf.Tensor, ys: tf.Ten
     const model = makeModel();
     await model.fit(x.slice(0, BATCH), y.slice(0, BATCH), { epochs: 1, batchSize: BATCH, verbose: 0 }); // optimizer slots
     const before = tf.memory().numTensors;
-    await model.fit(xs, ys, { epochs: 1, batchSize: BATCH, verbose: 0, callbacks: v.make() });
+    const callbacks = v.make();
+    await model.fit(xs, ys, { epochs: 1, batchSize: BATCH, verbose: 0, callbacks });
+    release(callbacks); // what a callback keeps on purpose (an average) is freed by its dispose(); anything else left is a leak
     leaks[v.name] = tf.memory().numTensors - before;
     model.dispose();
   }

@@ -1,10 +1,13 @@
 /**
- * The demo page in a real browser: Debian's Chromium, headless, driven by playwright-core. It runs a
- * short range test and short CLR and 1cycle runs on the synthetic task, and the LR (and momentum) the
- * optimizer held during each batch must equal the schedules' values computed here in Node.
- * Skipped, with a message, where /usr/bin/chromium is absent (CI installs it).
+ * The demo page in a real browser: Debian's Chromium, headless (software rendering), driven by
+ * playwright-core. First what a user sees on opening it: the zero-config range test and the five-way
+ * comparison on the MNIST digits shipped with the page (a smaller preset of the same task; the full
+ * one with UPDATE_SCREENSHOTS=1, which also rewrites docs/demo.png), CLR at or above a fixed LR at
+ * the suggestion's baseLR and at its maxLR, no console errors. Then the advanced fold on the synthetic
+ * task: the LR (and momentum) the optimizer held during each batch must equal the schedules' values
+ * computed here in Node. Skipped, with a message, where /usr/bin/chromium is absent (CI installs it).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import * as path from 'node:path';
@@ -20,6 +23,10 @@ const run = haveChromium ? describe : describe.skip;
 interface Demo {
   state: string;
   backend: string;
+  backendNotes: string[];
+  task: string;
+  zeroConfig: { baseLR: number | null; maxLR: number | null; oneCycleMaxLR: number | null; confidence: string; iterations: number; notes: string[] } | null;
+  comparison: Array<{ name: string; describe: string; accuracy: number[]; finalAccuracy: number; bestAccuracy: number; imagesPerSecond: number }> | null;
   errors: string[];
   rangeTest: { lr: number[]; stopReason: string } | null;
   suggestion: { baseLR: number | null; maxLR: number | null; confidence: string; notes: string[] } | null;
@@ -27,31 +34,126 @@ interface Demo {
   visor: { batch: number[]; epoch: number[] } | null;
 }
 
-run(`the demo page in headless Chromium${haveChromium ? '' : ` (skipped: no Chromium at ${CHROMIUM})`}`, () => {
+const LAUNCH = {
+  executablePath: CHROMIUM,
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+};
+const FULL = process.env.UPDATE_SCREENSHOTS === '1';
+
+/** Builds and serves the page, opens it with `query` in headless Chromium; uncaught page errors go to `errors`. */
+async function openPage(query: string, errors: string[]): Promise<{ server: Server; browser: Browser; page: Page }> {
+  await buildDemo();
+  const server = await serveDemo(0);
+  const browser = await chromium.launch(LAUNCH);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/${query}`);
+  return { server, browser, page };
+}
+
+/** The page's mirrored state, and a wait for one of its states (or an error), on the page `get()` gives. */
+function pageState(get: () => Page, timeoutDefault: number) {
+  const demo = () => get().evaluate(() => (window as unknown as { __demo: unknown }).__demo) as Promise<Demo>;
+  const waitFor = (state: string, timeout = timeoutDefault) =>
+    get().waitForFunction((s) => {
+      const d = (window as unknown as { __demo?: { state: string } }).__demo;
+      return d?.state === s || d?.state === 'error';
+    }, state, { timeout, polling: 300 });
+  return { demo, waitFor };
+}
+
+run(`the demo page as a user first opens it: zero-config on the digits${haveChromium ? '' : ` (skipped: no Chromium at ${CHROMIUM})`}`, () => {
+  let server: Server;
+  let browser: Browser;
+  let page: Page;
+  const consoleErrors: string[] = [];
+  const { demo, waitFor } = pageState(() => page, 600000);
+
+  beforeAll(async () => {
+    ({ server, browser, page } = await openPage(FULL ? '' : '?preset=small', consoleErrors));
+    page.on('console', (m) => void (m.type() === 'error' && consoleErrors.push(m.text())));
+    await waitFor('idle', 120000);
+  }, 180000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((r) => server?.close(r));
+  });
+
+  test('the built page is one folder (page, bundle, digits, wasm binaries): nothing from outside it is served', async () => {
+    const dist = path.resolve(__dirname, '../examples/browser/dist');
+    for (const f of ['index.html', 'app.js', 'digits.bin']) expect(existsSync(path.join(dist, f))).toBe(true);
+    expect(readdirSync(path.join(dist, 'wasm')).filter((f) => f.endsWith('.wasm')).length).toBeGreaterThanOrEqual(3);
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    expect((await fetch(`${base}/wasm/tfjs-backend-wasm-simd.wasm`)).status).toBe(200);
+    expect((await fetch(`${base}/../package.json`)).status).toBe(404);
+    const d = await demo();
+    expect(d.task).toMatch(/^MNIST digits \(\d+ train, \d+ test\)/);
+    // webgpu first where the browser has it; headless Chromium without a GPU has none, and says so.
+    expect(['webgpu', 'webgl', 'wasm', 'cpu']).toContain(d.backend);
+    if (d.backend !== 'webgpu') expect(d.backendNotes.join(' ')).toMatch(/webgpu: unavailable/);
+    expect(await page.textContent('#backend')).toBe(d.backend);
+  });
+
+  test('one button runs the range test with no LR given: live curve, suggestion with confidence, form filled', async () => {
+    expect(await page.isDisabled('#compare')).toBe(true);
+    await page.click('#find-lr');
+    // Progress while it runs.
+    await page.waitForFunction(() => /Zero-config range test: probe \d/.test(document.querySelector('#status')?.textContent ?? ''), undefined, { timeout: 120000 });
+    await waitFor('idle');
+    const z = (await demo()).zeroConfig;
+    expect(z).not.toBeNull();
+    expect(Number.isFinite(z?.baseLR)).toBe(true);
+    expect(Number.isFinite(z?.maxLR)).toBe(true);
+    expect(z?.maxLR as number).toBeGreaterThan(z?.baseLR as number);
+    expect(z?.iterations).toBeLessThanOrEqual(500);
+    expect(await page.textContent('#suggestion')).toMatch(/baseLR .*maxLR .*confidence (high|medium|low)/);
+    expect(Number(await page.inputValue('#base-lr'))).toBeCloseTo(z?.baseLR as number, 2);
+    expect(Number(await page.inputValue('#max-lr'))).toBeCloseTo(z?.maxLR as number, 2);
+    expect(await page.locator('#chart-range svg').count()).toBeGreaterThan(0);
+    expect(await page.isDisabled('#compare')).toBe(false);
+  }, 600000);
+
+  test("five runs from the same weights: CLR at or above a fixed LR at the suggestion's baseLR and at its maxLR", async () => {
+    await page.click('#compare');
+    await waitFor('compared');
+    const d = await demo();
+    const runs = d.comparison ?? [];
+    expect(runs.map((r) => r.name)).toEqual(['fixed at baseLR', 'fixed at maxLR', 'CLR triangular2', '1cycle', 'Schedule-Free AdamW']);
+    const final = Object.fromEntries(runs.map((r) => [r.name, r.finalAccuracy]));
+    console.log(`browser test (${d.backend}, ${FULL ? 'full' : 'small'} preset): final test accuracy ${runs.map((r) => `${r.name} ${(r.finalAccuracy * 100).toFixed(1)} %`).join(', ')}`);
+    expect(final['CLR triangular2']).toBeGreaterThanOrEqual(final['fixed at baseLR']);
+    expect(final['CLR triangular2']).toBeGreaterThanOrEqual(final['fixed at maxLR']);
+    // Every run learned (10 classes: chance is 10 %).
+    for (const r of runs) expect(r.finalAccuracy).toBeGreaterThan(0.5);
+    // The table, the live charts, the speed.
+    expect(await page.locator('#results-table tbody tr').count()).toBe(5);
+    for (const id of ['chart-compare', 'chart-compare-lr']) expect(await page.locator(`#${id} svg`).count()).toBeGreaterThan(0);
+    expect(await page.textContent('#speed')).toMatch(/\d+ images\/s/);
+    const shot = FULL ? path.resolve(__dirname, '../docs/demo.png') : path.resolve(__dirname, '../results/browser/demo.png');
+    mkdirSync(path.dirname(shot), { recursive: true });
+    await page.screenshot({ path: shot, fullPage: true });
+  }, 900000);
+
+  test('no console errors, no uncaught page errors', async () => {
+    expect((await demo()).errors).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  });
+});
+
+run(`the demo page's advanced fold, on the synthetic task${haveChromium ? '' : ` (skipped: no Chromium at ${CHROMIUM})`}`, () => {
   let server: Server;
   let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];
-  const demo = () => page.evaluate(() => (window as unknown as { __demo: unknown }).__demo) as Promise<Demo>;
-  const waitFor = (state: string, timeout = 240000) =>
-    page.waitForFunction((s) => {
-      const d = (window as unknown as { __demo?: { state: string } }).__demo;
-      return d?.state === s || d?.state === 'error';
-    }, state, { timeout, polling: 200 });
+  const { demo, waitFor } = pageState(() => page, 240000);
   const set = async (id: string, value: string) => page.fill(`#${id}`, value);
 
   beforeAll(async () => {
-    await buildDemo();
-    server = await serveDemo(0);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('pageerror', (e) => pageErrors.push(String(e)));
-    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    ({ server, browser, page } = await openPage('?task=bars', pageErrors));
     await waitFor('idle', 60000);
+    await page.click('#advanced summary');
   }, 120000);
 
   afterAll(async () => {
@@ -62,7 +164,7 @@ run(`the demo page in headless Chromium${haveChromium ? '' : ` (skipped: no Chro
   test('the page picks a backend and says which', async () => {
     const d = await demo();
     expect(d.state).toBe('idle');
-    expect(['webgl', 'wasm', 'cpu']).toContain(d.backend);
+    expect(['webgpu', 'webgl', 'wasm', 'cpu']).toContain(d.backend);
     expect(await page.textContent('#backend')).toBe(d.backend);
     console.log(`browser test: the page runs on the ${d.backend} backend`);
   });
@@ -160,7 +262,7 @@ run(`the demo page in headless Chromium${haveChromium ? '' : ` (skipped: no Chro
     t?.momentumUsed.forEach((v, i) => expect(v).toBeCloseTo(m(i), 12));
   }, 300000);
 
-  test("with the range test's bounds: every chart laid out whole with axis titles; the README screenshot is saved", async () => {
+  test("with the explicit sweep's bounds: every chart laid out whole with axis titles", async () => {
     await page.click('#range-test');
     await waitFor('idle');
     const s = (await demo()).suggestion;
@@ -194,9 +296,7 @@ run(`the demo page in headless Chromium${haveChromium ? '' : ` (skipped: no Chro
       expect(box.drawn).toBeLessThanOrEqual(box.svgHeight + 1);
       expect(box.svgHeight).toBeGreaterThan(250); // two panels of 110 px with their axes
     }
-    // The picture the README shows: docs/demo.png with UPDATE_SCREENSHOTS=1, else results/browser/ (a test
-    // run leaves the tracked picture alone).
-    const shot = process.env.UPDATE_SCREENSHOTS === '1' ? path.resolve(__dirname, '../docs/demo.png') : path.resolve(__dirname, '../results/browser/demo.png');
+    const shot = path.resolve(__dirname, '../results/browser/advanced.png');
     mkdirSync(path.dirname(shot), { recursive: true });
     await page.screenshot({ path: shot, fullPage: true });
     expect(existsSync(shot)).toBe(true);

@@ -1,20 +1,27 @@
 /**
- * The browser demo: an LR range test and CLR / 1cycle training on a small image task, with live
- * charts. Bundled by serve.ts (esbuild) with one copy of tfjs; state is mirrored on `window.__demo` so
- * the browser test can read what happened.
+ * The browser demo. First: the zero-config range test (no LR to guess) on real MNIST digits shipped
+ * with the page, then the same model trained five ways side by side (fixed LR at the suggestion's
+ * baseLR and at its maxLR, CLR, 1cycle, Schedule-Free AdamW) with live curves and a final table. Under
+ * "advanced": the paper's explicit sweep, one policy at a time, the synthetic task, a CIFAR-10 file.
+ * Bundled by serve.ts (esbuild) with one copy of tfjs into a folder that works anywhere (the page, the
+ * bundle, the digits, the wasm binaries); state is mirrored on `window.__demo` for the browser test.
  */
 import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import embed, { type Result as EmbedResult } from 'vega-embed';
 import * as tfvis from '@tensorflow/tfjs-vis';
-import { CyclicLR, OneCycleLR, LRFinder, suggestBounds, getLearningRate, getMomentum, hasMomentum, prepareCallbacks, readLogSync, type LogValue } from 'tfjs-clr';
+import { CyclicLR, OneCycleLR, LRFinder, rangeTest, suggestBounds, getLearningRate, getMomentum, hasMomentum, prepareCallbacks, readLogSync, type LogValue } from 'tfjs-clr';
 import { rangeTestChart, type VegaLiteSpec } from 'tfjs-clr/plot';
-import { cifarTask, syntheticTask, type Task } from './tasks.js';
+import { cifarTask, digitsTask, DIGIT_PRESETS, syntheticTask, type DigitPreset, type Task } from './tasks.js';
+import { comparisonRuns, trainRun, type RunOutcome } from './compare.js';
 
 type Policy = 'triangular' | 'triangular2' | 'exp_range' | '1cycle';
 interface DemoState {
-  state: 'starting' | 'idle' | 'range-test' | 'training' | 'done' | 'error';
+  state: 'starting' | 'idle' | 'range-test' | 'training' | 'done' | 'comparing' | 'compared' | 'error';
   backend: string;
+  /** Why backends before the chosen one were passed over (none available, or cannot train the model). */
+  backendNotes: string[];
   task: string;
   errors: string[];
   rangeTest: { lr: number[]; loss: Array<number | null>; stopReason: string } | null;
@@ -22,8 +29,12 @@ interface DemoState {
   training: { options: Record<string, unknown>; lrUsed: number[]; momentumUsed: number[]; loss: number[]; accuracy: number[] } | null;
   /** What plain-config callbacks beside tfjs-vis's read as logs.learning_rate, per batch and per epoch. */
   visor: { batch: number[]; epoch: number[] } | null;
+  /** The zero-config range test's answer: CLR bounds, 1cycle's peak, its cost in iterations. */
+  zeroConfig: { baseLR: number | null; maxLR: number | null; oneCycleMaxLR: number | null; confidence: string; iterations: number; notes: string[] } | null;
+  /** The comparison's runs, in order (without the per-batch LRs). */
+  comparison: Array<Omit<RunOutcome, 'lr'>> | null;
 }
-const demo: DemoState = { state: 'starting', backend: '', task: '', errors: [], rangeTest: null, suggestion: null, training: null, visor: null };
+const demo: DemoState = { state: 'starting', backend: '', backendNotes: [], task: '', errors: [], rangeTest: null, suggestion: null, training: null, visor: null, zeroConfig: null, comparison: null };
 (window as unknown as { __demo: DemoState }).__demo = demo;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -36,25 +47,52 @@ function status(msg: string, error = false): void {
 window.addEventListener('error', (e) => demo.errors.push(String(e.message)));
 window.addEventListener('unhandledrejection', (e) => demo.errors.push(String(e.reason)));
 
-/** webgl where it works, else wasm, else cpu. */
-async function pickBackend(): Promise<string> {
-  setWasmPaths('/wasm/');
-  for (const name of ['webgl', 'wasm', 'cpu']) {
+/** One training step of `task`'s model on two examples: throws where the backend lacks a kernel training needs. */
+async function trainsOn(t: Task): Promise<void> {
+  const model = t.model();
+  model.compile({ optimizer: tf.train.sgd(0), loss: 'categoricalCrossentropy' });
+  const [x, y] = [t.xs.slice(0, 2), t.ys.slice(0, 2)];
+  try {
+    await model.fit(x, y, { epochs: 1, batchSize: 2, verbose: 0 });
+  } finally {
+    tf.dispose([x, y]);
+    model.dispose();
+  }
+}
+
+/**
+ * webgpu where the browser has it, else webgl, else wasm, else cpu — but only a backend that can train
+ * `make()`'s model (stock wasm cannot train convnets: tfjs 4.22 registers no gradient kernels for its
+ * convolutions); each one passed over is noted with why. The task is built on the chosen backend.
+ */
+async function pickBackend(make: () => Task): Promise<Task> {
+  setWasmPaths('wasm/');
+  for (const name of ['webgpu', 'webgl', 'wasm', 'cpu']) {
+    let t: Task | null = null;
     try {
-      if (await tf.setBackend(name)) {
-        await tf.ready();
-        // A webgl context that cannot run a kernel (no GPU) fails here, not later.
-        tf.tidy(() => tf.add(tf.ones([2]), tf.ones([2])).dataSync());
-        return name;
-      }
-    } catch {
-      /* try the next one */
+      if (!(await tf.setBackend(name))) throw new Error('not available in this browser');
+      await tf.ready();
+      // A webgl context that cannot run a kernel (no GPU) fails here, not later.
+      tf.tidy(() => tf.add(tf.ones([2]), tf.ones([2])).dataSync());
+      t = make();
+      await trainsOn(t);
+      demo.backend = name;
+      return t;
+    } catch (e) {
+      if (t) tf.dispose([t.xs, t.ys, ...(t.test ? [t.test.xs, t.test.ys] : [])]);
+      demo.backendNotes.push(`${name}: ${t ? 'cannot train this model' : 'unavailable'} (${String((e as Error).message ?? e).split('\n')[0].slice(0, 160)})`);
     }
   }
-  throw new Error('no tfjs backend works in this browser');
+  throw new Error(`no tfjs backend here can train this model: ${demo.backendNotes.join('; ')}`);
 }
 
 let task: Task;
+const params = new URLSearchParams(location.search);
+/** `?task=bars`: the synthetic task; default the digits. `?preset=small`: less of the digits (the browser test). */
+const TASK = params.get('task') === 'bars' ? 'bars' : 'digits';
+const PRESET: DigitPreset = params.get('preset') === 'small' ? 'small' : 'full';
+const BATCH = 32;
+
 function compiled(): tf.LayersModel {
   const model = task.model();
   model.compile({ optimizer: tf.train.momentum(0.01, 0.9), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
@@ -62,7 +100,7 @@ function compiled(): tf.LayersModel {
 }
 
 /** A live line chart fed row by row (vega-embed, named data source "rows"). */
-async function liveChart(el: string, panels: Array<{ field: string; title: string }>, x: { field: string; title: string }): Promise<EmbedResult> {
+async function liveChart(el: string, panels: Array<{ field: string; title: string }>, x: { field: string; title: string }, runs?: string[]): Promise<EmbedResult> {
   const spec: VegaLiteSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     data: { name: 'rows' },
@@ -74,23 +112,34 @@ async function liveChart(el: string, panels: Array<{ field: string; title: strin
       encoding: {
         x: { field: x.field, type: 'quantitative', title: x.title },
         y: { field: p.field, type: 'quantitative', title: p.title, scale: { zero: false } },
+        ...(runs ? { color: runColor(runs) } : {}),
       },
     })),
   };
-  return embed(`#${el}`, spec as never, { actions: false, renderer: 'svg' });
+  // logLevel 0: no warnings about the empty data a live chart starts with.
+  return embed(`#${el}`, spec as never, { actions: false, renderer: 'svg', logLevel: 0 });
+}
+
+/** One live chart of one panel (240 px high), fed row by row through the named data source "rows". */
+function liveLines(el: string, mark: Record<string, unknown>, encoding: Record<string, unknown>): Promise<EmbedResult> {
+  const spec = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', data: { name: 'rows' }, width: 420, height: 240, mark, encoding };
+  // logLevel 0: no warnings about the empty data a live chart starts with.
+  return embed(`#${el}`, spec as never, { actions: false, renderer: 'svg', logLevel: 0 });
 }
 
 /** Streams rows into a live chart and yields to the page every batch (a fit of tf.Callbacks never does). */
 class LiveRows extends tf.Callback {
   constructor(
     private readonly chart: EmbedResult,
-    private readonly row: (batch: number, logs: tf.Logs) => Record<string, number>,
+    private readonly row: (batch: number, logs: tf.Logs) => Record<string, number | string>,
+    /** Whether this batch's row is drawn (all by default); called every batch. */
+    private readonly keep: (batch: number) => boolean = () => true,
   ) {
     super();
   }
   override async onBatchEnd(batch: number, logs?: tf.Logs): Promise<void> {
     // resize(): lay the chart out again as axes grow with the data (else the lower panel is clipped).
-    this.chart.view.insert('rows', [this.row(batch, logs ?? {})]).resize().run();
+    if (this.keep(batch)) this.chart.view.insert('rows', [this.row(batch, logs ?? {})]).resize().run();
     await tf.nextFrame();
   }
 }
@@ -190,9 +239,131 @@ async function runTraining(): Promise<void> {
   demo.state = 'done';
 }
 
+/** Rows of the zero-config test's curve as it runs: loss against the LR each batch used, one colour a stage. */
+class RangeRows extends tf.Callback {
+  stage = 0;
+  done = 0;
+  constructor(
+    private readonly chart: EmbedResult,
+    private readonly budget: number,
+  ) {
+    super();
+  }
+  override async onTrainBegin(): Promise<void> {
+    this.stage++;
+  }
+  override async onBatchEnd(_b: number, logs?: tf.Logs): Promise<void> {
+    this.done++;
+    const loss = read(logs?.loss);
+    const stage = this.stage <= 3 ? `probe ${this.stage}` : 'linear sweep';
+    if (Number.isFinite(loss)) this.chart.view.insert('rows', [{ lr: getLearningRate(this.model.optimizer), loss, stage }]).run();
+    status(`Zero-config range test: ${stage}, ${this.done} of at most ${this.budget} iterations…`);
+    await tf.nextFrame();
+  }
+}
+
+/** The zero-config range test: no LR asked; fills in the training form and enables the comparison. */
+async function runZeroConfig(): Promise<void> {
+  demo.state = 'range-test';
+  const model = compiled();
+  const el = 'chart-range';
+  const chart = await liveLines(el, { type: 'line', clip: true }, {
+    x: { field: 'lr', type: 'quantitative', title: 'learning rate', scale: { type: 'log' }, axis: { format: '~g' } },
+    y: { field: 'loss', type: 'quantitative', title: 'loss', scale: { zero: false } },
+    color: { field: 'stage', type: 'nominal', title: null, legend: { orient: 'bottom' } },
+  });
+  const live = new RangeRows(chart, 500);
+  const t0 = performance.now();
+  const r = await rangeTest(model, { x: task.xs, y: task.ys }, { batchSize: BATCH, callbacks: [live] });
+  model.dispose();
+  const s = r.suggestion;
+  demo.rangeTest = { lr: r.result.lr, loss: r.result.loss, stopReason: r.result.stopReason };
+  demo.suggestion = { baseLR: s.baseLR, maxLR: s.maxLR, confidence: s.confidence, notes: s.notes };
+  demo.zeroConfig = { baseLR: s.baseLR, maxLR: s.maxLR, oneCycleMaxLR: r.oneCycleLROptions?.maxLR ?? null, confidence: s.confidence, iterations: r.iterations, notes: s.notes };
+  await embed(`#${el}`, rangeTestChart(r.result, s, { width: 420, height: 110, title: 'LR range test (its linear sweep)' }) as never, { actions: false, renderer: 'svg' });
+  const seconds = ((performance.now() - t0) / 1000).toFixed(0);
+  if (s.baseLR !== null && s.maxLR !== null) {
+    $<HTMLInputElement>('base-lr').value = s.baseLR.toPrecision(3);
+    $<HTMLInputElement>('max-lr').value = s.maxLR.toPrecision(3);
+    $<HTMLButtonElement>('compare').disabled = !task.test;
+    $('suggestion').textContent =
+      `baseLR ${s.baseLR.toPrecision(3)}, maxLR ${s.maxLR.toPrecision(3)}, 1cycle peak ${(r.oneCycleLROptions?.maxLR ?? s.maxLR).toPrecision(3)} — confidence ${s.confidence}` +
+      ` (${r.iterations} iterations, ${seconds} s).`;
+    status(`Range test done: baseLR ${s.baseLR.toPrecision(3)}, maxLR ${s.maxLR.toPrecision(3)} (confidence ${s.confidence}). Next: compare.`);
+  } else {
+    $('suggestion').textContent = `No bounds: ${s.notes.join('; ')}`;
+    status(`Range test: no bounds suggested (${s.notes.join('; ')}).`);
+  }
+  demo.state = 'idle';
+}
+
+const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
+
+/** The comparison's runs in one colour each, the same in both charts (legend below: the names are long). */
+const runColor = (names: string[]) => ({
+  field: 'run',
+  type: 'nominal',
+  title: null,
+  scale: { domain: names, range: ['#9ecae1', '#3182bd', '#e6550d', '#31a354', '#756bb1'] },
+  legend: { orient: 'bottom', columns: 3 },
+});
+
+/** The five runs one after another, with live curves, then the table. */
+async function runComparison(): Promise<void> {
+  const z = demo.zeroConfig;
+  if (!task.test || !z || z.baseLR === null || z.maxLR === null) throw new Error('run the range test first (on the digits: the comparison needs their test set)');
+  demo.state = 'comparing';
+  const epochs = TASK === 'digits' ? DIGIT_PRESETS[PRESET].epochs : num('epochs');
+  const perEpoch = Math.ceil(task.xs.shape[0] / BATCH);
+  const runs = comparisonRuns({ baseLR: z.baseLR, maxLR: z.maxLR, oneCycleMaxLR: z.oneCycleMaxLR ?? z.maxLR }, perEpoch * epochs);
+  const accChart = await liveLines('chart-compare', { type: 'line', point: true }, {
+    x: { field: 'epoch', type: 'quantitative', title: 'epoch', scale: { domain: [0, epochs] }, axis: { tickMinStep: 1 } },
+    y: { field: 'accuracy', type: 'quantitative', title: 'test accuracy', scale: { zero: false }, axis: { format: '.0%' } },
+    color: runColor(runs.map((r) => r.name)),
+  });
+  const lrChart = await liveChart('chart-compare-lr', [{ field: 'lr', title: 'learning rate' }], { field: 'iteration', title: 'iteration' }, runs.map((r) => r.name));
+  const outcomes: RunOutcome[] = [];
+  $('results').innerHTML = '';
+  for (const [k, run] of runs.entries()) {
+    let it = 0;
+    let t0 = performance.now();
+    const live: LiveRows = new LiveRows(lrChart, () => ({ iteration: it, lr: getLearningRate(live.model.optimizer), run: run.name }), (b) => {
+      it++;
+      if (b % 10 === 0) {
+        const rate = (it * BATCH) / ((performance.now() - t0) / 1000);
+        status(`Comparison ${k + 1} of ${runs.length}: ${run.name}, iteration ${it} of ${perEpoch * epochs} · ${rate.toFixed(0)} images/s on ${demo.backend}`);
+      }
+      return b % 5 === 0;
+    });
+    t0 = performance.now();
+    const o = await trainRun({ xs: task.xs, ys: task.ys, test: task.test, model: task.model }, run, {
+      epochs,
+      batchSize: BATCH,
+      live: [live],
+      onEpoch: (epoch, accuracy) => void accChart.view.insert('rows', [{ run: run.name, epoch: epoch + 1, accuracy }]).resize().run(),
+    });
+    outcomes.push(o);
+    $('speed').textContent = `${o.imagesPerSecond.toFixed(0)} images/s (training with test evaluations)`;
+  }
+  demo.comparison = outcomes.map(({ lr: _lr, ...rest }) => rest);
+  const by = (name: string) => outcomes.find((o) => o.name === name) as RunOutcome;
+  const clr = by('CLR triangular2');
+  const rows = outcomes
+    .map((o) => `<tr><td>${o.name}</td><td>${o.describe}</td><td>${pct(o.finalAccuracy)}</td><td>${pct(o.bestAccuracy)}</td><td>${o.seconds.toFixed(1)} s</td></tr>`)
+    .join('');
+  $('results').innerHTML =
+    `<table id="results-table"><thead><tr><th>run</th><th>settings</th><th>final test accuracy</th><th>best</th><th>time</th></tr></thead><tbody>${rows}</tbody></table>` +
+    `<p>CLR against a fixed LR at the suggestion's baseLR: ${signed(clr.finalAccuracy - by('fixed at baseLR').finalAccuracy)} points; at its maxLR: ${signed(clr.finalAccuracy - by('fixed at maxLR').finalAccuracy)} points. ` +
+    `The range test cost ${z.iterations} iterations; each run ${perEpoch * epochs}.</p>`;
+  status(`Done: ${runs.length} runs of ${perEpoch * epochs} iterations on ${demo.backend}.`);
+  demo.state = 'compared';
+}
+
+const signed = (d: number) => `${d >= 0 ? '+' : '−'}${Math.abs(d * 100).toFixed(1)}`;
+
 function guard(run: () => Promise<void>): () => void {
   return () => {
-    if (demo.state === 'range-test' || demo.state === 'training') return;
+    if (demo.state === 'range-test' || demo.state === 'training' || demo.state === 'comparing') return;
     run().catch((e: unknown) => {
       demo.state = 'error';
       demo.errors.push(String(e));
@@ -201,10 +372,18 @@ function guard(run: () => Promise<void>): () => void {
   };
 }
 
+/** The digits shipped beside the page (digits.bin, written by the build). */
+async function loadDigits(): Promise<Uint8Array> {
+  const res = await fetch('digits.bin');
+  if (!res.ok) throw new Error(`digits.bin: HTTP ${res.status} (build the page with npm run demo, which writes it beside index.html)`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
 async function main(): Promise<void> {
-  demo.backend = await pickBackend();
+  const digits = TASK === 'digits' ? await loadDigits() : null;
+  task = await pickBackend(() => (digits ? digitsTask(digits, PRESET) : syntheticTask()));
   $('backend').textContent = demo.backend;
-  task = syntheticTask();
+  $('backend-notes').textContent = demo.backendNotes.length > 0 ? `(passed over: ${demo.backendNotes.join('; ')})` : '';
   demo.task = task.name;
   $('data').textContent = task.name;
   $('cifar-file').addEventListener('change', async (e) => {
@@ -212,20 +391,27 @@ async function main(): Promise<void> {
     if (!file) return;
     try {
       const next = cifarTask(new Uint8Array(await file.arrayBuffer()), file.name);
-      tf.dispose([task.xs, task.ys]);
+      // A convnet: train it only where the backend can (stock wasm cannot), and say so.
+      await trainsOn(next).catch((err: unknown) => {
+        tf.dispose([next.xs, next.ys]);
+        throw new Error(`the ${demo.backend} backend cannot train this convnet (${String((err as Error).message ?? err).split('\n')[0]}); open the page where webgl or webgpu works`);
+      });
+      tf.dispose([task.xs, task.ys, ...(task.test ? [task.test.xs, task.test.ys] : [])]);
       task = next;
-      $<HTMLInputElement>('use-synthetic').checked = false;
       demo.task = task.name;
       $('data').textContent = task.name;
+      $<HTMLButtonElement>('compare').disabled = true;
       status(`Loaded ${task.name}.`);
     } catch (err) {
       status(String((err as Error).message), true);
     }
   });
+  $('find-lr').addEventListener('click', guard(runZeroConfig));
+  $('compare').addEventListener('click', guard(runComparison));
   $('range-test').addEventListener('click', guard(runRangeTest));
   $('train').addEventListener('click', guard(runTraining));
   demo.state = 'idle';
-  status(`Ready (backend ${demo.backend}).`);
+  status(`Ready (backend ${demo.backend}). Start with the range test.`);
 }
 
 main().catch((e: unknown) => {

@@ -1,14 +1,17 @@
 /**
- * Builds the demo page (esbuild: one bundle with one copy of tfjs) and serves it on localhost.
+ * Builds the demo page into examples/browser/dist — index.html, app.js (esbuild: one bundle with one
+ * copy of tfjs), digits.bin (the MNIST sample, digits.ts) and wasm/ (the wasm backend's binaries) — a
+ * folder that works as it is from any static server, and serves it on localhost.
  *
  *   npm run demo                 # http://localhost:8080
  *   npm run demo -- --port 9000
  */
-import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import { copyFileSync, createReadStream, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
+import { writeDigits } from './digits.js';
 
 const here = __dirname;
 const out = path.join(here, 'dist');
@@ -21,7 +24,7 @@ const TYPES: Record<string, string> = {
   '.bin': 'application/octet-stream',
 };
 
-/** Bundles app.ts into dist/app.js for browsers. */
+/** Writes the page's folder: the bundle of app.ts, index.html, digits.bin and the wasm binaries. */
 export async function buildDemo(): Promise<void> {
   if (!existsSync(path.resolve(here, '../../dist/esm/index.js'))) {
     throw new Error('the library is not built: run `npm run build` first (npm run demo does)');
@@ -40,16 +43,18 @@ export async function buildDemo(): Promise<void> {
     external: ['@tensorflow/tfjs-node', 'fs', 'path', 'os', 'worker_threads', 'perf_hooks', 'crypto', 'util'],
     define: { 'process.env.NODE_ENV': '"production"' },
   });
+  copyFileSync(path.join(here, 'index.html'), path.join(out, 'index.html'));
+  mkdirSync(path.join(out, 'wasm'), { recursive: true });
+  for (const f of readdirSync(path.join(wasmDir, 'dist')).filter((n) => n.endsWith('.wasm'))) copyFileSync(path.join(wasmDir, 'dist', f), path.join(out, 'wasm', f));
+  if (!existsSync(path.join(out, 'digits.bin'))) writeDigits(path.join(out, 'digits.bin'));
 }
 
-/** Serves index.html, the bundle, and the wasm backend's binaries (under /wasm/). */
+/** Serves the built folder (nothing outside it: what works here works copied anywhere). */
 export function serveDemo(port: number, host = '127.0.0.1'): Promise<Server> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    let file: string;
-    if (url.pathname === '/' || url.pathname === '/index.html') file = path.join(here, 'index.html');
-    else if (url.pathname.startsWith('/wasm/')) file = path.join(wasmDir, 'dist', path.basename(url.pathname));
-    else file = path.join(out, path.basename(url.pathname));
+    const name = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);
+    const file = path.join(out, ...name.split('/').filter((p) => p !== '..' && p !== ''));
     if (!existsSync(file) || !statSync(file).isFile()) {
       res.writeHead(404).end('not found');
       return;

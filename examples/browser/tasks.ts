@@ -1,6 +1,8 @@
 /**
- * The demo page's two tasks: synthetic bars (no download) and the first 2,000 images of a CIFAR-10
- * batch file the user picks, each with a small convnet from seeded weights.
+ * The demo page's tasks: real MNIST digits shipped with the page (digits.bin, written at build time by
+ * digits.ts) with a small MLP — the default, where the LR matters; synthetic bars (600 images, trivially
+ * easy: the exact-schedule checks use it); and the first 2,000 images of a CIFAR-10 batch file the user
+ * picks. Every model from seeded weights.
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseBatch } from '../cifar/format.js';
@@ -8,9 +10,49 @@ import { chwToHwc, seededRandom } from '../lib/kit.js';
 
 export interface Task {
   name: string;
-  xs: tf.Tensor4D;
+  xs: tf.Tensor;
   ys: tf.Tensor2D;
+  /** A held-out test set (the digits), for the comparison's test accuracy. */
+  test?: { xs: tf.Tensor; ys: tf.Tensor2D };
   model: () => tf.LayersModel;
+}
+
+/** How much of digits.bin a page uses: `full` (the page) or `small` (the browser test: same task, less of it). */
+export const DIGIT_PRESETS = {
+  full: { train: 4000, test: 1000, epochs: 4 },
+  small: { train: 2000, test: 500, epochs: 4 },
+} as const;
+export type DigitPreset = keyof typeof DIGIT_PRESETS;
+
+/** The digits task from the bytes of digits.bin (layout in digits.ts), `preset`'s share of it. */
+export function digitsTask(bytes: Uint8Array, preset: DigitPreset): Task {
+  const magic = String.fromCharCode(...bytes.subarray(0, 4));
+  if (magic !== 'DGT1') throw new Error(`digits.bin: not a digits file (starts with ${JSON.stringify(magic)}, expected "DGT1")`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const [nTrain, nTest] = [view.getUint32(4, true), view.getUint32(8, true)];
+  if (bytes.length !== 12 + (nTrain + nTest) * 785) throw new Error(`digits.bin: ${bytes.length} bytes, expected ${12 + (nTrain + nTest) * 785} for ${nTrain} + ${nTest} digits`);
+  const want = DIGIT_PRESETS[preset];
+  const part = (offset: number, count: number, take: number) => {
+    const n = Math.min(count, take);
+    const x = Float32Array.from(bytes.subarray(offset, offset + n * 784), (v) => v / 255);
+    const labels = Array.from(bytes.subarray(offset + count * 784, offset + count * 784 + n));
+    return { xs: tf.tensor2d(x, [n, 784]), ys: tf.oneHot(tf.tensor1d(labels, 'int32'), 10) as tf.Tensor2D };
+  };
+  const train = part(12, nTrain, want.train);
+  const test = part(12 + nTrain * 785, nTest, want.test);
+  return {
+    name: `MNIST digits (${train.xs.shape[0]} train, ${test.xs.shape[0]} test), MLP 784→64→10`,
+    xs: train.xs,
+    ys: train.ys,
+    test,
+    model: () =>
+      tf.sequential({
+        layers: [
+          tf.layers.dense({ units: 64, activation: 'relu', inputShape: [784], kernelInitializer: tf.initializers.heNormal({ seed: 1 }) }),
+          tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+        ],
+      }),
+  };
 }
 
 /** 600 16×16 images of 3 classes: a horizontal bar, a vertical bar, a diagonal; with noise. Seeded. */

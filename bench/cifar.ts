@@ -15,6 +15,7 @@
  *   npm run bench:cifar -- --policies fixed --fixed-lr 0.004 ...                     # one point of a fixed-LR grid
  *   npm run bench:cifar -- --optimizer prodigy --policies constant ...               # a learning-rate-free optimizer at its defaults
  *   npm run bench:cifar -- --policies 1cycle --average swa,ema,ema:0.9999 ...        # averages of each run's weights, scored beside it
+ *   npm run bench:cifar -- --optimizer scheduleFreeAdamW --policies constant --lr-free-reading double ...  # its LR from Adam's range test
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -23,6 +24,7 @@ import { loadFolder, locateCifar10 } from '../examples/cifar/data.js';
 import { iterationsToReach, runExperiment } from '../examples/cifar/experiment.js';
 import { POLICIES, type PolicyName } from '../examples/cifar/policies.js';
 import { parseAveraging } from '../examples/cifar/averaging.js';
+import { ONE_CYCLE_READINGS, type OneCycleReading } from 'tfjs-clr';
 import { OPTIMIZERS, type OptimizerName } from '../examples/cifar/optimizers.js';
 import { commandLine, flags, positiveFlag, resultsDir } from './kit.js';
 
@@ -46,6 +48,7 @@ const { values: a } = flags('bench:cifar', {
     policies: { type: 'string', default: 'fixed,triangular2,exp_range' },
     optimizer: { type: 'string', default: 'momentum' },
     average: { type: 'string' },
+    'lr-free-reading': { type: 'string' },
     out: { type: 'string' },
 }, { summary: "the paper's claim on real CIFAR-10: iterations CLR needs to reach a fixed LR's best test accuracy (range test, policies, seeds; resumable)", example: 'npm run bench:cifar -- --iterations 8000 --eval-every 500 --policies 1cycle --seed 4 --out bench/results/cifar/16ep-1cycle-seed4' });
 
@@ -66,6 +69,10 @@ async function main(): Promise<void> {
     return n as OptimizerName;
   });
   const average = parseAveraging(a.average).map((s) => s.name);
+  const lrFreeReading = a['lr-free-reading'] as string | undefined;
+  if (lrFreeReading !== undefined && !(ONE_CYCLE_READINGS as readonly string[]).includes(lrFreeReading)) {
+    throw new Error(`--lr-free-reading: unknown reading "${lrFreeReading}" (known: ${ONE_CYCLE_READINGS.join(', ')})`);
+  }
   const cyclic = policies.some((p) => p !== 'fixed');
   const backend = await chooseBackend(a.backend as BackendName | undefined);
   console.log(`backend: ${backend.name} — ${backend.why}`);
@@ -100,6 +107,7 @@ async function main(): Promise<void> {
     stepSize: a['step-size'] === undefined ? undefined : Number(a['step-size']),
     checkpointEvery: a['checkpoint-every'] === undefined ? undefined : Number(a['checkpoint-every']),
     ...(average.length > 0 ? { average } : {}),
+    ...(lrFreeReading !== undefined ? { lrFreeReading: lrFreeReading as OneCycleReading } : {}),
     out,
     backend,
     progress: process.stdout.isTTY ? 'bar' : 'lines',

@@ -7,12 +7,12 @@
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { CyclicLR, CycleEndStopping, WeightAveraging, suggestStepSize, type StatefulCallback } from 'tfjs-clr';
+import { CyclicLR, CycleEndStopping, WeightAveraging, oneCyclePeak, suggestStepSize, type StatefulCallback } from 'tfjs-clr';
 import { AveragedEvals, averagingOptions, parseAveraging } from './averaging.js';
 import { EvalCallback, ProgressCallback } from './callbacks.js';
 import { Checkpoints } from './checkpoint.js';
 import { buildNet } from './model.js';
-import { CYCLABLE_MOMENTUM, defaultLR, describeOptimizer, factsFor, isLRFree, makeOptimizer, type OptimizerName } from './optimizers.js';
+import { CYCLABLE_MOMENTUM, LR_FREE, defaultLR, describeOptimizer, factsFor, isLRFree, makeOptimizer, type OptimizerName } from './optimizers.js';
 import { makePolicy, type PolicyName, type PolicySettings } from './policies.js';
 import { comparisonTable, fmtLR, table3, writeOutputs } from './report.js';
 import { rangeTestFrom } from './range.js';
@@ -49,7 +49,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   const runs: PolicyRun[] = [];
   const stepSize = chooseStepSize(o);
   for (const optimizer of optimizers) {
-    const { baseLR, maxLR } = await boundsFor(o, optimizer, () => fresh(optimizer, 0.01), stats, rangeTests);
+    const { baseLR, maxLR } = await boundsFor(o, optimizer, (name) => fresh(name, 0.01), stats, rangeTests);
     const settings: PolicySettings = { baseLR, maxLR, stepSize, fixedLR: o.fixedLR ?? baseLR, budget: o.iterations };
     perOptimizer[optimizer] = settings;
     for (const name of o.policies) runs.push(...(await trainRun(o, { optimizer, name, settings, label: optimizers.length > 1 ? `${optimizer} ${name}` : name, fresh, stats, rangeTests })));
@@ -97,6 +97,7 @@ function trainingSettings(o: ExperimentOptions): Record<string, unknown> {
     net, optimizers: optimizers ?? ['momentum'], cycleMomentum: Boolean(cycleMomentum), iterations, evalEvery, batchSize, momentum, seed, baseLR, maxLR, stepSize, fixedLR,
     rangeTest, rangeEpochs, rangeIterations, rangeMinLR, rangeMaxLR, rangeBudget, trainImages: o.data.train.count, testImages: o.data.test.count,
     ...(average && average.length > 0 ? { average } : {}),
+    ...(o.lrFreeReading !== undefined ? { lrFreeReading: o.lrFreeReading } : {}),
   };
 }
 
@@ -104,24 +105,25 @@ function trainingSettings(o: ExperimentOptions): Record<string, unknown> {
  * An optimizer's bounds: the flags, else its range test's suggestion (recorded in rangeTests), else
  * the paper's for SGD-like optimizers; an error for adaptive ones without bounds.
  */
-async function boundsFor(o: ExperimentOptions, optimizer: OptimizerName, model: () => tf.LayersModel, stats: Stats, rangeTests: RangeTestRecord[]): Promise<{ baseLR: number; maxLR: number }> {
+async function boundsFor(o: ExperimentOptions, optimizer: OptimizerName, model: (name: OptimizerName) => tf.LayersModel, stats: Stats, rangeTests: RangeTestRecord[]): Promise<{ baseLR: number; maxLR: number }> {
   let baseLR = o.baseLR;
   let maxLR = o.maxLR;
   if (isLRFree(optimizer)) {
-    // Nothing to find: they train at their own default (policy `constant`).
-    const lr = defaultLR(optimizer);
+    // Their own default (policy `constant`), or the LR their family's range test gives (--lr-free-reading).
+    if (o.lrFreeReading === undefined) {
+      const lr = defaultLR(optimizer);
+      return { baseLR: lr, maxLR: lr };
+    }
+    const family = LR_FREE[optimizer].family;
+    const t = await initialRangeTest(o, family, () => model(family), stats);
+    rangeTests.push(t);
+    const lr = oneCyclePeak(t.result, t.suggestion, o.lrFreeReading);
+    if (lr === null) throw new Error(`--lr-free-reading ${o.lrFreeReading}: the ${family} range test gave no LR (${t.suggestion.notes.join('; ')})`);
+    o.log(`${optimizer}: LR ${fmtLR(lr)} (the ${family} range test's \`${o.lrFreeReading}\` reading)`);
     return { baseLR: lr, maxLR: lr };
   }
   if (o.rangeTest) {
-    const ckpt = checkpointsOf(o);
-    let t = ckpt?.readJSON<RangeTestRecord>(`range-${optimizer}`) ?? null;
-    if (t) o.log(`\n${optimizer}: range test done by an earlier process (${ckpt?.dir}): baseLR ${fmtLR(t.suggestion.baseLR)}, maxLR ${fmtLR(t.suggestion.maxLR)}`);
-    else {
-      const m = model();
-      t = await rangeTestFrom(o, m, stats, optimizer, 0);
-      m.dispose();
-      ckpt?.writeJSON(`range-${optimizer}`, t);
-    }
+    const t = await initialRangeTest(o, optimizer, () => model(optimizer), stats);
     rangeTests.push(t);
     baseLR ??= t.suggestion.baseLR ?? undefined;
     maxLR ??= t.suggestion.maxLR ?? undefined;
@@ -139,6 +141,21 @@ async function boundsFor(o: ExperimentOptions, optimizer: OptimizerName, model: 
     maxLR ??= PAPER_BOUNDS.maxLR;
   }
   return { baseLR, maxLR };
+}
+
+/** The range test before training for `optimizer` (from the initial weights), or the one an earlier process saved. */
+async function initialRangeTest(o: ExperimentOptions, optimizer: OptimizerName, model: () => tf.LayersModel, stats: Stats): Promise<RangeTestRecord> {
+  const ckpt = checkpointsOf(o);
+  const saved = ckpt?.readJSON<RangeTestRecord>(`range-${optimizer}`) ?? null;
+  if (saved) {
+    o.log(`\n${optimizer}: range test done by an earlier process (${ckpt?.dir}): baseLR ${fmtLR(saved.suggestion.baseLR)}, maxLR ${fmtLR(saved.suggestion.maxLR)}`);
+    return saved;
+  }
+  const m = model();
+  const t = await rangeTestFrom(o, m, stats, optimizer, 0);
+  m.dispose();
+  ckpt?.writeJSON(`range-${optimizer}`, t);
+  return t;
 }
 
 /** The paper's 4 epochs per half cycle, shortened so the budget holds 3 whole cycles; or `--step-size`. */

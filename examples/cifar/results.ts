@@ -1,7 +1,7 @@
 /**
  * What the CIFAR-10 experiment takes and gives (experiment.ts runs it, report.ts writes it out).
  */
-import type { BoundsSuggestion, RangeTestResult } from 'tfjs-clr';
+import type { BoundsSuggestion, OneCycleReading, RangeTestResult } from 'tfjs-clr';
 import type { ProgressMode } from './callbacks.js';
 import type { Cifar10 } from './data.js';
 import type { NetName } from './model.js';
@@ -49,6 +49,12 @@ export interface ExperimentOptions {
    * from the last one, and reuses finished runs and range tests.
    */
   checkpointEvery?: number;
+  /**
+   * Learning-rate-free optimizers: train at the LR their family's range test gives (Adam's for
+   * Schedule-Free AdamW and Prodigy, Momentum SGD's for the others), read as 1cycle's peak with this
+   * reading, instead of at their own default.
+   */
+  lrFreeReading?: OneCycleReading;
   /** Averages of the weights kept beside each run and scored at every evaluation: `swa`, `ema`, `ema:<decay>` (averaging.ts). */
   average?: string[];
   out: string;

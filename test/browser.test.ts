@@ -116,6 +116,7 @@ run(`the demo page as a user first opens it: zero-config on the digits${haveChro
   }, 600000);
 
   test("five runs from the same weights: CLR at or above a fixed LR at the suggestion's baseLR and at its maxLR", async () => {
+    await page.check('#compare-visor');
     await page.click('#compare');
     await waitFor('compared');
     const d = await demo();
@@ -131,6 +132,13 @@ run(`the demo page as a user first opens it: zero-config on the digits${haveChro
     expect(await page.locator('#results-table tbody tr').count()).toBe(5);
     for (const id of ['chart-compare', 'chart-compare-lr']) expect(await page.locator(`#${id} svg`).count()).toBeGreaterThan(0);
     expect(await page.textContent('#speed')).toMatch(/\d+ images\/s/);
+    // The same curves in tfjs-vis's visor, drawn: one surface for accuracy, one for the LR, in its own tab.
+    for (const name of ['Comparison: test accuracy', 'Comparison: learning rate']) {
+      const surface = page.locator('.visor .tf-surface').filter({ has: page.locator('.tf-label', { hasText: name }) });
+      await surface.locator('.tf-draw-area canvas, .tf-draw-area svg').first().waitFor({ timeout: 30000 });
+      expect(await surface.count()).toBe(1);
+    }
+    await page.locator('.visor .visor-controls button', { hasText: 'Hide' }).click();
     const shot = FULL ? path.resolve(__dirname, '../docs/demo.png') : path.resolve(__dirname, '../results/browser/demo.png');
     mkdirSync(path.dirname(shot), { recursive: true });
     await page.screenshot({ path: shot, fullPage: true });

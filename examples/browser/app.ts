@@ -324,10 +324,21 @@ async function runComparison(): Promise<void> {
   const lrChart = await liveChart('chart-compare-lr', [{ field: 'lr', title: 'learning rate' }], { field: 'iteration', title: 'iteration' }, runs.map((r) => r.name));
   const outcomes: RunOutcome[] = [];
   $('results').innerHTML = '';
+  const visor = $<HTMLInputElement>('compare-visor').checked;
+  // tfjs-vis: the finished runs' test accuracy by epoch and LR by iteration, redrawn after each run.
+  const drawVisor = async () => {
+    const series = outcomes.map((o) => o.name);
+    const accuracy = outcomes.map((o) => o.accuracy.map((y, e) => ({ x: e + 1, y })));
+    const lr = outcomes.map((o) => o.lr.flatMap((y, i) => (i % 5 === 0 ? [{ x: i, y }] : [])));
+    await tfvis.render.linechart({ name: 'Comparison: test accuracy', tab: 'comparison' }, { values: accuracy, series }, { xLabel: 'epoch', yLabel: 'test accuracy', zoomToFit: true });
+    await tfvis.render.linechart({ name: 'Comparison: learning rate', tab: 'comparison' }, { values: lr, series }, { xLabel: 'iteration', yLabel: 'learning rate' });
+  };
   for (const [k, run] of runs.entries()) {
     let it = 0;
     let t0 = performance.now();
-    const live: LiveRows = new LiveRows(lrChart, () => ({ iteration: it, lr: getLearningRate(live.model.optimizer), run: run.name }), (b) => {
+    const lrs: number[] = [];
+    const live: LiveRows = new LiveRows(lrChart, () => ({ iteration: it, lr: lrs[lrs.length - 1], run: run.name }), (b) => {
+      lrs.push(getLearningRate(live.model.optimizer));
       it++;
       if (b % 10 === 0) {
         const rate = (it * BATCH) / ((performance.now() - t0) / 1000);
@@ -340,9 +351,12 @@ async function runComparison(): Promise<void> {
       epochs,
       batchSize: BATCH,
       live: [live],
-      onEpoch: (epoch, accuracy) => void accChart.view.insert('rows', [{ run: run.name, epoch: epoch + 1, accuracy }]).resize().run(),
+      onEpoch: async (epoch, accuracy) => {
+        accChart.view.insert('rows', [{ run: run.name, epoch: epoch + 1, accuracy }]).resize().run();
+      },
     });
     outcomes.push(o);
+    if (visor) await drawVisor();
     $('speed').textContent = `${o.imagesPerSecond.toFixed(0)} images/s (training with test evaluations)`;
   }
   demo.comparison = outcomes.map(({ lr: _lr, ...rest }) => rest);

@@ -131,15 +131,13 @@ function liveLines(el: string, mark: Record<string, unknown>, encoding: Record<s
 class LiveRows extends tf.Callback {
   constructor(
     private readonly chart: EmbedResult,
-    private readonly row: (batch: number, logs: tf.Logs) => Record<string, number | string>,
-    /** Whether this batch's row is drawn (all by default); called every batch. */
-    private readonly keep: (batch: number) => boolean = () => true,
+    private readonly row: (batch: number, logs: tf.Logs) => Record<string, number>,
   ) {
     super();
   }
   override async onBatchEnd(batch: number, logs?: tf.Logs): Promise<void> {
     // resize(): lay the chart out again as axes grow with the data (else the lower panel is clipped).
-    if (this.keep(batch)) this.chart.view.insert('rows', [this.row(batch, logs ?? {})]).resize().run();
+    this.chart.view.insert('rows', [this.row(batch, logs ?? {})]).resize().run();
     await tf.nextFrame();
   }
 }
@@ -334,26 +332,19 @@ async function runComparison(): Promise<void> {
     await tfvis.render.linechart({ name: 'Comparison: learning rate', tab: 'comparison' }, { values: lr, series }, { xLabel: 'iteration', yLabel: 'learning rate' });
   };
   for (const [k, run] of runs.entries()) {
-    let it = 0;
-    let t0 = performance.now();
-    const lrs: number[] = [];
-    const live: LiveRows = new LiveRows(lrChart, () => ({ iteration: it, lr: lrs[lrs.length - 1], run: run.name }), (b) => {
-      lrs.push(getLearningRate(live.model.optimizer));
-      it++;
-      if (b % 10 === 0) {
-        const rate = (it * BATCH) / ((performance.now() - t0) / 1000);
-        status(`Comparison ${k + 1} of ${runs.length}: ${run.name}, iteration ${it} of ${perEpoch * epochs} · ${rate.toFixed(0)} images/s on ${demo.backend}`);
-      }
-      return b % 5 === 0;
-    });
-    t0 = performance.now();
+    const t0 = performance.now();
     const o = await trainRun({ xs: task.xs, ys: task.ys, test: task.test, model: task.model }, run, {
       epochs,
       batchSize: BATCH,
-      live: [live],
-      onEpoch: async (epoch, accuracy) => {
-        accChart.view.insert('rows', [{ run: run.name, epoch: epoch + 1, accuracy }]).resize().run();
+      onBatch: async (i, lr) => {
+        if (i % 5 === 0) lrChart.view.insert('rows', [{ iteration: i, lr, run: run.name }]).resize().run();
+        if (i % 10 === 0) {
+          const rate = ((i + 1) * BATCH) / ((performance.now() - t0) / 1000);
+          status(`Comparison ${k + 1} of ${runs.length}: ${run.name}, iteration ${i + 1} of ${perEpoch * epochs} · ${rate.toFixed(0)} images/s on ${demo.backend}`);
+        }
+        await tf.nextFrame(); // a fit never yields to the page by itself
       },
+      onEpoch: (epoch, accuracy) => void accChart.view.insert('rows', [{ run: run.name, epoch: epoch + 1, accuracy }]).resize().run(),
     });
     outcomes.push(o);
     if (visor) await drawVisor();

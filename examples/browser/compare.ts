@@ -75,44 +75,52 @@ export interface RunOutcome {
   imagesPerSecond: number;
 }
 
-/** Test accuracy after each epoch (and a hook for live charts); the LR of each batch. */
+/** Live hooks of a run: after each batch (its 0-based iteration and the LR it used), after each epoch. */
+export interface RunHooks {
+  onBatch?: (iteration: number, lr: number) => void | Promise<void>;
+  onEpoch?: (epoch: number, accuracy: number) => void | Promise<void>;
+}
+
+/** Test accuracy after each epoch, the LR of each batch, and the hooks for live charts. */
 class Recorder extends tf.Callback {
   readonly accuracy: number[] = [];
   readonly lr: number[] = [];
   constructor(
     private readonly test: { xs: tf.Tensor; ys: tf.Tensor },
-    private readonly onEpoch: (epoch: number, accuracy: number) => void | Promise<void>,
+    private readonly hooks: RunHooks,
   ) {
     super();
   }
   override async onBatchEnd(): Promise<void> {
-    this.lr.push(getLearningRate(this.model.optimizer));
+    const lr = getLearningRate(this.model.optimizer);
+    this.lr.push(lr);
+    await this.hooks.onBatch?.(this.lr.length - 1, lr);
   }
   override async onEpochEnd(epoch: number): Promise<void> {
     const correct = tf.tidy(() => tf.equal(tf.argMax(this.model.predict(this.test.xs) as tf.Tensor, 1), tf.argMax(this.test.ys, 1)).sum());
     const acc = (await correct.data())[0] / this.test.ys.shape[0];
     correct.dispose();
     this.accuracy.push(acc);
-    await this.onEpoch(epoch, acc);
+    await this.hooks.onEpoch?.(epoch, acc);
   }
 }
 
 /**
  * Trains `run` for `epochs` over the task's data in its given order (no shuffling: every run sees the
- * same batches) and returns its record; `live` callbacks (charts, progress) run after the run's own.
+ * same batches) and returns its record; the hooks feed live charts and progress.
  */
 export async function trainRun(
   task: CompareTask,
   run: CompareRun,
-  o: { epochs: number; batchSize: number; onEpoch?: (epoch: number, accuracy: number) => void | Promise<void>; live?: tf.Callback[] },
+  o: { epochs: number; batchSize: number } & RunHooks,
 ): Promise<RunOutcome> {
   const model = task.model();
   const optimizer = run.optimizer();
   model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  const rec = new Recorder(task.test, o.onEpoch ?? (() => {}));
+  const rec = new Recorder(task.test, o);
   const t0 = performance.now();
   try {
-    await model.fit(task.xs, task.ys, { epochs: o.epochs, batchSize: o.batchSize, shuffle: false, verbose: 0, callbacks: [...run.callbacks(), rec, ...(o.live ?? [])] });
+    await model.fit(task.xs, task.ys, { epochs: o.epochs, batchSize: o.batchSize, shuffle: false, verbose: 0, callbacks: [...run.callbacks(), rec] });
   } finally {
     optimizer.dispose();
     model.dispose();

@@ -11,10 +11,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { seededRandom } from '../lib/kit.js';
-
-/** Digits in the file: enough for a task where the LR matters, small enough for a page (3.9 MB). */
-export const DIGITS = { train: 4000, test: 1000 } as const;
-export const MAGIC = 'DGT1';
+import { DIGIT_PRESETS, DIGITS_MAGIC } from './tasks.js';
 
 /** The mnist package's folder of digits (one JSON file per class, a flat array of 784-pixel rows in [0, 1]). */
 function digitsFolder(): string {
@@ -44,9 +41,10 @@ export function writeDigits(file: string): void {
     const j = Math.floor(rand() * (k + 1));
     [order[k], order[j]] = [order[j], order[k]];
   }
-  const { train, test } = DIGITS;
+  // As many as the full page uses: enough for a task where the LR matters, small enough for a page (3.9 MB).
+  const { train, test } = DIGIT_PRESETS.full;
   const out = new Uint8Array(12 + (train + test) * 785);
-  out.set(Buffer.from(MAGIC, 'ascii'), 0);
+  out.set(Buffer.from(DIGITS_MAGIC, 'ascii'), 0);
   const view = new DataView(out.buffer);
   view.setUint32(4, train, true);
   view.setUint32(8, test, true);

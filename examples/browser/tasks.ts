@@ -17,7 +17,10 @@ export interface Task {
   model: () => tf.LayersModel;
 }
 
-/** How much of digits.bin a page uses: `full` (the page) or `small` (the browser test: same task, less of it). */
+/** The first bytes of digits.bin (its layout: digits.ts, which writes it). */
+export const DIGITS_MAGIC = 'DGT1';
+
+/** How much of digits.bin a page uses: `full` (the page: all of it) or `small` (the browser test: same task, less of it). */
 export const DIGIT_PRESETS = {
   full: { train: 4000, test: 1000, epochs: 4 },
   small: { train: 2000, test: 500, epochs: 4 },
@@ -27,7 +30,7 @@ export type DigitPreset = keyof typeof DIGIT_PRESETS;
 /** The digits task from the bytes of digits.bin (layout in digits.ts), `preset`'s share of it. */
 export function digitsTask(bytes: Uint8Array, preset: DigitPreset): Task {
   const magic = String.fromCharCode(...bytes.subarray(0, 4));
-  if (magic !== 'DGT1') throw new Error(`digits.bin: not a digits file (starts with ${JSON.stringify(magic)}, expected "DGT1")`);
+  if (magic !== DIGITS_MAGIC) throw new Error(`digits.bin: not a digits file (starts with ${JSON.stringify(magic)}, expected "${DIGITS_MAGIC}")`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const [nTrain, nTest] = [view.getUint32(4, true), view.getUint32(8, true)];
   if (bytes.length !== 12 + (nTrain + nTest) * 785) throw new Error(`digits.bin: ${bytes.length} bytes, expected ${12 + (nTrain + nTest) * 785} for ${nTrain} + ${nTest} digits`);

@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ONE_CYCLE_READINGS, type OneCycleReading } from 'tfjs-clr';
 
 /** bench/results: one folder a bench, one folder a run inside it. */
 export const RESULTS = path.resolve(__dirname, 'results');
@@ -79,4 +80,12 @@ export function positiveFlag(name: string, value: string | boolean | undefined, 
 export function markdownTable(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): string {
   const line = (cells: ReadonlyArray<string | number>) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** The peak readings (`suggested`, `double`, `right`) a comma-separated flag asks for; the error names the flag and the value. */
+export function readings(list: string, flag: string): OneCycleReading[] {
+  return list.split(',').filter(Boolean).map((r) => {
+    if (!(ONE_CYCLE_READINGS as readonly string[]).includes(r)) throw new Error(`${flag}: unknown reading "${r}" (known: ${ONE_CYCLE_READINGS.join(', ')})`);
+    return r as OneCycleReading;
+  });
 }

@@ -26,14 +26,14 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_BUDGET, ONE_CYCLE_READINGS, oneCyclePeak, rangeTest, suggestBounds, type OneCycleReading, type RangeTestResult } from 'tfjs-clr';
+import { DEFAULT_BUDGET, ONE_CYCLE_READINGS, oneCyclePeak, rangeTest, suggestBounds, type RangeTestResult } from 'tfjs-clr';
 import { chooseBackend, type BackendName } from 'tfjs-wasm-training';
 import { CANDIDATES, RANGE_TEST_VERSION, compactJSON, pairKey, runIndex, stillValid, type Study } from './suggest/report.js';
 import { writeReport } from './suggest/write-report.js';
 import { factsFor } from '../examples/cifar/optimizers.js';
 import { ADAPTIVE_GRID, TASKS, type Grid, type Task, type TaskData } from './suggest/tasks.js';
 import { compileFor, LR_FREE, OPTIMIZERS, trainRun, type LRFreeName, type OptimizerName, type Policy, type RunOutcome } from './suggest/train.js';
-import { commandLine, flags, RESULTS } from './kit.js';
+import { commandLine, flags, readings, RESULTS } from './kit.js';
 
 const OUT = path.join(RESULTS, 'suggest');
 const { values: a } = flags('bench:suggest', {
@@ -55,13 +55,6 @@ const { values: a } = flags('bench:suggest', {
     out: { type: 'string', default: OUT },
 }, { summary: 'range-test suggestions measured by training outcome: rules, 1cycle readings, LR-free optimizers against a hindsight grid (4 tasks x 5 seeds; resumable)', example: 'npm run bench:suggest -- --one-cycle-only --one-cycle suggested --tasks mnist-mlp' });
 
-/** The peak readings a flag asks for (--one-cycle, --sf-lr). */
-function readings(list: string, flag: string): OneCycleReading[] {
-  return list.split(',').filter(Boolean).map((r) => {
-    if (!(ONE_CYCLE_READINGS as readonly string[]).includes(r)) throw new Error(`${flag}: unknown reading "${r}" (known: ${ONE_CYCLE_READINGS.join(', ')})`);
-    return r as OneCycleReading;
-  });
-}
 
 function load(file: string): Study {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Study) : { runs: {}, rangeTests: {}, tasks: {} };

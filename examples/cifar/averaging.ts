@@ -9,19 +9,17 @@ import { evaluate } from './batches.js';
 import type { Split } from './data.js';
 import type { EvalCallback } from './callbacks.js';
 
-/** One average kept beside a run: `swa`, `ema` (decay warmed up to 0.999) or `ema:<decay>`. */
-export interface AveragingSpec {
-  name: string;
-}
-
-/** Parses `--average` (a comma-separated list); the error names the flag and the value. */
-export function parseAveraging(list: string | undefined): AveragingSpec[] {
+/**
+ * Parses `--average` (a comma-separated list) into the averages' names, each `swa`, `ema` (decay warmed
+ * up to 0.999) or `ema:<decay>`; the error names the flag and the value.
+ */
+export function parseAveraging(list: string | undefined): string[] {
   if (list === undefined || list === '') return [];
   return list.split(',').map((name) => {
     const decay = /^ema:(.+)$/.exec(name)?.[1];
     const ok = name === 'swa' || name === 'ema' || (decay !== undefined && Number(decay) > 0 && Number(decay) < 1);
     if (!ok) throw new Error(`--average: unknown average "${name}" (known: swa, ema, ema:<decay> with 0 < decay < 1)`);
-    return { name };
+    return name;
   });
 }
 
@@ -33,14 +31,14 @@ const swaEvery = (iterations: number) => Math.max(1, Math.floor(iterations / 160
  * CyclicLR (Izmailov et al.), else over the run's last quarter every iterations/160; EMA from the
  * first batch.
  */
-export function averagingOptions(spec: AveragingSpec, schedule: ScheduledLRCallback, iterations: number): { options: WeightAveragingOptions; describe: string } {
-  if (spec.name === 'swa') {
+export function averagingOptions(name: string, schedule: ScheduledLRCallback, iterations: number): { options: WeightAveragingOptions; describe: string } {
+  if (name === 'swa') {
     if (schedule instanceof CyclicLR) return { options: { mode: 'swa', every: 'cycle', schedule, swapAtEnd: false }, describe: "SWA at each cycle's end" };
     const start = Math.floor(0.75 * iterations);
     const every = swaEvery(iterations);
     return { options: { mode: 'swa', start, every, swapAtEnd: false }, describe: `SWA from iteration ${start}, every ${every} iterations` };
   }
-  const decay = spec.name === 'ema' ? undefined : Number(spec.name.slice('ema:'.length));
+  const decay = name === 'ema' ? undefined : Number(name.slice('ema:'.length));
   return {
     options: { mode: 'ema', ...(decay !== undefined ? { decay } : {}), swapAtEnd: false },
     describe: decay !== undefined ? `EMA of the weights, decay ${decay}` : 'EMA of the weights, decay warmed up to 0.999 (the default)',

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { CyclicLR, CycleEndStopping, WeightAveraging, oneCyclePeak, suggestStepSize, type StatefulCallback } from 'tfjs-clr';
-import { AveragedEvals, averagingOptions, parseAveraging } from './averaging.js';
+import { AveragedEvals, averagingOptions } from './averaging.js';
 import { EvalCallback, ProgressCallback } from './callbacks.js';
 import { Checkpoints } from './checkpoint.js';
 import { buildNet } from './model.js';
@@ -216,9 +216,9 @@ async function trainRun(o: ExperimentOptions, r: RunSpec): Promise<PolicyRun[]> 
   o.log(`\n${r.label}: ${describeOptimizer(r.optimizer, o.momentum)}; ${policy.describe}`);
   const evalCb = new EvalCallback(o.data.test, r.stats);
   const stopper = clr && o.stopAtCycleEnd ? new CycleEndStopping({ clr, monitor: 'val_acc', patience: o.stopPatience ?? 1 }) : null;
-  const averagers = parseAveraging((o.average ?? []).join(',')).map((spec) => {
-    const { options, describe } = averagingOptions(spec, policy.callback, o.iterations);
-    return { name: spec.name, describe, callback: new WeightAveraging(options) };
+  const averagers = (o.average ?? []).map((name) => {
+    const { options, describe } = averagingOptions(name, policy.callback, o.iterations);
+    return { name, describe, callback: new WeightAveraging(options) };
   });
   const averaged = averagers.length > 0 ? new AveragedEvals(averagers, evalCb, o.data.test, r.stats) : null;
   const stateful: Record<string, StatefulCallback> = { schedule: policy.callback, ...Object.fromEntries(averagers.map((a, k) => [`average${k}`, a.callback])) };

@@ -19,7 +19,7 @@ import { parseAveraging } from './averaging.js';
 /** --average's list, checked (the error names the flag and the value). */
 function averages(v: string): string[] {
   try {
-    return parseAveraging(v).map((s) => s.name);
+    return parseAveraging(v);
   } catch (e) {
     throw new InvalidArgumentError((e as Error).message);
   }

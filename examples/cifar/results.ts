@@ -55,7 +55,7 @@ export interface ExperimentOptions {
    * reading, instead of at their own default.
    */
   lrFreeReading?: OneCycleReading;
-  /** Averages of the weights kept beside each run and scored at every evaluation: `swa`, `ema`, `ema:<decay>` (averaging.ts). */
+  /** Averages of the weights kept beside each run and scored at every evaluation: `swa`, `ema`, `ema:<decay>` (checked by averaging.ts's parseAveraging). */
   average?: string[];
   out: string;
   backend: { name: string; why: string };

@@ -13,6 +13,7 @@
  *   npm run bench:suggest -- --rules-only                   # only range tests and the rules' runs
  *   npm run bench:suggest -- --skip-rules valley,minimum    # leave some rules' runs out
  *   npm run bench:suggest -- --budget 150                   # range tests with another budget (compared in the report)
+ *   npm run bench:suggest -- --probe-weights fresh --rules-only --skip-rules …   # probes from fresh initializations (rangeTest's probeWeights)
  *   npm run bench:suggest -- --optimizers adam,rmsprop      # some optimizers (default: momentum,adam,rmsprop)
  *   npm run bench:suggest -- --lr-free-only                 # only the learning-rate-free optimizers' runs (at their defaults)
  *   npm run bench:suggest -- --lr-free prodigy,dog          # some of them (default: all four; none: --lr-free '')
@@ -28,7 +29,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_BUDGET, ONE_CYCLE_READINGS, oneCyclePeak, rangeTest, suggestBounds, type RangeTestResult } from 'tfjs-clr';
 import { chooseBackend, type BackendName } from 'tfjs-wasm-training';
-import { CANDIDATES, RANGE_TEST_VERSION, compactJSON, pairKey, runIndex, stillValid, type Study } from './suggest/report.js';
+import { CANDIDATES, RANGE_TEST_VERSION, compactJSON, pairKey, rangeTestKeyOf, runIndex, stillValid, type Study } from './suggest/report.js';
 import { writeReport } from './suggest/write-report.js';
 import { factsFor } from '../examples/cifar/optimizers.js';
 import { ADAPTIVE_GRID, TASKS, type Grid, type Task, type TaskData } from './suggest/tasks.js';
@@ -52,9 +53,16 @@ const { values: a } = flags('bench:suggest', {
     swa: { type: 'boolean', default: false },
     'sf-lr': { type: 'string', default: '' },
     budget: { type: 'string' },
+    'probe-weights': { type: 'string', default: 'current' },
     out: { type: 'string', default: OUT },
 }, { summary: 'range-test suggestions measured by training outcome: rules, 1cycle readings, LR-free optimizers against a hindsight grid (4 tasks x 5 seeds; resumable)', example: 'npm run bench:suggest -- --one-cycle-only --one-cycle suggested --tasks mnist-mlp' });
 
+/** Where the range tests' probes start (rangeTest's `probeWeights`); `fresh` tests are kept beside the default ones. */
+const PROBE_WEIGHTS = (() => {
+  const v = a['probe-weights'] as string;
+  if (v !== 'current' && v !== 'fresh') throw new Error(`--probe-weights: must be current or fresh, got "${v}"`);
+  return v;
+})();
 
 function load(file: string): Study {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Study) : { runs: {}, rangeTests: {}, tasks: {} };
@@ -139,13 +147,12 @@ async function runOptimizer(task: Task, data: TaskData, seeds: number[], optimiz
     const t0 = performance.now();
     const budget = a.budget === undefined ? DEFAULT_BUDGET : Number(a.budget);
     const runPrefix = `${name}|${seed}`;
-    // Range tests at the default budget are keyed task|seed; others task|seed|b<budget>.
-    const key = budget === DEFAULT_BUDGET ? runPrefix : `${runPrefix}|b${budget}`;
+    const key = rangeTestKeyOf(runPrefix, budget, PROBE_WEIGHTS);
     const lrFreeOnly = (a['lr-free-only'] as boolean) || (a['one-cycle-only'] as boolean);
     if (!a['grid-only'] && !lrFreeOnly && !stillValid(study.rangeTests[key])) {
       const model = task.build(seed);
       compileFor(model, factsFor(optimizer).adaptive ? 0.001 : 0.01, optimizer);
-      const r = await rangeTest(model, data.train, { batchSize: task.batchSize, budget, validationData: [data.val.x, data.val.y] });
+      const r = await rangeTest(model, data.train, { batchSize: task.batchSize, budget, probeWeights: PROBE_WEIGHTS, validationData: [data.val.x, data.val.y] });
       study.rangeTests[key] = { version: RANGE_TEST_VERSION, iterations: r.iterations, result: r.result, seconds: (performance.now() - t0) / 1000 };
       model.dispose();
       save(`rangeTests:${key}`);

@@ -106,6 +106,45 @@ describe('zero-config rangeTest', () => {
     model.dispose();
   });
 
+  test("probeWeights 'fresh': probes 2 and 3 start from fresh initializations of the architecture; the model is put back exactly", async () => {
+    const { xs, ys } = blobs(400, 4);
+    const model = blobModel(tf.train.momentum(0.01, 0.9)); // seeded initializers (seeds 5 and 6)
+    const before = weightValues(model);
+    const tensors = tf.memory().numTensors;
+    const out = await rangeTest(model, { x: xs, y: ys }, { batchSize: 20, shuffle: false, probeWeights: 'fresh' });
+    expect(weightValues(model)).toEqual(before);
+    expect(tf.memory().numTensors).toBe(tensors);
+    const repeats = out.result.probe?.repeats ?? [];
+    expect(repeats).toHaveLength(3);
+    // The loss of batch 0 (LR 1e-7, the weights as they start) is each start's own loss on the first 20
+    // rows: the model's for probe 1, and for probe k a model built with its seeds moved by (k − 1) × 104,729.
+    const firstBatchLoss = (m: tf.LayersModel) => tf.tidy(() => (m.evaluate(xs.slice(0, 20), ys.slice(0, 20)) as tf.Scalar[])[0].dataSync()[0]);
+    for (let k = 0; k < 3; k++) {
+      const start = blobModel('sgd', 5 + k * 104_729);
+      expect(repeats[k].loss[0]).toBeCloseTo(firstBatchLoss(start), 4);
+      start.dispose();
+    }
+    expect(repeats[1].loss[0]).not.toBeCloseTo(repeats[0].loss[0] as number, 3);
+    // Deterministic for a seeded model: a rerun draws the same fresh weights.
+    const again = await rangeTest(model, { x: xs, y: ys }, { batchSize: 20, shuffle: false, probeWeights: 'fresh' });
+    expect(again.result.probe?.repeats?.map((r) => r.loss[0])).toEqual(repeats.map((r) => r.loss[0]));
+    // A model tfjs cannot rebuild from its JSON (an unregistered custom layer) is refused, and left as it was.
+    class Unregistered extends tf.layers.Layer {
+      static className = 'UnregisteredForTest';
+      override call(x: tf.Tensor | tf.Tensor[]): tf.Tensor {
+        return Array.isArray(x) ? x[0] : x;
+      }
+    }
+    const custom = tf.sequential({ layers: [tf.layers.dense({ units: 3, activation: 'softmax', inputShape: [2] }), new Unregistered({})] });
+    custom.compile({ optimizer: tf.train.sgd(0.01), loss: 'categoricalCrossentropy' });
+    const customBefore = weightValues(custom);
+    await expect(rangeTest(custom, { x: xs, y: ys }, { batchSize: 20, probeWeights: 'fresh' })).rejects.toThrow(/rangeTest: probeWeights 'fresh': the model could not be rebuilt from its JSON.*registerClass/);
+    expect(weightValues(custom)).toEqual(customBefore);
+    custom.dispose();
+    tf.dispose([xs, ys]);
+    model.dispose();
+  });
+
   test('budget in epochs, and no validation data: training accuracy is read', async () => {
     const { xs, ys } = blobs(400, 3);
     const model = blobModel(tf.train.sgd(0.01));
@@ -200,6 +239,8 @@ describe('zero-config rangeTest', () => {
       [{ probes: 0 }, /rangeTest: probes must be an integer >= 1, got 0/],
       [{ probes: 1, budget: 20 }, /rangeTest: budget must be an integer >= 30, got 20/],
       [{ maxLR: 1, probes: 2 }, /rangeTest: probes must be left out when maxLR is given/],
+      [{ probeWeights: 'random' as never }, /rangeTest: probeWeights must be one of "current", "fresh", got "random"/],
+      [{ maxLR: 1, probeWeights: 'fresh' }, /rangeTest: probeWeights must be left out when maxLR is given/],
       [{ budget: { epochs: -1 } }, /rangeTest: budget.epochs must be a finite number > 0, got -1/],
       [{ minLR: 0.001 }, /rangeTest: minLR must be left out of a zero-config test \(give maxLR/],
       [{ epochs: 3 }, /rangeTest: epochs must be left out of a zero-config test \(use budget: \{ epochs \}\)/],

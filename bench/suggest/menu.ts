@@ -23,15 +23,15 @@ const mean = (v: number[]) => v.reduce((x, y) => x + y, 0) / v.length;
 /** The recipes of a family, read from the study's runs. */
 function recipes(study: Study, grid: Grid, family: string): Recipe[] {
   const find = runIndex(study);
-  const rt = (task: string, seed: number) => study.rangeTests[`${task}|${seed}`]?.result as RangeTestResult | undefined;
-  const zeroConfig: Recipe = {
-    name: `zero-config CLR (triangular2, \`${DEFAULT_RULE}\`)`,
+  const rt = (task: string, seed: number, variant = '') => study.rangeTests[`${task}|${seed}${variant}`]?.result as RangeTestResult | undefined;
+  const zeroConfigOf = (variant: string): Recipe => ({
+    name: `zero-config CLR (triangular2, \`${DEFAULT_RULE}\`)${variant === '|fresh' ? ', fresh probes' : ''}`,
     accuracy: (task, seed) => {
-      const curve = rt(task, seed);
+      const curve = rt(task, seed, variant);
       const s = curve ? suggestBounds(curve) : null;
       return s?.baseLR != null && s.maxLR != null ? find(task, seed, { kind: 'clr', baseLR: s.baseLR, maxLR: s.maxLR })?.accuracy ?? null : null;
     },
-  };
+  });
   const oneCycle = ONE_CYCLE_READINGS.map(
     (reading): Recipe => ({
       name: `zero-config 1cycle, peak \`${reading}\``,
@@ -60,21 +60,21 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
     }),
   );
   // Schedule-Free AdamW with the range test choosing its LR (Adam's range test; its other settings at their defaults).
-  const sfAt = ONE_CYCLE_READINGS.map(
+  const sfAt = ['', '|fresh'].flatMap((variant) => ONE_CYCLE_READINGS.map(
     (reading): Recipe => ({
-      name: `range test + scheduleFreeAdamW at the \`${reading}\` LR`,
+      name: `range test${variant === '|fresh' ? ' (fresh probes)' : ''} + scheduleFreeAdamW at the \`${reading}\` LR`,
       accuracy: (task, seed) => {
-        const curve = rt(keyIn(task, 'adam'), seed);
+        const curve = rt(keyIn(task, 'adam'), seed, variant);
         const lr = curve ? oneCyclePeak(curve, suggestBounds(curve), reading) : null;
         return lr === null ? null : find(keyIn(task, 'adam'), seed, { kind: 'lrfree', optimizer: 'scheduleFreeAdamW', lr })?.accuracy ?? null;
       },
     }),
-  );
+  ));
   const bestFixed: Recipe = {
     name: 'best fixed LR of the grid (hindsight)',
     accuracy: (task, seed) => grid.find((g) => g.task === task && g.seed === seed)?.bestFixed ?? null,
   };
-  return [zeroConfig, ...oneCycle, swaOf('averaged'), swaOf('raw'), ...free, ...(family === 'adam' ? sfAt : []), bestFixed];
+  return [zeroConfigOf(''), zeroConfigOf('|fresh'), ...oneCycle, swaOf('averaged'), swaOf('raw'), ...free, ...(family === 'adam' ? sfAt : []), bestFixed];
 }
 
 /** The menu section of report.md: one table per optimizer family, plus the mean over tasks. */
@@ -113,7 +113,7 @@ export function menuSection(study: Study, grid: Grid): string[] {
       `| recipe | ${tasks.join(' | ')} | mean over tasks |`,
       `| --- | ${tasks.map(() => '---').join(' | ')} | --- |`,
       `| *training budget (range test's iterations)* | ${tasks.map(cost).join(' | ')} | |`,
-      ...list.map((r) => {
+      ...list.filter((r) => tasks.some((t) => cell(r, t).text !== '–')).map((r) => {
         const cells = tasks.map((t) => cell(r, t));
         const means = cells.map((c) => c.mean);
         const overall = means.every((m) => m !== null) ? pct(mean(means as number[])) : '–';

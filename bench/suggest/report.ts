@@ -74,6 +74,8 @@ export interface Row {
   seed: number;
   /** The range test's budget (iterations). */
   budget: number;
+  /** Where its probes started (`rangeTest`'s `probeWeights`). */
+  probeWeights: 'current' | 'fresh';
   rule: string;
   baseLR: number | null;
   maxLR: number | null;
@@ -87,6 +89,21 @@ export interface Row {
   vsFixed: number | null;
 }
 
+/**
+ * A range test's key: `task|seed`, then `|b<budget>` for another budget than the default and `|fresh`
+ * for probes from fresh initializations (`--probe-weights fresh`).
+ */
+export function rangeTestKey(key: string): { task: string; seed: number; budget: number; probeWeights: 'current' | 'fresh' } {
+  const [task, seedText, ...variant] = key.split('|');
+  const budgetText = variant.find((v) => /^b\d+$/.test(v));
+  return { task, seed: Number(seedText), budget: budgetText ? Number(budgetText.slice(1)) : DEFAULT_BUDGET, probeWeights: variant.includes('fresh') ? 'fresh' : 'current' };
+}
+
+/** The key of a range test run with `budget` and `probeWeights` (the inverse of {@link rangeTestKey}). */
+export function rangeTestKeyOf(prefix: string, budget: number, probeWeights: 'current' | 'fresh'): string {
+  return `${prefix}${budget === DEFAULT_BUDGET ? '' : `|b${budget}`}${probeWeights === 'fresh' ? '|fresh' : ''}`;
+}
+
 /** Rows of the study: one per task, seed and candidate, with the grid's best for comparison. */
 export function studyRows(study: Study): { rows: Row[]; grid: Array<{ task: string; seed: number; bestGrid: number; bestGridName: string; bestFixed: number; bestFixedLR: number; cost: number }> } {
   const rows: Row[] = [];
@@ -94,9 +111,7 @@ export function studyRows(study: Study): { rows: Row[]; grid: Array<{ task: stri
   const find = runIndex(study);
   for (const [key, rt] of Object.entries(study.rangeTests)) {
     if (!stillValid(rt)) continue;
-    const [task, seedText, budgetText] = key.split('|');
-    const seed = Number(seedText);
-    const budget = budgetText ? Number(budgetText.slice(1)) : DEFAULT_BUDGET;
+    const { task, seed, budget, probeWeights } = rangeTestKey(key);
     const t = study.tasks[task];
     if (!t) continue;
     const get = (p: Policy) => find(task, seed, p);
@@ -119,6 +134,7 @@ export function studyRows(study: Study): { rows: Row[]; grid: Array<{ task: stri
         task,
         seed,
         budget: b,
+        probeWeights,
         rule: c.name,
         baseLR: s.baseLR,
         maxLR: s.maxLR,
@@ -130,7 +146,7 @@ export function studyRows(study: Study): { rows: Row[]; grid: Array<{ task: stri
         vsFixed: o ? o.accuracy - bestFixed.o.accuracy : null,
       };
     };
-    if (budget !== DEFAULT_BUDGET) {
+    if (budget !== DEFAULT_BUDGET || probeWeights !== 'current') {
       for (const c of CANDIDATES) rows.push(row(c, budget));
       continue;
     }

@@ -10,13 +10,14 @@ import { CANDIDATES, lr3, lrFreeRows, pct, studyRows, summarize, type LRFreeRow,
 
 export async function writeReport(study: Study, out: string, command: string): Promise<void> {
   const { rows: all, grid } = studyRows(study);
-  const rows = all.filter((r) => r.budget === DEFAULT_BUDGET);
+  const rows = all.filter((r) => r.budget === DEFAULT_BUDGET && r.probeWeights === 'current');
   const lines: string[] = [
     ...summarySection(rows, command),
     ...stabilitySection(rows),
     ...menuSection(study, grid),
     ...lrFreeSection(lrFreeRows(study), rows),
-    ...budgetSection(all.filter((r) => optimizerOf(r.task) === 'momentum'), study),
+    ...freshSection(all.filter((r) => r.budget === DEFAULT_BUDGET), rows),
+    ...budgetSection(all.filter((r) => optimizerOf(r.task) === 'momentum' && r.probeWeights === 'current'), study),
     '## Tasks',
     '',
     '| task | kind | data | batch | training budget (iterations) | train / test |',
@@ -169,6 +170,44 @@ function lrFreeSection(free: LRFreeRow[], rows: Row[]): string[] {
     '(the runs here were timed under different machine loads).',
     '',
     ...OPTIMIZER_ORDER.flatMap(family),
+  ];
+}
+
+/**
+ * The default rule with probes from fresh initializations (`--probe-weights fresh`) against the
+ * default probes (all from the model's weights), on the tasks and seeds both ran: maxLR across seeds,
+ * and the regret of training with it.
+ */
+function freshSection(all: Row[], current: Row[]): string[] {
+  const fresh = all.filter((r) => r.probeWeights === 'fresh' && r.rule === DEFAULT_RULE);
+  if (fresh.length === 0) return [];
+  const tasks = [...new Set(fresh.map((r) => r.task))];
+  const across = (list: Row[]) => {
+    const lrs = list.map((r) => r.maxLR).filter((v): v is number => v !== null);
+    return lrs.length > 1 ? `${(Math.max(...lrs) / Math.min(...lrs)).toFixed(2)}×` : '–';
+  };
+  const regret = (list: Row[]) => {
+    const v = list.map((r) => r.regret).filter((x): x is number => x !== null);
+    return v.length === 0 ? '–' : `${((v.reduce((x, y) => x + y, 0) / v.length) * 100).toFixed(2)} / ${(Math.max(...v) * 100).toFixed(2)}`;
+  };
+  const line = (task: string) => {
+    const f = fresh.filter((r) => r.task === task).sort((x, y) => x.seed - y.seed);
+    const seeds = new Set(f.map((r) => r.seed));
+    const c = current.filter((r) => r.task === task && r.rule === DEFAULT_RULE && seeds.has(r.seed)).sort((x, y) => x.seed - y.seed);
+    const lrs = (list: Row[]) => list.map((r) => (r.maxLR === null ? '–' : lr3(r.maxLR))).join(', ');
+    return `| ${task} | ${[...seeds].join(', ')} | ${lrs(c)} | ${across(c)} | ${lrs(f)} | ${across(f)} | ${regret(c)} | ${regret(f)} |`;
+  };
+  return [
+    '## Probes from fresh initializations (`--probe-weights fresh`)',
+    '',
+    `The default rule (\`${DEFAULT_RULE}\`) read from probes that start from the model's weights (default) and from probes`,
+    "of which the 2nd and 3rd start from fresh initializations of the same architecture (`rangeTest`'s `probeWeights:",
+    "'fresh'`; the sweep still runs from the model's weights). Same tasks and seeds; regret as above (mean / worst, points).",
+    '',
+    '| task | seeds | maxLR, default probes | across seeds | maxLR, fresh probes | across seeds | regret, default | regret, fresh |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...tasks.map(line),
+    '',
   ];
 }
 

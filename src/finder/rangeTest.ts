@@ -12,11 +12,12 @@ import type { BoundsSuggestion } from '../analysis/curve.js';
 import type { CyclicLRCallbackOptions } from '../callbacks/cyclicLR.js';
 import type { OneCycleLRCallbackOptions } from '../callbacks/oneCycleLR.js';
 import { DEFAULT_ONE_CYCLE_READING, oneCyclePeak } from '../analysis/oneCyclePeak.js';
-import { atLeast, checkedElsewhere, fail, fromTable, integerAtLeast, later, positive, satisfies, type OptionRule } from '../validate.js';
+import { atLeast, checkedElsewhere, choice, fail, fromTable, integerAtLeast, later, positive, satisfies, type OptionRule } from '../validate.js';
 import { FINDER_KEYS } from './options.js';
 import { noiseSigma, smoothZeroPhase } from '../analysis/stats.js';
 import { MIN_RELATIVE_RISE } from './divergence.js';
 import { meanProbe } from './probes.js';
+import { freshWeights } from '../tfjs/reinitialize.js';
 
 /** Training data for {@link rangeTest}: tensors (as for `fit`) or a batched `tf.data.Dataset` (as for `fitDataset`). */
 export type RangeTestData =
@@ -49,6 +50,15 @@ export interface RangeTestOptions extends Omit<LRFinderOptions, 'maxLR'> {
    * suggestion's `spread` and caps its confidence. Default {@link DEFAULT_PROBES} (3); 1 = one probe.
    */
   probes?: number;
+  /**
+   * Zero-config test: where the probes start. `'current'` (default): every probe from the model's
+   * weights as they are. `'fresh'`: the first from them, each other one from a fresh initialization of
+   * the same architecture (the model rebuilt from its JSON, seeded initializers with shifted seeds), so
+   * the curve read is the architecture's rather than one set of initial weights'. The sweep always runs
+   * from the model's own weights, and the model is put back exactly as it was. Only for an untrained
+   * model (a test before training): a re-test mid-run must read the weights it has.
+   */
+  probeWeights?: 'current' | 'fresh';
   /** With `maxLR`: epochs to sweep over (the paper: a few; 8 on CIFAR-10); default 4. */
   epochs?: number;
   /** Batch size for tensor data; default 32 (tfjs's default). */
@@ -142,6 +152,7 @@ const TABLE: Record<string, OptionRule> = {
   epochs: { check: later },
   budget: { check: later },
   probes: { check: later },
+  probeWeights: { check: choice(['current', 'fresh'] as const) },
   batchSize: { check: atLeast(1), otherwise: 32 },
   batchesPerEpoch: { check: atLeast(1) },
   callbacks: { check: satisfies(Array.isArray, 'an array of tf.Callback instances') },
@@ -171,7 +182,7 @@ const TABLE: Record<string, OptionRule> = {
 export async function rangeTest(model: tf.LayersModel, data: RangeTestData, opts: RangeTestOptions = {}): Promise<RangeTestOutcome> {
   const where = 'rangeTest';
   const { batchSize } = fromTable(where, opts, TABLE) as { batchSize: number };
-  const { epochs: epochsOpt, budget: budgetOpt, probes: probesOpt, batchSize: _b, batchesPerEpoch, suggest, epochsPerHalfCycle, callbacks, verbose, shuffle, ...finderOpts } = opts;
+  const { epochs: epochsOpt, budget: budgetOpt, probes: probesOpt, probeWeights, batchSize: _b, batchesPerEpoch, suggest, epochsPerHalfCycle, callbacks, verbose, shuffle, ...finderOpts } = opts;
   if (data == null || typeof data !== 'object') fail(where, 'data', 'tensors { x, y } or a tf.data.Dataset', data);
   const perEpoch = batchesOf(data, batchSize, batchesPerEpoch);
   const fitOpts: FitOptions = { batchSize, batchesPerEpoch, callbacks, shuffle, verbose };
@@ -181,6 +192,7 @@ export async function rangeTest(model: tf.LayersModel, data: RangeTestData, opts
   if (finderOpts.maxLR !== undefined) {
     if (budgetOpt !== undefined) fail(where, 'budget', 'left out when maxLR is given (use epochs or numIterations)', budgetOpt);
     if (probesOpt !== undefined) fail(where, 'probes', 'left out when maxLR is given (probes belong to the zero-config test)', probesOpt);
+    if (probeWeights !== undefined) fail(where, 'probeWeights', 'left out when maxLR is given (probes belong to the zero-config test)', probeWeights);
     const epochs = integerAtLeast(where, 'epochs', epochsOpt ?? 4, 1);
     const finder = new LRFinder({ ...finderOpts, maxLR: finderOpts.maxLR });
     const n = finderOpts.numIterations ?? (perEpoch !== null ? epochs * perEpoch : null);
@@ -194,7 +206,7 @@ export async function rangeTest(model: tf.LayersModel, data: RangeTestData, opts
     if (epochsOpt !== undefined) fail(where, 'epochs', 'left out of a zero-config test (use budget: { epochs })', epochsOpt);
     const probes = integerAtLeast(where, 'probes', probesOpt ?? DEFAULT_PROBES, 1);
     const budget = budgetIterations(budgetOpt, perEpoch, probes);
-    ({ result, iterations } = await zeroConfig(model, data, budget, probes, perEpoch, finderOpts, fitOpts));
+    ({ result, iterations } = await zeroConfig(model, data, { budget, probes, fresh: probeWeights === 'fresh' }, perEpoch, finderOpts, fitOpts));
   }
   const suggestion = suggestBounds(result, suggest);
   if (finderOpts.maxLR === undefined && shuffle === false && !isDataset(data) && (probesOpt ?? DEFAULT_PROBES) > 1) {
@@ -253,22 +265,41 @@ function firstNonFinite(values: ReadonlyArray<number | null>): number {
   return k < 0 ? values.length : k;
 }
 
+/** Runs `stage` with the model's weights replaced by fresh draw `draw`, then puts its own weights back (whatever happens). */
+async function fromFresh<T>(model: tf.LayersModel, draw: number, stage: () => Promise<T>): Promise<T> {
+  let fresh: tf.Tensor[];
+  try {
+    fresh = await freshWeights(model, draw);
+  } catch (e) {
+    throw new Error(`rangeTest: probeWeights 'fresh': ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const own = model.weights.map((w) => tf.clone(w.read()));
+  try {
+    model.weights.forEach((w, k) => w.write(fresh[k]));
+    return await stage();
+  } finally {
+    model.weights.forEach((w, k) => w.write(own[k]));
+    tf.dispose([...own, ...fresh]);
+  }
+}
+
 async function zeroConfig(
   model: tf.LayersModel,
   data: RangeTestData,
-  budget: number,
-  probes: number,
+  plan: { budget: number; probes: number; fresh: boolean },
   perEpoch: number | null,
   finderOpts: Omit<LRFinderOptions, 'maxLR' | 'minLR' | 'mode' | 'numIterations'>,
   fitOpts: FitOptions,
 ): Promise<{ result: RangeTestResult; iterations: number }> {
   const { validationData, evaluateEvery, ...common } = finderOpts;
+  const { budget, probes } = plan;
   const probeN = Math.min(100, Math.round(budget / (probes + 2)));
   const runs: RangeTestResult[] = [];
   for (let k = 0; k < probes; k++) {
-    // Each probe starts from the same weights (the finder restores them) with its own data order.
+    // Each probe starts from the same weights (the finder restores them) with its own data order, or,
+    // with fresh weights, from its own initialization (the model's own weights put back after it).
     const probeFinder = new LRFinder({ ...common, mode: 'exponential', ...PROBE_RANGE, numIterations: probeN });
-    const run = await runStage(model, data, probeFinder, probeN, perEpoch, fitOpts);
+    const run = plan.fresh && k > 0 ? await fromFresh(model, k, () => runStage(model, data, probeFinder, probeN, perEpoch, fitOpts)) : await runStage(model, data, probeFinder, probeN, perEpoch, fitOpts);
     if (run.loss.length > 0 && run.loss[0] === null) {
       throw new Error(
         `rangeTest: the loss was not a finite number at the very first batch (LR ${PROBE_RANGE.minLR}, too small to matter): ` +

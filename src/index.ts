@@ -4,7 +4,7 @@
  * The core entry is backend-agnostic and browser-safe: it imports only `@tensorflow/tfjs`.
  * @packageDocumentation
  */
-export type { Schedule } from './schedules/schedule.js';
+export type { CyclicSchedule, Schedule } from './schedules/schedule.js';
 export {
   constantSchedule,
   linearSchedule,

@@ -51,9 +51,9 @@ test.each(documented)('the $name example prints the values its comment says', ({
       return `__check(${m[1]}, ${m[2]});`;
     })
     .join('\n');
-  const check = (got: number[], want: number[]) => {
+  const check = (got: Array<number | boolean>, want: Array<number | boolean>) => {
     expect(got).toHaveLength(want.length);
-    got.forEach((v, k) => expect(v).toBeCloseTo(want[k], 12));
+    got.forEach((v, k) => (typeof want[k] === 'boolean' ? expect(v).toBe(want[k]) : expect(v).toBeCloseTo(want[k] as number, 12)));
   };
   const names = Object.keys(lib);
   new Function(...names, '__check', body)(...names.map((n) => (lib as Record<string, unknown>)[n]), check);

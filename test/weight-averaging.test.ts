@@ -4,7 +4,7 @@
  * and statistics computed here from the layer's own input.
  */
 import * as tf from '@tensorflow/tfjs';
-import { CyclicLR, KeepBest, WeightAveraging, loadTraining, saveTraining, updateBatchNorm } from '../src/index.js';
+import { CyclicLR, KeepBest, WeightAveraging, cosineRestartsSchedule, loadTraining, lrScheduler, saveTraining, updateBatchNorm } from '../src/index.js';
 import { scheduleFreeAdamW } from '../src/optimizers/index.js';
 import { blobModel, blobs, lrProbeData, lrProbeModel, memoryHandler, useCpu, weightOf, weightValues } from './helpers.js';
 
@@ -72,6 +72,37 @@ describe('WeightAveraging', () => {
     expect(swa.updates).toBe(2);
     expect(weightOf(model)).toBeCloseTo((0.04 + 0.08) / 2, 6);
     swa.dispose();
+    model.dispose();
+  });
+
+  test("SWA at each restart of cosine restarts (period 2, ×2: periods end after batches 2, 6 and 14)", async () => {
+    const model = lrProbeModel(tf.train.sgd(0.01));
+    // minLR = maxLR: the LR stays 0.01, so the weight after batch k is still 0.01·k; only the periods matter.
+    const sgdr = lrScheduler({ lr: cosineRestartsSchedule({ maxLR: 0.01, minLR: 0.01, period: 2, periodMult: 2 }) });
+    const swa = new WeightAveraging({ every: 'cycle', schedule: sgdr });
+    await probeFit(model, 16, [sgdr, swa]);
+    expect(swa.updates).toBe(3);
+    expect(weightOf(model)).toBeCloseTo((0.02 + 0.06 + 0.14) / 3, 6);
+    swa.dispose();
+    // An lrScheduler whose schedule has no cycles cannot be followed.
+    expect(() => new WeightAveraging({ every: 'cycle', schedule: lrScheduler({ lr: () => 0.01 }) })).toThrow(/WeightAveraging: schedule must be a scheduling callback with cycles/);
+    model.dispose();
+  });
+
+  test('withAverage: evaluates with the average mid-run and puts the raw weights back, also when the body throws', async () => {
+    const model = lrProbeModel(tf.train.sgd(0.01));
+    const ema = new WeightAveraging({ mode: 'ema', decay: 0.5, swapAtEnd: false });
+    await expect(ema.withAverage(() => 1)).rejects.toThrow(/WeightAveraging.withAverage: nothing averaged yet/);
+    const before = tf.memory().numTensors;
+    await probeFit(model, 2, [ema]);
+    expect(await ema.withAverage(() => weightOf(model))).toBeCloseTo(0.5 * 0.01 + 0.5 * 0.02, 7);
+    expect(weightOf(model)).toBeCloseTo(0.02, 6);
+    await expect(ema.withAverage(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(weightOf(model)).toBeCloseTo(0.02, 6);
+    await probeFit(model, 1, [ema]); // training goes on from the raw weights
+    expect(weightOf(model)).toBeCloseTo(0.03, 6);
+    ema.dispose();
+    expect(tf.memory().numTensors).toBe(before);
     model.dispose();
   });
 

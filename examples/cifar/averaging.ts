@@ -53,7 +53,7 @@ export interface AverageRecord {
 
 /**
  * Scores each average on the test set at every evaluation of `clock` (after it in the callbacks),
- * putting the raw weights back after each.
+ * with the average in the model for the evaluation only (`WeightAveraging.withAverage`).
  */
 export class AveragedEvals extends tf.Callback {
   readonly records: AverageRecord[];
@@ -73,11 +73,7 @@ export class AveragedEvals extends tf.Callback {
     for (const [k, a] of this.averagers.entries()) {
       const ev = this.records[k].evals;
       if (a.callback.updates === 0 || ev.iteration[ev.iteration.length - 1] === this.clock.iteration) continue;
-      const raw = this.model.trainableWeights.map((w) => tf.clone(w.read()));
-      a.callback.applyTo(this.model);
-      const r = await evaluate(this.model, this.test, this.stats);
-      this.model.trainableWeights.forEach((w, j) => w.write(raw[j]));
-      tf.dispose(raw);
+      const r = await a.callback.withAverage(() => evaluate(this.model, this.test, this.stats));
       ev.iteration.push(this.clock.iteration);
       ev.accuracy.push(r.accuracy);
       ev.loss.push(r.loss);

@@ -3,7 +3,7 @@
  * batch and with the global iteration), e.g. a step-decay baseline to compare CLR against.
  * @packageDocumentation
  */
-import type { Schedule } from '../schedules/schedule.js';
+import type { CyclicSchedule, Schedule } from '../schedules/schedule.js';
 import { fromTable, later, satisfies, type OptionRule } from '../validate.js';
 import { NAN_OPTION, ScheduledLRCallback, type NaNOption, type Schedules } from './scheduled.js';
 
@@ -38,11 +38,18 @@ const TABLE: Record<keyof LRSchedulerOptions, OptionRule> = {
  */
 export class LRScheduler extends ScheduledLRCallback {
   private readonly given: Schedules;
+  /**
+   * Whether batch `i` ends a cycle, when the `lr` schedule says (a `cosineRestartsSchedule`); absent
+   * otherwise. `weightAveraging({ every: 'cycle', schedule })` follows it.
+   */
+  readonly isCycleEnd?: (iteration: number) => boolean;
 
   constructor(opts: LRSchedulerOptions) {
     fromTable('LRScheduler', opts, TABLE);
     super('LRScheduler', opts.initialIteration, opts.momentum !== undefined, opts.onNaN);
     this.given = { lr: opts.lr, momentum: opts.momentum ?? null };
+    const ends = (opts.lr as Partial<CyclicSchedule>).isCycleEnd;
+    if (typeof ends === 'function') this.isCycleEnd = ends;
     this.rebuild(this.iteration, opts.momentum !== undefined);
   }
 

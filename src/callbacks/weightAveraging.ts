@@ -8,10 +8,23 @@ import { assertCalledOn } from './active.js';
 import { runShape } from '../tfjs/runShape.js';
 import { atLeast, bool, choice, fail, fromTable, inRange, satisfies, type TableOf } from '../validate.js';
 
-/** A scheduling callback whose cycles are known (tfjs-clr's `CyclicLR`: a cycle ends where `iteration` is a multiple of `cycleLength`). */
-export interface CycleSource {
-  readonly cycleLength: number | null;
+/**
+ * A scheduling callback whose cycles are known: tfjs-clr's `CyclicLR` (a cycle ends where the next
+ * iteration is a multiple of `cycleLength`), or one that says where each ends (an `lrScheduler` of a
+ * `cosineRestartsSchedule`: `isCycleEnd(i)` for batch `i`).
+ */
+export type CycleSource = { readonly cycleLength: number | null } | { readonly isCycleEnd?: (iteration: number) => boolean };
+
+/** Whether batch `i` ends a cycle of `source` (false while a CyclicLR does not know its length yet). */
+function endsCycle(source: CycleSource, i: number): boolean {
+  if ('isCycleEnd' in source && typeof source.isCycleEnd === 'function') return source.isCycleEnd(i);
+  const n = (source as { cycleLength: number | null }).cycleLength;
+  return n !== null && (i + 1) % n === 0;
 }
+
+/** A value that can be a {@link CycleSource}. */
+const isCycleSource = (v: unknown): v is CycleSource =>
+  typeof v === 'object' && v !== null && ('cycleLength' in v || typeof (v as { isCycleEnd?: unknown }).isCycleEnd === 'function');
 
 /** Options of {@link WeightAveraging}. */
 export interface WeightAveragingOptions {
@@ -36,7 +49,11 @@ export interface WeightAveragingOptions {
    * epoch (the batches per epoch of the first fit).
    */
   every?: number | 'cycle';
-  /** The scheduling callback of the same run whose cycles `every: 'cycle'` follows (a `CyclicLR`). */
+  /**
+   * The scheduling callback of the same run whose cycles `every: 'cycle'` follows: a `CyclicLR`, or an
+   * `lrScheduler` of a `cosineRestartsSchedule`. With 1cycle (one cycle) leave it out: SWA's default
+   * (once an epoch from ¾ of the run) averages over its final, falling phase.
+   */
   schedule?: CycleSource;
   /**
    * Put the average into the model when a fit ends (default true). The raw weights are kept in its
@@ -56,7 +73,7 @@ const TABLE: TableOf<Resolved> = {
   decay: { check: (w, o, v) => inRange(w, o, v, 0, 1) },
   start: { check: atLeast(0) },
   every: { check: satisfies<number | 'cycle'>((v) => v === 'cycle' || (typeof v === 'number' && Number.isInteger(v) && v >= 1), 'an integer >= 1 or "cycle"') },
-  schedule: { check: satisfies<CycleSource>((v) => typeof v === 'object' && v !== null && 'cycleLength' in v, 'a scheduling callback with cycles (a CyclicLR)') },
+  schedule: { check: satisfies<CycleSource>(isCycleSource, 'a scheduling callback with cycles (a CyclicLR, or an lrScheduler of a cosineRestartsSchedule)') },
   swapAtEnd: { check: bool, otherwise: true },
   useBuffers: { check: bool, otherwise: false },
 };
@@ -137,9 +154,8 @@ export class WeightAveraging extends tf.Callback {
   override async onBatchEnd(): Promise<void> {
     const i = this.iteration++;
     if (this.start === null || i < this.start) return;
-    const every = this.every === 'cycle' ? this.o.schedule?.cycleLength ?? null : this.every;
-    if (every === null || (i + 1) % every !== 0) return;
-    this.update();
+    const due = this.every === 'cycle' ? this.o.schedule !== undefined && endsCycle(this.o.schedule, i) : this.every !== null && (i + 1) % this.every === 0;
+    if (due) this.update();
   }
 
   /** @hidden tfjs calls it (see tf.Callback). */
@@ -191,6 +207,29 @@ export class WeightAveraging extends tf.Callback {
   averaged(): tf.Tensor[] {
     if (this.average === null) throw new Error('WeightAveraging: nothing averaged yet (no update has happened)');
     return this.swapped ? this.tracked().map((w) => tf.clone(w.read())) : this.average.map((a) => tf.clone(a));
+  }
+
+  /**
+   * Runs `body` with the average in the model (evaluate or predict with it mid-run), then puts back
+   * what was there, also when `body` throws. When the average is already in the model (swapped at a
+   * fit's end), `body` just runs.
+   *
+   * @example
+   * ```ts
+   * const ema = weightAveraging({ mode: 'ema', swapAtEnd: false });
+   * await model.fit(xs, ys, { epochs: 4, callbacks: [ema] });
+   * const averaged = await ema.withAverage(() => model.evaluate(testXs, testYs));
+   * ```
+   */
+  async withAverage<T>(body: () => T | Promise<T>): Promise<T> {
+    if (this.average === null) throw new Error('WeightAveraging.withAverage: nothing averaged yet (no update has happened)');
+    if (this.swapped) return await body();
+    this.swap();
+    try {
+      return await body();
+    } finally {
+      this.swap();
+    }
   }
 
   /** Writes the average into `model` (the one trained, or a copy of its architecture). */

@@ -3,7 +3,7 @@
  * annealing with warm restarts (SGDR, PyTorch `CosineAnnealingWarmRestarts`).
  * @packageDocumentation
  */
-import type { Schedule } from './schedule.js';
+import type { CyclicSchedule, Schedule } from './schedule.js';
 import { cosineDecaySchedule, increasingBoundaries, linearSchedule } from './decay.js';
 import { atLeast, choice, fail, fromTable, integerAtLeast, iterationArg, later, nonNegative, positive } from '../validate.js';
 
@@ -91,15 +91,17 @@ export interface CosineRestartsOptions {
 /**
  * Cosine annealing with warm restarts (SGDR; PyTorch `CosineAnnealingWarmRestarts` with `T_0 = period`,
  * `T_mult = periodMult`): within a period of length T, `minLR + (maxLR − minLR) · ½(1 + cos(π · t/T))`,
- * back to `maxLR` at every restart.
+ * back to `maxLR` at every restart. `isCycleEnd(i)` says whether batch `i` is the last of its period (for
+ * `weightAveraging({ every: 'cycle' })` through an `lrScheduler`).
  *
  * @example
  * ```ts
  * const s = cosineRestartsSchedule({ maxLR: 1, minLR: 0, period: 2, periodMult: 2 });
  * [0, 1, 2, 3, 4, 5, 6].map(s); // [1, 0.5, 1, 0.8535533905932737, 0.5, 0.14644660940672627, 1]
+ * [0, 1, 2, 3, 4, 5, 6].map(s.isCycleEnd); // [false, true, false, false, false, true, false]
  * ```
  */
-export function cosineRestartsSchedule(opts: CosineRestartsOptions): Schedule {
+export function cosineRestartsSchedule(opts: CosineRestartsOptions): CyclicSchedule {
   const where = 'cosineRestartsSchedule';
   const table = {
     maxLR: { check: positive, required: true },
@@ -109,7 +111,8 @@ export function cosineRestartsSchedule(opts: CosineRestartsOptions): Schedule {
   } as const;
   const { maxLR, minLR, period, periodMult: mult } = fromTable(where, opts, table) as Required<CosineRestartsOptions>;
   if (minLR > maxLR) fail(where, 'minLR', `<= maxLR (${maxLR})`, minLR);
-  return (iteration) => {
+  /** Position `t` within the period of length `T` that batch `iteration` is in. */
+  const within = (iteration: number): { t: number; T: number } => {
     let t = iterationArg(where, iteration);
     let T = period;
     if (mult === 1) t %= T;
@@ -119,8 +122,18 @@ export function cosineRestartsSchedule(opts: CosineRestartsOptions): Schedule {
         T *= mult;
       }
     }
+    return { t, T };
+  };
+  const schedule = (iteration: number) => {
+    const { t, T } = within(iteration);
     return minLR + (maxLR - minLR) * 0.5 * (1 + Math.cos((Math.PI * t) / T));
   };
+  return Object.assign(schedule, {
+    isCycleEnd: (iteration: number) => {
+      const { t, T } = within(iteration);
+      return t === T - 1;
+    },
+  });
 }
 
 /** How {@link warmupStableDecaySchedule} cools down. */

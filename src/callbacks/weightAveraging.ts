@@ -13,7 +13,15 @@ import { atLeast, bool, choice, fail, fromTable, inRange, satisfies, type TableO
  * iteration is a multiple of `cycleLength`), or one that says where each ends (an `lrScheduler` of a
  * `cosineRestartsSchedule`: `isCycleEnd(i)` for batch `i`).
  */
-export type CycleSource = { readonly cycleLength: number | null } | { readonly isCycleEnd?: (iteration: number) => boolean };
+export type CycleSource =
+  | {
+      /** Iterations per cycle (null until the schedule knows it). */
+      readonly cycleLength: number | null;
+    }
+  | {
+      /** Whether batch `iteration` (0-based global) is the last of its cycle. */
+      readonly isCycleEnd?: (iteration: number) => boolean;
+    };
 
 /** Whether batch `i` ends a cycle of `source` (false while a CyclicLR does not know its length yet). */
 function endsCycle(source: CycleSource, i: number): boolean {

@@ -10,4 +10,7 @@ export type Schedule = (iteration: number) => number;
  * A schedule that restarts in cycles and says where each ends (cosine restarts): `isCycleEnd(i)` is true
  * when batch `i` is the last of its cycle. Weight averaging's `every: 'cycle'` follows it.
  */
-export type CyclicSchedule = Schedule & { isCycleEnd(iteration: number): boolean };
+export type CyclicSchedule = Schedule & {
+  /** Whether batch `iteration` (0-based global) is the last of its cycle. */
+  isCycleEnd(iteration: number): boolean;
+};

@@ -66,6 +66,7 @@ export {
   DEFAULT_BUDGET,
   DEFAULT_PROBES,
   PROBE_RANGE,
+  SCHEDULE_FREE_LR_FACTOR,
   type RangeTestData,
   type RangeTestOptions,
   type RangeTestOutcome,

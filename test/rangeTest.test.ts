@@ -145,6 +145,21 @@ describe('zero-config rangeTest', () => {
     model.dispose();
   });
 
+  test('scheduleFreeAdamWOptions: twice the suggested maxLR when the test ran with Adam; null with Momentum (an SGD LR)', async () => {
+    const { xs, ys } = blobs(400, 4);
+    const adam = blobModel(tf.train.adam(0.001));
+    const withAdam = await rangeTest(adam, { x: xs, y: ys }, { batchSize: 20, budget: 150 });
+    expect(withAdam.suggestion.maxLR).not.toBeNull();
+    expect(withAdam.scheduleFreeAdamWOptions).toEqual({ learningRate: 2 * (withAdam.suggestion.maxLR as number) });
+    const momentum = blobModel(tf.train.momentum(0.01, 0.9));
+    const withMomentum = await rangeTest(momentum, { x: xs, y: ys }, { batchSize: 20, budget: 150 });
+    expect(withMomentum.suggestion.maxLR).not.toBeNull();
+    expect(withMomentum.scheduleFreeAdamWOptions).toBeNull();
+    tf.dispose([xs, ys]);
+    adam.dispose();
+    momentum.dispose();
+  });
+
   test('budget in epochs, and no validation data: training accuracy is read', async () => {
     const { xs, ys } = blobs(400, 3);
     const model = blobModel(tf.train.sgd(0.01));

@@ -28,6 +28,9 @@ export type RangeTestData =
 export const DEFAULT_PROBES = 3;
 /** The zero-config test's default cost in iterations: 3 probes of 100, then 200 for the linear sweep. */
 export const DEFAULT_BUDGET = 500;
+/** The multiple of the suggested maxLR that `scheduleFreeAdamWOptions` gives as its `learningRate` (chosen of 1× and 2× on bench:suggest's 20 runs). */
+export const SCHEDULE_FREE_LR_FACTOR = 2;
+
 /** Where the zero-config probe starts and the highest LR it tries (fastai's lr_find range). */
 export const PROBE_RANGE = { minLR: 1e-7, maxLR: 10 } as const;
 
@@ -91,6 +94,14 @@ export interface RangeTestOutcome {
    * {@link DEFAULT_ONE_CYCLE_READING}; `totalSteps` left to the fit), or null when the curve gave no bounds.
    */
   oneCycleLROptions: OneCycleLRCallbackOptions | null;
+  /**
+   * Options for `scheduleFreeAdamW(...)` (`tfjs-clr/optimizers`): `learningRate` at {@link SCHEDULE_FREE_LR_FACTOR}
+   * (2) × the suggested maxLR, the library's best zero-config result (`npm run bench:suggest`: 80.38 % mean
+   * over 4 tasks × 5 seeds against 79.59 for Schedule-Free AdamW at its defaults). Given only when the
+   * test ran with Adam, the setting measured; null otherwise (an SGD or Momentum maxLR is 10–100× too
+   * big for AdamW) or when the curve gave no bounds.
+   */
+  scheduleFreeAdamWOptions: { learningRate: number } | null;
   /** Training iterations the test cost (probe and sweep). */
   iterations: number;
 }
@@ -225,7 +236,9 @@ export async function rangeTest(model: tf.LayersModel, data: RangeTestData, opts
       : null;
   const peak = oneCyclePeak(result, suggestion, DEFAULT_ONE_CYCLE_READING);
   const oneCycleLROptions: OneCycleLRCallbackOptions | null = peak === null ? null : { maxLR: peak };
-  return { result, suggestion, plan, cyclicLROptions, oneCycleLROptions, iterations };
+  const testedWithAdam = model.optimizer != null && model.optimizer.getClassName() === 'Adam';
+  const scheduleFreeAdamWOptions = testedWithAdam && suggestion.maxLR !== null ? { learningRate: SCHEDULE_FREE_LR_FACTOR * suggestion.maxLR } : null;
+  return { result, suggestion, plan, cyclicLROptions, oneCycleLROptions, scheduleFreeAdamWOptions, iterations };
 }
 
 /** The zero-config budget in iterations: at least 10 a probe and 20 for the sweep. */

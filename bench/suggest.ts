@@ -19,6 +19,7 @@
  *   npm run bench:suggest -- --lr-free prodigy,dog          # some of them (default: all four; none: --lr-free '')
  *   npm run bench:suggest -- --one-cycle-only --one-cycle right,double   # only 1cycle to the zero-config peak readings
  *   npm run bench:suggest -- --one-cycle-only --one-cycle suggested --swa # 1cycle + SWA over its last quarter (raw and averaged scored)
+ *   npm run bench:suggest -- --rules-only --skip-rules … --one-cycle suggested --ema   # the default rule's CLR and 1cycle with an EMA of the weights beside
  *   npm run bench:suggest -- --one-cycle-only --one-cycle '' --sf-lr suggested,double --optimizers adam  # Schedule-Free AdamW at the range test's LR
  *
  * Runs are saved as they finish (bench/results/suggest/runs.json) and reused on the next start, so an
@@ -51,6 +52,7 @@ const { values: a } = flags('bench:suggest', {
     'one-cycle': { type: 'string', default: ONE_CYCLE_READINGS.join(',') },
     'one-cycle-only': { type: 'boolean', default: false },
     swa: { type: 'boolean', default: false },
+    ema: { type: 'boolean', default: false },
     'sf-lr': { type: 'string', default: '' },
     budget: { type: 'string' },
     'probe-weights': { type: 'string', default: 'current' },
@@ -170,7 +172,7 @@ async function runOptimizer(task: Task, data: TaskData, seeds: number[], optimiz
     const skip = new Set((a['skip-rules'] as string).split(',').filter(Boolean));
     for (const c of a['grid-only'] || lrFreeOnly ? [] : CANDIDATES.filter((k) => !skip.has(k.name))) {
       const s = c.rule(study.rangeTests[key].result as RangeTestResult);
-      if (s.baseLR !== null && s.maxLR !== null) policies.push({ kind: 'clr', baseLR: s.baseLR, maxLR: s.maxLR });
+      if (s.baseLR !== null && s.maxLR !== null) policies.push({ kind: 'clr', baseLR: s.baseLR, maxLR: s.maxLR, ...(a.ema ? { ema: true } : {}) });
     }
     if (!a['grid-only'] && !a['one-cycle-only']) policies.push(...lrFreePolicies);
     // 1cycle to the peak each reading gives (the same range test; runs shared where peaks coincide).
@@ -178,7 +180,7 @@ async function runOptimizer(task: Task, data: TaskData, seeds: number[], optimiz
       const curve = study.rangeTests[key].result as RangeTestResult;
       const suggestion = suggestBounds(curve);
       const peaks = new Set(readings(a['one-cycle'] as string, '--one-cycle').map((r) => oneCyclePeak(curve, suggestion, r)).filter((v): v is number => v !== null));
-      for (const maxLR of peaks) policies.push({ kind: 'onecycle', maxLR, ...(a.swa ? { swa: true } : {}) });
+      for (const maxLR of peaks) policies.push({ kind: 'onecycle', maxLR, ...(a.swa ? { swa: true } : {}), ...(a.ema ? { ema: true } : {}) });
       // Schedule-Free AdamW (Adam's family) at the LR each reading gives, its other settings (warmup) at their defaults.
       if (optimizer === 'adam') {
         const lrs = new Set(readings(a['sf-lr'] as string, '--sf-lr').map((r) => oneCyclePeak(curve, suggestion, r)).filter((v): v is number => v !== null));

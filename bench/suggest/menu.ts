@@ -53,6 +53,18 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
       return o === undefined ? null : which === 'raw' ? o.accuracy : o.averagedAccuracy ?? null;
     },
   });
+  // An EMA of every batch's weights beside the zero-config CLR and 1cycle runs (`--ema`): the averaged weights' score.
+  const emaOf = (schedule: 'clr' | 'onecycle'): Recipe => ({
+    name: `zero-config ${schedule === 'clr' ? 'CLR (triangular2)' : '1cycle'} + EMA, averaged weights`,
+    accuracy: (task, seed) => {
+      const curve = rt(task, seed);
+      const s = curve ? suggestBounds(curve) : null;
+      if (s?.baseLR == null || s.maxLR == null || !curve) return null;
+      const peak = oneCyclePeak(curve, s, DEFAULT_ONE_CYCLE_READING);
+      const o = schedule === 'clr' ? find(task, seed, { kind: 'clr', baseLR: s.baseLR, maxLR: s.maxLR, ema: true }) : peak === null ? undefined : find(task, seed, { kind: 'onecycle', maxLR: peak, ema: true });
+      return o?.averagedAccuracy ?? null;
+    },
+  });
   const free = (Object.keys(LR_FREE) as LRFreeName[]).map(
     (optimizer): Recipe => ({
       name: `${optimizer} (defaults)${LR_FREE[optimizer].family === family ? '' : ' †'}`,
@@ -74,7 +86,7 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
     name: 'best fixed LR of the grid (hindsight)',
     accuracy: (task, seed) => grid.find((g) => g.task === task && g.seed === seed)?.bestFixed ?? null,
   };
-  return [zeroConfigOf(''), zeroConfigOf('|fresh'), ...oneCycle, swaOf('averaged'), swaOf('raw'), ...free, ...(family === 'adam' ? sfAt : []), bestFixed];
+  return [zeroConfigOf(''), zeroConfigOf('|fresh'), emaOf('clr'), ...oneCycle, swaOf('averaged'), swaOf('raw'), emaOf('onecycle'), ...free, ...(family === 'adam' ? sfAt : []), bestFixed];
 }
 
 /** The menu section of report.md: one table per optimizer family, plus the mean over tasks. */

@@ -15,8 +15,8 @@ export { LR_FREE, type LRFreeName };
 
 export type Policy =
   | { kind: 'fixed'; lr: number }
-  | { kind: 'clr'; baseLR: number; maxLR: number }
-  | { kind: 'onecycle'; maxLR: number; swa?: boolean }
+  | { kind: 'clr'; baseLR: number; maxLR: number; ema?: boolean }
+  | { kind: 'onecycle'; maxLR: number; swa?: boolean; ema?: boolean }
   | { kind: 'lrfree'; optimizer: LRFreeName; lr?: number };
 
 export interface RunOutcome {
@@ -89,17 +89,19 @@ export async function trainRun(task: Task, data: TaskData, seed: number, policy:
   }
   // 1cycle over the whole budget, PyTorch's defaults (divFactor 25, pctStart 0.3, cosine, momentum 0.95 → 0.85 → 0.95).
   if (policy.kind === 'onecycle') callbacks.push(new OneCycleLR({ maxLR: policy.maxLR, totalSteps: task.iterations }));
-  // SWA over 1cycle's last quarter, every SWA_EVERY iterations; the raw weights stay in the model (scored both ways).
-  const swa = policy.kind === 'onecycle' && policy.swa ? new WeightAveraging({ start: Math.floor(0.75 * task.iterations), every: SWA_EVERY, swapAtEnd: false }) : null;
+  // SWA over 1cycle's last quarter, every SWA_EVERY iterations, or an EMA of every batch (decay warmed up,
+  // the library's default); the raw weights stay in the model (scored both ways).
+  const swa = policy.kind === 'onecycle' && policy.swa
+    ? new WeightAveraging({ start: Math.floor(0.75 * task.iterations), every: SWA_EVERY, swapAtEnd: false })
+    : (policy.kind === 'onecycle' || policy.kind === 'clr') && policy.ema
+      ? new WeightAveraging({ mode: 'ema', swapAtEnd: false })
+      : null;
   if (swa) callbacks.push(swa);
   const lastLoss = await fitBudget(model, task, data, seed, callbacks);
   const { accuracy, loss } = Number.isFinite(lastLoss) ? await evaluateOn(model, data.test) : { accuracy: NaN, loss: NaN };
   let averagedAccuracy: number | undefined;
-  if (swa && Number.isFinite(lastLoss)) {
-    swa.applyTo(model);
-    averagedAccuracy = (await evaluateOn(model, data.test)).accuracy;
-    swa.dispose();
-  }
+  if (swa && Number.isFinite(lastLoss)) averagedAccuracy = (await swa.withAverage(() => evaluateOn(model, data.test))).accuracy;
+  swa?.dispose();
   const outcome = { accuracy: Number.isFinite(accuracy) ? accuracy : chance(data), loss, finite: Number.isFinite(lastLoss), seconds: (performance.now() - t0) / 1000, ...(averagedAccuracy !== undefined ? { averagedAccuracy } : {}) };
   model.optimizer.dispose();
   model.dispose();

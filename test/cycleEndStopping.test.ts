@@ -77,6 +77,16 @@ describe('CycleEndStopping', () => {
     expect(weights).not.toEqual(weightsAtEpochEnd[2]);
   });
 
+  test('restoreBestWeights also when the fit ends without it stopping (at the last epoch): Keras #12511', async () => {
+    // mode 'max' on a falling loss: cycle 1's end stays the best; patience 10 never stops the 4 epochs.
+    const { stop, weightsAtEpochEnd, weights } = await fitWith(5, 4, { monitor: 'loss', mode: 'max', patience: 10, restoreBestWeights: true });
+    expect(stop.stoppedAt).toBeNull();
+    expect(stop.restored).toBe(true);
+    expect(weightsAtEpochEnd).toHaveLength(4);
+    expect(weights).toEqual(weightsAtEpochEnd[0]);
+    expect(weights).not.toEqual(weightsAtEpochEnd[3]);
+  });
+
   test('a monitor missing from the logs is a clear error at the first cycle end', async () => {
     const { xs, ys } = blobs(200, 4);
     const model = blobModel(tf.train.sgd(0.05));

@@ -9,6 +9,7 @@ import type { UnresolvedLogs } from './scheduled.js';
 import { readLog } from '../tfjs/logs.js';
 import { assertCalledOn } from './active.js';
 import { improvementTest } from './monitor.js';
+import { BestWeights } from '../tfjs/bestWeights.js';
 import { atLeast, bool, choice, fromTable, nonNegative, satisfies, type OptionRule } from '../validate.js';
 
 /** Options of {@link CycleEndStopping}. */
@@ -25,7 +26,10 @@ export interface CycleEndStoppingOptions {
   mode?: 'auto' | 'min' | 'max';
   /** Stop after this many whole cycles, whatever the metric. */
   maxCycles?: number;
-  /** When stopping, put back the weights of the epoch in which the best cycle ended; default false. */
+  /**
+   * When the fit ends — stopped here, by another callback, or at its last epoch — put back the weights
+   * of the epoch in which the best cycle ended (the same mechanism as `KeepBest`); default false.
+   */
   restoreBestWeights?: boolean;
 }
 
@@ -72,7 +76,9 @@ export class CycleEndStopping extends tf.Callback {
   private wait = 0;
   private seenCycles = 0;
   private pending: 'no-improvement' | null = null;
-  private bestWeights: tf.Tensor[] | null = null;
+  private readonly bestWeights = new BestWeights();
+  /** Whether the last fit's end put the best cycle's weights back. */
+  restored = false;
 
   constructor(opts: CycleEndStoppingOptions) {
     super();
@@ -106,8 +112,8 @@ export class CycleEndStopping extends tf.Callback {
     this.pending = null;
     this.stoppedAt = null;
     this.seenCycles = Math.floor(this.clr.iteration / this.length());
-    tf.dispose(this.bestWeights ?? []);
-    this.bestWeights = null;
+    this.bestWeights.drop();
+    this.restored = false;
   }
 
   /** @hidden tfjs calls it (see tf.Callback). */
@@ -136,10 +142,7 @@ export class CycleEndStopping extends tf.Callback {
     if (this.improves(value, this.best?.value ?? null)) {
       this.best = { cycle: cycles, value };
       this.wait = 0;
-      if (this.restoreBest) {
-        tf.dispose(this.bestWeights ?? []);
-        this.bestWeights = this.model.getWeights().map((w) => tf.clone(w));
-      }
+      if (this.restoreBest) this.bestWeights.remember(this.model);
       return;
     }
     this.wait++;
@@ -151,9 +154,7 @@ export class CycleEndStopping extends tf.Callback {
 
   /** @hidden tfjs calls it (see tf.Callback). */
   override async onTrainEnd(): Promise<void> {
-    if (this.stoppedAt !== null && this.restoreBest && this.bestWeights) this.model.setWeights(this.bestWeights);
-    tf.dispose(this.bestWeights ?? []);
-    this.bestWeights = null;
+    this.restored = this.bestWeights.restoreInto(this.model);
   }
 }
 

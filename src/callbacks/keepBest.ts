@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { assertCalledOn } from './active.js';
 import { improvementTest } from './monitor.js';
+import { BestWeights } from '../tfjs/bestWeights.js';
 import type { UnresolvedLogs } from './scheduled.js';
 import { readLog } from '../tfjs/logs.js';
 import { choice, fromTable, nonNegative, satisfies, type TableOf } from '../validate.js';
@@ -42,7 +43,7 @@ const TABLE: TableOf<Required<KeepBestOptions>> = {
 export class KeepBest extends tf.Callback {
   private readonly o: Required<KeepBestOptions>;
   private readonly improves: (current: number, best: number | null) => boolean;
-  private weights: tf.Tensor[] | null = null;
+  private readonly weights = new BestWeights();
   private warned = false;
   /** The best epoch of the last fit and its value (null before one). */
   best: { epoch: number; value: number } | null = null;
@@ -58,7 +59,7 @@ export class KeepBest extends tf.Callback {
   /** @hidden tfjs calls it (see tf.Callback). */
   override async onTrainBegin(): Promise<void> {
     assertCalledOn(this, KeepBest, 'KeepBest');
-    this.drop();
+    this.weights.drop();
     this.best = null;
     this.restored = false;
   }
@@ -75,22 +76,12 @@ export class KeepBest extends tf.Callback {
     }
     if (!this.improves(value, this.best?.value ?? null)) return;
     this.best = { epoch, value };
-    this.drop();
-    this.weights = this.model.getWeights().map((w) => tf.clone(w));
+    this.weights.remember(this.model);
   }
 
   /** @hidden tfjs calls it (see tf.Callback). */
   override async onTrainEnd(): Promise<void> {
-    if (this.weights !== null) {
-      this.model.setWeights(this.weights);
-      this.restored = true;
-    }
-    this.drop();
-  }
-
-  private drop(): void {
-    tf.dispose(this.weights ?? []);
-    this.weights = null;
+    this.restored = this.weights.restoreInto(this.model);
   }
 }
 

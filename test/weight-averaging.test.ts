@@ -116,6 +116,25 @@ describe('WeightAveraging', () => {
     model.dispose();
   });
 
+  test('with fitDataset: SWA every 2 batches, and the default (once an epoch from ¾ of the run) read from the dataset', async () => {
+    // 8 samples in batches of 2: 4 batches an epoch; 2 epochs = 8 batches, the weight after batch k is 0.01·k.
+    const ds = () => tf.data.zip({ xs: tf.data.array(Array.from({ length: 8 }, () => [1])), ys: tf.data.array(Array.from({ length: 8 }, () => [1000])) }).batch(2) as unknown as tf.data.Dataset<tf.TensorContainer>;
+    const model = lrProbeModel(tf.train.sgd(0.01));
+    const swa = new WeightAveraging({ every: 2, start: 0 });
+    await model.fitDataset(ds(), { epochs: 2, verbose: 0, callbacks: [swa] });
+    expect(swa.updates).toBe(4);
+    expect(weightOf(model)).toBeCloseTo((0.02 + 0.04 + 0.06 + 0.08) / 4, 6);
+    swa.dispose();
+    const other = lrProbeModel(tf.train.sgd(0.01));
+    const byDefault = new WeightAveraging();
+    await other.fitDataset(ds(), { epochs: 2, verbose: 0, callbacks: [byDefault] });
+    expect(byDefault.getState()).toMatchObject({ start: 6, every: 4, updates: 1 });
+    expect(weightOf(other)).toBeCloseTo(0.08, 6);
+    byDefault.dispose();
+    model.dispose();
+    other.dispose();
+  });
+
   test('with Schedule-Free AdamW: a run split in two fits trains exactly as one (the swap is undone before the next batch)', async () => {
     const { xs, ys } = blobs(90);
     const a = blobModel(scheduleFreeAdamW());

@@ -354,11 +354,12 @@ async function runComparison(): Promise<void> {
   const by = (name: string) => outcomes.find((o) => o.name === name) as RunOutcome;
   const clr = by('CLR triangular2');
   const rows = outcomes
-    .map((o) => `<tr><td>${o.name}</td><td>${o.describe}</td><td>${pct(o.finalAccuracy)}</td><td>${pct(o.bestAccuracy)}</td><td>${o.seconds.toFixed(1)} s</td></tr>`)
+    .map((o) => `<tr><td>${o.name}</td><td>${o.describe}</td><td>${pct(o.finalAccuracy)}</td><td>${pct(o.bestAccuracy)}</td><td>${o.emaAccuracy === undefined ? '–' : pct(o.emaAccuracy)}</td><td>${o.seconds.toFixed(1)} s</td></tr>`)
     .join('');
   $('results').innerHTML =
-    `<table id="results-table"><thead><tr><th>run</th><th>settings</th><th>final test accuracy</th><th>best</th><th>time</th></tr></thead><tbody>${rows}</tbody></table>` +
+    `<table id="results-table"><thead><tr><th>run</th><th>settings</th><th>final test accuracy</th><th>best</th><th>EMA of the weights (final)</th><th>time</th></tr></thead><tbody>${rows}</tbody></table>` +
     `<p>CLR against a fixed LR at the suggestion's baseLR: ${signed(clr.finalAccuracy - by('fixed at baseLR').finalAccuracy)} points; at its maxLR: ${signed(clr.finalAccuracy - by('fixed at maxLR').finalAccuracy)} points. ` +
+    (clr.emaAccuracy === undefined ? '' : `An EMA of CLR's weights (<code>weightAveraging({ mode: 'ema' })</code>, scored with <code>withAverage</code>): ${signed(clr.emaAccuracy - clr.finalAccuracy)} points over its raw weights. `) +
     `The range test cost ${z.iterations} iterations; each run ${perEpoch * epochs}.</p>`;
   status(`Done: ${runs.length} runs of ${perEpoch * epochs} iterations on ${demo.backend}.`);
   demo.state = 'compared';

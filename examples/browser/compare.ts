@@ -3,10 +3,11 @@
  * test's suggestion, the same model from the same initial weights trained five ways for the same
  * budget — a fixed LR at the suggestion's baseLR and at its maxLR, CLR (triangular2) between them,
  * 1cycle to the suggested peak (all Momentum SGD 0.9), and Schedule-Free AdamW at its defaults — with
- * test accuracy after every epoch.
+ * test accuracy after every epoch. The CLR run also keeps an EMA of its weights (`weightAveraging`),
+ * scored at the end: averaging helps a schedule still cycling when the run ends (bench/results/cifar).
  */
 import * as tf from '@tensorflow/tfjs';
-import { CyclicLR, OneCycleLR, getLearningRate } from 'tfjs-clr';
+import { CyclicLR, OneCycleLR, WeightAveraging, getLearningRate } from 'tfjs-clr';
 import { scheduleFreeAdamW } from 'tfjs-clr/optimizers';
 
 /** The data and model of a comparison: a model factory that gives the same initial weights every call. */
@@ -30,6 +31,8 @@ export interface CompareRun {
   describe: string;
   optimizer: () => tf.Optimizer;
   callbacks: () => tf.Callback[];
+  /** Also keep an EMA of the weights (decay warmed up, the library's default) and score it at the end. */
+  ema?: boolean;
 }
 
 /** Momentum SGD's momentum in every scheduled run (the paper's, PyTorch's OneCycleLR default cycles it). */
@@ -51,6 +54,7 @@ export function comparisonRuns(s: Suggested, iterations: number): CompareRun[] {
       describe: `Momentum SGD, CyclicLR ${fmt(s.baseLR)} ↔ ${fmt(s.maxLR)}, stepSize ${stepSize} (${CYCLES} cycles)`,
       optimizer: sgd(s.baseLR),
       callbacks: () => [new CyclicLR({ baseLR: s.baseLR, maxLR: s.maxLR, stepSize, mode: 'triangular2' })],
+      ema: true,
     },
     {
       name: '1cycle',
@@ -69,6 +73,8 @@ export interface RunOutcome {
   accuracy: number[];
   finalAccuracy: number;
   bestAccuracy: number;
+  /** With `ema`: the final test accuracy of the EMA of the weights (the raw weights' is `finalAccuracy`). */
+  emaAccuracy?: number;
   /** The LR each batch used. */
   lr: number[];
   seconds: number;
@@ -97,12 +103,18 @@ class Recorder extends tf.Callback {
     await this.hooks.onBatch?.(this.lr.length - 1, lr);
   }
   override async onEpochEnd(epoch: number): Promise<void> {
-    const correct = tf.tidy(() => tf.equal(tf.argMax(this.model.predict(this.test.xs) as tf.Tensor, 1), tf.argMax(this.test.ys, 1)).sum());
-    const acc = (await correct.data())[0] / this.test.ys.shape[0];
-    correct.dispose();
+    const acc = await testAccuracy(this.model, this.test);
     this.accuracy.push(acc);
     await this.hooks.onEpoch?.(epoch, acc);
   }
+}
+
+/** The fraction of the test set `model` classifies right. */
+async function testAccuracy(model: tf.LayersModel, test: { xs: tf.Tensor; ys: tf.Tensor }): Promise<number> {
+  const correct = tf.tidy(() => tf.equal(tf.argMax(model.predict(test.xs) as tf.Tensor, 1), tf.argMax(test.ys, 1)).sum());
+  const acc = (await correct.data())[0] / test.ys.shape[0];
+  correct.dispose();
+  return acc;
 }
 
 /**
@@ -118,10 +130,14 @@ export async function trainRun(
   const optimizer = run.optimizer();
   model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const rec = new Recorder(task.test, o);
+  const ema = run.ema ? new WeightAveraging({ mode: 'ema', swapAtEnd: false }) : null;
   const t0 = performance.now();
+  let emaAccuracy: number | undefined;
   try {
-    await model.fit(task.xs, task.ys, { epochs: o.epochs, batchSize: o.batchSize, shuffle: false, verbose: 0, callbacks: [...run.callbacks(), rec] });
+    await model.fit(task.xs, task.ys, { epochs: o.epochs, batchSize: o.batchSize, shuffle: false, verbose: 0, callbacks: [...run.callbacks(), ...(ema ? [ema] : []), rec] });
+    if (ema) emaAccuracy = await ema.withAverage(() => testAccuracy(model, task.test));
   } finally {
+    ema?.dispose();
     optimizer.dispose();
     model.dispose();
   }
@@ -132,6 +148,7 @@ export async function trainRun(
     accuracy: rec.accuracy,
     finalAccuracy: rec.accuracy[rec.accuracy.length - 1],
     bestAccuracy: Math.max(...rec.accuracy),
+    ...(emaAccuracy !== undefined ? { emaAccuracy } : {}),
     lr: rec.lr,
     seconds,
     imagesPerSecond: (rec.lr.length * o.batchSize) / seconds,

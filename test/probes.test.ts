@@ -83,6 +83,32 @@ describe('thumbRule: the center reading', () => {
     expect(bottom).toBeLessThanOrEqual(-3 + 0.3 + 1e-9);
   });
 
+  test('a floor of an odd number of steps has two middles: the lower one, whatever the last digits of the LRs', () => {
+    // Floors whose ends move one grid step at a time (left 10^-3 … 10^-2.85, right 10^-1 … 10^-1.15):
+    // about half span an odd number of steps, so their geometric center falls exactly between two LRs
+    // of the grid (before the tie was broken, 8 of these 16 moved a whole step on such nudges).
+    const rand = seededRandom(7);
+    for (let l = 0; l < 4; l++) {
+      for (let r = 0; r < 4; r++) {
+        const left = 10 ** (-3 + l / 20);
+        const right = 10 ** (-1 - r / 20);
+        const loss = lr.map((v) => (v < left ? 1 + (2 * (log10(v) - log10(left))) / -3 : v <= right ? 1 : 1 + 20 * (log10(v) - log10(right))));
+        const read = (lrs: number[]) => {
+          const c = { lr: lrs, loss, mode: 'exponential' as const };
+          return thumbRule({ ...c, probe: c }, { reading: 'center' }).maxLR as number;
+        };
+        const exact = read(lr);
+        // The curve saved as JSON with 8 significant digits (as bench:suggest keeps it), and the LRs
+        // nudged by a part in 10^9 either way: the same grid point, never the next one.
+        expect(read(lr.map((v) => Number(v.toPrecision(8)))) / exact).toBeCloseTo(1, 6);
+        for (let t = 0; t < 20; t++) {
+          const nudged = lr.map((v) => v * (1 + 1e-9 * (rand() - 0.5)));
+          expect(read(nudged) / exact).toBeCloseTo(1, 6);
+        }
+      }
+    }
+  });
+
   test("is the default for a Momentum probe; Adam's probe is read where the loss bottoms out", () => {
     const p = probe(lr, lr.map(floorLoss));
     const momentum = thumbRule({ ...p, probe: p });

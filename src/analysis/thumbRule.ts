@@ -39,14 +39,21 @@ export function autoReading(curve: RangeCurve): 'center' | 'bottom' {
   return curve.probe != null && !adaptive ? 'center' : 'bottom';
 }
 
+/** Log-distances closer than this are a tie (rounding of the LRs), far below a probe step's log(1.2) ≈ 0.18. */
+const TIE = 1e-6;
+
 /** The index `reading` names on a smoothed loss, between `lo` and `hi`. */
 function readingIndex(series: LossSeries, lo: number, hi: number, reading: Reading): { index: number; lr: number; minimum: number } {
   const b = bottomIndex(series, lo, hi);
   if (reading === 'center') {
-    // The floor's geometric middle: the LR nearest √(LR at its left end × LR at its right end).
+    // The floor's geometric middle: the LR nearest √(LR at its left end × LR at its right end). On the
+    // probe's exponential grid a floor of an odd number of steps has two nearest points, equally far:
+    // the lower is taken, so the last digits of the LRs (a curve saved as JSON and read again) cannot
+    // move the reading a whole step.
     const target = Math.sqrt(series.lr[b.index] * series.lr[b.right]);
+    const distance = (j: number) => Math.abs(Math.log(series.lr[j] / target));
     let k = b.index;
-    for (let j = b.index; j <= b.right; j++) if (Math.abs(Math.log(series.lr[j] / target)) < Math.abs(Math.log(series.lr[k] / target))) k = j;
+    for (let j = b.index; j <= b.right; j++) if (distance(j) < distance(k) - TIE) k = j;
     return { index: k, lr: series.lr[k], minimum: b.minimum };
   }
   const k = reading === 'bottom' ? b.index : b.minimum;

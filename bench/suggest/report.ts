@@ -105,7 +105,21 @@ export function rangeTestKeyOf(prefix: string, budget: number, probeWeights: 'cu
 }
 
 /** Rows of the study: one per task, seed and candidate, with the grid's best for comparison. */
-export function studyRows(study: Study): { rows: Row[]; grid: Array<{ task: string; seed: number; bestGrid: number; bestGridName: string; bestFixed: number; bestFixedLR: number; cost: number }> } {
+/**
+ * The maxLR of the best CyclicLR run trained on a task and seed — the grid's pairs and every rule's bounds
+ * (denser near the answer than the grid), chosen with hindsight on the test set.
+ */
+function bestClrMaxLR(study: Study, task: string, seed: number): number {
+  const prefix = `${task}|${seed}|clr:`;
+  let best = { accuracy: -Infinity, maxLR: NaN };
+  for (const [key, o] of Object.entries(study.runs)) {
+    if (!key.startsWith(prefix) || o.accuracy <= best.accuracy) continue;
+    best = { accuracy: o.accuracy, maxLR: Number(key.slice(prefix.length).split('-')[1]) };
+  }
+  return best.maxLR;
+}
+
+export function studyRows(study: Study): { rows: Row[]; grid: Array<{ task: string; seed: number; bestGrid: number; bestGridName: string; bestFixed: number; bestFixedLR: number; bestClrMaxLR: number; cost: number }> } {
   const rows: Row[] = [];
   const grid = [];
   const find = runIndex(study);
@@ -157,6 +171,7 @@ export function studyRows(study: Study): { rows: Row[]; grid: Array<{ task: stri
       bestGridName: bestFixed.o.accuracy >= bestClr.o.accuracy ? `fixed ${bestFixed.lr}` : bestClr.name,
       bestFixed: bestFixed.o.accuracy,
       bestFixedLR: bestFixed.lr,
+      bestClrMaxLR: bestClrMaxLR(study, task, seed),
       cost: rt.iterations,
     });
     for (const c of CANDIDATES) rows.push(row(c, budget));

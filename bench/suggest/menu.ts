@@ -100,7 +100,8 @@ export function menuSection(study: Study, grid: Grid): string[] {
     'range test gives (`right`: the right end of the probes\' loss floor, at most where the sweep diverged; `double`: twice',
     'the CLR maxLR; `suggested`: the CLR maxLR). The learning-rate-free optimizers of the other family are in its table',
     '(Schedule-Free AdamW beside Adam); † marks one from the other family, the same runs in both tables. A recipe with a',
-    'missing seed shows how many it has.',
+    'missing seed shows how many it has (one complete on no task is left out); the mean over tasks has, in brackets, the',
+    'mean over tasks of max − min.',
     '',
   ];
   for (const family of ['momentum', 'adam']) {
@@ -111,13 +112,14 @@ export function menuSection(study: Study, grid: Grid): string[] {
       const its = grid.filter((g) => g.task === task).map((g) => g.cost);
       return `${study.tasks[task]?.iterations ?? '?'} (test ${Math.min(...its)}–${Math.max(...its)})`;
     };
-    const cell = (r: Recipe, task: string): { text: string; mean: number | null } => {
+    const cell = (r: Recipe, task: string): { text: string; mean: number | null; spread: number | null } => {
       const seeds = grid.filter((g) => g.task === task).map((g) => g.seed);
       const acc = seeds.map((s) => r.accuracy(task, s)).filter((v): v is number => v !== null);
-      if (acc.length === 0) return { text: '–', mean: null };
+      if (acc.length === 0) return { text: '–', mean: null, spread: null };
       const m = mean(acc);
       const spread = (Math.max(...acc) - Math.min(...acc)) * 100;
-      return { text: `${pct(m)} (${spread.toFixed(1)})${acc.length < seeds.length ? ` ${acc.length}/${seeds.length}` : ''}`, mean: acc.length === seeds.length ? m : null };
+      const whole = acc.length === seeds.length;
+      return { text: `${pct(m)} (${spread.toFixed(1)})${whole ? '' : ` ${acc.length}/${seeds.length}`}`, mean: whole ? m : null, spread: whole ? spread : null };
     };
     lines.push(
       `### ${family === 'momentum' ? 'Momentum SGD (0.9)' : 'Adam'}`,
@@ -125,10 +127,12 @@ export function menuSection(study: Study, grid: Grid): string[] {
       `| recipe | ${tasks.join(' | ')} | mean over tasks |`,
       `| --- | ${tasks.map(() => '---').join(' | ')} | --- |`,
       `| *training budget (range test's iterations)* | ${tasks.map(cost).join(' | ')} | |`,
-      ...list.filter((r) => tasks.some((t) => cell(r, t).text !== '–')).map((r) => {
+      // A recipe tried on a few seeds only (an experiment left partial) is left out.
+      ...list.filter((r) => tasks.some((t) => cell(r, t).mean !== null)).map((r) => {
         const cells = tasks.map((t) => cell(r, t));
         const means = cells.map((c) => c.mean);
-        const overall = means.every((m) => m !== null) ? pct(mean(means as number[])) : '–';
+        const whole = means.every((m) => m !== null);
+        const overall = whole ? `${pct(mean(means as number[]))} (${mean(cells.map((c) => c.spread as number)).toFixed(1)})` : '–';
         return `| ${r.name} | ${cells.map((c) => c.text).join(' | ')} | ${overall} |`;
       }),
       '',

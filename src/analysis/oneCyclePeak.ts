@@ -23,9 +23,9 @@ export const ONE_CYCLE_READINGS: readonly OneCycleReading[] = ['right', 'double'
 /**
  * The reading `rangeTest`'s `oneCycleLROptions` use: the CLR maxLR itself. Chosen over 4 tasks × 5 seeds
  * × {Momentum SGD, Adam} (`npm run bench:suggest`, bench/results/suggest): mean test accuracy over the
- * tasks 78.00 / 78.90 % for `suggested`, against 75.07 / 77.35 for `right` and 73.29 / 78.83 for
+ * tasks 77.96 / 78.90 % for `suggested`, against 75.07 / 77.35 for `right` and 73.27 / 78.83 for
  * `double` — the higher peaks diverged on some seeds (words-lang with Momentum SGD: 33–35 points
- * between seeds), `suggested` stayed within 0.5–2.6 points on every task.
+ * between seeds), `suggested` stayed within 0.5–2.4 points on every task.
  */
 export const DEFAULT_ONE_CYCLE_READING: OneCycleReading = 'suggested';
 

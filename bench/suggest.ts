@@ -19,6 +19,7 @@
  *   npm run bench:suggest -- --lr-free prodigy,dog          # some of them (default: all four; none: --lr-free '')
  *   npm run bench:suggest -- --one-cycle-only --one-cycle right,double   # only 1cycle to the zero-config peak readings
  *   npm run bench:suggest -- --one-cycle-only --one-cycle suggested --swa # 1cycle + SWA over its last quarter (raw and averaged scored)
+ *   npm run bench:suggest -- --rules-only --skip-rules … --one-cycle '' --swa   # the default rule's CLR + SWA at each cycle's end
  *   npm run bench:suggest -- --rules-only --skip-rules … --one-cycle suggested --ema   # the default rule's CLR and 1cycle with an EMA of the weights beside
  *   npm run bench:suggest -- --one-cycle-only --one-cycle '' --sf-lr suggested,double --optimizers adam  # Schedule-Free AdamW at the range test's LR
  *
@@ -172,7 +173,7 @@ async function runOptimizer(task: Task, data: TaskData, seeds: number[], optimiz
     const skip = new Set((a['skip-rules'] as string).split(',').filter(Boolean));
     for (const c of a['grid-only'] || lrFreeOnly ? [] : CANDIDATES.filter((k) => !skip.has(k.name))) {
       const s = c.rule(study.rangeTests[key].result as RangeTestResult);
-      if (s.baseLR !== null && s.maxLR !== null) policies.push({ kind: 'clr', baseLR: s.baseLR, maxLR: s.maxLR, ...(a.ema ? { ema: true } : {}) });
+      if (s.baseLR !== null && s.maxLR !== null) policies.push({ kind: 'clr', baseLR: s.baseLR, maxLR: s.maxLR, ...(a.swa ? { swa: true } : {}), ...(a.ema ? { ema: true } : {}) });
     }
     if (!a['grid-only'] && !a['one-cycle-only']) policies.push(...lrFreePolicies);
     // 1cycle to the peak each reading gives (the same range test; runs shared where peaks coincide).

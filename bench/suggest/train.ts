@@ -15,7 +15,7 @@ export { LR_FREE, type LRFreeName };
 
 export type Policy =
   | { kind: 'fixed'; lr: number }
-  | { kind: 'clr'; baseLR: number; maxLR: number; ema?: boolean }
+  | { kind: 'clr'; baseLR: number; maxLR: number; swa?: boolean; ema?: boolean }
   | { kind: 'onecycle'; maxLR: number; swa?: boolean; ema?: boolean }
   | { kind: 'lrfree'; optimizer: LRFreeName; lr?: number };
 
@@ -83,16 +83,17 @@ export async function trainRun(task: Task, data: TaskData, seed: number, policy:
   if (policy.kind === 'lrfree') model.compile({ optimizer: LR_FREE[policy.optimizer].make(policy.lr), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   else compileFor(model, policy.kind === 'fixed' ? policy.lr : policy.kind === 'clr' ? policy.baseLR : policy.maxLR, optimizer);
   const callbacks: tf.Callback[] = [];
-  if (policy.kind === 'clr') {
-    const stepSize = task.iterations / (2 * CYCLES);
-    callbacks.push(new CyclicLR({ baseLR: policy.baseLR, maxLR: policy.maxLR, stepSize, mode: 'triangular2' }));
-  }
+  const clr = policy.kind === 'clr' ? new CyclicLR({ baseLR: policy.baseLR, maxLR: policy.maxLR, stepSize: task.iterations / (2 * CYCLES), mode: 'triangular2' }) : null;
+  if (clr) callbacks.push(clr);
   // 1cycle over the whole budget, PyTorch's defaults (divFactor 25, pctStart 0.3, cosine, momentum 0.95 → 0.85 → 0.95).
   if (policy.kind === 'onecycle') callbacks.push(new OneCycleLR({ maxLR: policy.maxLR, totalSteps: task.iterations }));
-  // SWA over 1cycle's last quarter, every SWA_EVERY iterations, or an EMA of every batch (decay warmed up,
-  // the library's default); the raw weights stay in the model (scored both ways).
+  // SWA over 1cycle's last quarter, every SWA_EVERY iterations, or at each of CLR's cycle ends (Izmailov et
+  // al.), or an EMA of every batch (decay warmed up, the library's default); the raw weights stay in the
+  // model (scored both ways).
   const swa = policy.kind === 'onecycle' && policy.swa
     ? new WeightAveraging({ start: Math.floor(0.75 * task.iterations), every: SWA_EVERY, swapAtEnd: false })
+    : clr && policy.kind === 'clr' && policy.swa
+      ? new WeightAveraging({ every: 'cycle', schedule: clr, swapAtEnd: false })
     : (policy.kind === 'onecycle' || policy.kind === 'clr') && policy.ema
       ? new WeightAveraging({ mode: 'ema', swapAtEnd: false })
       : null;

@@ -13,11 +13,12 @@
  *   npm run bench:probes -- --report                            # the report again from the saved probes
  *   npm run bench:probes -- --min-lr 1e-4 --max-lr 1 --batches 200   # a probe over another range / length
  *   npm run bench:probes -- --held-out 500                      # also read the loss on 500 held-out images after every batch
+ *   npm run bench:probes -- --warmup 50 --warmup-lr 0.001       # each probe after 50 batches at a low fixed LR (weights put back after)
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { LRFinder, meanProbe, PROBE_RANGE, thumbRule, type RangeTestResult } from 'tfjs-clr';
+import { LRFinder, lrScheduler, meanProbe, PROBE_RANGE, snapshotTraining, thumbRule, type RangeTestResult } from 'tfjs-clr';
 import { chooseBackend } from 'tfjs-wasm-training';
 import { commandLine, flags, markdownTable, positiveFlag, resultsDir } from './kit.js';
 import { TASKS } from './suggest/tasks.js';
@@ -33,6 +34,8 @@ const { values: a } = flags('bench:probes', {
   'max-lr': { type: 'string', default: String(PROBE_RANGE.maxLR) },
   batches: { type: 'string', default: '100' },
   'held-out': { type: 'string' },
+  warmup: { type: 'string', default: '0' },
+  'warmup-lr': { type: 'string', default: '0.001' },
 }, { summary: 'how far apart reruns of the zero-config probe read maxLR, per seed and reading', example: 'npm run bench:probes -- --seeds 1,2,3' });
 /** The probe's schedule: the zero-config probe's by default. */
 const PROBE = {
@@ -46,6 +49,10 @@ if (PROBE.maxLR <= PROBE.minLR) throw new Error(`--max-lr: must be above --min-l
 /** Not the default probe: results go to a folder of their own, named by it. */
 const VARIANT = PROBE.minLR === PROBE_RANGE.minLR && PROBE.maxLR === PROBE_RANGE.maxLR && PROBE.numIterations === 100 ? '' : `-${PROBE.minLR}-${PROBE.maxLR}-${PROBE.numIterations}`;
 const HELD_OUT_DIR = HELD_OUT > 0 ? `-held-out-${HELD_OUT}` : '';
+/** Batches trained at WARMUP_LR before each probe (from the seed's weights, put back after the probe); 0: none. */
+const WARMUP = positiveFlag('warmup', a.warmup, true) ?? 0;
+const WARMUP_LR = positiveFlag('warmup-lr', a['warmup-lr']) as number;
+const WARMUP_DIR = WARMUP > 0 ? `-warmup-${WARMUP}-${WARMUP_LR}` : '';
 
 type Saved = Array<{ seed: number; rerun: number; result: RangeTestResult }>;
 const READINGS = ['minimum', 'bottom', 'center'] as const;
@@ -71,9 +78,16 @@ async function run(task: (typeof TASKS)[number], optimizer: OptimizerName, seeds
     const model = task.build(seed);
     compileFor(model, 0.01, optimizer);
     for (let r = 0; r < reruns; r++) {
+      // A warm-up at a low fixed LR first (its own data order), the seed's weights and optimizer put back after the probe.
+      const before = WARMUP > 0 ? await snapshotTraining(model) : null;
+      if (WARMUP > 0) {
+        const warm = lrScheduler({ lr: () => WARMUP_LR });
+        await model.fit(data.train.x, data.train.y, { epochs: Math.ceil(WARMUP / perEpoch), batchSize: task.batchSize, shuffle: true, callbacks: [warm, stopAfter(model, WARMUP)], verbose: 0 });
+      }
       const finder = new LRFinder({ mode: 'exponential', ...PROBE, ...heldOut });
       await model.fit(data.train.x, data.train.y, { epochs: Math.ceil(PROBE.numIterations / perEpoch), batchSize: task.batchSize, shuffle: true, callbacks: [finder], verbose: 0 });
       await finder.finish();
+      await before?.restore();
       saved.push({ seed, rerun: r, result: finder.result });
       console.log(`seed ${seed}, rerun ${r + 1}/${reruns}: ${finder.result.lr.length} batches`);
     }
@@ -81,6 +95,16 @@ async function run(task: (typeof TASKS)[number], optimizer: OptimizerName, seeds
   }
   tf.dispose([data.train.x, data.train.y, data.val.x, data.val.y, data.test.x, data.test.y, ...(validationData ?? [])]);
   return saved;
+}
+
+/** Stops `model`'s fit after `n` batches. */
+function stopAfter(model: tf.LayersModel, n: number): tf.CustomCallback {
+  let seen = 0;
+  return new tf.CustomCallback({
+    onBatchEnd: async () => {
+      if (++seen >= n) model.stopTraining = true;
+    },
+  });
 }
 
 /** A probe read on the held-out loss recorded after each of its batches instead (`--held-out`). */
@@ -127,16 +151,21 @@ function report(saved: Saved, title: string): string {
         }
       }
       same.sort((x, y) => x - y);
-      const sameCell = same.length > 0 ? `${median(same).toFixed(2)} / ${same[Math.floor(0.9 * same.length)].toFixed(2)}` : '–';
-      rows.push([`${k === 1 ? 'one probe' : `mean of ${k}`}${label}`, reading, spreads[1000].toFixed(2), spreads[1800].toFixed(2), sameCell, perSeed.map((p) => median(p).toPrecision(2)).join(', ')]);
+      // A reading the rule declined (no maxLR) makes its cells '–'.
+      const fix = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '–');
+      const sameCell = same.length > 0 ? `${fix(median(same))} / ${fix(same[Math.floor(0.9 * same.length)])}` : '–';
+      rows.push([`${k === 1 ? 'one probe' : `mean of ${k}`}${label}`, reading, fix(spreads[1000]), fix(spreads[1800]), sameCell, perSeed.map((p) => (Number.isFinite(median(p)) ? median(p).toPrecision(2) : '–')).join(', ')]);
     }
   }
+  // How many single probes the default reading reads at all (the rule declines a curve that never falls clearly).
+  const readable = saved.filter((x) => thumbRule({ ...x.result, probe: x.result, repeats: null }, { reading: 'center' }).maxLR !== null).length;
   return [
     `# bench:probes — ${title}`,
     '',
-    `Command: \`${commandLine('bench:probes')}\`; ${saved.length} probes (seeds ${seeds.join(', ')}, ${bySeed[0].length} reruns each, ${PROBE.numIterations} batches, ${PROBE.minLR} → ${PROBE.maxLR}).`,
+    `Command: \`${commandLine('bench:probes')}\`; ${saved.length} probes (seeds ${seeds.join(', ')}, ${bySeed[0].length} reruns each, ${PROBE.numIterations} batches, ${PROBE.minLR} → ${PROBE.maxLR}${WARMUP > 0 ? `, each after ${WARMUP} batches at ${WARMUP_LR}` : ''}).`,
     '"max/min across seeds": over 2,000 draws of one reading per seed, the median and 90th percentile of the largest over the smallest maxLR.',
     '"rerun on the same model": two readings from the same initial weights that share no probe (every such pair in every seed), larger over smaller.',
+    `Probes the rule reads alone (center): ${readable} of ${saved.length}; "–" where a reading was declined (the loss never fell clearly below its start).`,
     '',
     markdownTable(['curve read', 'reading', 'max/min across seeds: median', '90th percentile', 'rerun on the same model: median / p90', 'median maxLR per seed'], rows),
     '',
@@ -148,7 +177,7 @@ async function main(): Promise<void> {
   if (!task) throw new Error(`--task: unknown task "${a.task}" (known: ${TASKS.map((t) => t.name).join(', ')})`);
   if (!((a.optimizer as string) in OPTIMIZERS)) throw new Error(`--optimizer: unknown optimizer "${a.optimizer}" (known: ${Object.keys(OPTIMIZERS).join(', ')})`);
   const optimizer = a.optimizer as OptimizerName;
-  const out = resultsDir('probes', `${task.name}-${optimizer}${VARIANT}${HELD_OUT_DIR}`);
+  const out = resultsDir('probes', `${task.name}-${optimizer}${VARIANT}${HELD_OUT_DIR}${WARMUP_DIR}`);
   const file = path.join(out, 'probes.json');
   let saved: Saved;
   if (a.report) {

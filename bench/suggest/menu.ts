@@ -55,15 +55,15 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
   });
   // An EMA of every batch's weights beside the zero-config CLR and 1cycle runs (`--ema`), or SWA at each of
   // CLR's cycle ends (`--swa` with the rules): the averaged weights' score.
-  const emaOf = (schedule: 'clr' | 'onecycle', mode: 'ema' | 'swa' = 'ema'): Recipe => ({
-    name: `zero-config ${schedule === 'clr' ? 'CLR (triangular2)' : '1cycle'} + ${mode === 'ema' ? 'EMA' : 'SWA at cycle ends'}, averaged weights`,
+  const emaOf = (schedule: 'clr' | 'onecycle', mode: 'ema' | 'swa' = 'ema', which: 'raw' | 'averaged' = 'averaged'): Recipe => ({
+    name: `zero-config ${schedule === 'clr' ? 'CLR (triangular2)' : '1cycle'} + ${mode === 'ema' ? 'EMA' : 'SWA at cycle ends'}, ${which} weights`,
     accuracy: (task, seed) => {
       const curve = rt(task, seed);
       const s = curve ? suggestBounds(curve) : null;
       if (s?.baseLR == null || s.maxLR == null || !curve) return null;
       const peak = oneCyclePeak(curve, s, DEFAULT_ONE_CYCLE_READING);
       const o = schedule === 'clr' ? find(task, seed, { kind: 'clr', baseLR: s.baseLR, maxLR: s.maxLR, [mode]: true }) : peak === null ? undefined : find(task, seed, { kind: 'onecycle', maxLR: peak, [mode]: true });
-      return o?.averagedAccuracy ?? null;
+      return (which === 'raw' ? o?.accuracy : o?.averagedAccuracy) ?? null;
     },
   });
   const free = (Object.keys(LR_FREE) as LRFreeName[]).map(
@@ -87,7 +87,7 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
     name: 'best fixed LR of the grid (hindsight)',
     accuracy: (task, seed) => grid.find((g) => g.task === task && g.seed === seed)?.bestFixed ?? null,
   };
-  return [zeroConfigOf(''), zeroConfigOf('|fresh'), emaOf('clr'), emaOf('clr', 'swa'), ...oneCycle, swaOf('averaged'), swaOf('raw'), emaOf('onecycle'), ...free, ...(family === 'adam' ? sfAt : []), bestFixed];
+  return [zeroConfigOf(''), zeroConfigOf('|fresh'), emaOf('clr'), emaOf('clr', 'ema', 'raw'), emaOf('clr', 'swa'), emaOf('clr', 'swa', 'raw'), ...oneCycle, swaOf('averaged'), swaOf('raw'), emaOf('onecycle'), ...free, ...(family === 'adam' ? sfAt : []), bestFixed];
 }
 
 /** The menu section of report.md: one table per optimizer family, plus the mean over tasks. */

@@ -66,12 +66,19 @@ export {
   DEFAULT_BUDGET,
   DEFAULT_PROBES,
   PROBE_RANGE,
-  SCHEDULE_FREE_LR_FACTOR,
   type RangeTestData,
   type RangeTestOptions,
   type RangeTestOutcome,
 } from './finder/rangeTest.js';
 export { meanProbe } from './finder/probes.js';
+export {
+  scheduleFreeLR,
+  SCHEDULE_FREE_ADAMW_DEFAULT_LR,
+  SCHEDULE_FREE_LR_FACTOR,
+  SCHEDULE_FREE_TRUST_RATIO,
+  type ScheduleFreeLROptions,
+  type ScheduleFreeLRChoice,
+} from './analysis/scheduleFreeLR.js';
 export { oneCyclePeak, lossFloor, ONE_CYCLE_READINGS, DEFAULT_ONE_CYCLE_READING, type OneCycleReading } from './analysis/oneCyclePeak.js';
 export { snapshotTraining, type TrainingSnapshot } from './tfjs/snapshot.js';
 export { copyOptimizerState, type OptimizerStateCopy, type OwnsState } from './tfjs/optimizerState.js';

@@ -5,7 +5,7 @@
  * with hindsight), over the same seeds: mean, and max − min across seeds (the outcome's spread).
  */
 import { DEFAULT_RULE, suggestBounds, type RangeTestResult } from 'tfjs-clr';
-import { DEFAULT_ONE_CYCLE_READING, ONE_CYCLE_READINGS, oneCyclePeak } from 'tfjs-clr';
+import { DEFAULT_ONE_CYCLE_READING, ONE_CYCLE_READINGS, oneCyclePeak, scheduleFreeLR } from 'tfjs-clr';
 import { LR_FREE, type LRFreeName } from './train.js';
 import { pct, runIndex, type studyRows, type Study } from './report.js';
 
@@ -83,11 +83,23 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
       },
     }),
   ));
+  // What rangeTest's scheduleFreeAdamWOptions give: the default's run where 2× maxLR is within 2× of it, else the `double` run.
+  const sfOptions: Recipe = {
+    name: 'range test + scheduleFreeAdamW at `scheduleFreeAdamWOptions` (default LR unless 2× maxLR is over 2× away)',
+    accuracy: (task, seed) => {
+      const curve = rt(keyIn(task, 'adam'), seed);
+      const max = curve ? suggestBounds(curve).maxLR : null;
+      if (max === null) return null;
+      const sf = scheduleFreeLR(max);
+      const p = sf.from === 'default' ? { kind: 'lrfree' as const, optimizer: 'scheduleFreeAdamW' as const } : { kind: 'lrfree' as const, optimizer: 'scheduleFreeAdamW' as const, lr: sf.learningRate };
+      return find(keyIn(task, 'adam'), seed, p)?.accuracy ?? null;
+    },
+  };
   const bestFixed: Recipe = {
     name: 'best fixed LR of the grid (hindsight)',
     accuracy: (task, seed) => grid.find((g) => g.task === task && g.seed === seed)?.bestFixed ?? null,
   };
-  return [zeroConfigOf(''), zeroConfigOf('|fresh'), emaOf('clr'), emaOf('clr', 'ema', 'raw'), emaOf('clr', 'swa'), emaOf('clr', 'swa', 'raw'), ...oneCycle, swaOf('averaged'), swaOf('raw'), emaOf('onecycle'), ...free, ...(family === 'adam' ? sfAt : []), bestFixed];
+  return [zeroConfigOf(''), zeroConfigOf('|fresh'), emaOf('clr'), emaOf('clr', 'ema', 'raw'), emaOf('clr', 'swa'), emaOf('clr', 'swa', 'raw'), ...oneCycle, swaOf('averaged'), swaOf('raw'), emaOf('onecycle'), ...free, ...(family === 'adam' ? [...sfAt, sfOptions] : []), bestFixed];
 }
 
 /** The menu section of report.md: one table per optimizer family, plus the mean over tasks. */

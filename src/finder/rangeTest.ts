@@ -12,6 +12,7 @@ import type { BoundsSuggestion } from '../analysis/curve.js';
 import type { CyclicLRCallbackOptions } from '../callbacks/cyclicLR.js';
 import type { OneCycleLRCallbackOptions } from '../callbacks/oneCycleLR.js';
 import { DEFAULT_ONE_CYCLE_READING, oneCyclePeak } from '../analysis/oneCyclePeak.js';
+import { scheduleFreeLR } from '../analysis/scheduleFreeLR.js';
 import { atLeast, checkedElsewhere, choice, fail, fromTable, integerAtLeast, later, positive, satisfies, type OptionRule } from '../validate.js';
 import { FINDER_KEYS } from './options.js';
 import { noiseSigma, smoothZeroPhase } from '../analysis/stats.js';
@@ -28,8 +29,6 @@ export type RangeTestData =
 export const DEFAULT_PROBES = 3;
 /** The zero-config test's default cost in iterations: 3 probes of 100, then 200 for the linear sweep. */
 export const DEFAULT_BUDGET = 500;
-/** The multiple of the suggested maxLR that `scheduleFreeAdamWOptions` gives as its `learningRate` (chosen of 1× and 2× on bench:suggest's 20 runs). */
-export const SCHEDULE_FREE_LR_FACTOR = 2;
 
 /** Where the zero-config probe starts and the highest LR it tries (fastai's lr_find range). */
 export const PROBE_RANGE = { minLR: 1e-7, maxLR: 10 } as const;
@@ -99,13 +98,15 @@ export interface RangeTestOutcome {
    */
   oneCycleLROptions: OneCycleLRCallbackOptions | null;
   /**
-   * Options for `scheduleFreeAdamW(...)` (`tfjs-clr/optimizers`): `learningRate` at {@link SCHEDULE_FREE_LR_FACTOR}
-   * (2) × the suggested maxLR, the library's best zero-config result (`npm run bench:suggest`: 80.38 % mean
-   * over 4 tasks × 5 seeds against 79.59 for Schedule-Free AdamW at its defaults, runs of 300–600
-   * iterations). Not for a convnet trained to convergence: on CIFAR-10 at 16 epochs it ended 0.36 below
-   * the defaults over 6 seeds (77.41 against 77.78 %; `npm run bench:cifar`), so there keep the defaults.
-   * Given only when the test ran with Adam, the setting measured; null otherwise (an SGD or Momentum
-   * maxLR is 10–100× too big for AdamW) or when the curve gave no bounds.
+   * Options for `scheduleFreeAdamW(...)` (`tfjs-clr/optimizers`), its `learningRate` chosen by
+   * {@link scheduleFreeLR}: Schedule-Free AdamW's default 0.0025, unless twice the suggested maxLR is more
+   * than 2× away from it — then that (the suggestion's notes say which, and why). Measured
+   * (`npm run bench:suggest`, 4 tasks × 5 seeds, runs of 300–600 iterations): 80.32 % mean against 79.59 for
+   * the defaults (the range test's LR taken on 13 of 20 runs: the MLPs, the word-list model); on the
+   * CIFAR-10 convnet the default is kept on every seed, where at 16 epochs the range test's LR ended below
+   * it (77.41 against 77.78 %, 6 seeds; `npm run bench:cifar`). Given only when the test ran with Adam, the
+   * setting measured; null otherwise (an SGD or Momentum maxLR is 10–100× too big for AdamW) or when the
+   * curve gave no bounds.
    */
   scheduleFreeAdamWOptions: { learningRate: number } | null;
   /** Training iterations the test cost (probe and sweep). */
@@ -243,7 +244,12 @@ export async function rangeTest(model: tf.LayersModel, data: RangeTestData, opts
   const peak = oneCyclePeak(result, suggestion, DEFAULT_ONE_CYCLE_READING);
   const oneCycleLROptions: OneCycleLRCallbackOptions | null = peak === null ? null : { maxLR: peak };
   const testedWithAdam = model.optimizer != null && model.optimizer.getClassName() === 'Adam';
-  const scheduleFreeAdamWOptions = testedWithAdam && suggestion.maxLR !== null ? { learningRate: SCHEDULE_FREE_LR_FACTOR * suggestion.maxLR } : null;
+  let scheduleFreeAdamWOptions: { learningRate: number } | null = null;
+  if (testedWithAdam && suggestion.maxLR !== null) {
+    const sf = scheduleFreeLR(suggestion.maxLR);
+    scheduleFreeAdamWOptions = { learningRate: sf.learningRate };
+    suggestion.notes.push(`scheduleFreeAdamWOptions: ${sf.why}`);
+  }
   return { result, suggestion, plan, cyclicLROptions, oneCycleLROptions, scheduleFreeAdamWOptions, iterations };
 }
 

@@ -19,6 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { atLeast, inRange, nonNegative, positive, type OptionRule } from '../validate.js';
+import { SCHEDULE_FREE_ADAMW_DEFAULT_LR } from '../analysis/scheduleFreeLR.js';
 import { LRFreeOptimizer, resolveOptions, type NamedTensor, type OptionTable, type Scalars, type SlotTable, type Slots } from './base.js';
 
 /** Options of {@link scheduleFreeSGD}. */
@@ -73,7 +74,7 @@ function table(learningRate: number, own: OptionTable): OptionTable {
 }
 
 const SGD_TABLE = table(1.0, { momentum: beta });
-const ADAMW_TABLE = table(0.0025, {
+const ADAMW_TABLE = table(SCHEDULE_FREE_ADAMW_DEFAULT_LR, {
   beta1: beta,
   beta2: { check: (w, o, v) => inRange(w, o, v, 0, 1), otherwise: 0.999 },
   epsilon: { check: positive, otherwise: 1e-8 },

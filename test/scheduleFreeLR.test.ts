@@ -1,0 +1,54 @@
+import { scheduleFreeLR, SCHEDULE_FREE_ADAMW_DEFAULT_LR } from '../src';
+import { scheduleFreeAdamW } from '../src/optimizers';
+import { useCpu } from './helpers';
+
+beforeAll(useCpu);
+
+describe('scheduleFreeLR: the default unless twice the range test’s maxLR is over 2× away from it', () => {
+  test('far above the default (an MLP’s Adam maxLR): twice the maxLR', () => {
+    const c = scheduleFreeLR(0.0102);
+    expect(c.learningRate).toBeCloseTo(0.0204, 12);
+    expect(c.from).toBe('range test');
+    expect(c.ratio).toBeCloseTo(8.16, 12);
+    expect(c.why).toBe('Schedule-Free AdamW at 0.0204: 2 × maxLR = 0.0204 is 8.16× the default 0.0025, further than 2× from it');
+  });
+
+  test('near the default (the CIFAR-10 convnet’s): the default, whichever side', () => {
+    expect(scheduleFreeLR(0.0016)).toMatchObject({ learningRate: 0.0025, from: 'default' });
+    expect(scheduleFreeLR(0.0016).ratio).toBeCloseTo(1.28, 12);
+    expect(scheduleFreeLR(0.0009)).toMatchObject({ learningRate: 0.0025, from: 'default' });
+    expect(scheduleFreeLR(0.0009).why).toBe('Schedule-Free AdamW at its default 0.0025: 2 × maxLR = 0.00180 is 1/1.39 of the default 0.0025, within 2× of it (closer than the range test resolves)');
+  });
+
+  test('far below the default: twice the maxLR', () => {
+    expect(scheduleFreeLR(0.0001)).toMatchObject({ learningRate: 0.0002, from: 'range test' });
+  });
+
+  test('exactly 2× either way keeps the default; just past it takes the range test’s (exact binary fractions)', () => {
+    expect(scheduleFreeLR(1, { defaultLR: 1 })).toEqual(expect.objectContaining({ learningRate: 1, from: 'default', ratio: 2 }));
+    expect(scheduleFreeLR(0.25, { defaultLR: 1 })).toEqual(expect.objectContaining({ learningRate: 1, from: 'default', ratio: 0.5 }));
+    expect(scheduleFreeLR(1.0001, { defaultLR: 1 }).from).toBe('range test');
+    expect(scheduleFreeLR(0.2499, { defaultLR: 1 }).from).toBe('range test');
+  });
+
+  test('options: trustRatio 1 always takes the range test’s, factor scales it', () => {
+    expect(scheduleFreeLR(0.0016, { trustRatio: 1 }).learningRate).toBeCloseTo(0.0032, 12);
+    expect(scheduleFreeLR(0.01, { factor: 1 })).toMatchObject({ learningRate: 0.01, from: 'range test', ratio: 4 });
+    expect(scheduleFreeLR(0.002, { factor: 1, trustRatio: 3 })).toMatchObject({ learningRate: 0.0025, from: 'default' });
+  });
+
+  test('the default is Schedule-Free AdamW’s own', () => {
+    expect(SCHEDULE_FREE_ADAMW_DEFAULT_LR).toBe(0.0025);
+    const opt = scheduleFreeAdamW();
+    expect(opt.getConfig().learningRate).toBe(SCHEDULE_FREE_ADAMW_DEFAULT_LR);
+    opt.dispose();
+  });
+
+  test('bad input names the option and the value', () => {
+    expect(() => scheduleFreeLR(-1)).toThrow('scheduleFreeLR: maxLR must be a finite number > 0, got -1');
+    expect(() => scheduleFreeLR(Number.NaN)).toThrow('scheduleFreeLR: maxLR must be a finite number > 0, got NaN');
+    expect(() => scheduleFreeLR(0.01, { trustRatio: 0.5 })).toThrow('scheduleFreeLR: trustRatio must be a finite number >= 1, got 0.5');
+    expect(() => scheduleFreeLR(0.01, { factor: 0 })).toThrow('scheduleFreeLR: factor must be a finite number > 0, got 0');
+    expect(() => scheduleFreeLR(0.01, { fator: 2 } as never)).toThrow(/scheduleFreeLR: unknown option "fator"/);
+  });
+});

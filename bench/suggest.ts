@@ -22,6 +22,7 @@
  *   npm run bench:suggest -- --rules-only --skip-rules … --one-cycle '' --swa   # the default rule's CLR + SWA at each cycle's end
  *   npm run bench:suggest -- --rules-only --skip-rules … --one-cycle suggested --ema   # the default rule's CLR and 1cycle with an EMA of the weights beside
  *   npm run bench:suggest -- --one-cycle-only --one-cycle '' --sf-lr suggested,double --optimizers adam  # Schedule-Free AdamW at the range test's LR
+ *   npm run bench:suggest -- --iterations-scale 5 --out bench/results/suggest-long …   # every training budget 5× longer (range tests unchanged)
  *
  * Runs are saved as they finish (bench/results/suggest/runs.json) and reused on the next start, so an
  * interrupted study resumes, and a new rule only trains its own new bounds.
@@ -56,6 +57,7 @@ const { values: a } = flags('bench:suggest', {
     ema: { type: 'boolean', default: false },
     'sf-lr': { type: 'string', default: '' },
     budget: { type: 'string' },
+    'iterations-scale': { type: 'string', default: '1' },
     'probe-weights': { type: 'string', default: 'current' },
     out: { type: 'string', default: OUT },
 }, { summary: 'range-test suggestions measured by training outcome: rules, 1cycle readings, LR-free optimizers against a hindsight grid (4 tasks x 5 seeds; resumable)', example: 'npm run bench:suggest -- --one-cycle-only --one-cycle suggested --tasks mnist-mlp' });
@@ -90,10 +92,14 @@ async function main(): Promise<void> {
     writeFileSync(file, `${compactJSON(study)}\n`);
   };
   const seeds = (a.seeds as string).split(',').map(Number);
-  const tasks = (a.tasks as string).split(',').map((name) => {
+  // Runs are keyed without their budget, so a longer budget needs its own study folder.
+  const scale = Number(a['iterations-scale']);
+  if (!Number.isInteger(scale) || scale < 1) throw new Error(`--iterations-scale: must be a whole number ≥ 1, got "${a['iterations-scale']}"`);
+  if (scale !== 1 && path.resolve(out) === path.resolve(OUT)) throw new Error(`--iterations-scale ${scale}: give another --out (runs are saved without their budget; ${OUT} holds the 1× study)`);
+  const tasks = (a.tasks as string).split(',').map((name): Task => {
     const t = TASKS.find((k) => k.name === name);
     if (!t) throw new Error(`--tasks: unknown task "${name}" (known: ${TASKS.map((k) => k.name).join(', ')})`);
-    return t;
+    return { ...t, iterations: t.iterations * scale };
   });
   const optimizers = (a.optimizers as string).split(',').map((name) => {
     if (!(name in OPTIMIZERS)) throw new Error(`--optimizers: unknown optimizer "${name}" (known: ${Object.keys(OPTIMIZERS).join(', ')})`);

@@ -99,7 +99,7 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
     name: 'best fixed LR of the grid (hindsight)',
     accuracy: (task, seed) => grid.find((g) => g.task === task && g.seed === seed)?.bestFixed ?? null,
   };
-  return [zeroConfigOf(''), zeroConfigOf('|fresh'), emaOf('clr'), emaOf('clr', 'ema', 'raw'), emaOf('clr', 'swa'), emaOf('clr', 'swa', 'raw'), ...oneCycle, swaOf('averaged'), swaOf('raw'), emaOf('onecycle'), ...free, ...(family === 'adam' ? [...sfAt, sfOptions] : []), bestFixed];
+  return [zeroConfigOf(''), zeroConfigOf('|fresh'), emaOf('clr'), emaOf('clr', 'ema', 'raw'), emaOf('clr', 'swa'), emaOf('clr', 'swa', 'raw'), ...oneCycle, swaOf('averaged'), swaOf('raw'), emaOf('onecycle'), emaOf('onecycle', 'ema', 'raw'), ...free, ...(family === 'adam' ? [...sfAt, sfOptions] : []), bestFixed];
 }
 
 /** The menu section of report.md: one table per optimizer family, plus the mean over tasks. */
@@ -117,16 +117,20 @@ export function menuSection(study: Study, grid: Grid): string[] {
     'mean over tasks of max − min.',
     '',
   ];
+  // Task and seed pairs: the grid's, or (a study without a grid, such as --iterations-scale's) the default range tests'.
+  const pairs = grid.length > 0
+    ? grid.map((g) => ({ task: g.task, seed: g.seed, cost: g.cost }))
+    : Object.entries(study.rangeTests).filter(([k]) => k.split('|').length === 2).map(([k, v]) => ({ task: k.split('|')[0], seed: Number(k.split('|')[1]), cost: v.iterations }));
   for (const family of ['momentum', 'adam']) {
-    const tasks = [...new Set(grid.map((g) => g.task).filter((t) => (t.split('@')[1] ?? 'momentum') === family))];
+    const tasks = [...new Set(pairs.map((g) => g.task).filter((t) => (t.split('@')[1] ?? 'momentum') === family))];
     if (tasks.length === 0) continue;
     const list = recipes(study, grid, family);
     const cost = (task: string) => {
-      const its = grid.filter((g) => g.task === task).map((g) => g.cost);
+      const its = pairs.filter((g) => g.task === task).map((g) => g.cost);
       return `${study.tasks[task]?.iterations ?? '?'} (test ${Math.min(...its)}–${Math.max(...its)})`;
     };
     const cell = (r: Recipe, task: string): { text: string; mean: number | null; spread: number | null } => {
-      const seeds = grid.filter((g) => g.task === task).map((g) => g.seed);
+      const seeds = pairs.filter((g) => g.task === task).map((g) => g.seed);
       const acc = seeds.map((s) => r.accuracy(task, s)).filter((v): v is number => v !== null);
       if (acc.length === 0) return { text: '–', mean: null, spread: null };
       const m = mean(acc);

@@ -4,7 +4,7 @@
  * the learning-rate-free optimizers at their defaults), beside the best fixed LR of the grid (chosen
  * with hindsight), over the same seeds: mean, and max − min across seeds (the outcome's spread).
  */
-import { DEFAULT_RULE, suggestBounds, type RangeTestResult } from 'tfjs-clr';
+import { DEFAULT_RULE, suggestBounds, type BoundsSuggestion, type RangeTestResult } from 'tfjs-clr';
 import { DEFAULT_ONE_CYCLE_READING, ONE_CYCLE_READINGS, oneCyclePeak, scheduleFreeLR } from 'tfjs-clr';
 import { LR_FREE, type LRFreeName } from './train.js';
 import { pct, runIndex, type studyRows, type Study } from './report.js';
@@ -72,34 +72,32 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
       accuracy: (task, seed) => find(keyIn(task, LR_FREE[optimizer].family), seed, { kind: 'lrfree', optimizer })?.accuracy ?? null,
     }),
   );
-  // Schedule-Free AdamW with the range test choosing its LR (Adam's range test; its other settings at their defaults).
-  const sfAt = ['', '|fresh'].flatMap((variant) => ONE_CYCLE_READINGS.map(
-    (reading): Recipe => ({
-      name: `range test${variant === '|fresh' ? ' (fresh probes)' : ''} + scheduleFreeAdamW at the \`${reading}\` LR`,
-      accuracy: (task, seed) => {
-        const curve = rt(keyIn(task, 'adam'), seed, variant);
-        const lr = curve ? oneCyclePeak(curve, suggestBounds(curve), reading) : null;
-        return lr === null ? null : find(keyIn(task, 'adam'), seed, { kind: 'lrfree', optimizer: 'scheduleFreeAdamW', lr })?.accuracy ?? null;
-      },
-    }),
-  ));
-  // What rangeTest's scheduleFreeAdamWOptions give: the default's run where 2× maxLR is within 2× of it, else the `double` run.
-  const sfOptions: Recipe = {
-    name: 'range test + scheduleFreeAdamW at `scheduleFreeAdamWOptions` (default LR unless 2× maxLR is over 2× away)',
+  // Schedule-Free AdamW with the range test choosing its LR (Adam's range test; its other settings at their
+  // defaults): `lrOf` reads the LR from the curve, undefined for the run at the optimizer's default LR.
+  const sfRecipe = (name: string, variant: string, lrOf: (curve: RangeTestResult, s: BoundsSuggestion) => number | undefined | null): Recipe => ({
+    name,
     accuracy: (task, seed) => {
-      const curve = rt(keyIn(task, 'adam'), seed);
-      const max = curve ? suggestBounds(curve).maxLR : null;
-      if (max === null) return null;
-      const sf = scheduleFreeLR(max);
-      const p = sf.from === 'default' ? { kind: 'lrfree' as const, optimizer: 'scheduleFreeAdamW' as const } : { kind: 'lrfree' as const, optimizer: 'scheduleFreeAdamW' as const, lr: sf.learningRate };
-      return find(keyIn(task, 'adam'), seed, p)?.accuracy ?? null;
+      const curve = rt(keyIn(task, 'adam'), seed, variant);
+      const lr = curve ? lrOf(curve, suggestBounds(curve)) : null;
+      return lr === null ? null : find(keyIn(task, 'adam'), seed, { kind: 'lrfree', optimizer: 'scheduleFreeAdamW', ...(lr === undefined ? {} : { lr }) })?.accuracy ?? null;
     },
-  };
+  });
+  const sfAt = [
+    ...['', '|fresh'].flatMap((variant) => ONE_CYCLE_READINGS.map((reading) =>
+      sfRecipe(`range test${variant === '|fresh' ? ' (fresh probes)' : ''} + scheduleFreeAdamW at the \`${reading}\` LR`, variant, (c, s) => oneCyclePeak(c, s, reading)),
+    )),
+    // What rangeTest's scheduleFreeAdamWOptions give: the default's run where 2× maxLR is within 2× of it, else the `double` run.
+    sfRecipe('range test + scheduleFreeAdamW at `scheduleFreeAdamWOptions` (default LR unless 2× maxLR is over 2× away)', '', (_c, s) => {
+      if (s.maxLR === null) return null;
+      const sf = scheduleFreeLR(s.maxLR);
+      return sf.from === 'default' ? undefined : sf.learningRate;
+    }),
+  ];
   const bestFixed: Recipe = {
     name: 'best fixed LR of the grid (hindsight)',
     accuracy: (task, seed) => grid.find((g) => g.task === task && g.seed === seed)?.bestFixed ?? null,
   };
-  return [zeroConfigOf(''), zeroConfigOf('|fresh'), emaOf('clr'), emaOf('clr', 'ema', 'raw'), emaOf('clr', 'swa'), emaOf('clr', 'swa', 'raw'), ...oneCycle, swaOf('averaged'), swaOf('raw'), emaOf('onecycle'), emaOf('onecycle', 'ema', 'raw'), ...free, ...(family === 'adam' ? [...sfAt, sfOptions] : []), bestFixed];
+  return [zeroConfigOf(''), zeroConfigOf('|fresh'), emaOf('clr'), emaOf('clr', 'ema', 'raw'), emaOf('clr', 'swa'), emaOf('clr', 'swa', 'raw'), ...oneCycle, swaOf('averaged'), swaOf('raw'), emaOf('onecycle'), emaOf('onecycle', 'ema', 'raw'), ...free, ...(family === 'adam' ? sfAt : []), bestFixed];
 }
 
 /** The menu section of report.md: one table per optimizer family, plus the mean over tasks. */
@@ -120,7 +118,7 @@ export function menuSection(study: Study, grid: Grid): string[] {
   // Task and seed pairs: the grid's, or (a study without a grid, such as --iterations-scale's) the default range tests'.
   const pairs = grid.length > 0
     ? grid.map((g) => ({ task: g.task, seed: g.seed, cost: g.cost }))
-    : Object.entries(study.rangeTests).filter(([k]) => k.split('|').length === 2).map(([k, v]) => ({ task: k.split('|')[0], seed: Number(k.split('|')[1]), cost: v.iterations }));
+    : Object.entries(study.rangeTests).map(([k, v]) => [k.split('|'), v.iterations] as const).filter(([parts]) => parts.length === 2).map(([[task, seed], cost]) => ({ task, seed: Number(seed), cost }));
   for (const family of ['momentum', 'adam']) {
     const tasks = [...new Set(pairs.map((g) => g.task).filter((t) => (t.split('@')[1] ?? 'momentum') === family))];
     if (tasks.length === 0) continue;

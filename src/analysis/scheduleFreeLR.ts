@@ -3,7 +3,9 @@
  * the range test says the model's right LR is far from it. The range test's answer moves up to ~2×
  * between seeds (bench:probes), and where the default is already near the right LR, a convnet trained to
  * convergence did better at the default than at the range test's LR (bench:cifar, 16 epochs, 6 seeds);
- * where it is far (an MLP's 0.02, a bag-of-n-grams model's 0.1), the range test's LR wins by 1–1.5 points.
+ * where it is far (an MLP's 0.02, a bag-of-n-grams model's 0.1), the range test's LR won by 1–1.5 points
+ * in runs of 600 iterations — but trained 5× longer it lost 1.2 on the bag-of-n-grams model (bench:suggest
+ * `--iterations-scale 5`): a recipe for short runs; for long ones keep the defaults.
  * @packageDocumentation
  */
 import { fromTable, positive, satisfies, type TableOf } from '../validate.js';

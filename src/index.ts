@@ -76,6 +76,7 @@ export {
   SCHEDULE_FREE_ADAMW_DEFAULT_LR,
   SCHEDULE_FREE_LR_FACTOR,
   SCHEDULE_FREE_TRUST_RATIO,
+  SCHEDULE_FREE_MAX_RATIO,
   type ScheduleFreeLROptions,
   type ScheduleFreeLRChoice,
 } from './analysis/scheduleFreeLR.js';

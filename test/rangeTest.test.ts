@@ -145,14 +145,15 @@ describe('zero-config rangeTest', () => {
     model.dispose();
   });
 
-  test('scheduleFreeAdamWOptions: with Adam, twice the suggested maxLR when that is over 2× from the default 0.0025, else 0.0025, said in a note; null with Momentum (an SGD LR)', async () => {
+  test('scheduleFreeAdamWOptions: with Adam, twice the suggested maxLR when that is over 2× from the default 0.0025 (held within 8× of it), else 0.0025, said in a note; null with Momentum (an SGD LR)', async () => {
     const { xs, ys } = blobs(400, 4);
     const adam = blobModel(tf.train.adam(0.001));
     const withAdam = await rangeTest(adam, { x: xs, y: ys }, { batchSize: 20, budget: 150 });
     const max = withAdam.suggestion.maxLR as number;
     expect(max).not.toBeNull();
     const far = 2 * max > 0.005 || 2 * max < 0.00125;
-    expect(withAdam.scheduleFreeAdamWOptions).toEqual({ learningRate: far ? 2 * max : 0.0025 });
+    const held = Math.min(Math.max(2 * max, 0.0025 / 8), 0.0025 * 8);
+    expect(withAdam.scheduleFreeAdamWOptions?.learningRate).toBeCloseTo(far ? held : 0.0025, 12);
     expect(withAdam.suggestion.notes.some((n) => n.startsWith('scheduleFreeAdamWOptions: Schedule-Free AdamW at'))).toBe(true);
     const momentum = blobModel(tf.train.momentum(0.01, 0.9));
     const withMomentum = await rangeTest(momentum, { x: xs, y: ys }, { batchSize: 20, budget: 150 });

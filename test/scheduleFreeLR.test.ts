@@ -1,16 +1,25 @@
-import { scheduleFreeLR, SCHEDULE_FREE_ADAMW_DEFAULT_LR } from '../src';
+import { scheduleFreeLR, SCHEDULE_FREE_ADAMW_DEFAULT_LR, SCHEDULE_FREE_MAX_RATIO } from '../src';
 import { scheduleFreeAdamW } from '../src/optimizers';
 import { useCpu } from './helpers';
 
 beforeAll(useCpu);
 
-describe('scheduleFreeLR: the default unless twice the range test’s maxLR is over 2× away from it', () => {
+describe('scheduleFreeLR: the default unless twice the range test’s maxLR is over 2× away from it, and never more than 8× away', () => {
   test('far above the default (an MLP’s Adam maxLR): twice the maxLR', () => {
-    const c = scheduleFreeLR(0.0102);
-    expect(c.learningRate).toBeCloseTo(0.0204, 12);
+    const c = scheduleFreeLR(0.0085);
+    expect(c.learningRate).toBeCloseTo(0.017, 12);
     expect(c.from).toBe('range test');
-    expect(c.ratio).toBeCloseTo(8.16, 12);
-    expect(c.why).toBe('Schedule-Free AdamW at 0.0204: 2 × maxLR = 0.0204 is 8.16× the default 0.0025, further than 2× from it');
+    expect(c.ratio).toBeCloseTo(6.8, 12);
+    expect(c.why).toBe('Schedule-Free AdamW at 0.0170: 2 × maxLR = 0.0170 is 6.80× the default 0.0025, further than 2× from it');
+  });
+
+  test('further than 8× (a bag-of-n-grams model’s 0.055): held to 8× the default', () => {
+    const c = scheduleFreeLR(0.055);
+    expect(c.learningRate).toBeCloseTo(0.02, 12);
+    expect(c.from).toBe('ceiling');
+    expect(c.ratio).toBeCloseTo(44, 12);
+    expect(c.why).toBe('Schedule-Free AdamW at 0.0200: 2 × maxLR = 0.110 is 44.00× the default 0.0025, held to 8× above it (a larger move cost accuracy in longer runs)');
+    expect(SCHEDULE_FREE_MAX_RATIO).toBe(8);
   });
 
   test('near the default (the CIFAR-10 convnet’s): the default, whichever side', () => {
@@ -20,8 +29,11 @@ describe('scheduleFreeLR: the default unless twice the range test’s maxLR is o
     expect(scheduleFreeLR(0.0009).why).toBe('Schedule-Free AdamW at its default 0.0025: 2 × maxLR = 0.00180 is 1/1.39 of the default 0.0025, within 2× of it (closer than the range test resolves)');
   });
 
-  test('far below the default: twice the maxLR', () => {
-    expect(scheduleFreeLR(0.0001)).toMatchObject({ learningRate: 0.0002, from: 'range test' });
+  test('far below the default: twice the maxLR, held to 1/8 of it', () => {
+    expect(scheduleFreeLR(0.0005)).toMatchObject({ learningRate: 0.001, from: 'range test' });
+    const c = scheduleFreeLR(0.0001);
+    expect(c).toMatchObject({ learningRate: 0.0025 / 8, from: 'ceiling' });
+    expect(c.why).toBe('Schedule-Free AdamW at 0.000313: 2 × maxLR = 0.000200 is 1/12.50 of the default 0.0025, held to 8× below it (a larger move cost accuracy in longer runs)');
   });
 
   test('exactly 2× either way keeps the default; just past it takes the range test’s (exact binary fractions)', () => {
@@ -29,6 +41,20 @@ describe('scheduleFreeLR: the default unless twice the range test’s maxLR is o
     expect(scheduleFreeLR(0.25, { defaultLR: 1 })).toEqual(expect.objectContaining({ learningRate: 1, from: 'default', ratio: 0.5 }));
     expect(scheduleFreeLR(1.0001, { defaultLR: 1 }).from).toBe('range test');
     expect(scheduleFreeLR(0.2499, { defaultLR: 1 }).from).toBe('range test');
+  });
+
+  test('exactly 8× either way is the range test’s own; just past it, the ceiling (exact binary fractions)', () => {
+    expect(scheduleFreeLR(4, { defaultLR: 1 })).toEqual(expect.objectContaining({ learningRate: 8, from: 'range test', ratio: 8 }));
+    expect(scheduleFreeLR(1 / 16, { defaultLR: 1 })).toEqual(expect.objectContaining({ learningRate: 1 / 8, from: 'range test', ratio: 1 / 8 }));
+    expect(scheduleFreeLR(4.5, { defaultLR: 1 })).toEqual(expect.objectContaining({ learningRate: 8, from: 'ceiling', ratio: 9 }));
+    expect(scheduleFreeLR(1 / 32, { defaultLR: 1 })).toEqual(expect.objectContaining({ learningRate: 1 / 8, from: 'ceiling', ratio: 1 / 16 }));
+  });
+
+  test('maxRatio moves the ceiling; Infinity removes it', () => {
+    expect(scheduleFreeLR(0.055, { maxRatio: 4 }).learningRate).toBeCloseTo(0.01, 12);
+    expect(scheduleFreeLR(0.055, { maxRatio: Infinity })).toMatchObject({ from: 'range test' });
+    expect(scheduleFreeLR(0.055, { maxRatio: Infinity }).learningRate).toBeCloseTo(0.11, 12);
+    expect(scheduleFreeLR(1.5, { defaultLR: 1, trustRatio: 2, maxRatio: 2 })).toEqual(expect.objectContaining({ learningRate: 2, from: 'ceiling' }));
   });
 
   test('options: trustRatio 1 always takes the range test’s, factor scales it', () => {
@@ -49,6 +75,8 @@ describe('scheduleFreeLR: the default unless twice the range test’s maxLR is o
     expect(() => scheduleFreeLR(Number.NaN)).toThrow('scheduleFreeLR: maxLR must be a finite number > 0, got NaN');
     expect(() => scheduleFreeLR(0.01, { trustRatio: 0.5 })).toThrow('scheduleFreeLR: trustRatio must be a finite number >= 1, got 0.5');
     expect(() => scheduleFreeLR(0.01, { factor: 0 })).toThrow('scheduleFreeLR: factor must be a finite number > 0, got 0');
+    expect(() => scheduleFreeLR(0.01, { maxRatio: 0.5 })).toThrow('scheduleFreeLR: maxRatio must be a number >= 1 (Infinity: no ceiling), got 0.5');
+    expect(() => scheduleFreeLR(0.01, { trustRatio: 3, maxRatio: 2 })).toThrow('scheduleFreeLR: maxRatio must be >= trustRatio (3), got 2');
     expect(() => scheduleFreeLR(0.01, { fator: 2 } as never)).toThrow(/scheduleFreeLR: unknown option "fator"/);
   });
 });

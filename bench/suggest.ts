@@ -22,6 +22,7 @@
  *   npm run bench:suggest -- --rules-only --skip-rules … --one-cycle '' --swa   # the default rule's CLR + SWA at each cycle's end
  *   npm run bench:suggest -- --rules-only --skip-rules … --one-cycle suggested --ema   # the default rule's CLR and 1cycle with an EMA of the weights beside
  *   npm run bench:suggest -- --one-cycle-only --one-cycle '' --sf-lr suggested,double --optimizers adam  # Schedule-Free AdamW at the range test's LR
+ *   npm run bench:suggest -- --one-cycle-only --one-cycle '' --sf-fixed 0.005,0.01 --optimizers adam   # Schedule-Free AdamW at fixed LRs (its LR against the budget)
  *   npm run bench:suggest -- --iterations-scale 5 --out bench/results/suggest-long …   # every training budget 5× longer (range tests unchanged)
  *
  * Runs are saved as they finish (bench/results/suggest/runs.json) and reused on the next start, so an
@@ -37,7 +38,7 @@ import { writeReport } from './suggest/write-report.js';
 import { factsFor } from '../examples/cifar/optimizers.js';
 import { ADAPTIVE_GRID, TASKS, type Grid, type Task, type TaskData } from './suggest/tasks.js';
 import { compileFor, LR_FREE, OPTIMIZERS, trainRun, type LRFreeName, type OptimizerName, type Policy, type RunOutcome } from './suggest/train.js';
-import { commandLine, flags, readings, RESULTS } from './kit.js';
+import { commandLine, flags, positiveFlag, readings, RESULTS } from './kit.js';
 
 const OUT = path.join(RESULTS, 'suggest');
 const { values: a } = flags('bench:suggest', {
@@ -56,6 +57,7 @@ const { values: a } = flags('bench:suggest', {
     swa: { type: 'boolean', default: false },
     ema: { type: 'boolean', default: false },
     'sf-lr': { type: 'string', default: '' },
+    'sf-fixed': { type: 'string', default: '' },
     budget: { type: 'string' },
     'iterations-scale': { type: 'string', default: '1' },
     'probe-weights': { type: 'string', default: 'current' },
@@ -68,6 +70,9 @@ const PROBE_WEIGHTS = (() => {
   if (v !== 'current' && v !== 'fresh') throw new Error(`--probe-weights: must be current or fresh, got "${v}"`);
   return v;
 })();
+
+/** Fixed learning rates Schedule-Free AdamW also trains at (`--sf-fixed`): its LR against the budget, whatever the range test says. */
+const SF_FIXED = (a['sf-fixed'] as string).split(',').filter(Boolean).map((v) => positiveFlag('sf-fixed', v) as number);
 
 function load(file: string): Study {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Study) : { runs: {}, rangeTests: {}, tasks: {} };
@@ -192,6 +197,7 @@ async function runOptimizer(task: Task, data: TaskData, seeds: number[], optimiz
       if (optimizer === 'adam') {
         const lrs = new Set(readings(a['sf-lr'] as string, '--sf-lr').map((r) => oneCyclePeak(curve, suggestion, r)).filter((v): v is number => v !== null));
         for (const lr of lrs) policies.push({ kind: 'lrfree', optimizer: 'scheduleFreeAdamW', lr });
+        for (const lr of SF_FIXED) policies.push({ kind: 'lrfree', optimizer: 'scheduleFreeAdamW', lr });
       }
     }
     const find = runIndex(study);

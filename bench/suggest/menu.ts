@@ -5,7 +5,7 @@
  * with hindsight), over the same seeds: mean, and max − min across seeds (the outcome's spread).
  */
 import { DEFAULT_RULE, suggestBounds, type BoundsSuggestion, type RangeTestResult } from 'tfjs-clr';
-import { DEFAULT_ONE_CYCLE_READING, ONE_CYCLE_READINGS, oneCyclePeak, scheduleFreeLR } from 'tfjs-clr';
+import { DEFAULT_ONE_CYCLE_READING, ONE_CYCLE_READINGS, oneCyclePeak, SCHEDULE_FREE_ADAMW_DEFAULT_LR, scheduleFreeLR, type ScheduleFreeLROptions } from 'tfjs-clr';
 import { LR_FREE, type LRFreeName } from './train.js';
 import { pct, runIndex, type studyRows, type Study } from './report.js';
 
@@ -17,6 +17,9 @@ interface Recipe {
   name: string;
   accuracy: (task: string, seed: number) => number | null;
 }
+
+/** The fixed learning rates bench:suggest's `--sf-fixed` runs were trained at (2, 4, 8 and 16 × the default 0.0025). */
+const SF_SWEEP = [0.005, 0.01, 0.02, 0.04];
 
 const mean = (v: number[]) => v.reduce((x, y) => x + y, 0) / v.length;
 
@@ -86,18 +89,27 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
     ...['', '|fresh'].flatMap((variant) => ONE_CYCLE_READINGS.map((reading) =>
       sfRecipe(`range test${variant === '|fresh' ? ' (fresh probes)' : ''} + scheduleFreeAdamW at the \`${reading}\` LR`, variant, (c, s) => oneCyclePeak(c, s, reading)),
     )),
-    // What rangeTest's scheduleFreeAdamWOptions give: the default's run where 2× maxLR is within 2× of it, else the `double` run.
-    sfRecipe('range test + scheduleFreeAdamW at `scheduleFreeAdamWOptions` (default LR unless 2× maxLR is over 2× away)', '', (_c, s) => {
+    // What rangeTest's scheduleFreeAdamWOptions give: the default's run where 2× maxLR is within 2× of it, else the
+    // `double` run, or (held to 8× the default) the `--sf-fixed 0.02` run; and the same gate without the ceiling.
+    ...([
+      ['range test + scheduleFreeAdamW at `scheduleFreeAdamWOptions` (default LR unless 2× maxLR is over 2× away; at most 8× away)', {}],
+      ['range test + scheduleFreeAdamW, default LR unless 2× maxLR is over 2× away (the gate alone, no ceiling)', { maxRatio: Infinity }],
+    ] as Array<[string, ScheduleFreeLROptions]>).map(([name, options]) => sfRecipe(name, '', (_c, s) => {
       if (s.maxLR === null) return null;
-      const sf = scheduleFreeLR(s.maxLR);
+      const sf = scheduleFreeLR(s.maxLR, options);
       return sf.from === 'default' ? undefined : sf.learningRate;
-    }),
+    })),
   ];
+  // Schedule-Free AdamW at fixed multiples of its default LR (`--sf-fixed`): its LR against the budget.
+  const sfFixed = SF_SWEEP.map((lr): Recipe => ({
+    name: `scheduleFreeAdamW at ${lr} (${lr / SCHEDULE_FREE_ADAMW_DEFAULT_LR}× its default; fixed, no range test)`,
+    accuracy: (task, seed) => find(keyIn(task, 'adam'), seed, { kind: 'lrfree', optimizer: 'scheduleFreeAdamW', lr })?.accuracy ?? null,
+  }));
   const bestFixed: Recipe = {
     name: 'best fixed LR of the grid (hindsight)',
     accuracy: (task, seed) => grid.find((g) => g.task === task && g.seed === seed)?.bestFixed ?? null,
   };
-  return [zeroConfigOf(''), zeroConfigOf('|fresh'), emaOf('clr'), emaOf('clr', 'ema', 'raw'), emaOf('clr', 'swa'), emaOf('clr', 'swa', 'raw'), ...oneCycle, swaOf('averaged'), swaOf('raw'), emaOf('onecycle'), emaOf('onecycle', 'ema', 'raw'), ...free, ...(family === 'adam' ? sfAt : []), bestFixed];
+  return [zeroConfigOf(''), zeroConfigOf('|fresh'), emaOf('clr'), emaOf('clr', 'ema', 'raw'), emaOf('clr', 'swa'), emaOf('clr', 'swa', 'raw'), ...oneCycle, swaOf('averaged'), swaOf('raw'), emaOf('onecycle'), emaOf('onecycle', 'ema', 'raw'), ...free, ...(family === 'adam' ? [...sfAt, ...sfFixed] : []), bestFixed];
 }
 
 /** The menu section of report.md: one table per optimizer family, plus the mean over tasks. */

@@ -36,7 +36,7 @@ import { chooseBackend, type BackendName } from 'tfjs-wasm-training';
 import { CANDIDATES, RANGE_TEST_VERSION, compactJSON, pairKey, rangeTestKeyOf, runIndex, stillValid, type Study } from './suggest/report.js';
 import { writeReport } from './suggest/write-report.js';
 import { factsFor } from '../examples/cifar/optimizers.js';
-import { ADAPTIVE_GRID, TASKS, type Grid, type Task, type TaskData } from './suggest/tasks.js';
+import { ADAPTIVE_GRID, HELD_OUT_TASKS, TASKS, type Grid, type Task, type TaskData } from './suggest/tasks.js';
 import { compileFor, LR_FREE, OPTIMIZERS, trainRun, type LRFreeName, type OptimizerName, type Policy, type RunOutcome } from './suggest/train.js';
 import { commandLine, flags, positiveFlag, readings, RESULTS } from './kit.js';
 
@@ -102,8 +102,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(scale) || scale < 1) throw new Error(`--iterations-scale: must be a whole number ≥ 1, got "${a['iterations-scale']}"`);
   if (scale !== 1 && path.resolve(out) === path.resolve(OUT)) throw new Error(`--iterations-scale ${scale}: give another --out (runs are saved without their budget; ${OUT} holds the 1× study)`);
   const tasks = (a.tasks as string).split(',').map((name): Task => {
-    const t = TASKS.find((k) => k.name === name);
-    if (!t) throw new Error(`--tasks: unknown task "${name}" (known: ${TASKS.map((k) => k.name).join(', ')})`);
+    const t = [...TASKS, ...HELD_OUT_TASKS].find((k) => k.name === name);
+    if (!t) throw new Error(`--tasks: unknown task "${name}" (known: ${[...TASKS, ...HELD_OUT_TASKS].map((k) => k.name).join(', ')})`);
     return { ...t, iterations: t.iterations * scale };
   });
   const optimizers = (a.optimizers as string).split(',').map((name) => {

@@ -81,13 +81,14 @@ export function scheduleFreeLR(maxLR: number, options: ScheduleFreeLROptions = {
   if (maxRatio < trustRatio) fail('scheduleFreeLR', 'maxRatio', `>= trustRatio (${trustRatio})`, maxRatio);
   const lr = factor * maxLR;
   const ratio = lr / defaultLR;
+  const within = (r: number) => ratio <= r && ratio >= 1 / r;
   const times = (r: number) => (r >= 1 ? `${r.toFixed(2)}×` : `1/${(1 / r).toFixed(2)} of`);
   const away = `${factor} × maxLR = ${lr.toPrecision(3)} is ${times(ratio)} the default ${defaultLR}`;
-  if (ratio <= trustRatio && ratio >= 1 / trustRatio) {
+  if (within(trustRatio)) {
     const why = `Schedule-Free AdamW at its default ${defaultLR}: ${away}, within ${trustRatio}× of it (closer than the range test resolves)`;
     return { learningRate: defaultLR, from: 'default', ratio, why };
   }
-  if (ratio <= maxRatio && ratio >= 1 / maxRatio) {
+  if (within(maxRatio)) {
     return { learningRate: lr, from: 'range test', ratio, why: `Schedule-Free AdamW at ${lr.toPrecision(3)}: ${away}, further than ${trustRatio}× from it` };
   }
   const held = ratio > 1 ? defaultLR * maxRatio : defaultLR / maxRatio;

@@ -154,3 +154,59 @@ describe('thumbRule: the spread of the probes', () => {
     expect(s.confidence).not.toBe('high');
   });
 });
+
+describe('thumbRule: the floor ends where the loss first turns up', () => {
+  /**
+   * A probe that trains as it goes: the loss falls from 3 (1e-6) to 1.2 (1e-3), is flat at 1.2 to
+   * 1e-2, bumps up to 1.5 at 10^-1.7 (an LR already unstable), then, the model having learned
+   * meanwhile, falls again to 1.0 at 1e-1, flat to 10^-0.5, and rises steeply. The floor is the first
+   * one, [1e-3, 1e-2]; the deeper minimum past the bump is not read.
+   */
+  const bumpLoss = (v: number) => {
+    const x = log10(v);
+    if (x < -3) return 1.2 + (1.8 * (x + 3)) / -3;
+    if (x <= -2) return 1.2;
+    if (x <= -1.7) return 1.2 + (0.3 * (x + 2)) / 0.3;
+    if (x <= -1) return 1.5 - (0.5 * (x + 1.7)) / 0.7;
+    if (x <= -0.5) return 1;
+    return 1 + 20 * (x + 0.5);
+  };
+  const noisy = (f: (v: number) => number, seed: number) => {
+    const rand = seededRandom(seed);
+    return lr.map((v) => f(v) + 0.01 * (rand() - 0.5));
+  };
+  const adam = (loss: number[]) => ({ ...probe(lr, loss), optimizer: 'Adam' });
+
+  test("Adam: maxLR where the first floor starts (1e-3), not where the loss bottoms out past the bump (1e-1)", () => {
+    const p = adam(noisy(bumpLoss, 1));
+    const s = thumbRule({ ...p, probe: p });
+    expect(s.maxLRReason).toBe('bottom');
+    // The smoother (half-width 3 points, 0.15 decades) may move the floor's left end right by up to 0.3 decades.
+    expect(log10(s.maxLR as number)).toBeGreaterThanOrEqual(-3);
+    expect(log10(s.maxLR as number)).toBeLessThanOrEqual(-3 + 0.3 + 1e-9);
+  });
+
+  test("Momentum: the first floor's center (10^-2.5)", () => {
+    const p = probe(lr, noisy(bumpLoss, 2));
+    const s = thumbRule({ ...p, probe: p });
+    expect(s.maxLRReason).toBe('center');
+    expect(Math.abs(log10(s.maxLR as number) + 2.5)).toBeLessThanOrEqual(0.1);
+  });
+
+  test('every probe read alone stops at the bump too: the spread stays small', () => {
+    const m = meanProbe([1, 2, 3].map((seed) => adam(noisy(bumpLoss, seed))));
+    const s = thumbRule({ ...m, probe: m });
+    expect(s.spread?.readings).toHaveLength(3);
+    for (const r of s.spread?.readings ?? []) expect(log10(r)).toBeLessThanOrEqual(-3 + 0.3 + 1e-9);
+    expect(s.spread?.ratio).toBeLessThan(1.5);
+  });
+
+  test('a rise before the loss has made half its fall is not the end of the floor', () => {
+    // floorLoss (floor [1e-3, 1e-1], center 1e-2) with a bump of +0.6 around 10^-4.5, where the loss
+    // is still ~2 on its way from 3 to 1 (the rise is 0.1 a step, the fall 0.033): read as without it.
+    const early = (v: number) => floorLoss(v) + 0.6 * Math.max(0, 1 - Math.abs(log10(v) + 4.5) / 0.3);
+    const p = probe(lr, noisy(early, 3));
+    const s = thumbRule({ ...p, probe: p });
+    expect(Math.abs(log10(s.maxLR as number) + 2)).toBeLessThanOrEqual(0.1);
+  });
+});

@@ -57,15 +57,43 @@ export function lossLandmarks(series: LossSeries | null): BoundsSuggestion['loss
  */
 export function bottomIndex(s: LossSeries, lo: number, hi: number): { index: number; minimum: number; right: number } {
   const m = lo + argMin(s.smooth.slice(lo, hi));
-  // At most a fifth of the fall (from a start robust to early spikes), so very noisy curves are not
-  // read on their way down.
-  const start = rawStart(s, lo);
-  const tolerance = Math.min(3 * smoothedSigma(s), 0.2 * (start - s.smooth[m]));
+  const tolerance = floorTolerance(s, lo, m);
   let k = lo;
   while (k < m && s.smooth[k] > s.smooth[m] + tolerance) k++;
   let r = m;
   while (r + 1 < hi && s.smooth[r + 1] <= s.smooth[m] + tolerance) r++;
   return { index: k, minimum: m, right: r };
+}
+
+/**
+ * How far above its minimum (index `m`) the smoothed loss may be and still be on its floor: 3σ of a
+ * smoothed value, at most a fifth of the fall from the start at `lo` (robust to early spikes), so very
+ * noisy curves are not read on their way down.
+ */
+function floorTolerance(s: LossSeries, lo: number, m: number): number {
+  return Math.min(3 * smoothedSigma(s), 0.2 * (rawStart(s, lo) - s.smooth[m]));
+}
+
+/**
+ * Where the smoothed loss first turns up: the first index in [`lo`, `hi`) more than the floor's
+ * tolerance ({@link bottomIndex}) above the lowest value before it, counted once the loss has made at
+ * least half of its fall (start → minimum over [`lo`, `hi`)); `hi` where it never does. A short probe
+ * trains the model as the LR grows, so past an LR that is already unstable its loss can fall again and
+ * reach a lower minimum far to the right: on a held-out MLP with Adam the probes' mean curve bumped up
+ * at ~0.045 and bottomed out again at 0.14–0.17, where Adam and Schedule-Free AdamW diverged.
+ */
+export function firstRiseIndex(s: LossSeries, lo: number, hi: number): number {
+  if (hi - lo < 2) return hi;
+  const g = lo + argMin(s.smooth.slice(lo, hi));
+  const start = rawStart(s, lo);
+  const tolerance = floorTolerance(s, lo, g);
+  const halfway = start - 0.5 * (start - s.smooth[g]);
+  let m = lo;
+  for (let k = lo + 1; k < hi; k++) {
+    if (s.smooth[k] < s.smooth[m]) m = k;
+    else if (s.smooth[m] <= halfway && s.smooth[k] > s.smooth[m] + tolerance) return k;
+  }
+  return hi;
 }
 
 /** The loss where the read part starts, robust to a spike there: the median of the raw points under the smoother at `from`. */

@@ -5,7 +5,7 @@
 import { withBounds, type BoundsSuggestion, type LossReading, type RangeCurve, type RuleOptions } from './curve.js';
 import { accuracyRule } from './accuracyRule.js';
 import { optimizerNames } from '../optimizerFacts.js';
-import { bottomIndex, lossRule, lossSeries, type LossRuleOptions, type LossSeries } from './lossRules.js';
+import { bottomIndex, firstRiseIndex, lossRule, lossSeries, type LossRuleOptions, type LossSeries } from './lossRules.js';
 
 /** Options of {@link thumbRule}. */
 export interface ThumbRuleOptions extends LossRuleOptions, Pick<RuleOptions, 'source' | 'smoothing' | 'riseNoise' | 'slowFraction' | 'raggedFactor'> {
@@ -44,7 +44,8 @@ const TIE = 1e-6;
 
 /** The index `reading` names on a smoothed loss, between `lo` and `hi`. */
 function readingIndex(series: LossSeries, lo: number, hi: number, reading: Reading): { index: number; lr: number; minimum: number } {
-  const b = bottomIndex(series, lo, hi);
+  // The floor is read up to where the loss first turns up (see firstRiseIndex), not across a bump.
+  const b = bottomIndex(series, lo, firstRiseIndex(series, lo, hi));
   if (reading === 'center') {
     // The floor's geometric middle: the LR nearest √(LR at its left end × LR at its right end). On the
     // probe's exponential grid a floor of an odd number of steps has two nearest points, equally far:
@@ -92,6 +93,12 @@ export function repeatSpread(curve: RangeCurve, reading: Reading): { readings: n
  *   of a smoothed value, at most a fifth of the fall) of the minimum. Adam's probe floor spans a
  *   decade or more: the minimum lands anywhere in it, and on noisy single sweeps 2–3× past the clean
  *   curve's minimum.
+ * The floor is read only up to where the loss first turns up (once it has made half its fall): a short
+ * probe trains the model as the LR grows, so past an already unstable LR its loss can fall again to a
+ * deeper minimum. On a held-out MLP with Adam (bench:suggest's words-lang-north) the probes bumped up at
+ * ~0.045 and bottomed out again at 0.14–0.17, where Adam and Schedule-Free AdamW diverged; read across
+ * the bump, maxLR moved 7.7× across 5 seeds, read before it 1.2× (0.018–0.022); on the 4 tasks the
+ * rule was chosen on, not one of 40 readings moved.
  * The zero-config test reads the mean of its probes; each probe read alone gives the suggestion's
  * `spread`, and a spread over 2× is never `high` confidence.
  *

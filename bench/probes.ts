@@ -34,7 +34,7 @@ const { values: a } = flags('bench:probes', {
   'max-lr': { type: 'string', default: String(PROBE_RANGE.maxLR) },
   batches: { type: 'string', default: '100' },
   'held-out': { type: 'string' },
-  warmup: { type: 'string', default: '0' },
+  warmup: { type: 'string' },
   'warmup-lr': { type: 'string', default: '0.001' },
 }, { summary: 'how far apart reruns of the zero-config probe read maxLR, per seed and reading', example: 'npm run bench:probes -- --seeds 1,2,3' });
 /** The probe's schedule: the zero-config probe's by default. */

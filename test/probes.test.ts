@@ -5,6 +5,7 @@
  */
 import { meanProbe, thumbRule, type RangeTestResult } from '../src/index.js';
 import { seededRandom } from '../examples/lib/kit.js';
+import fixture from './fixtures/cifar-adam-probe.json';
 
 /** A probe record with the given LRs and losses (stopped at `stoppedAt`, if given). */
 function probe(lr: number[], loss: Array<number | null>, stoppedAt: number | null = null): RangeTestResult {
@@ -199,6 +200,18 @@ describe('thumbRule: the floor ends where the loss first turns up', () => {
     expect(s.spread?.readings).toHaveLength(3);
     for (const r of s.spread?.readings ?? []) expect(log10(r)).toBeLessThanOrEqual(-3 + 0.3 + 1e-9);
     expect(s.spread?.ratio).toBeLessThan(1.5);
+  });
+
+  test('a noisy real probe: a blip on its way down is not the end of the floor', () => {
+    // A CIFAR-10 Adam probe (test/fixtures/cifar-adam-probe.json: per-batch noise ~0.1 on a fall of
+    // ~0.5) with a blip up at ~3e-4 once it has made half its fall. Its 29 sibling probes (same bench
+    // run, 5 seeds × 6) read 0.00052–0.0028 where the loss bottoms out (24 of them 0.00076–0.0016); a
+    // rise of 1× the floor's tolerance cut this one at the blip (6.7e-5), twice the tolerance does not.
+    const p = { ...probe(fixture.lr, fixture.loss, fixture.stoppedAt), optimizer: fixture.optimizer };
+    const s = thumbRule({ ...p, probe: p });
+    expect(s.maxLRReason).toBe('bottom');
+    expect(s.maxLR as number).toBeGreaterThanOrEqual(0.00052);
+    expect(s.maxLR as number).toBeLessThanOrEqual(0.0028);
   });
 
   test('a rise before the loss has made half its fall is not the end of the floor', () => {

@@ -6,14 +6,14 @@ import * as path from 'node:path';
 import { DEFAULT_BUDGET, DEFAULT_RULE } from 'tfjs-clr';
 import { toSVG, type VegaLiteSpec } from 'tfjs-clr/plot';
 import { menuSection } from './menu.js';
-import { CANDIDATES, lr3, lrFreeRows, pct, studyRows, summarize, type LRFreeRow, type Row, type Study } from './report.js';
+import { CANDIDATES, defaultReadings, lr3, lrFreeRows, pct, studyRows, summarize, type LRFreeRow, type Row, type Study } from './report.js';
 
 export async function writeReport(study: Study, out: string, command: string): Promise<void> {
   const { rows: all, grid } = studyRows(study);
   const rows = all.filter((r) => r.budget === DEFAULT_BUDGET && r.probeWeights === 'current');
   const lines: string[] = [
     ...summarySection(rows, command),
-    ...stabilitySection(rows, grid),
+    ...stabilitySection(defaultReadings(study), grid),
     ...menuSection(study, grid),
     ...lrFreeSection(lrFreeRows(study), rows),
     ...freshSection(all.filter((r) => r.budget === DEFAULT_BUDGET), rows),
@@ -92,8 +92,7 @@ function summarySection(rows: Row[], command: string): string[] {
  * beside it, the maxLR of the best CLR run per seed (chosen with hindsight on the test set), how far apart
  * the trained optimum itself lands across seeds.
  */
-function stabilitySection(rows: Row[], grid: ReturnType<typeof studyRows>['grid']): string[] {
-  const mine = rows.filter((r) => r.rule === DEFAULT_RULE);
+function stabilitySection(mine: ReturnType<typeof defaultReadings>, grid: ReturnType<typeof studyRows>['grid']): string[] {
   const tasks = [...new Set(mine.map((r) => r.task))];
   const median = (v: number[]) => {
     const s = [...v].sort((x, y) => x - y);

@@ -187,6 +187,14 @@ describe('thumbRule: the floor ends where the loss first turns up', () => {
     expect(log10(s.maxLR as number)).toBeLessThanOrEqual(-3 + 0.3 + 1e-9);
   });
 
+  test('acrossBumps: the floor read to the curve\'s end, as before: where it bottoms out past the bump (1e-1)', () => {
+    const p = adam(noisy(bumpLoss, 1));
+    const s = thumbRule({ ...p, probe: p }, { acrossBumps: true });
+    // The second floor [1e-1, 10^-0.5] at 1.0; its left end, moved right by at most the smoother's 0.3 decades.
+    expect(log10(s.maxLR as number)).toBeGreaterThanOrEqual(-1.1);
+    expect(log10(s.maxLR as number)).toBeLessThanOrEqual(-1 + 0.3 + 1e-9);
+  });
+
   test("Momentum: the first floor's center (10^-2.5)", () => {
     const p = probe(lr, noisy(bumpLoss, 2));
     const s = thumbRule({ ...p, probe: p });

@@ -255,5 +255,7 @@ describe('every option reaches the rule that reads it, and no other', () => {
     expect(() => suggestBounds(curve, { divisor: 3 })).toThrow(/option "divisor" is not read by rule "thumb"/);
     expect(() => suggestBounds(curve, { rule: 'accuracy', reading: 'center' })).toThrow(/option "reading" is not read by rule "accuracy"/);
     expect(() => suggestBounds(curve, { skipBegin: 1.5 })).toThrow(/suggestBounds: skipBegin must be a number in \[0, 1\)/);
+    expect(() => suggestBounds(curve, { rule: 'minimum', acrossBumps: true })).toThrow(/option "acrossBumps" is not read by rule "minimum"/);
+    expect(() => suggestBounds(curve, { acrossBumps: 'yes' as unknown as boolean })).toThrow(/suggestBounds: acrossBumps must be true or false, got "yes"/);
   });
 });

@@ -18,6 +18,8 @@ export const CANDIDATES: Candidate[] = [
   { name: 'thumb@minimum', rule: (c) => thumbRule(c, { reading: 'minimum' }) },
   { name: 'thumb@bottom', rule: (c) => thumbRule(c, { reading: 'bottom' }) },
   { name: 'thumb@center', rule: (c) => thumbRule(c, { reading: 'center' }) },
+  // The default read across bumps (to the curve's end), as before 2026-12-05.
+  { name: 'thumb@across-bumps', rule: (c) => thumbRule(c, { acrossBumps: true }) },
   { name: 'thumb÷3', rule: (c) => thumbRule(c, { divisor: 3 }) },
   { name: 'accuracy', rule: (c) => accuracyRule(c) },
   { name: 'accuracy÷4', rule: (c) => accuracyRule(c, { baseDivisor: 4 }) },

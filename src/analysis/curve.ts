@@ -105,6 +105,11 @@ export interface RuleOptions {
   skipEnd?: number;
   /** `thumb`: which point of the smoothed loss is maxLR (see {@link LossReading}); default `'auto'`. */
   reading?: LossReading;
+  /**
+   * `thumb`: read the floor across bumps, to the end of the usable curve (the reading before
+   * 2026-12-05), not only up to where the loss first turns up; default false (see `thumbRule`).
+   */
+  acrossBumps?: boolean;
   /** `minimum`: maxLR = (LR at the smoothed loss's minimum) / divisor; default 10 (fastai's). */
   divisor?: number;
 }

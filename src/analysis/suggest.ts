@@ -4,7 +4,7 @@
  * paper's step size.
  * @packageDocumentation
  */
-import { atLeast, choice, fail, fromTable, later, optionsObject, positive, satisfies, type OptionRule } from '../validate.js';
+import { atLeast, bool, choice, fail, fromTable, later, optionsObject, positive, satisfies, type OptionRule } from '../validate.js';
 import { accuracyRule } from './accuracyRule.js';
 import type { BoundsSuggestion, RangeCurve, RuleName, RuleOptions, SuggestionRule } from './curve.js';
 import { minimumRule, steepRule, valleyRule } from './lossRules.js';
@@ -40,7 +40,7 @@ const ACCURACY_OPTIONS = ['source', 'smoothing', 'riseNoise', 'slowFraction', 'r
  */
 export const RULE_OPTIONS: Readonly<Record<RuleName, readonly (keyof RuleOptions)[]>> = {
   accuracy: [...ACCURACY_OPTIONS, 'baseDivisor'],
-  thumb: [...LOSS_OPTIONS, 'reading', ...ACCURACY_OPTIONS],
+  thumb: [...LOSS_OPTIONS, 'reading', 'acrossBumps', ...ACCURACY_OPTIONS],
   valley: LOSS_OPTIONS,
   steep: LOSS_OPTIONS,
   minimum: [...LOSS_OPTIONS, 'divisor'],
@@ -67,6 +67,7 @@ const TABLE: Record<keyof SuggestBoundsOptions, OptionRule> = {
   skipBegin: { check: satisfies((v) => typeof v === 'number' && v >= 0 && v < 1, 'a number in [0, 1) (a fraction of the points)') },
   skipEnd: { check: satisfies((v) => typeof v === 'number' && Number.isInteger(v) && v >= 0, 'an integer >= 0 (points)') },
   reading: { check: choice(['auto', 'minimum', 'bottom', 'center']) },
+  acrossBumps: { check: bool },
   divisor: { check: positive },
 };
 

@@ -8,7 +8,7 @@ import { optimizerNames } from '../optimizerFacts.js';
 import { bottomIndex, firstRiseIndex, lossRule, lossSeries, type LossRuleOptions, type LossSeries } from './lossRules.js';
 
 /** Options of {@link thumbRule}. */
-export interface ThumbRuleOptions extends LossRuleOptions, Pick<RuleOptions, 'source' | 'smoothing' | 'riseNoise' | 'slowFraction' | 'raggedFactor'> {
+export interface ThumbRuleOptions extends LossRuleOptions, Pick<RuleOptions, 'source' | 'smoothing' | 'riseNoise' | 'slowFraction' | 'raggedFactor' | 'acrossBumps'> {
   /** baseLR = maxLR / divisor: the paper says 3 or 4; default 4 (`baseDivisor` is the same). */
   divisor?: number;
   /**
@@ -43,9 +43,9 @@ export function autoReading(curve: RangeCurve): 'center' | 'bottom' {
 const TIE = 1e-6;
 
 /** The index `reading` names on a smoothed loss, between `lo` and `hi`. */
-function readingIndex(series: LossSeries, lo: number, hi: number, reading: Reading): { index: number; lr: number; minimum: number } {
+function readingIndex(series: LossSeries, lo: number, hi: number, reading: Reading, acrossBumps = false): { index: number; lr: number; minimum: number } {
   // The floor is read up to where the loss first turns up (see firstRiseIndex), not across a bump.
-  const b = bottomIndex(series, lo, firstRiseIndex(series, lo, hi));
+  const b = bottomIndex(series, lo, acrossBumps ? hi : firstRiseIndex(series, lo, hi));
   if (reading === 'center') {
     // The floor's geometric middle: the LR nearest √(LR at its left end × LR at its right end). On the
     // probe's exponential grid a floor of an odd number of steps has two nearest points, equally far:
@@ -65,7 +65,7 @@ function readingIndex(series: LossSeries, lo: number, hi: number, reading: Readi
  * Each repeat of the curve the rule read (the zero-config test's probes) read alone with the same
  * reading: their maxLRs, and max/min of them. Null without at least two readable repeats.
  */
-export function repeatSpread(curve: RangeCurve, reading: Reading): { readings: number[]; ratio: number } | null {
+export function repeatSpread(curve: RangeCurve, reading: Reading, acrossBumps = false): { readings: number[]; ratio: number } | null {
   const repeats = (curve.probe ?? curve).repeats ?? [];
   const readings: number[] = [];
   for (const r of repeats) {
@@ -74,7 +74,7 @@ export function repeatSpread(curve: RangeCurve, reading: Reading): { readings: n
     const n = series.lr.length;
     const lo = Math.floor(0.1 * n);
     if (n - 1 - lo < 3) continue;
-    readings.push(readingIndex(series, lo, n - 1, reading).lr);
+    readings.push(readingIndex(series, lo, n - 1, reading, acrossBumps).lr);
   }
   if (readings.length < 2) return null;
   return { readings, ratio: Math.max(...readings) / Math.min(...readings) };
@@ -98,7 +98,8 @@ export function repeatSpread(curve: RangeCurve, reading: Reading): { readings: n
  * deeper minimum. On a held-out MLP with Adam (bench:suggest's words-lang-north) the probes bumped up at
  * ~0.045 and bottomed out again at 0.14–0.17, where Adam and Schedule-Free AdamW diverged; read across
  * the bump, maxLR moved 7.7× across 5 seeds, read before it 1.2× (0.018–0.022); on the 4 tasks the
- * rule was chosen on, not one of 40 readings moved.
+ * rule was chosen on, not one of 40 readings moved. `acrossBumps: true` reads across them (the
+ * reading before).
  * The zero-config test reads the mean of its probes; each probe read alone gives the suggestion's
  * `spread`, and a spread over 2× is never `high` confidence.
  *
@@ -118,12 +119,12 @@ export function thumbRule(curve: RangeCurve, opts: ThumbRuleOptions = {}): Bound
   const reading = opts.reading === undefined || opts.reading === 'auto' ? autoReading(curve) : opts.reading;
   let minimum = -1; // the smoothed loss's own minimum (at or past the floor's left end)
   const r = lossRule('thumb', reading, curve, { ...opts, baseDivisor: divisor }, (series, lo, hi) => {
-    const picked = readingIndex(series, lo, hi, reading);
+    const picked = readingIndex(series, lo, hi, reading, opts.acrossBumps);
     minimum = picked.minimum;
     return picked;
   });
   if (r.maxLR === null) return r;
-  const spread = repeatSpread(curve, reading);
+  const spread = repeatSpread(curve, reading, opts.acrossBumps);
   const s = spread ? { ...r, spread } : r;
   const maxLR = r.maxLR;
   const notes = [...s.notes];

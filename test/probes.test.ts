@@ -185,6 +185,14 @@ describe('thumbRule: the floor ends where the loss first turns up', () => {
     // The smoother (half-width 3 points, 0.15 decades) may move the floor's left end right by up to 0.3 decades.
     expect(log10(s.maxLR as number)).toBeGreaterThanOrEqual(-3);
     expect(log10(s.maxLR as number)).toBeLessThanOrEqual(-3 + 0.3 + 1e-9);
+    // The note gives the reading across the bump (the second floor's left end, ~1e-1).
+    const note = s.notes.find((n) => n.startsWith('the loss turned up past maxLR'));
+    const across = Number(/read across \(acrossBumps: true\) it would be ([\d.e-]+)/.exec(note ?? '')?.[1]);
+    expect(log10(across)).toBeGreaterThanOrEqual(-1.1);
+    expect(log10(across)).toBeLessThanOrEqual(-0.7);
+    // A floor without a bump has no such note.
+    const plain = adam(noisy(floorLoss, 1));
+    expect(thumbRule({ ...plain, probe: plain }).notes.join(' ')).not.toMatch(/turned up past maxLR/);
   });
 
   test('acrossBumps: the floor read to the curve\'s end, as before: where it bottoms out past the bump (1e-1)', () => {

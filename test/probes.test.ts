@@ -3,7 +3,7 @@
  * the spread of the probes read alone, which caps confidence. Expected values follow from how each
  * curve was built (the comments say why), not from the code under test.
  */
-import { meanProbe, thumbRule, type RangeTestResult } from '../src/index.js';
+import { lossFloor, meanProbe, oneCyclePeak, thumbRule, type RangeTestResult } from '../src/index.js';
 import { seededRandom } from '../examples/lib/kit.js';
 import fixture from './fixtures/cifar-adam-probe.json';
 
@@ -69,6 +69,12 @@ const log10 = Math.log10;
  */
 const floorLoss = (v: number) => (v < 1e-3 ? 1 + (2 * (log10(v) + 3)) / -3 : v <= 1e-1 ? 1 : 1 + 20 * (log10(v) + 1));
 
+/** `f` on the LR grid plus uniform noise of ±0.005 a batch (seeded). */
+function noisy(f: (v: number) => number, seed: number): number[] {
+  const rand = seededRandom(seed);
+  return lr.map((v) => f(v) + 0.01 * (rand() - 0.5));
+}
+
 describe('thumbRule: the center reading', () => {
   test("reads the floor's geometric center (1e-2), where the minimum could be anywhere on it", () => {
     const curve = { lr, loss: lr.map(floorLoss), mode: 'exponential' as const };
@@ -122,11 +128,7 @@ describe('thumbRule: the center reading', () => {
 describe('thumbRule: the spread of the probes', () => {
   /** Noisy copies of a curve whose floor ends move: floor [a, b] per probe. */
   function noisyFloor(a: number, b: number, seed: number): number[] {
-    const rand = seededRandom(seed);
-    return lr.map((v) => {
-      const clean = v < a ? 1 + (2 * (log10(v) - log10(a))) / (log10(1e-6) - log10(a)) : v <= b ? 1 : 1 + 20 * (log10(v) - log10(b));
-      return clean + 0.01 * (rand() - 0.5);
-    });
+    return noisy((v) => (v < a ? 1 + (2 * (log10(v) - log10(a))) / (log10(1e-6) - log10(a)) : v <= b ? 1 : 1 + 20 * (log10(v) - log10(b))), seed);
   }
 
   test('probes that agree: their readings are reported, and the spread is small', () => {
@@ -172,10 +174,6 @@ describe('thumbRule: the floor ends where the loss first turns up', () => {
     if (x <= -0.5) return 1;
     return 1 + 20 * (x + 0.5);
   };
-  const noisy = (f: (v: number) => number, seed: number) => {
-    const rand = seededRandom(seed);
-    return lr.map((v) => f(v) + 0.01 * (rand() - 0.5));
-  };
   const adam = (loss: number[]) => ({ ...probe(lr, loss), optimizer: 'Adam' });
 
   test("Adam: maxLR where the first floor starts (1e-3), not where the loss bottoms out past the bump (1e-1)", () => {
@@ -201,6 +199,14 @@ describe('thumbRule: the floor ends where the loss first turns up', () => {
     // The second floor [1e-1, 10^-0.5] at 1.0; its left end, moved right by at most the smoother's 0.3 decades.
     expect(log10(s.maxLR as number)).toBeGreaterThanOrEqual(-1.1);
     expect(log10(s.maxLR as number)).toBeLessThanOrEqual(-1 + 0.3 + 1e-9);
+  });
+
+  test("1cycle's `right` peak: the first floor's right end (1e-2), not the second floor's (10^-0.5)", () => {
+    const p = adam(noisy(bumpLoss, 1));
+    const floor = lossFloor({ ...p, probe: p });
+    // The right end, pulled left or right by at most the smoother's 0.3 decades.
+    expect(Math.abs(log10(floor?.right as number) + 2)).toBeLessThanOrEqual(0.3 + 1e-9);
+    expect(log10(oneCyclePeak({ ...p, probe: p }, thumbRule({ ...p, probe: p }), 'right') as number)).toBeLessThanOrEqual(-2 + 0.3 + 1e-9);
   });
 
   test("Momentum: the first floor's center (10^-2.5)", () => {

@@ -3,7 +3,7 @@
  * chosen between) and its results as rows: per task and seed, accuracy and regret; per rule, mean and
  * worst regret and how often it matched the best fixed LR (written out by ./write-report.ts).
  */
-import { accuracyRule, minimumRule, steepRule, thumbRule, valleyRule, DEFAULT_BUDGET, DEFAULT_RULE, type BoundsSuggestion, type RangeCurve, type RangeTestResult } from 'tfjs-clr';
+import { accuracyRule, minimumRule, steepRule, suggestBounds, thumbRule, valleyRule, DEFAULT_BUDGET, type BoundsSuggestion, type RangeCurve, type RangeTestResult } from 'tfjs-clr';
 import { LR_FREE, type LRFreeName, type Policy, type RunOutcome } from './train.js';
 
 export interface Candidate {
@@ -108,11 +108,10 @@ export function rangeTestKeyOf(prefix: string, budget: number, probeWeights: 'cu
 
 /** The default rule's reading of every current range test at the default budget from the model's own weights, with a grid or without (held-out tasks). */
 export function defaultReadings(study: Study): Array<Pick<Row, 'task' | 'seed' | 'maxLR' | 'confidence' | 'probeSpread'>> {
-  const rule = (CANDIDATES.find((c) => c.name === DEFAULT_RULE) as Candidate).rule;
   return Object.entries(study.rangeTests).flatMap(([key, rt]) => {
     const { task, seed, budget, probeWeights } = rangeTestKey(key);
     if (!stillValid(rt) || budget !== DEFAULT_BUDGET || probeWeights !== 'current') return [];
-    const s = rule(rt.result);
+    const s = suggestBounds(rt.result);
     return [{ task, seed, maxLR: s.maxLR, confidence: s.confidence, probeSpread: s.spread ? s.spread.ratio : null }];
   });
 }

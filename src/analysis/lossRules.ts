@@ -53,11 +53,14 @@ export function lossLandmarks(series: LossSeries | null): BoundsSuggestion['loss
  * value, σ from the raw loss; at most a fifth of the fall). Near its floor a loss curve is flat to
  * within noise over a wide range of LRs, and the plain argmin lands anywhere in it, often far right
  * (2–5× past the clean curve's minimum on noisy exponential sweeps: `npm run bench:robustness`); the
- * floor's ends are crossings of slopes, and move less.
+ * floor's ends are crossings of slopes, and move less. The floor is sought only up to where the loss
+ * first turns up ({@link firstRiseIndex}), unless `acrossBumps`.
  */
-export function bottomIndex(s: LossSeries, lo: number, hi: number): { index: number; minimum: number; right: number } {
+export function bottomIndex(s: LossSeries, lo: number, end: number, acrossBumps = false): { index: number; minimum: number; right: number } {
+  const start = rawStart(s, lo);
+  const hi = acrossBumps ? end : firstRiseIndex(s, lo, end, start);
   const m = lo + argMin(s.smooth.slice(lo, hi));
-  const tolerance = floorTolerance(s, lo, m);
+  const tolerance = floorTolerance(s, start, m);
   let k = lo;
   while (k < m && s.smooth[k] > s.smooth[m] + tolerance) k++;
   let r = m;
@@ -67,28 +70,27 @@ export function bottomIndex(s: LossSeries, lo: number, hi: number): { index: num
 
 /**
  * How far above its minimum (index `m`) the smoothed loss may be and still be on its floor: 3σ of a
- * smoothed value, at most a fifth of the fall from the start at `lo` (robust to early spikes), so very
- * noisy curves are not read on their way down.
+ * smoothed value, at most a fifth of the fall from `start` (the read part's start, robust to early
+ * spikes: {@link rawStart}), so very noisy curves are not read on their way down.
  */
-function floorTolerance(s: LossSeries, lo: number, m: number): number {
-  return Math.min(3 * smoothedSigma(s), 0.2 * (rawStart(s, lo) - s.smooth[m]));
+function floorTolerance(s: LossSeries, start: number, m: number): number {
+  return Math.min(3 * smoothedSigma(s), 0.2 * (start - s.smooth[m]));
 }
 
 /**
  * Where the smoothed loss first turns up: the first index in [`lo`, `hi`) more than twice the floor's
  * tolerance ({@link bottomIndex}) above the lowest value before it, counted once the loss has made at
- * least half of its fall (start → minimum over [`lo`, `hi`)); `hi` where it never does. (Once the
+ * least half of its fall (`start` → minimum over [`lo`, `hi`)); `hi` where it never does. (Once the
  * tolerance cut one of 30 noisy CIFAR-10 Adam probes at a blip 16× below its siblings' readings; twice
  * it, none; the held-out bumps are cut up to 4× it.) A short probe
  * trains the model as the LR grows, so past an LR that is already unstable its loss can fall again and
  * reach a lower minimum far to the right: on a held-out MLP with Adam the probes' mean curve bumped up
  * at ~0.045 and bottomed out again at 0.14–0.17, where Adam and Schedule-Free AdamW diverged.
  */
-export function firstRiseIndex(s: LossSeries, lo: number, hi: number): number {
+function firstRiseIndex(s: LossSeries, lo: number, hi: number, start: number): number {
   if (hi - lo < 2) return hi;
   const g = lo + argMin(s.smooth.slice(lo, hi));
-  const start = rawStart(s, lo);
-  const tolerance = 2 * floorTolerance(s, lo, g);
+  const tolerance = 2 * floorTolerance(s, start, g);
   const halfway = start - 0.5 * (start - s.smooth[g]);
   let m = lo;
   for (let k = lo + 1; k < hi; k++) {

@@ -29,7 +29,7 @@ export const ONE_CYCLE_READINGS: readonly OneCycleReading[] = ['right', 'double'
  */
 export const DEFAULT_ONE_CYCLE_READING: OneCycleReading = 'suggested';
 
-/** The floor of the curve's smoothed loss (its probe's, when it has one): the LRs at its left end, its minimum and its right end. */
+/** The floor of the curve's smoothed loss (its probe's, when it has one; up to where the loss first turns up): the LRs at its left end, its minimum and its right end. */
 export function lossFloor(curve: RangeCurve): { left: number; minimum: number; right: number } | null {
   const series = lossSeries(curve);
   if (!series) return null;

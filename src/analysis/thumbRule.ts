@@ -5,7 +5,7 @@
 import { withBounds, type BoundsSuggestion, type LossReading, type RangeCurve, type RuleOptions } from './curve.js';
 import { accuracyRule } from './accuracyRule.js';
 import { optimizerNames } from '../optimizerFacts.js';
-import { bottomIndex, firstRiseIndex, lossRule, lossSeries, type LossRuleOptions, type LossSeries } from './lossRules.js';
+import { bottomIndex, lossRule, lossSeries, type LossRuleOptions, type LossSeries } from './lossRules.js';
 
 /** Options of {@link thumbRule}. */
 export interface ThumbRuleOptions extends LossRuleOptions, Pick<RuleOptions, 'source' | 'smoothing' | 'riseNoise' | 'slowFraction' | 'raggedFactor' | 'acrossBumps'> {
@@ -44,8 +44,7 @@ const TIE = 1e-6;
 
 /** The index `reading` names on a smoothed loss, between `lo` and `hi`. */
 function readingIndex(series: LossSeries, lo: number, hi: number, reading: Reading, acrossBumps = false): { index: number; lr: number; minimum: number } {
-  // The floor is read up to where the loss first turns up (see firstRiseIndex), not across a bump.
-  const b = bottomIndex(series, lo, acrossBumps ? hi : firstRiseIndex(series, lo, hi));
+  const b = bottomIndex(series, lo, hi, acrossBumps);
   if (reading === 'center') {
     // The floor's geometric middle: the LR nearest √(LR at its left end × LR at its right end). On the
     // probe's exponential grid a floor of an odd number of steps has two nearest points, equally far:
@@ -119,14 +118,15 @@ export function repeatSpread(curve: RangeCurve, reading: Reading, acrossBumps = 
 export function thumbRule(curve: RangeCurve, opts: ThumbRuleOptions = {}): BoundsSuggestion {
   const divisor = opts.divisor ?? opts.baseDivisor ?? 4;
   const reading = opts.reading === undefined || opts.reading === 'auto' ? autoReading(curve) : opts.reading;
-  let minimum = -1; // the smoothed loss's own minimum (at or past the floor's left end)
-  let across: number | null = null; // the same reading across bumps, where a bump cut the floor short
+  // What the pick saw: the smoothed loss's own minimum (at or past the floor's left end), and the same
+  // reading across bumps where a bump cut the floor short.
+  const seen: { minimum: number; across: number | null } = { minimum: -1, across: null };
   const r = lossRule('thumb', reading, curve, { ...opts, baseDivisor: divisor }, (series, lo, hi) => {
     const picked = readingIndex(series, lo, hi, reading, opts.acrossBumps);
-    minimum = picked.minimum;
+    seen.minimum = picked.minimum;
     if (!opts.acrossBumps) {
       const whole = readingIndex(series, lo, hi, reading, true);
-      if (series.smooth[whole.minimum] < series.smooth[picked.minimum] && whole.lr > picked.lr) across = whole.lr;
+      if (series.smooth[whole.minimum] < series.smooth[picked.minimum] && whole.lr > picked.lr) seen.across = whole.lr;
     }
     return picked;
   });
@@ -135,10 +135,10 @@ export function thumbRule(curve: RangeCurve, opts: ThumbRuleOptions = {}): Bound
   const s = spread ? { ...r, spread } : r;
   const maxLR = r.maxLR;
   const notes = [...s.notes];
-  if (across !== null) {
+  if (seen.across !== null) {
     notes.push(
       `the loss turned up past maxLR and fell again at higher LRs (the model trains during the probe): maxLR is read before it turned up; ` +
-        `read across (acrossBumps: true) it would be ${(across as number).toPrecision(3)} (on bench:suggest's held-out tasks 1cycle diverged from that reading on one; on the other it trained CLR 0.2 points better and Schedule-Free AdamW 0.4 worse)`,
+        `read across (acrossBumps: true) it would be ${seen.across.toPrecision(3)} (on bench:suggest's held-out tasks 1cycle diverged from that reading on one; on the other it trained CLR 0.2 points better and Schedule-Free AdamW 0.4 worse)`,
     );
   }
   if (spread) {
@@ -157,7 +157,7 @@ export function thumbRule(curve: RangeCurve, opts: ThumbRuleOptions = {}): Bound
   }
   if (s.confidence === 'low') return { ...s, notes };
   const n = s.usablePoints; // the loss points the rule read
-  if (minimum >= n - 1 - Math.max(2, Math.round(n / 20))) {
+  if (seen.minimum >= n - 1 - Math.max(2, Math.round(n / 20))) {
     const end = (curve.probe ?? curve).lr[n - 1];
     notes.push(
       `the loss was still falling at the end of the probe (LR ${end.toPrecision(3)}): the largest usable LR may be higher; ` +

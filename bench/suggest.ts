@@ -21,6 +21,8 @@
  *   npm run bench:suggest -- --one-cycle-only --one-cycle suggested --swa # 1cycle + SWA over its last quarter (raw and averaged scored)
  *   npm run bench:suggest -- --rules-only --skip-rules … --one-cycle '' --swa   # the default rule's CLR + SWA at each cycle's end
  *   npm run bench:suggest -- --rules-only --skip-rules … --one-cycle suggested --ema   # the default rule's CLR and 1cycle with an EMA of the weights beside
+ *   npm run bench:suggest -- --one-cycle-only --one-cycle '' --const-ema 1,0.5   # a constant LR at 1× and ½× the suggested maxLR, with an EMA of the weights beside
+ *   npm run bench:suggest -- --grid-only --grid-ema --optimizers momentum   # the grid again with an EMA of the weights beside (the recipe's averaging, given to hindsight too)
  *   npm run bench:suggest -- --one-cycle-only --one-cycle '' --sf-lr suggested,double --optimizers adam  # Schedule-Free AdamW at the range test's LR
  *   npm run bench:suggest -- --one-cycle-only --one-cycle '' --sf-fixed 0.005,0.01 --optimizers adam   # Schedule-Free AdamW at fixed LRs (its LR against the budget)
  *   npm run bench:suggest -- --iterations-scale 5 --out bench/results/suggest-long …   # every training budget 5× longer (range tests unchanged)
@@ -56,8 +58,10 @@ const { values: a } = flags('bench:suggest', {
     'one-cycle-only': { type: 'boolean', default: false },
     swa: { type: 'boolean', default: false },
     ema: { type: 'boolean', default: false },
+    'grid-ema': { type: 'boolean', default: false },
     'sf-lr': { type: 'string', default: '' },
     'sf-fixed': { type: 'string', default: '' },
+    'const-ema': { type: 'string', default: '' },
     budget: { type: 'string' },
     'iterations-scale': { type: 'string', default: '1' },
     'probe-weights': { type: 'string', default: 'current' },
@@ -70,6 +74,9 @@ const PROBE_WEIGHTS = (() => {
   if (v !== 'current' && v !== 'fresh') throw new Error(`--probe-weights: must be current or fresh, got "${v}"`);
   return v;
 })();
+
+/** Multiples of the suggested maxLR to train at a constant LR with an EMA of the weights beside (`--const-ema`): SWA's recipe, zero-config. */
+const CONST_EMA = (a['const-ema'] as string).split(',').filter(Boolean).map((v) => positiveFlag('const-ema', v) as number);
 
 /** Fixed learning rates Schedule-Free AdamW also trains at (`--sf-fixed`): its LR against the budget, whatever the range test says. */
 const SF_FIXED = (a['sf-fixed'] as string).split(',').filter(Boolean).map((v) => positiveFlag('sf-fixed', v) as number);
@@ -178,8 +185,8 @@ async function runOptimizer(task: Task, data: TaskData, seeds: number[], optimiz
     });
     const lrFreePolicies = lrFree.filter((n) => LR_FREE[n].family === optimizer).map((n): Policy => ({ kind: 'lrfree', optimizer: n }));
     const policies: Policy[] = a['rules-only'] || lrFreeOnly ? [] : [
-      ...grid.fixedGrid.map((lr): Policy => ({ kind: 'fixed', lr })),
-      ...grid.clrGrid.map(([baseLR, maxLR]): Policy => ({ kind: 'clr', baseLR, maxLR })),
+      ...grid.fixedGrid.map((lr): Policy => ({ kind: 'fixed', lr, ...(a['grid-ema'] ? { ema: true } : {}) })),
+      ...grid.clrGrid.map(([baseLR, maxLR]): Policy => ({ kind: 'clr', baseLR, maxLR, ...(a['grid-ema'] ? { ema: true } : {}) })),
     ];
     const skip = new Set((a['skip-rules'] as string).split(',').filter(Boolean));
     for (const c of a['grid-only'] || lrFreeOnly ? [] : CANDIDATES.filter((k) => !skip.has(k.name))) {
@@ -193,6 +200,8 @@ async function runOptimizer(task: Task, data: TaskData, seeds: number[], optimiz
       const suggestion = suggestBounds(curve);
       const peaks = new Set(readings(a['one-cycle'] as string, '--one-cycle').map((r) => oneCyclePeak(curve, suggestion, r)).filter((v): v is number => v !== null));
       for (const maxLR of peaks) policies.push({ kind: 'onecycle', maxLR, ...(a.swa ? { swa: true } : {}), ...(a.ema ? { ema: true } : {}) });
+      // A constant LR at multiples of the suggested maxLR with an EMA of the weights beside (`--const-ema`).
+      if (suggestion.maxLR !== null) for (const m of CONST_EMA) policies.push({ kind: 'fixed', lr: m * suggestion.maxLR, ema: true });
       // Schedule-Free AdamW (Adam's family) at the LR each reading gives, its other settings (warmup) at their defaults.
       if (optimizer === 'adam') {
         const lrs = new Set(readings(a['sf-lr'] as string, '--sf-lr').map((r) => oneCyclePeak(curve, suggestion, r)).filter((v): v is number => v !== null));

@@ -6,7 +6,7 @@
  */
 import { DEFAULT_RULE, suggestBounds, type BoundsSuggestion, type RangeTestResult } from 'tfjs-clr';
 import { DEFAULT_ONE_CYCLE_READING, ONE_CYCLE_READINGS, oneCyclePeak, SCHEDULE_FREE_ADAMW_DEFAULT_LR, scheduleFreeLR, type ScheduleFreeLROptions } from 'tfjs-clr';
-import { LR_FREE, type LRFreeName } from './train.js';
+import { LR_FREE, type LRFreeName, type RunOutcome } from './train.js';
 import { pct, runIndex, type studyRows, type Study } from './report.js';
 
 /** The grid's best per task and seed (studyRows' `grid`, computed once by the report). */
@@ -18,10 +18,34 @@ interface Recipe {
   accuracy: (task: string, seed: number) => number | null;
 }
 
+/** The multiples of the suggested maxLR bench:suggest's `--const-ema` runs trained at (a constant LR, an EMA beside). */
+export const CONST_EMA_MULTIPLES = [1, 0.5];
+
 /** The fixed learning rates bench:suggest's `--sf-fixed` runs were trained at (2, 4, 8 and 16 × the default 0.0025). */
 const SF_SWEEP = [0.005, 0.01, 0.02, 0.04];
 
 const mean = (v: number[]) => v.reduce((x, y) => x + y, 0) / v.length;
+
+/**
+ * The zero-config CLR (the default rule's bounds) or 1cycle (the default peak) run of a task and seed with
+ * weight averaging beside (`--ema`, or `--swa` at CLR's cycle ends), if it ran.
+ */
+export function averagedRun(study: Study, task: string, seed: number, schedule: 'clr' | 'onecycle', mode: 'ema' | 'swa' = 'ema'): RunOutcome | undefined {
+  const curve = study.rangeTests[`${task}|${seed}`]?.result as RangeTestResult | undefined;
+  const s = curve ? suggestBounds(curve) : null;
+  if (s?.baseLR == null || s.maxLR == null || !curve) return undefined;
+  const find = runIndex(study);
+  if (schedule === 'clr') return find(task, seed, { kind: 'clr', baseLR: s.baseLR, maxLR: s.maxLR, [mode]: true });
+  const peak = oneCyclePeak(curve, s, DEFAULT_ONE_CYCLE_READING);
+  return peak === null ? undefined : find(task, seed, { kind: 'onecycle', maxLR: peak, [mode]: true });
+}
+
+/** The zero-config constant-LR run (`multiple` × the suggested maxLR) with an EMA beside (`--const-ema`), if it ran. */
+export function constantEmaRun(study: Study, task: string, seed: number, multiple: number): RunOutcome | undefined {
+  const curve = study.rangeTests[`${task}|${seed}`]?.result as RangeTestResult | undefined;
+  const s = curve ? suggestBounds(curve) : null;
+  return s?.maxLR == null ? undefined : runIndex(study)(task, seed, { kind: 'fixed', lr: multiple * s.maxLR, ema: true });
+}
 
 /** The recipes of a family, read from the study's runs. */
 function recipes(study: Study, grid: Grid, family: string): Recipe[] {
@@ -61,11 +85,7 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
   const emaOf = (schedule: 'clr' | 'onecycle', mode: 'ema' | 'swa' = 'ema', which: 'raw' | 'averaged' = 'averaged'): Recipe => ({
     name: `zero-config ${schedule === 'clr' ? 'CLR (triangular2)' : '1cycle'} + ${mode === 'ema' ? 'EMA' : 'SWA at cycle ends'}, ${which} weights`,
     accuracy: (task, seed) => {
-      const curve = rt(task, seed);
-      const s = curve ? suggestBounds(curve) : null;
-      if (s?.baseLR == null || s.maxLR == null || !curve) return null;
-      const peak = oneCyclePeak(curve, s, DEFAULT_ONE_CYCLE_READING);
-      const o = schedule === 'clr' ? find(task, seed, { kind: 'clr', baseLR: s.baseLR, maxLR: s.maxLR, [mode]: true }) : peak === null ? undefined : find(task, seed, { kind: 'onecycle', maxLR: peak, [mode]: true });
+      const o = averagedRun(study, task, seed, schedule, mode);
       return (which === 'raw' ? o?.accuracy : o?.averagedAccuracy) ?? null;
     },
   });
@@ -109,7 +129,23 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
     name: 'best fixed LR of the grid (hindsight)',
     accuracy: (task, seed) => grid.find((g) => g.task === task && g.seed === seed)?.bestFixed ?? null,
   };
-  return [zeroConfigOf(''), zeroConfigOf('|fresh'), emaOf('clr'), emaOf('clr', 'ema', 'raw'), emaOf('clr', 'swa'), emaOf('clr', 'swa', 'raw'), ...oneCycle, swaOf('averaged'), swaOf('raw'), emaOf('onecycle'), emaOf('onecycle', 'ema', 'raw'), ...free, ...(family === 'adam' ? [...sfAt, ...sfFixed] : []), bestFixed];
+  const constantEma = CONST_EMA_MULTIPLES.flatMap((m) => (['averaged', 'raw'] as const).map((which): Recipe => ({
+    name: `zero-config constant LR (${m === 1 ? '' : `${m} × `}the suggested maxLR) + EMA, ${which} weights`,
+    accuracy: (task, seed) => {
+      const o = constantEmaRun(study, task, seed, m);
+      return (which === 'raw' ? o?.accuracy : o?.averagedAccuracy) ?? null;
+    },
+  })));
+  // The same grid with an EMA beside (`--grid-ema`): hindsight takes each run's better of raw and averaged weights.
+  const bestFixedEma: Recipe = {
+    name: 'best fixed LR of the grid with an EMA (hindsight, raw or averaged weights)',
+    accuracy: (task, seed) => {
+      const runs = (study.tasks[task]?.fixedGrid ?? []).map((lr) => find(task, seed, { kind: 'fixed', lr, ema: true }));
+      if (runs.length === 0 || runs.some((o) => o === undefined)) return null;
+      return Math.max(...runs.map((o) => Math.max((o as RunOutcome).accuracy, (o as RunOutcome).averagedAccuracy ?? -Infinity)));
+    },
+  };
+  return [zeroConfigOf(''), zeroConfigOf('|fresh'), emaOf('clr'), emaOf('clr', 'ema', 'raw'), emaOf('clr', 'swa'), emaOf('clr', 'swa', 'raw'), ...oneCycle, swaOf('averaged'), swaOf('raw'), emaOf('onecycle'), emaOf('onecycle', 'ema', 'raw'), ...constantEma, ...free, ...(family === 'adam' ? [...sfAt, ...sfFixed] : []), bestFixed, bestFixedEma];
 }
 
 /** The menu section of report.md: one table per optimizer family, plus the mean over tasks. */

@@ -14,7 +14,7 @@ import { permutation, type Task, type TaskData } from './tasks.js';
 export { LR_FREE, type LRFreeName };
 
 export type Policy =
-  | { kind: 'fixed'; lr: number }
+  | { kind: 'fixed'; lr: number; ema?: boolean }
   | { kind: 'clr'; baseLR: number; maxLR: number; swa?: boolean; ema?: boolean }
   | { kind: 'onecycle'; maxLR: number; swa?: boolean; ema?: boolean }
   | { kind: 'lrfree'; optimizer: LRFreeName; lr?: number };
@@ -94,7 +94,7 @@ export async function trainRun(task: Task, data: TaskData, seed: number, policy:
     ? new WeightAveraging({ start: Math.floor(0.75 * task.iterations), every: SWA_EVERY, swapAtEnd: false })
     : clr && policy.kind === 'clr' && policy.swa
       ? new WeightAveraging({ every: 'cycle', schedule: clr, swapAtEnd: false })
-    : (policy.kind === 'onecycle' || policy.kind === 'clr') && policy.ema
+    : policy.kind !== 'lrfree' && policy.ema
       ? new WeightAveraging({ mode: 'ema', swapAtEnd: false })
       : null;
   if (swa) callbacks.push(swa);

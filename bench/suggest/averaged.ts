@@ -5,9 +5,9 @@
  * The plain regret compares the recipe's raw weights with a grid without averaging; this is the same
  * question with the averaging given to both sides.
  */
-import type { Policy } from './train.js';
-import { averagedRun, CONST_EMA_MULTIPLES, constantEmaRun } from './menu.js';
-import { runIndex, type Study, type studyRows } from './report.js';
+import type { Policy, RunOutcome } from './train.js';
+import { averagedRuns, CONST_EMA_MULTIPLES, type AveragedRuns } from './menu.js';
+import { betterWeights, runIndex, type Study, type studyRows } from './report.js';
 
 type Grid = ReturnType<typeof studyRows>['grid'];
 
@@ -26,18 +26,16 @@ export interface AveragedRow {
 }
 
 /** The zero-config recipes with an EMA beside, compared here: name, and its run on a task and seed. */
-const RECIPES: Array<[string, (study: Study, task: string, seed: number) => ReturnType<typeof averagedRun>]> = [
-  ['CLR (triangular2) + EMA', (study, task, seed) => averagedRun(study, task, seed, 'clr')],
-  ['1cycle + EMA', (study, task, seed) => averagedRun(study, task, seed, 'onecycle')],
-  ...CONST_EMA_MULTIPLES.map((m): [string, (study: Study, task: string, seed: number) => ReturnType<typeof averagedRun>] => [
-    `constant ${m === 1 ? '' : `${m} × `}maxLR + EMA`,
-    (study, task, seed) => constantEmaRun(study, task, seed, m),
-  ]),
+const RECIPES: Array<[string, (runs: AveragedRuns, task: string, seed: number) => RunOutcome | undefined]> = [
+  ['CLR (triangular2) + EMA', (runs, task, seed) => runs.scheduled(task, seed, 'clr')],
+  ['1cycle + EMA', (runs, task, seed) => runs.scheduled(task, seed, 'onecycle')],
+  ...CONST_EMA_MULTIPLES.map((m): (typeof RECIPES)[number] => [`constant ${m === 1 ? '' : `${m} × `}maxLR + EMA`, (runs, task, seed) => runs.constant(task, seed, m)]),
 ];
 
 /** Rows for every task and seed whose whole grid also ran with an EMA. */
 export function averagedRows(study: Study, grid: Grid): AveragedRow[] {
   const find = runIndex(study);
+  const runs = averagedRuns(study, find);
   return grid.flatMap((g) => {
     const t = study.tasks[g.task];
     if (!t) return [];
@@ -49,10 +47,10 @@ export function averagedRows(study: Study, grid: Grid): AveragedRow[] {
     for (const [name, p] of policies) {
       const o = find(g.task, g.seed, p);
       if (!o) return [];
-      const a = Math.max(o.accuracy, o.averagedAccuracy ?? -Infinity);
+      const a = betterWeights(o);
       if (a > best.accuracy) best = { accuracy: a, name: `${name}${a === o.accuracy ? '' : ' (averaged)'}` };
     }
-    const recipes = Object.fromEntries(RECIPES.map(([name, run]) => [name, run(study, g.task, g.seed)?.averagedAccuracy ?? null]));
+    const recipes = Object.fromEntries(RECIPES.map(([name, run]) => [name, run(runs, g.task, g.seed)?.averagedAccuracy ?? null]));
     return [{ task: g.task, seed: g.seed, bestGrid: g.bestGrid, bestGridEma: best.accuracy, bestGridEmaName: best.name, recipes }];
   });
 }

@@ -7,7 +7,7 @@
 import { DEFAULT_RULE, suggestBounds, type BoundsSuggestion, type RangeTestResult } from 'tfjs-clr';
 import { DEFAULT_ONE_CYCLE_READING, ONE_CYCLE_READINGS, oneCyclePeak, SCHEDULE_FREE_ADAMW_DEFAULT_LR, scheduleFreeLR, type ScheduleFreeLROptions } from 'tfjs-clr';
 import { LR_FREE, type LRFreeName, type RunOutcome } from './train.js';
-import { pct, runIndex, type studyRows, type Study } from './report.js';
+import { betterWeights, pct, runIndex, type studyRows, type Study } from './report.js';
 
 /** The grid's best per task and seed (studyRows' `grid`, computed once by the report). */
 type Grid = ReturnType<typeof studyRows>['grid'];
@@ -26,30 +26,38 @@ const SF_SWEEP = [0.005, 0.01, 0.02, 0.04];
 
 const mean = (v: number[]) => v.reduce((x, y) => x + y, 0) / v.length;
 
-/**
- * The zero-config CLR (the default rule's bounds) or 1cycle (the default peak) run of a task and seed with
- * weight averaging beside (`--ema`, or `--swa` at CLR's cycle ends), if it ran.
- */
-export function averagedRun(study: Study, task: string, seed: number, schedule: 'clr' | 'onecycle', mode: 'ema' | 'swa' = 'ema'): RunOutcome | undefined {
-  const curve = study.rangeTests[`${task}|${seed}`]?.result as RangeTestResult | undefined;
-  const s = curve ? suggestBounds(curve) : null;
-  if (s?.baseLR == null || s.maxLR == null || !curve) return undefined;
-  const find = runIndex(study);
-  if (schedule === 'clr') return find(task, seed, { kind: 'clr', baseLR: s.baseLR, maxLR: s.maxLR, [mode]: true });
-  const peak = oneCyclePeak(curve, s, DEFAULT_ONE_CYCLE_READING);
-  return peak === null ? undefined : find(task, seed, { kind: 'onecycle', maxLR: peak, [mode]: true });
+/** The zero-config runs with weight averaging beside, looked up on one index of the study's runs. */
+export interface AveragedRuns {
+  /** CLR (the default rule's bounds) or 1cycle (the default peak) with an EMA (`--ema`) or SWA at CLR's cycle ends (`--swa`). */
+  scheduled(task: string, seed: number, schedule: 'clr' | 'onecycle', mode?: 'ema' | 'swa'): RunOutcome | undefined;
+  /** A constant LR at `multiple` × the suggested maxLR with an EMA (`--const-ema`). */
+  constant(task: string, seed: number, multiple: number): RunOutcome | undefined;
 }
 
-/** The zero-config constant-LR run (`multiple` × the suggested maxLR) with an EMA beside (`--const-ema`), if it ran. */
-export function constantEmaRun(study: Study, task: string, seed: number, multiple: number): RunOutcome | undefined {
-  const curve = study.rangeTests[`${task}|${seed}`]?.result as RangeTestResult | undefined;
-  const s = curve ? suggestBounds(curve) : null;
-  return s?.maxLR == null ? undefined : runIndex(study)(task, seed, { kind: 'fixed', lr: multiple * s.maxLR, ema: true });
+export function averagedRuns(study: Study, find = runIndex(study)): AveragedRuns {
+  const suggested = (task: string, seed: number) => {
+    const curve = study.rangeTests[`${task}|${seed}`]?.result as RangeTestResult | undefined;
+    return curve ? { curve, s: suggestBounds(curve) } : null;
+  };
+  return {
+    scheduled(task, seed, schedule, mode = 'ema') {
+      const z = suggested(task, seed);
+      if (z?.s.baseLR == null || z.s.maxLR == null) return undefined;
+      if (schedule === 'clr') return find(task, seed, { kind: 'clr', baseLR: z.s.baseLR, maxLR: z.s.maxLR, [mode]: true });
+      const peak = oneCyclePeak(z.curve, z.s, DEFAULT_ONE_CYCLE_READING);
+      return peak === null ? undefined : find(task, seed, { kind: 'onecycle', maxLR: peak, [mode]: true });
+    },
+    constant(task, seed, multiple) {
+      const maxLR = suggested(task, seed)?.s.maxLR;
+      return maxLR == null ? undefined : find(task, seed, { kind: 'fixed', lr: multiple * maxLR, ema: true });
+    },
+  };
 }
 
 /** The recipes of a family, read from the study's runs. */
 function recipes(study: Study, grid: Grid, family: string): Recipe[] {
   const find = runIndex(study);
+  const averaged = averagedRuns(study, find);
   const rt = (task: string, seed: number, variant = '') => study.rangeTests[`${task}|${seed}${variant}`]?.result as RangeTestResult | undefined;
   const zeroConfigOf = (variant: string): Recipe => ({
     name: `zero-config CLR (triangular2, \`${DEFAULT_RULE}\`)${variant === '|fresh' ? ', fresh probes' : ''}`,
@@ -85,7 +93,7 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
   const emaOf = (schedule: 'clr' | 'onecycle', mode: 'ema' | 'swa' = 'ema', which: 'raw' | 'averaged' = 'averaged'): Recipe => ({
     name: `zero-config ${schedule === 'clr' ? 'CLR (triangular2)' : '1cycle'} + ${mode === 'ema' ? 'EMA' : 'SWA at cycle ends'}, ${which} weights`,
     accuracy: (task, seed) => {
-      const o = averagedRun(study, task, seed, schedule, mode);
+      const o = averaged.scheduled(task, seed, schedule, mode);
       return (which === 'raw' ? o?.accuracy : o?.averagedAccuracy) ?? null;
     },
   });
@@ -132,7 +140,7 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
   const constantEma = CONST_EMA_MULTIPLES.flatMap((m) => (['averaged', 'raw'] as const).map((which): Recipe => ({
     name: `zero-config constant LR (${m === 1 ? '' : `${m} × `}the suggested maxLR) + EMA, ${which} weights`,
     accuracy: (task, seed) => {
-      const o = constantEmaRun(study, task, seed, m);
+      const o = averaged.constant(task, seed, m);
       return (which === 'raw' ? o?.accuracy : o?.averagedAccuracy) ?? null;
     },
   })));
@@ -142,7 +150,7 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
     accuracy: (task, seed) => {
       const runs = (study.tasks[task]?.fixedGrid ?? []).map((lr) => find(task, seed, { kind: 'fixed', lr, ema: true }));
       if (runs.length === 0 || runs.some((o) => o === undefined)) return null;
-      return Math.max(...runs.map((o) => Math.max((o as RunOutcome).accuracy, (o as RunOutcome).averagedAccuracy ?? -Infinity)));
+      return Math.max(...runs.map((o) => betterWeights(o as RunOutcome)));
     },
   };
   return [zeroConfigOf(''), zeroConfigOf('|fresh'), emaOf('clr'), emaOf('clr', 'ema', 'raw'), emaOf('clr', 'swa'), emaOf('clr', 'swa', 'raw'), ...oneCycle, swaOf('averaged'), swaOf('raw'), emaOf('onecycle'), emaOf('onecycle', 'ema', 'raw'), ...constantEma, ...free, ...(family === 'adam' ? [...sfAt, ...sfFixed] : []), bestFixed, bestFixedEma];

@@ -68,6 +68,9 @@ export function runIndex(study: Study): (task: string, seed: number, p: Policy) 
   return (task, seed, p) => study.runs[`${task}|${seed}|${pairKey(p)}`] ?? index.get(looseKey(`${task}|${seed}|${pairKey(p)}`));
 }
 
+/** A run scored with hindsight on its weights: the better of the raw and (when it averaged) the averaged weights' accuracy. */
+export const betterWeights = (o: RunOutcome): number => Math.max(o.accuracy, o.averagedAccuracy ?? -Infinity);
+
 export const pct = (v: number) => (v * 100).toFixed(2);
 export const lr3 = (v: number) => Number(v.toPrecision(3)).toString();
 

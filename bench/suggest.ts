@@ -6,7 +6,7 @@
  * grid of fixed LRs and CLR bound pairs, all from the same initial weights and data order. Reported:
  * test accuracy, regret (best grid accuracy − the rule's) and whether the rule matches the best fixed LR.
  *
- *   npm run bench:suggest                                   # every task, seeds 1–3
+ *   npm run bench:suggest                                   # every task, seeds 1–5
  *   npm run bench:suggest -- --tasks mnist-mlp --seeds 1,2  # a part
  *   npm run bench:suggest -- --report                       # only rebuild the report from saved runs
  *   npm run bench:suggest -- --grid-only                    # only the grid (no range tests)
@@ -21,7 +21,7 @@
  *   npm run bench:suggest -- --one-cycle-only --one-cycle suggested --swa # 1cycle + SWA over its last quarter (raw and averaged scored)
  *   npm run bench:suggest -- --rules-only --skip-rules … --one-cycle '' --swa   # the default rule's CLR + SWA at each cycle's end
  *   npm run bench:suggest -- --rules-only --skip-rules … --one-cycle suggested --ema   # the default rule's CLR and 1cycle with an EMA of the weights beside
- *   npm run bench:suggest -- --one-cycle-only --one-cycle '' --const-ema 1,0.5   # a constant LR at 1× and ½× the suggested maxLR, with an EMA of the weights beside
+ *   npm run bench:suggest -- --one-cycle-only --one-cycle '' --const-ema 1,0.7,0.5,0.35   # a constant LR at multiples of the suggested maxLR, with an EMA of the weights beside
  *   npm run bench:suggest -- --grid-only --grid-ema --optimizers momentum   # the grid again with an EMA of the weights beside (the recipe's averaging, given to hindsight too)
  *   npm run bench:suggest -- --one-cycle-only --one-cycle '' --sf-lr suggested,double --optimizers adam  # Schedule-Free AdamW at the range test's LR
  *   npm run bench:suggest -- --one-cycle-only --one-cycle '' --sf-fixed 0.005,0.01 --optimizers adam   # Schedule-Free AdamW at fixed LRs (its LR against the budget)

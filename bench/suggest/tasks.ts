@@ -216,9 +216,9 @@ function pickWords(languages: Array<[string, string]>, per: number): string[][] 
   });
 }
 
-/** Words a language in the word tasks, and their split (train / val / test, all languages together). */
+/** Words a language in the word tasks, and how many of each language go to train / val / test. */
 const PER_LANGUAGE = 5200;
-const WORD_SPLIT = (languages: number): [number, number, number] => [4000 * languages, 200 * languages, 1000 * languages];
+const WORD_SPLIT: [number, number, number] = [4000, 200, 1000];
 
 /** Features of every picked word (`encode` fills `dim` values a word) and its language's index. */
 function encodeWords(picked: string[][], dim: number, encode: (word: string, out: Float32Array, at: number) => void): { x: Float32Array; y: Uint8Array } {
@@ -235,28 +235,58 @@ function encodeWords(picked: string[][], dim: number, encode: (word: string, out
   return { x, y };
 }
 
-/** The Debian packages of a word task, for its `source`. */
-const wordSource = (languages: Array<[string, string]>) =>
-  `Debian packages ${languages.map(([pkg]) => pkg).join(', ')} (/usr/share/dict): 4,000 train / 200 val / 1,000 test words per language, words in two lists dropped`;
-
 /**
- * A language-of-a-word task: 5,200 words from each Debian word list ({@link pickWords}), hashed character
- * 1–3-grams, an MLP with `hidden` layers.
+ * A language-of-a-word task: 5,200 words from each Debian word list ({@link pickWords}), each encoded in
+ * `shape` values by the encoder `encoderFor` makes from the picked words, and a model over them.
  */
-function languageTask(name: string, languages: Array<[string, string]>, hidden: number[], kind: string): Task {
+function wordTask(o: {
+  name: string;
+  kind: string;
+  languages: Array<[string, string]>;
+  shape: number[];
+  encoderFor: (picked: string[][]) => (word: string, out: Float32Array, at: number) => void;
+  build: (seed: number) => tf.LayersModel;
+}): Task {
+  const { languages, shape } = o;
+  const dim = shape.reduce((a, b) => a * b, 1);
+  const [train, val, test] = WORD_SPLIT;
   return {
-    name,
-    kind: `text: language of a word (${languages.length} classes), hashed character n-grams, MLP ${[HASH_DIM, ...hidden, languages.length].join('→')}${kind}`,
-    source: wordSource(languages),
+    name: o.name,
+    kind: o.kind,
+    source: `Debian packages ${languages.map(([pkg]) => pkg).join(', ')} (/usr/share/dict): ${train.toLocaleString('en')} train / ${val} val / ${test.toLocaleString('en')} test words per language, words in two lists dropped`,
     batchSize: 64,
     iterations: 600,
     async load() {
-      const { x, y } = encodeWords(pickWords(languages, PER_LANGUAGE), HASH_DIM, wordFeatures);
-      return split(x, y, HASH_DIM, languages.length, WORD_SPLIT(languages.length));
+      const picked = pickWords(languages, PER_LANGUAGE);
+      const { x, y } = encodeWords(picked, dim, o.encoderFor(picked));
+      const data = split(x, y, dim, languages.length, [train * languages.length, val * languages.length, test * languages.length]);
+      return shape.length > 1 ? reshaped(data, shape) : data;
     },
-    build: (seed) => mlp(HASH_DIM, hidden, languages.length, seed),
+    build: o.build,
     ...MLP_GRID,
   };
+}
+
+/** The word tasks with an MLP over hashed character 1–3-grams ({@link wordFeatures}), `hidden` layers. */
+function languageTask(name: string, languages: Array<[string, string]>, hidden: number[], kind: string): Task {
+  return wordTask({
+    name,
+    kind: `text: language of a word (${languages.length} classes), hashed character n-grams, MLP ${[HASH_DIM, ...hidden, languages.length].join('→')}${kind}`,
+    languages,
+    shape: [HASH_DIM],
+    encoderFor: () => wordFeatures,
+    build: (seed) => mlp(HASH_DIM, hidden, languages.length, seed),
+  });
+}
+
+/** The rows of a flat split reshaped to [n, ...shape] (the tensors given are disposed). */
+function reshaped(d: TaskData, shape: number[]): TaskData {
+  const to = (x: tf.Tensor) => {
+    const r = x.reshape([x.shape[0], ...shape]);
+    x.dispose();
+    return r;
+  };
+  return { train: { x: to(d.train.x), y: d.train.y }, val: { x: to(d.val.x), y: d.val.y }, test: { x: to(d.test.x), y: d.test.y } };
 }
 
 export const wordsLang = languageTask('words-lang', LANGUAGES, [64], '');
@@ -284,8 +314,8 @@ const WORD_LENGTH = 16;
 const CHARS = 64;
 
 /**
- * Character ids by frequency over the picked words (most frequent 1, …; past CHARS − 1 they share the last
- * id), so the same words give the same ids every time.
+ * Character ids by frequency over the picked words (the most frequent 0, the next 1, …; past CHARS − 1 they
+ * share the last id), so the same words give the same ids every time. Positions past a word's end stay zero.
  */
 function charIds(picked: string[][]): Map<string, number> {
   const counts = new Map<string, number>();
@@ -305,16 +335,6 @@ function charCNN(classes: number, seed: number): tf.Sequential {
   return model;
 }
 
-/** The rows of a flat split reshaped to [n, ...shape] (the tensors given are disposed). */
-function reshaped(d: TaskData, shape: number[]): TaskData {
-  const to = (x: tf.Tensor) => {
-    const r = x.reshape([x.shape[0], ...shape]);
-    x.dispose();
-    return r;
-  };
-  return { train: { x: to(d.train.x), y: d.train.y }, val: { x: to(d.val.x), y: d.val.y }, test: { x: to(d.test.x), y: d.test.y } };
-}
-
 const NEW_LANGUAGES: Array<[string, string]> = [
   ['wcatalan', '/usr/share/dict/catalan'],
   ['wgalician-minimos', '/usr/share/dict/galician-minimos'],
@@ -328,23 +348,17 @@ const NEW_LANGUAGES: Array<[string, string]> = [
  * 1-D convnet over characters, not an MLP over hashed n-grams) on five languages no task used (Catalan,
  * Galician, Faroese, Irish, Esperanto).
  */
-export const wordsCNN: Task = {
+export const wordsCNN: Task = wordTask({
   name: 'words-cnn',
   kind: `text: language of a word (${NEW_LANGUAGES.length} classes), one-hot characters (first ${WORD_LENGTH}), 1-D convnet: conv 64×3 → conv 64×3 → global max pool → ${NEW_LANGUAGES.length} (held out)`,
-  source: wordSource(NEW_LANGUAGES),
-  batchSize: 64,
-  iterations: 600,
-  async load() {
-    const picked = pickWords(NEW_LANGUAGES, PER_LANGUAGE);
+  languages: NEW_LANGUAGES,
+  shape: [WORD_LENGTH, CHARS],
+  encoderFor: (picked) => {
     const ids = charIds(picked);
-    const { x, y } = encodeWords(picked, WORD_LENGTH * CHARS, (word, out, at) => {
-      Array.from(word).slice(0, WORD_LENGTH).forEach((ch, k) => (out[at + k * CHARS + (ids.get(ch) as number)] = 1));
-    });
-    return reshaped(split(x, y, WORD_LENGTH * CHARS, NEW_LANGUAGES.length, WORD_SPLIT(NEW_LANGUAGES.length)), [WORD_LENGTH, CHARS]);
+    return (word, out, at) => Array.from(word).slice(0, WORD_LENGTH).forEach((ch, k) => (out[at + k * CHARS + (ids.get(ch) as number)] = 1));
   },
   build: (seed) => charCNN(NEW_LANGUAGES.length, seed),
-  ...MLP_GRID,
-};
+});
 
 export const cifarQuick: Task = {
   name: 'cifar-quick',

@@ -24,6 +24,9 @@ interface Recipe {
  */
 export const CONST_EMA_MULTIPLES = [1, 0.7, 0.5, 0.35];
 
+/** The multiples of Momentum SGD's suggested maxLR bench:suggest's `--sf-sgd` runs trained Schedule-Free SGD at. */
+export const SF_SGD_MULTIPLES = [2.5, 5, 10];
+
 /** The fixed learning rates bench:suggest's `--sf-fixed` runs were trained at (2, 4, 8 and 16 × the default 0.0025). */
 const SF_SWEEP = [0.005, 0.01, 0.02, 0.04];
 
@@ -136,6 +139,15 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
     name: `scheduleFreeAdamW at ${lr} (${lr / SCHEDULE_FREE_ADAMW_DEFAULT_LR}× its default; fixed, no range test)`,
     accuracy: (task, seed) => find(keyIn(task, 'adam'), seed, { kind: 'lrfree', optimizer: 'scheduleFreeAdamW', lr })?.accuracy ?? null,
   }));
+  // Schedule-Free SGD with Momentum SGD's range test choosing its LR (`--sf-sgd`): a multiple of the suggested maxLR.
+  const sfSgd = SF_SGD_MULTIPLES.map((m): Recipe => ({
+    name: `range test + scheduleFreeSGD at ${m} × the suggested maxLR`,
+    accuracy: (task, seed) => {
+      const curve = rt(keyIn(task, 'momentum'), seed);
+      const maxLR = curve ? suggestBounds(curve).maxLR : null;
+      return maxLR === null ? null : find(keyIn(task, 'momentum'), seed, { kind: 'lrfree', optimizer: 'scheduleFreeSGD', lr: m * maxLR })?.accuracy ?? null;
+    },
+  }));
   const bestFixed: Recipe = {
     name: 'best fixed LR of the grid (hindsight)',
     accuracy: (task, seed) => grid.find((g) => g.task === task && g.seed === seed)?.bestFixed ?? null,
@@ -156,7 +168,7 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
       return Math.max(...runs.map((o) => betterWeights(o as RunOutcome)));
     },
   };
-  return [zeroConfigOf(''), zeroConfigOf('|fresh'), emaOf('clr'), emaOf('clr', 'ema', 'raw'), emaOf('clr', 'swa'), emaOf('clr', 'swa', 'raw'), ...oneCycle, swaOf('averaged'), swaOf('raw'), emaOf('onecycle'), emaOf('onecycle', 'ema', 'raw'), ...constantEma, ...free, ...(family === 'adam' ? [...sfAt, ...sfFixed] : []), bestFixed, bestFixedEma];
+  return [zeroConfigOf(''), zeroConfigOf('|fresh'), emaOf('clr'), emaOf('clr', 'ema', 'raw'), emaOf('clr', 'swa'), emaOf('clr', 'swa', 'raw'), ...oneCycle, swaOf('averaged'), swaOf('raw'), emaOf('onecycle'), emaOf('onecycle', 'ema', 'raw'), ...constantEma, ...free, ...(family === 'adam' ? [...sfAt, ...sfFixed] : sfSgd), bestFixed, bestFixedEma];
 }
 
 /** The menu section of report.md: one table per optimizer family, plus the mean over tasks. */

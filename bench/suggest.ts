@@ -24,7 +24,7 @@
  *   npm run bench:suggest -- --one-cycle-only --one-cycle '' --const-ema 1,0.7,0.5,0.35   # a constant LR at multiples of the suggested maxLR, with an EMA of the weights beside
  *   npm run bench:suggest -- --grid-only --grid-ema --optimizers momentum   # the grid again with an EMA of the weights beside (the recipe's averaging, given to hindsight too)
  *   npm run bench:suggest -- --one-cycle-only --one-cycle '' --sf-lr suggested,double --optimizers adam  # Schedule-Free AdamW at the range test's LR
- *   npm run bench:suggest -- --one-cycle-only --one-cycle '' --sf-sgd 2.5,5,10 --optimizers momentum   # Schedule-Free SGD at multiples of Momentum's suggested maxLR
+ *   npm run bench:suggest -- --one-cycle-only --one-cycle '' --sf-sgd 2.5,5,10 --optimizers momentum   # Schedule-Free SGD at multiples of Momentum's suggested maxLR (+ --sf-warmup 0.05: a warmup over 5 % of the budget)
  *   npm run bench:suggest -- --one-cycle-only --one-cycle '' --sf-fixed 0.005,0.01 --optimizers adam   # Schedule-Free AdamW at fixed LRs (its LR against the budget)
  *   npm run bench:suggest -- --iterations-scale 5 --out bench/results/suggest-long …   # every training budget 5× longer (range tests unchanged)
  *
@@ -64,6 +64,7 @@ const { values: a } = flags('bench:suggest', {
     'sf-fixed': { type: 'string', default: '' },
     'const-ema': { type: 'string', default: '' },
     'sf-sgd': { type: 'string', default: '' },
+    'sf-warmup': { type: 'string' },
     budget: { type: 'string' },
     'iterations-scale': { type: 'string', default: '1' },
     'probe-weights': { type: 'string', default: 'current' },
@@ -86,6 +87,8 @@ const CONST_EMA = (a['const-ema'] as string).split(',').filter(Boolean).map((v) 
  * authors advise an LR 10–50× a scheduled SGD's, so the multiples sit around 10.
  */
 const SF_SGD = (a['sf-sgd'] as string).split(',').filter(Boolean).map((v) => positiveFlag('sf-sgd', v) as number);
+/** `--sf-sgd` runs with a linear warmup over this fraction of the training budget (its authors recommend a warmup). */
+const SF_WARMUP = positiveFlag('sf-warmup', a['sf-warmup']);
 
 /** Fixed learning rates Schedule-Free AdamW also trains at (`--sf-fixed`): its LR against the budget, whatever the range test says. */
 const SF_FIXED = (a['sf-fixed'] as string).split(',').filter(Boolean).map((v) => positiveFlag('sf-fixed', v) as number);
@@ -218,7 +221,9 @@ async function runOptimizer(task: Task, data: TaskData, seeds: number[], optimiz
         for (const lr of SF_FIXED) policies.push({ kind: 'lrfree', optimizer: 'scheduleFreeAdamW', lr });
       }
       // Schedule-Free SGD (Momentum SGD's family) at multiples of the suggested maxLR (`--sf-sgd`).
-      if (optimizer === 'momentum' && suggestion.maxLR !== null) for (const m of SF_SGD) policies.push({ kind: 'lrfree', optimizer: 'scheduleFreeSGD', lr: m * suggestion.maxLR });
+      if (optimizer === 'momentum' && suggestion.maxLR !== null) for (const m of SF_SGD) {
+        policies.push({ kind: 'lrfree', optimizer: 'scheduleFreeSGD', lr: m * suggestion.maxLR, ...(SF_WARMUP === undefined ? {} : { warmupSteps: Math.round(SF_WARMUP * task.iterations) }) });
+      }
     }
     const find = runIndex(study);
     for (const p of policies) {

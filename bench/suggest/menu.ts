@@ -26,6 +26,9 @@ export const CONST_EMA_MULTIPLES = [1, 0.7, 0.5, 0.35];
 
 /** The multiples of Momentum SGD's suggested maxLR bench:suggest's `--sf-sgd` runs trained Schedule-Free SGD at. */
 export const SF_SGD_MULTIPLES = [2.5, 5, 10];
+/** The same with a linear warmup over SF_SGD_WARMUP of the budget (`--sf-warmup 0.05`), as its authors recommend. */
+export const SF_SGD_WARMUP_MULTIPLES = [5, 10, 20];
+export const SF_SGD_WARMUP = 0.05;
 
 /** The fixed learning rates bench:suggest's `--sf-fixed` runs were trained at (2, 4, 8 and 16 × the default 0.0025). */
 const SF_SWEEP = [0.005, 0.01, 0.02, 0.04];
@@ -139,15 +142,21 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
     name: `scheduleFreeAdamW at ${lr} (${lr / SCHEDULE_FREE_ADAMW_DEFAULT_LR}× its default; fixed, no range test)`,
     accuracy: (task, seed) => find(keyIn(task, 'adam'), seed, { kind: 'lrfree', optimizer: 'scheduleFreeAdamW', lr })?.accuracy ?? null,
   }));
-  // Schedule-Free SGD with Momentum SGD's range test choosing its LR (`--sf-sgd`): a multiple of the suggested maxLR.
-  const sfSgd = SF_SGD_MULTIPLES.map((m): Recipe => ({
-    name: `range test + scheduleFreeSGD at ${m} × the suggested maxLR`,
+  // Schedule-Free SGD with Momentum SGD's range test choosing its LR (`--sf-sgd`): a multiple of the suggested maxLR,
+  // without a warmup or (`--sf-warmup`) with one over a fraction of the budget.
+  const sfSgdOf = (m: number, warmup?: number): Recipe => ({
+    name: `range test + scheduleFreeSGD at ${m} × the suggested maxLR${warmup === undefined ? '' : `, warmup over ${warmup * 100} % of the budget`}`,
     accuracy: (task, seed) => {
-      const curve = rt(keyIn(task, 'momentum'), seed);
+      const key = keyIn(task, 'momentum');
+      const curve = rt(key, seed);
       const maxLR = curve ? suggestBounds(curve).maxLR : null;
-      return maxLR === null ? null : find(keyIn(task, 'momentum'), seed, { kind: 'lrfree', optimizer: 'scheduleFreeSGD', lr: m * maxLR })?.accuracy ?? null;
+      const iterations = study.tasks[key]?.iterations;
+      if (maxLR === null || iterations === undefined) return null;
+      const warmupSteps = warmup === undefined ? {} : { warmupSteps: Math.round(warmup * iterations) };
+      return find(key, seed, { kind: 'lrfree', optimizer: 'scheduleFreeSGD', lr: m * maxLR, ...warmupSteps })?.accuracy ?? null;
     },
-  }));
+  });
+  const sfSgd = [...SF_SGD_MULTIPLES.map((m) => sfSgdOf(m)), ...SF_SGD_WARMUP_MULTIPLES.map((m) => sfSgdOf(m, SF_SGD_WARMUP))];
   const bestFixed: Recipe = {
     name: 'best fixed LR of the grid (hindsight)',
     accuracy: (task, seed) => grid.find((g) => g.task === task && g.seed === seed)?.bestFixed ?? null,

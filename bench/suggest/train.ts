@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { CyclicLR, OneCycleLR, WeightAveraging } from 'tfjs-clr';
+import { scheduleFreeSGD } from 'tfjs-clr/optimizers';
 import { LR_FREE, makeOptimizer, type LRFreeName } from '../../examples/cifar/optimizers.js';
 import { permutation, type Task, type TaskData } from './tasks.js';
 
@@ -17,7 +18,7 @@ export type Policy =
   | { kind: 'fixed'; lr: number; ema?: boolean }
   | { kind: 'clr'; baseLR: number; maxLR: number; swa?: boolean; ema?: boolean }
   | { kind: 'onecycle'; maxLR: number; swa?: boolean; ema?: boolean }
-  | { kind: 'lrfree'; optimizer: LRFreeName; lr?: number };
+  | { kind: 'lrfree'; optimizer: LRFreeName; lr?: number; warmupSteps?: number };
 
 export interface RunOutcome {
   accuracy: number;
@@ -80,7 +81,10 @@ export async function fitBudget(model: tf.LayersModel, task: Task, data: TaskDat
 export async function trainRun(task: Task, data: TaskData, seed: number, policy: Policy, optimizer: OptimizerName = 'momentum'): Promise<RunOutcome> {
   const t0 = performance.now();
   const model = task.build(seed);
-  if (policy.kind === 'lrfree') model.compile({ optimizer: LR_FREE[policy.optimizer].make(policy.lr), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  // Schedule-Free SGD with a linear warmup (`--sf-warmup`: its authors recommend one); otherwise the optimizer's own defaults.
+  const lrFree = (p: Extract<Policy, { kind: 'lrfree' }>) =>
+    p.warmupSteps !== undefined && p.optimizer === 'scheduleFreeSGD' ? scheduleFreeSGD({ ...(p.lr === undefined ? {} : { learningRate: p.lr }), warmupSteps: p.warmupSteps }) : LR_FREE[p.optimizer].make(p.lr);
+  if (policy.kind === 'lrfree') model.compile({ optimizer: lrFree(policy), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   else compileFor(model, policy.kind === 'fixed' ? policy.lr : policy.kind === 'clr' ? policy.baseLR : policy.maxLR, optimizer);
   const callbacks: tf.Callback[] = [];
   const clr = policy.kind === 'clr' ? new CyclicLR({ baseLR: policy.baseLR, maxLR: policy.maxLR, stepSize: task.iterations / (2 * CYCLES), mode: 'triangular2' }) : null;

@@ -40,7 +40,7 @@ import { CANDIDATES, RANGE_TEST_VERSION, compactJSON, pairKey, rangeTestKeyOf, r
 import { writeReport } from './suggest/write-report.js';
 import { factsFor } from '../examples/cifar/optimizers.js';
 import { ADAPTIVE_GRID, HELD_OUT_TASKS, TASKS, type Grid, type Task, type TaskData } from './suggest/tasks.js';
-import { compileFor, LR_FREE, OPTIMIZERS, trainRun, type LRFreeName, type OptimizerName, type Policy, type RunOutcome } from './suggest/train.js';
+import { compileFor, LR_FREE, OPTIMIZERS, scheduleFreeSGDRun, trainRun, type LRFreeName, type OptimizerName, type Policy, type RunOutcome } from './suggest/train.js';
 import { commandLine, flags, positiveFlag, readings, RESULTS } from './kit.js';
 
 const OUT = path.join(RESULTS, 'suggest');
@@ -221,9 +221,7 @@ async function runOptimizer(task: Task, data: TaskData, seeds: number[], optimiz
         for (const lr of SF_FIXED) policies.push({ kind: 'lrfree', optimizer: 'scheduleFreeAdamW', lr });
       }
       // Schedule-Free SGD (Momentum SGD's family) at multiples of the suggested maxLR (`--sf-sgd`).
-      if (optimizer === 'momentum' && suggestion.maxLR !== null) for (const m of SF_SGD) {
-        policies.push({ kind: 'lrfree', optimizer: 'scheduleFreeSGD', lr: m * suggestion.maxLR, ...(SF_WARMUP === undefined ? {} : { warmupSteps: Math.round(SF_WARMUP * task.iterations) }) });
-      }
+      if (optimizer === 'momentum' && suggestion.maxLR !== null) for (const m of SF_SGD) policies.push(scheduleFreeSGDRun(m, suggestion.maxLR, task.iterations, SF_WARMUP));
     }
     const find = runIndex(study);
     for (const p of policies) {

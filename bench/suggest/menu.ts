@@ -6,7 +6,7 @@
  */
 import { DEFAULT_RULE, suggestBounds, type BoundsSuggestion, type RangeTestResult } from 'tfjs-clr';
 import { DEFAULT_ONE_CYCLE_READING, ONE_CYCLE_READINGS, oneCyclePeak, SCHEDULE_FREE_ADAMW_DEFAULT_LR, scheduleFreeLR, type ScheduleFreeLROptions } from 'tfjs-clr';
-import { LR_FREE, type LRFreeName, type RunOutcome } from './train.js';
+import { LR_FREE, scheduleFreeSGDRun, type LRFreeName, type RunOutcome } from './train.js';
 import { betterWeights, pct, runIndex, type studyRows, type Study } from './report.js';
 
 /** The grid's best per task and seed (studyRows' `grid`, computed once by the report). */
@@ -152,8 +152,7 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
       const maxLR = curve ? suggestBounds(curve).maxLR : null;
       const iterations = study.tasks[key]?.iterations;
       if (maxLR === null || iterations === undefined) return null;
-      const warmupSteps = warmup === undefined ? {} : { warmupSteps: Math.round(warmup * iterations) };
-      return find(key, seed, { kind: 'lrfree', optimizer: 'scheduleFreeSGD', lr: m * maxLR, ...warmupSteps })?.accuracy ?? null;
+      return find(key, seed, scheduleFreeSGDRun(m, maxLR, iterations, warmup))?.accuracy ?? null;
     },
   });
   const sfSgd = [...SF_SGD_MULTIPLES.map((m) => sfSgdOf(m)), ...SF_SGD_WARMUP_MULTIPLES.map((m) => sfSgdOf(m, SF_SGD_WARMUP))];

@@ -7,7 +7,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { CyclicLR, OneCycleLR, WeightAveraging } from 'tfjs-clr';
-import { scheduleFreeSGD } from 'tfjs-clr/optimizers';
 import { LR_FREE, makeOptimizer, type LRFreeName } from '../../examples/cifar/optimizers.js';
 import { permutation, type Task, type TaskData } from './tasks.js';
 
@@ -31,6 +30,14 @@ export interface RunOutcome {
 }
 
 export const MOMENTUM = 0.9;
+
+/**
+ * Schedule-Free SGD at `multiple` × Momentum SGD's suggested maxLR, with a linear warmup over the fraction `warmup` of
+ * the task's budget when given (bench:suggest's `--sf-sgd`, `--sf-warmup`; the report finds the runs by the same policy).
+ */
+export function scheduleFreeSGDRun(multiple: number, maxLR: number, iterations: number, warmup?: number): Policy {
+  return { kind: 'lrfree', optimizer: 'scheduleFreeSGD', lr: multiple * maxLR, ...(warmup === undefined ? {} : { warmupSteps: Math.round(warmup * iterations) }) };
+}
 
 /** The optimizers the study covers: the paper's Momentum SGD, and the adaptive Adam and RMSProp (tfjs defaults). */
 const STUDIED = ['momentum', 'adam', 'rmsprop'] as const;
@@ -81,10 +88,7 @@ export async function fitBudget(model: tf.LayersModel, task: Task, data: TaskDat
 export async function trainRun(task: Task, data: TaskData, seed: number, policy: Policy, optimizer: OptimizerName = 'momentum'): Promise<RunOutcome> {
   const t0 = performance.now();
   const model = task.build(seed);
-  // Schedule-Free SGD with a linear warmup (`--sf-warmup`: its authors recommend one); otherwise the optimizer's own defaults.
-  const lrFree = (p: Extract<Policy, { kind: 'lrfree' }>) =>
-    p.warmupSteps !== undefined && p.optimizer === 'scheduleFreeSGD' ? scheduleFreeSGD({ ...(p.lr === undefined ? {} : { learningRate: p.lr }), warmupSteps: p.warmupSteps }) : LR_FREE[p.optimizer].make(p.lr);
-  if (policy.kind === 'lrfree') model.compile({ optimizer: lrFree(policy), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  if (policy.kind === 'lrfree') model.compile({ optimizer: LR_FREE[policy.optimizer].make(policy.lr, policy.warmupSteps), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   else compileFor(model, policy.kind === 'fixed' ? policy.lr : policy.kind === 'clr' ? policy.baseLR : policy.maxLR, optimizer);
   const callbacks: tf.Callback[] = [];
   const clr = policy.kind === 'clr' ? new CyclicLR({ baseLR: policy.baseLR, maxLR: policy.maxLR, stepSize: task.iterations / (2 * CYCLES), mode: 'triangular2' }) : null;

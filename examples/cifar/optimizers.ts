@@ -9,16 +9,25 @@ import * as tf from '@tensorflow/tfjs';
 import { OPTIMIZER_FACTS, type OptimizerFacts } from 'tfjs-clr';
 import { dog, prodigy, scheduleFreeAdamW, scheduleFreeSGD, type LRFreeOptimizer } from 'tfjs-clr/optimizers';
 
+/** `{ learningRate }` when `lr` is given, else nothing (the optimizer's own default). */
+const learningRate = (lr: number | undefined) => (lr === undefined ? {} : { learningRate: lr });
+
+/** Nothing; an error naming the optimizer when a warmup is asked of one that has none (only the Schedule-Free ones do). */
+function noWarmup(name: string, warmupSteps: number | undefined): Record<string, never> {
+  if (warmupSteps !== undefined) throw new Error(`${name} has no warmup: warmupSteps (${warmupSteps}) is for scheduleFreeSGD and scheduleFreeAdamW`);
+  return {};
+}
+
 /**
  * The learning-rate-free optimizers, by the family of built-in optimizer they are compared with
  * (SGD-like beside Momentum SGD, Adam-like beside Adam); `make()` is the recommended defaults.
  */
 export const LR_FREE = {
-  scheduleFreeSGD: { family: 'momentum', make: (lr?: number) => scheduleFreeSGD(lr === undefined ? {} : { learningRate: lr }) },
-  dog: { family: 'momentum', make: (lr?: number) => dog(lr === undefined ? {} : { learningRate: lr }) },
-  prodigy: { family: 'adam', make: (lr?: number) => prodigy(lr === undefined ? {} : { learningRate: lr }) },
-  scheduleFreeAdamW: { family: 'adam', make: (lr?: number) => scheduleFreeAdamW(lr === undefined ? {} : { learningRate: lr }) },
-} as const satisfies Record<string, { family: 'momentum' | 'adam'; make: (lr?: number) => LRFreeOptimizer }>;
+  scheduleFreeSGD: { family: 'momentum', make: (lr?: number, warmupSteps?: number) => scheduleFreeSGD({ ...learningRate(lr), ...(warmupSteps === undefined ? {} : { warmupSteps }) }) },
+  dog: { family: 'momentum', make: (lr?: number, warmupSteps?: number) => dog({ ...learningRate(lr), ...noWarmup('dog', warmupSteps) }) },
+  prodigy: { family: 'adam', make: (lr?: number, warmupSteps?: number) => prodigy({ ...learningRate(lr), ...noWarmup('prodigy', warmupSteps) }) },
+  scheduleFreeAdamW: { family: 'adam', make: (lr?: number, warmupSteps?: number) => scheduleFreeAdamW({ ...learningRate(lr), ...(warmupSteps === undefined ? {} : { warmupSteps }) }) },
+} as const satisfies Record<string, { family: 'momentum' | 'adam'; make: (lr?: number, warmupSteps?: number) => LRFreeOptimizer }>;
 export type LRFreeName = keyof typeof LR_FREE;
 
 export type OptimizerName = OptimizerFacts['factory'] | 'nesterov' | LRFreeName;

@@ -16,6 +16,8 @@
  *   npm run bench:cifar -- --optimizer prodigy --policies constant ...               # a learning-rate-free optimizer at its defaults
  *   npm run bench:cifar -- --policies 1cycle --average swa,ema,ema:0.9999 ...        # averages of each run's weights, scored beside it
  *   npm run bench:cifar -- --optimizer scheduleFreeAdamW --policies constant --lr-free-reading double ...  # its LR from Adam's range test
+ *   npm run bench:cifar -- --optimizer scheduleFreeSGD --policies constant --lr-free-reading suggested \
+ *       --lr-free-scale 10 --lr-free-warmup 0.1 ...   # 10 × Momentum's suggested maxLR, warmup over 10 % of the run
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -48,6 +50,8 @@ const { values: a } = flags('bench:cifar', {
     optimizer: { type: 'string', default: 'momentum' },
     average: { type: 'string' },
     'lr-free-reading': { type: 'string' },
+    'lr-free-scale': { type: 'string' },
+    'lr-free-warmup': { type: 'string' },
     out: { type: 'string' },
 }, { summary: "the paper's claim on real CIFAR-10: iterations CLR needs to reach a fixed LR's best test accuracy (range test, policies, seeds; resumable)", example: 'npm run bench:cifar -- --iterations 8000 --eval-every 500 --policies 1cycle --seed 4 --out bench/results/cifar/16ep-1cycle-seed4' });
 
@@ -69,6 +73,13 @@ async function main(): Promise<void> {
   });
   const average = parseAveraging(a.average);
   const [lrFreeReading] = readings((a['lr-free-reading'] as string | undefined) ?? '', '--lr-free-reading');
+  const lrFreeScale = positiveFlag('lr-free-scale', a['lr-free-scale']);
+  if (lrFreeScale !== undefined && lrFreeReading === undefined) throw new Error('--lr-free-scale multiplies the range test\'s LR: give --lr-free-reading too');
+  const lrFreeWarmup = positiveFlag('lr-free-warmup', a['lr-free-warmup']);
+  if (lrFreeWarmup !== undefined && !(lrFreeWarmup < 1)) throw new Error(`--lr-free-warmup is a fraction of --iterations in (0, 1), got ${lrFreeWarmup}`);
+  if (lrFreeWarmup !== undefined && !optimizers.some((n) => n === 'scheduleFreeSGD' || n === 'scheduleFreeAdamW')) {
+    throw new Error(`--lr-free-warmup is for scheduleFreeSGD and scheduleFreeAdamW; --optimizer is ${optimizers.join(',')}`);
+  }
   const cyclic = policies.some((p) => p !== 'fixed');
   const backend = await chooseBackend(a.backend as BackendName | undefined);
   console.log(`backend: ${backend.name} — ${backend.why}`);
@@ -104,6 +115,8 @@ async function main(): Promise<void> {
     checkpointEvery: a['checkpoint-every'] === undefined ? undefined : Number(a['checkpoint-every']),
     ...(average.length > 0 ? { average } : {}),
     ...(lrFreeReading !== undefined ? { lrFreeReading } : {}),
+    ...(lrFreeScale !== undefined ? { lrFreeScale } : {}),
+    ...(lrFreeWarmup !== undefined ? { lrFreeWarmup } : {}),
     out,
     backend,
     progress: process.stdout.isTTY ? 'bar' : 'lines',

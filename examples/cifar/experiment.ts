@@ -41,7 +41,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   const fresh = (optimizer: OptimizerName, lr: number): tf.LayersModel => {
     const m = buildNet(o.net, o.seed);
     m.setWeights(initialWeights);
-    m.compile({ optimizer: makeOptimizer(optimizer, lr, o.momentum), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    m.compile({ optimizer: makeOptimizer(optimizer, lr, o.momentum, warmupStepsOf(o, optimizer)), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
     return m;
   };
   const rangeTests: RangeTestRecord[] = [];
@@ -68,6 +68,11 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   await writeOutputs(result, o.out);
   log(['', ...comparisonTable(result), ...(optimizers.length > 1 ? ['', ...table3(result)] : [])].join('\n'));
   return result;
+}
+
+/** A learning-rate-free optimizer's warmup in steps (`lrFreeWarmup` × the budget), else undefined. */
+function warmupStepsOf(o: ExperimentOptions, optimizer: OptimizerName): number | undefined {
+  return o.lrFreeWarmup !== undefined && isLRFree(optimizer) ? Math.round(o.lrFreeWarmup * o.iterations) : undefined;
 }
 
 /** The run's checkpoint folder (out/checkpoints) when it checkpoints, else null. */
@@ -98,6 +103,8 @@ function trainingSettings(o: ExperimentOptions): Record<string, unknown> {
     rangeTest, rangeEpochs, rangeIterations, rangeMinLR, rangeMaxLR, rangeBudget, trainImages: o.data.train.count, testImages: o.data.test.count,
     ...(average && average.length > 0 ? { average } : {}),
     ...(o.lrFreeReading !== undefined ? { lrFreeReading: o.lrFreeReading } : {}),
+    ...(o.lrFreeScale !== undefined ? { lrFreeScale: o.lrFreeScale } : {}),
+    ...(o.lrFreeWarmup !== undefined ? { lrFreeWarmup: o.lrFreeWarmup } : {}),
   };
 }
 
@@ -117,9 +124,11 @@ async function boundsFor(o: ExperimentOptions, optimizer: OptimizerName, model: 
     const family = LR_FREE[optimizer].family;
     const t = await initialRangeTest(o, family, () => model(family), stats);
     rangeTests.push(t);
-    const lr = oneCyclePeak(t.result, t.suggestion, o.lrFreeReading);
-    if (lr === null) throw new Error(`--lr-free-reading ${o.lrFreeReading}: the ${family} range test gave no LR (${t.suggestion.notes.join('; ')})`);
-    o.log(`${optimizer}: LR ${fmtLR(lr)} (the ${family} range test's \`${o.lrFreeReading}\` reading)`);
+    const peak = oneCyclePeak(t.result, t.suggestion, o.lrFreeReading);
+    if (peak === null) throw new Error(`--lr-free-reading ${o.lrFreeReading}: the ${family} range test gave no LR (${t.suggestion.notes.join('; ')})`);
+    const scale = o.lrFreeScale ?? 1;
+    const lr = scale * peak;
+    o.log(`${optimizer}: LR ${fmtLR(lr)} (${scale === 1 ? '' : `${scale} × `}the ${family} range test's \`${o.lrFreeReading}\` reading)`);
     return { baseLR: lr, maxLR: lr };
   }
   if (o.rangeTest) {
@@ -213,7 +222,7 @@ async function trainRun(o: ExperimentOptions, r: RunSpec): Promise<PolicyRun[]> 
   const cycleMomentum = Boolean(o.cycleMomentum) && CYCLABLE_MOMENTUM.includes(r.optimizer);
   const policy = makePolicy(r.name, r.settings, { cycleMomentum });
   const clr = policy.callback instanceof CyclicLR ? policy.callback : null;
-  o.log(`\n${r.label}: ${describeOptimizer(r.optimizer, o.momentum)}; ${policy.describe}`);
+  o.log(`\n${r.label}: ${describeOptimizer(r.optimizer, o.momentum, warmupStepsOf(o, r.optimizer))}; ${policy.describe}`);
   const evalCb = new EvalCallback(o.data.test, r.stats);
   const stopper = clr && o.stopAtCycleEnd ? new CycleEndStopping({ clr, monitor: 'val_acc', patience: o.stopPatience ?? 1 }) : null;
   const averagers = (o.average ?? []).map((name) => {
@@ -282,7 +291,7 @@ async function trainRun(o: ExperimentOptions, r: RunSpec): Promise<PolicyRun[]> 
   const run: PolicyRun = {
     name: r.name,
     optimizer: r.optimizer,
-    optimizerDescription: describeOptimizer(r.optimizer, o.momentum),
+    optimizerDescription: describeOptimizer(r.optimizer, o.momentum, warmupStepsOf(o, r.optimizer)),
     label: r.label,
     describe: policy.describe,
     evals: evalCb.evals,

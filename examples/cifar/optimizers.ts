@@ -58,22 +58,26 @@ export function defaultLR(name: LRFreeName): number {
 /** Optimizers whose momentum is on by default, which `--cycle-momentum` cycles (Adam's is beta1). */
 export const CYCLABLE_MOMENTUM: readonly OptimizerName[] = OPTIMIZERS.filter((n) => !isLRFree(n) && factsFor(n).momentumByDefault === true);
 
-/** A fresh optimizer at `lr`; `momentum` is the SGD momentum of `momentum` and `nesterov` (Caffe: 0.9). */
-export function makeOptimizer(name: OptimizerName, lr: number, momentum: number): tf.Optimizer {
+/**
+ * A fresh optimizer at `lr`; `momentum` is the SGD momentum of `momentum` and `nesterov` (Caffe: 0.9);
+ * `warmupSteps` only for the Schedule-Free optimizers (the others refuse it by name).
+ */
+export function makeOptimizer(name: OptimizerName, lr: number, momentum: number, warmupSteps?: number): tf.Optimizer {
+  if (isLRFree(name)) return LR_FREE[name].make(lr, warmupSteps);
+  noWarmup(name, warmupSteps);
   if (name === 'momentum' || name === 'nesterov') return tf.train.momentum(lr, momentum, name === 'nesterov');
-  if (isLRFree(name)) return LR_FREE[name].make(lr);
   const factory = tf.train[name] as (learningRate: number) => tf.Optimizer;
   return factory(lr);
 }
 
-/** One line for reports: the optimizer and the settings it trains with (from its own config). */
-export function describeOptimizer(name: OptimizerName, momentum: number): string {
+/** One line for reports: the optimizer and the settings it trains with (from its own config; `warmupSteps` as for makeOptimizer). */
+export function describeOptimizer(name: OptimizerName, momentum: number, warmupSteps?: number): string {
   if (name === 'sgd') return 'SGD';
   if (name === 'momentum') return `Momentum SGD (${momentum})`;
   if (name === 'nesterov') return `Nesterov (${momentum})`;
   if (isLRFree(name)) {
-    const opt = LR_FREE[name].make();
-    const text = `${opt.getClassName()} (defaults: ${Object.entries(opt.getConfig()).map(([k, v]) => `${k} ${v}`).join(', ')})`;
+    const opt = LR_FREE[name].make(undefined, warmupSteps);
+    const text = `${opt.getClassName()} (${warmupSteps === undefined ? 'defaults' : `defaults but warmupSteps ${warmupSteps}`}: ${Object.entries(opt.getConfig()).map(([k, v]) => `${k} ${v}`).join(', ')})`;
     opt.dispose();
     return text;
   }

@@ -55,6 +55,10 @@ export interface ExperimentOptions {
    * reading, instead of at their own default.
    */
   lrFreeReading?: OneCycleReading;
+  /** With lrFreeReading: train at this multiple of the reading (Schedule-Free SGD's authors advise 10–50× a classical SGD LR); default 1. */
+  lrFreeScale?: number;
+  /** Schedule-Free optimizers: a linear warmup over this fraction of `iterations` (rounded to whole steps); default none. */
+  lrFreeWarmup?: number;
   /** Averages of the weights kept beside each run and scored at every evaluation: `swa`, `ema`, `ema:<decay>` (checked by averaging.ts's parseAveraging). */
   average?: string[];
   out: string;

@@ -5,8 +5,8 @@
  * The plain regret compares the recipe's raw weights with a grid without averaging; this is the same
  * question with the averaging given to both sides.
  */
-import type { Policy, RunOutcome } from './train.js';
-import { averagedRuns, CONST_EMA_MULTIPLES, type AveragedRuns } from './menu.js';
+import type { Policy } from './train.js';
+import { averagedRuns, CONST_EMA_MULTIPLES, SF_SGD_ADVISED, SF_SGD_WARMUPS, type AveragedRuns } from './menu.js';
 import { betterWeights, runIndex, type Study, type studyRows } from './report.js';
 
 type Grid = ReturnType<typeof studyRows>['grid'];
@@ -25,11 +25,18 @@ export interface AveragedRow {
   recipes: Record<string, number | null>;
 }
 
-/** The zero-config recipes with an EMA beside, compared here: name, and its run on a task and seed. */
-const RECIPES: Array<[string, (runs: AveragedRuns, task: string, seed: number) => RunOutcome | undefined]> = [
-  ['CLR (triangular2) + EMA', (runs, task, seed) => runs.scheduled(task, seed, 'clr')],
-  ['1cycle + EMA', (runs, task, seed) => runs.scheduled(task, seed, 'onecycle')],
-  ...CONST_EMA_MULTIPLES.map((m): (typeof RECIPES)[number] => [`constant ${m === 1 ? '' : `${m} × `}maxLR + EMA`, (runs, task, seed) => runs.constant(task, seed, m)]),
+/**
+ * The zero-config recipes that average, compared here: name, and the accuracy of what a user gets on a task
+ * and seed (the EMA's averaged weights; Schedule-Free's evaluation point, an average of its own).
+ */
+const RECIPES: Array<[string, (runs: AveragedRuns, task: string, seed: number) => number | undefined]> = [
+  ['CLR (triangular2) + EMA', (runs, task, seed) => runs.scheduled(task, seed, 'clr')?.averagedAccuracy],
+  ['1cycle + EMA', (runs, task, seed) => runs.scheduled(task, seed, 'onecycle')?.averagedAccuracy],
+  ...CONST_EMA_MULTIPLES.map((m): (typeof RECIPES)[number] => [`constant ${m === 1 ? '' : `${m} × `}maxLR + EMA`, (runs, task, seed) => runs.constant(task, seed, m)?.averagedAccuracy]),
+  ...SF_SGD_WARMUPS.map((w): (typeof RECIPES)[number] => [
+    `Schedule-Free SGD at ${SF_SGD_ADVISED} × maxLR, warmup ${w * 100} %`,
+    (runs, task, seed) => runs.scheduleFreeSGD(task, seed, SF_SGD_ADVISED, w)?.accuracy,
+  ]),
 ];
 
 /** Rows for every task and seed whose whole grid also ran with an EMA. */
@@ -50,7 +57,7 @@ export function averagedRows(study: Study, grid: Grid): AveragedRow[] {
       const a = betterWeights(o);
       if (a > best.accuracy) best = { accuracy: a, name: `${name}${a === o.accuracy ? '' : ' (averaged)'}` };
     }
-    const recipes = Object.fromEntries(RECIPES.map(([name, run]) => [name, run(runs, g.task, g.seed)?.averagedAccuracy ?? null]));
+    const recipes = Object.fromEntries(RECIPES.map(([name, run]) => [name, run(runs, g.task, g.seed) ?? null]));
     return [{ task: g.task, seed: g.seed, bestGrid: g.bestGrid, bestGridEma: best.accuracy, bestGridEmaName: best.name, recipes }];
   });
 }

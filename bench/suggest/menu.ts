@@ -26,9 +26,11 @@ export const CONST_EMA_MULTIPLES = [1, 0.7, 0.5, 0.35];
 
 /** The multiples of Momentum SGD's suggested maxLR bench:suggest's `--sf-sgd` runs trained Schedule-Free SGD at. */
 export const SF_SGD_MULTIPLES = [2.5, 5, 10];
-/** The same with a linear warmup over SF_SGD_WARMUP of the budget (`--sf-warmup 0.05`), as its authors recommend. */
+/** The same with a linear warmup over each of SF_SGD_WARMUPS of the budget (`--sf-warmup 0.05`, `0.1`), as its authors recommend. */
 export const SF_SGD_WARMUP_MULTIPLES = [5, 10, 20];
-export const SF_SGD_WARMUP = 0.05;
+export const SF_SGD_WARMUPS = [0.05, 0.1];
+/** The multiple the "same averaging" regret table scores Schedule-Free SGD at (the best mean of the study with a warmup). */
+export const SF_SGD_ADVISED = 10;
 
 /** The fixed learning rates bench:suggest's `--sf-fixed` runs were trained at (2, 4, 8 and 16 × the default 0.0025). */
 const SF_SWEEP = [0.005, 0.01, 0.02, 0.04];
@@ -41,6 +43,8 @@ export interface AveragedRuns {
   scheduled(task: string, seed: number, schedule: 'clr' | 'onecycle', mode?: 'ema' | 'swa'): RunOutcome | undefined;
   /** A constant LR at `multiple` × the suggested maxLR with an EMA (`--const-ema`). */
   constant(task: string, seed: number, multiple: number): RunOutcome | undefined;
+  /** Schedule-Free SGD (its own averaging) at `multiple` × the suggested maxLR, with a warmup over `warmup` of the budget (`--sf-sgd`, `--sf-warmup`). */
+  scheduleFreeSGD(task: string, seed: number, multiple: number, warmup?: number): RunOutcome | undefined;
 }
 
 export function averagedRuns(study: Study, find = runIndex(study)): AveragedRuns {
@@ -59,6 +63,11 @@ export function averagedRuns(study: Study, find = runIndex(study)): AveragedRuns
     constant(task, seed, multiple) {
       const maxLR = suggested(task, seed)?.s.maxLR;
       return maxLR == null ? undefined : find(task, seed, { kind: 'fixed', lr: multiple * maxLR, ema: true });
+    },
+    scheduleFreeSGD(task, seed, multiple, warmup) {
+      const maxLR = suggested(task, seed)?.s.maxLR;
+      const iterations = study.tasks[task]?.iterations;
+      return maxLR == null || iterations === undefined ? undefined : find(task, seed, scheduleFreeSGDRun(multiple, maxLR, iterations, warmup));
     },
   };
 }
@@ -146,16 +155,9 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
   // without a warmup or (`--sf-warmup`) with one over a fraction of the budget.
   const sfSgdOf = (m: number, warmup?: number): Recipe => ({
     name: `range test + scheduleFreeSGD at ${m} × the suggested maxLR${warmup === undefined ? '' : `, warmup over ${warmup * 100} % of the budget`}`,
-    accuracy: (task, seed) => {
-      const key = keyIn(task, 'momentum');
-      const curve = rt(key, seed);
-      const maxLR = curve ? suggestBounds(curve).maxLR : null;
-      const iterations = study.tasks[key]?.iterations;
-      if (maxLR === null || iterations === undefined) return null;
-      return find(key, seed, scheduleFreeSGDRun(m, maxLR, iterations, warmup))?.accuracy ?? null;
-    },
+    accuracy: (task, seed) => averaged.scheduleFreeSGD(keyIn(task, 'momentum'), seed, m, warmup)?.accuracy ?? null,
   });
-  const sfSgd = [...SF_SGD_MULTIPLES.map((m) => sfSgdOf(m)), ...SF_SGD_WARMUP_MULTIPLES.map((m) => sfSgdOf(m, SF_SGD_WARMUP))];
+  const sfSgd = [...SF_SGD_MULTIPLES.map((m) => sfSgdOf(m)), ...SF_SGD_WARMUPS.flatMap((w) => SF_SGD_WARMUP_MULTIPLES.map((m) => sfSgdOf(m, w)))];
   const bestFixed: Recipe = {
     name: 'best fixed LR of the grid (hindsight)',
     accuracy: (task, seed) => grid.find((g) => g.task === task && g.seed === seed)?.bestFixed ?? null,

@@ -77,8 +77,13 @@ export {
   SCHEDULE_FREE_LR_FACTOR,
   SCHEDULE_FREE_TRUST_RATIO,
   SCHEDULE_FREE_MAX_RATIO,
+  scheduleFreeSGDSettings,
+  SCHEDULE_FREE_SGD_LR_FACTOR,
+  SCHEDULE_FREE_SGD_WARMUP,
   type ScheduleFreeLROptions,
   type ScheduleFreeLRChoice,
+  type ScheduleFreeSGDSettings,
+  type ScheduleFreeSGDSettingsOptions,
 } from './analysis/scheduleFreeLR.js';
 export { oneCyclePeak, lossFloor, ONE_CYCLE_READINGS, DEFAULT_ONE_CYCLE_READING, type OneCycleReading } from './analysis/oneCyclePeak.js';
 export { snapshotTraining, type TrainingSnapshot } from './tfjs/snapshot.js';

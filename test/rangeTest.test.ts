@@ -164,6 +164,33 @@ describe('zero-config rangeTest', () => {
     momentum.dispose();
   });
 
+  test('scheduleFreeSGDOptions: with Momentum SGD 0.9 and trainingSteps, 10 × the suggested maxLR warmed up over 10 % of them; null with a note without trainingSteps, with Nesterov, with Adam', async () => {
+    const { xs, ys } = blobs(400, 4);
+    const note = (o: { suggestion: { notes: string[] } }) => o.suggestion.notes.find((n) => n.startsWith('scheduleFreeSGDOptions: '));
+    const momentum = blobModel(tf.train.momentum(0.01, 0.9));
+    const withSteps = await rangeTest(momentum, { x: xs, y: ys }, { batchSize: 20, budget: 150, trainingSteps: 1000 });
+    const max = withSteps.suggestion.maxLR as number;
+    expect(max).not.toBeNull();
+    expect(withSteps.scheduleFreeSGDOptions).toEqual({ learningRate: 10 * max, warmupSteps: 100 });
+    expect(note(withSteps)).toBe(`scheduleFreeSGDOptions: Schedule-Free SGD at 10 × maxLR = ${(10 * max).toPrecision(3)}, warmed up over 100 of the 1000 training steps`);
+    const without = await rangeTest(momentum, { x: xs, y: ys }, { batchSize: 20, budget: 150 });
+    expect(without.scheduleFreeSGDOptions).toBeNull();
+    expect(note(without)).toBe('scheduleFreeSGDOptions: null: give trainingSteps (the batches you will train for) for its warmup over 10 % of them');
+    const nesterov = blobModel(tf.train.momentum(0.01, 0.9, true));
+    const withNesterov = await rangeTest(nesterov, { x: xs, y: ys }, { batchSize: 20, budget: 150, trainingSteps: 1000 });
+    expect(withNesterov.scheduleFreeSGDOptions).toBeNull();
+    expect(note(withNesterov)).toBe('scheduleFreeSGDOptions: null: the test ran with momentum 0.9 (Nesterov); the 10 × maxLR rule was measured with plain momentum 0.9');
+    const adam = blobModel(tf.train.adam(0.001));
+    const withAdam = await rangeTest(adam, { x: xs, y: ys }, { batchSize: 20, budget: 150, trainingSteps: 1000 });
+    expect(withAdam.scheduleFreeSGDOptions).toBeNull();
+    expect(note(withAdam)).toMatch(/^scheduleFreeSGDOptions: null: the test ran with Adam; Schedule-Free SGD's LR is read from a test with Momentum SGD/);
+    const quiet = await rangeTest(adam, { x: xs, y: ys }, { batchSize: 20, budget: 150 });
+    expect(note(quiet)).toBeUndefined(); // neither Momentum nor trainingSteps: nothing to say
+    await expect(rangeTest(momentum, { x: xs, y: ys }, { batchSize: 20, trainingSteps: 0 })).rejects.toThrow(/^rangeTest: trainingSteps must be an integer >= 1, got 0/);
+    tf.dispose([xs, ys]);
+    for (const m of [momentum, nesterov, adam]) m.dispose();
+  });
+
   test('budget in epochs, and no validation data: training accuracy is read', async () => {
     const { xs, ys } = blobs(400, 3);
     const model = blobModel(tf.train.sgd(0.01));

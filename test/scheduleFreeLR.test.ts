@@ -1,5 +1,5 @@
-import { scheduleFreeLR, SCHEDULE_FREE_ADAMW_DEFAULT_LR, SCHEDULE_FREE_MAX_RATIO } from '../src';
-import { scheduleFreeAdamW } from '../src/optimizers';
+import { scheduleFreeLR, scheduleFreeSGDSettings, SCHEDULE_FREE_ADAMW_DEFAULT_LR, SCHEDULE_FREE_MAX_RATIO } from '../src';
+import { scheduleFreeAdamW, scheduleFreeSGD } from '../src/optimizers';
 import { useCpu } from './helpers';
 
 beforeAll(useCpu);
@@ -78,5 +78,31 @@ describe('scheduleFreeLR: the default unless twice the range test’s maxLR is o
     expect(() => scheduleFreeLR(0.01, { maxRatio: 0.5 })).toThrow('scheduleFreeLR: maxRatio must be a number >= 1 (Infinity: no ceiling), got 0.5');
     expect(() => scheduleFreeLR(0.01, { trustRatio: 3, maxRatio: 2 })).toThrow('scheduleFreeLR: maxRatio must be >= trustRatio (3), got 2');
     expect(() => scheduleFreeLR(0.01, { fator: 2 } as never)).toThrow(/scheduleFreeLR: unknown option "fator"/);
+  });
+});
+
+describe('scheduleFreeSGDSettings: 10 × Momentum SGD’s suggested maxLR, warmed up over 10 % of the training steps', () => {
+  test('exact cases (binary fractions): lr = factor × maxLR, warmup = round(fraction × steps)', () => {
+    expect(scheduleFreeSGDSettings(0.25, 600)).toEqual({ learningRate: 2.5, warmupSteps: 60 });
+    expect(scheduleFreeSGDSettings(0.25, 8000)).toEqual({ learningRate: 2.5, warmupSteps: 800 });
+    expect(scheduleFreeSGDSettings(0.25, 7)).toEqual({ learningRate: 2.5, warmupSteps: 1 }); // 0.7 rounds to 1
+    expect(scheduleFreeSGDSettings(0.25, 4)).toEqual({ learningRate: 2.5, warmupSteps: 0 }); // 0.4 rounds to 0: no warmup
+    expect(scheduleFreeSGDSettings(0.5, 600, { factor: 4, warmup: 0.25 })).toEqual({ learningRate: 2, warmupSteps: 150 });
+    expect(scheduleFreeSGDSettings(0.5, 600, { warmup: 0 })).toEqual({ learningRate: 5, warmupSteps: 0 });
+  });
+
+  test('what it returns is what scheduleFreeSGD takes: its LR ramps from lr / warmupSteps to lr', () => {
+    const opt = scheduleFreeSGD(scheduleFreeSGDSettings(0.25, 40)); // lr 2.5, 4 warmup steps
+    expect([0, 1, 2, 3, 4].map((k) => opt.scheduledLR(k))).toEqual([0.625, 1.25, 1.875, 2.5, 2.5]);
+    opt.dispose();
+  });
+
+  test('bad input names the option and the value', () => {
+    expect(() => scheduleFreeSGDSettings(0, 600)).toThrow('scheduleFreeSGDSettings: maxLR must be a finite number > 0, got 0');
+    expect(() => scheduleFreeSGDSettings(0.1, 0)).toThrow(/^scheduleFreeSGDSettings: trainingSteps must be an integer >= 1, got 0/);
+    expect(() => scheduleFreeSGDSettings(0.1, 12.5)).toThrow(/^scheduleFreeSGDSettings: trainingSteps must be an integer >= 1, got 12.5/);
+    expect(() => scheduleFreeSGDSettings(0.1, 600, { warmup: 1 })).toThrow('scheduleFreeSGDSettings: warmup must be a fraction in [0, 1), got 1');
+    expect(() => scheduleFreeSGDSettings(0.1, 600, { factor: -2 })).toThrow('scheduleFreeSGDSettings: factor must be a finite number > 0, got -2');
+    expect(() => scheduleFreeSGDSettings(0.1, 600, { warmupSteps: 5 } as never)).toThrow(/scheduleFreeSGDSettings: unknown option "warmupSteps"/);
   });
 });

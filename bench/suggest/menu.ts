@@ -26,11 +26,9 @@ export const CONST_EMA_MULTIPLES = [1, 0.7, 0.5, 0.35];
 
 /** The multiples of Momentum SGD's suggested maxLR bench:suggest's `--sf-sgd` runs trained Schedule-Free SGD at. */
 export const SF_SGD_MULTIPLES = [2.5, 5, 10];
-/** The same with a linear warmup over each of SF_SGD_WARMUPS of the budget (`--sf-warmup 0.05`, `0.1`), as its authors recommend. */
+/** The same with a linear warmup over each of SF_SGD_WARMUPS of the budget (`--sf-warmup 0.05`, `0.1`: the library's `scheduleFreeSGDOptions`), as its authors recommend. */
 export const SF_SGD_WARMUP_MULTIPLES = [5, 10, 20];
 export const SF_SGD_WARMUPS = [0.05, 0.1];
-/** The multiple the "same averaging" regret table scores Schedule-Free SGD at (the best mean of the study with a warmup). */
-export const SF_SGD_ADVISED = 10;
 
 /** The fixed learning rates bench:suggest's `--sf-fixed` runs were trained at (2, 4, 8 and 16 × the default 0.0025). */
 const SF_SWEEP = [0.005, 0.01, 0.02, 0.04];

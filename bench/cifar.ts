@@ -26,7 +26,7 @@ import { loadFolder, locateCifar10 } from '../examples/cifar/data.js';
 import { iterationsToReach, runExperiment } from '../examples/cifar/experiment.js';
 import { POLICIES, type PolicyName } from '../examples/cifar/policies.js';
 import { parseAveraging } from '../examples/cifar/averaging.js';
-import { OPTIMIZERS, type OptimizerName } from '../examples/cifar/optimizers.js';
+import { OPTIMIZERS, WITH_WARMUP, type OptimizerName } from '../examples/cifar/optimizers.js';
 import { commandLine, flags, positiveFlag, readings, resultsDir } from './kit.js';
 
 const SHARED = path.resolve(__dirname, '../../shared/data/cifar-10-binary.tar.gz');
@@ -77,8 +77,8 @@ async function main(): Promise<void> {
   if (lrFreeScale !== undefined && lrFreeReading === undefined) throw new Error('--lr-free-scale multiplies the range test\'s LR: give --lr-free-reading too');
   const lrFreeWarmup = positiveFlag('lr-free-warmup', a['lr-free-warmup']);
   if (lrFreeWarmup !== undefined && !(lrFreeWarmup < 1)) throw new Error(`--lr-free-warmup is a fraction of --iterations in (0, 1), got ${lrFreeWarmup}`);
-  if (lrFreeWarmup !== undefined && !optimizers.some((n) => n === 'scheduleFreeSGD' || n === 'scheduleFreeAdamW')) {
-    throw new Error(`--lr-free-warmup is for scheduleFreeSGD and scheduleFreeAdamW; --optimizer is ${optimizers.join(',')}`);
+  if (lrFreeWarmup !== undefined && !optimizers.some((n) => (WITH_WARMUP as readonly string[]).includes(n))) {
+    throw new Error(`--lr-free-warmup is for ${WITH_WARMUP.join(' and ')}; --optimizer is ${optimizers.join(',')}`);
   }
   const cyclic = policies.some((p) => p !== 'fixed');
   const backend = await chooseBackend(a.backend as BackendName | undefined);

@@ -6,7 +6,7 @@
  * accuracy on the task's test set at the end of the budget.
  */
 import * as tf from '@tensorflow/tfjs';
-import { CyclicLR, OneCycleLR, WeightAveraging } from 'tfjs-clr';
+import { CyclicLR, OneCycleLR, WeightAveraging, scheduleFreeSGDSettings } from 'tfjs-clr';
 import { LR_FREE, makeOptimizer, type LRFreeName } from '../../examples/cifar/optimizers.js';
 import { permutation, type Task, type TaskData } from './tasks.js';
 
@@ -33,10 +33,12 @@ export const MOMENTUM = 0.9;
 
 /**
  * Schedule-Free SGD at `multiple` × Momentum SGD's suggested maxLR, with a linear warmup over the fraction `warmup` of
- * the task's budget when given (bench:suggest's `--sf-sgd`, `--sf-warmup`; the report finds the runs by the same policy).
+ * the task's budget when given — the library's `scheduleFreeSGDSettings` with that factor and warmup — or none
+ * (bench:suggest's `--sf-sgd`, `--sf-warmup`; the report finds the runs by the same policy).
  */
 export function scheduleFreeSGDRun(multiple: number, maxLR: number, iterations: number, warmup?: number): Policy {
-  return { kind: 'lrfree', optimizer: 'scheduleFreeSGD', lr: multiple * maxLR, ...(warmup === undefined ? {} : { warmupSteps: Math.round(warmup * iterations) }) };
+  const { learningRate, warmupSteps } = scheduleFreeSGDSettings(maxLR, iterations, { factor: multiple, warmup: warmup ?? 0 });
+  return { kind: 'lrfree', optimizer: 'scheduleFreeSGD', lr: learningRate, ...(warmup === undefined ? {} : { warmupSteps }) };
 }
 
 /** The optimizers the study covers: the paper's Momentum SGD, and the adaptive Adam and RMSProp (tfjs defaults). */

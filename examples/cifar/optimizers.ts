@@ -12,9 +12,15 @@ import { dog, prodigy, scheduleFreeAdamW, scheduleFreeSGD, type LRFreeOptimizer 
 /** `{ learningRate }` when `lr` is given, else nothing (the optimizer's own default). */
 const learningRate = (lr: number | undefined) => (lr === undefined ? {} : { learningRate: lr });
 
-/** Nothing; an error naming the optimizer when a warmup is asked of one that has none (only the Schedule-Free ones do). */
+/** The optimizers with a warmup of their own (`warmupSteps`): the Schedule-Free ones. */
+export const WITH_WARMUP = ['scheduleFreeSGD', 'scheduleFreeAdamW'] as const;
+
+/** `{ warmupSteps }` when given, else nothing. */
+const warmup = (warmupSteps: number | undefined) => (warmupSteps === undefined ? {} : { warmupSteps });
+
+/** Nothing; an error naming the optimizer when a warmup is asked of one that has none. */
 function noWarmup(name: string, warmupSteps: number | undefined): Record<string, never> {
-  if (warmupSteps !== undefined) throw new Error(`${name} has no warmup: warmupSteps (${warmupSteps}) is for scheduleFreeSGD and scheduleFreeAdamW`);
+  if (warmupSteps !== undefined) throw new Error(`${name} has no warmup: warmupSteps (${warmupSteps}) is for ${WITH_WARMUP.join(' and ')}`);
   return {};
 }
 
@@ -23,10 +29,10 @@ function noWarmup(name: string, warmupSteps: number | undefined): Record<string,
  * (SGD-like beside Momentum SGD, Adam-like beside Adam); `make()` is the recommended defaults.
  */
 export const LR_FREE = {
-  scheduleFreeSGD: { family: 'momentum', make: (lr?: number, warmupSteps?: number) => scheduleFreeSGD({ ...learningRate(lr), ...(warmupSteps === undefined ? {} : { warmupSteps }) }) },
+  scheduleFreeSGD: { family: 'momentum', make: (lr?: number, warmupSteps?: number) => scheduleFreeSGD({ ...learningRate(lr), ...warmup(warmupSteps) }) },
   dog: { family: 'momentum', make: (lr?: number, warmupSteps?: number) => dog({ ...learningRate(lr), ...noWarmup('dog', warmupSteps) }) },
   prodigy: { family: 'adam', make: (lr?: number, warmupSteps?: number) => prodigy({ ...learningRate(lr), ...noWarmup('prodigy', warmupSteps) }) },
-  scheduleFreeAdamW: { family: 'adam', make: (lr?: number, warmupSteps?: number) => scheduleFreeAdamW({ ...learningRate(lr), ...(warmupSteps === undefined ? {} : { warmupSteps }) }) },
+  scheduleFreeAdamW: { family: 'adam', make: (lr?: number, warmupSteps?: number) => scheduleFreeAdamW({ ...learningRate(lr), ...warmup(warmupSteps) }) },
 } as const satisfies Record<string, { family: 'momentum' | 'adam'; make: (lr?: number, warmupSteps?: number) => LRFreeOptimizer }>;
 export type LRFreeName = keyof typeof LR_FREE;
 

@@ -12,7 +12,7 @@ import type { BoundsSuggestion } from '../analysis/curve.js';
 import type { CyclicLRCallbackOptions } from '../callbacks/cyclicLR.js';
 import type { OneCycleLRCallbackOptions } from '../callbacks/oneCycleLR.js';
 import { DEFAULT_ONE_CYCLE_READING, oneCyclePeak } from '../analysis/oneCyclePeak.js';
-import { scheduleFreeLR, scheduleFreeSGDSettings, type ScheduleFreeSGDSettings } from '../analysis/scheduleFreeLR.js';
+import { scheduleFreeLR, scheduleFreeSGDSettings, SCHEDULE_FREE_SGD_LR_FACTOR, SCHEDULE_FREE_SGD_WARMUP, type ScheduleFreeSGDSettings } from '../analysis/scheduleFreeLR.js';
 import { atLeast, checkedElsewhere, choice, fail, fromTable, integerAtLeast, later, positive, satisfies, type OptionRule } from '../validate.js';
 import { FINDER_KEYS } from './options.js';
 import { noiseSigma, smoothZeroPhase } from '../analysis/stats.js';
@@ -279,21 +279,22 @@ function scheduleFreeSGDFrom(optimizer: tf.Optimizer | undefined, suggestion: Bo
   const name = optimizer?.getClassName() ?? 'no optimizer';
   const config = name === 'Momentum' ? (optimizer?.getConfig() as { momentum?: number; useNesterov?: boolean }) : null;
   const measured = config !== null && config.momentum === 0.9 && !config.useNesterov;
+  const rule = `${SCHEDULE_FREE_SGD_LR_FACTOR} × maxLR`;
   const why = (text: string) => {
     suggestion.notes.push(`scheduleFreeSGDOptions: null: ${text}`);
     return null;
   };
   if (suggestion.maxLR === null) return null;
-  if (trainingSteps === undefined) return measured ? why('give trainingSteps (the batches you will train for) for its warmup over 10 % of them') : null;
+  if (trainingSteps === undefined) return measured ? why(`give trainingSteps (the batches you will train for) for its warmup over ${SCHEDULE_FREE_SGD_WARMUP * 100} % of them`) : null;
   if (!measured) {
     return why(
       config === null
         ? `the test ran with ${name}; Schedule-Free SGD's LR is read from a test with Momentum SGD (tf.train.momentum(lr, 0.9))`
-        : `the test ran with momentum ${config.momentum}${config.useNesterov ? ' (Nesterov)' : ''}; the 10 × maxLR rule was measured with plain momentum 0.9`,
+        : `the test ran with momentum ${config.momentum}${config.useNesterov ? ' (Nesterov)' : ''}; the ${rule} rule was measured with plain momentum 0.9`,
     );
   }
   const sgd = scheduleFreeSGDSettings(suggestion.maxLR, trainingSteps);
-  suggestion.notes.push(`scheduleFreeSGDOptions: Schedule-Free SGD at 10 × maxLR = ${sgd.learningRate.toPrecision(3)}, warmed up over ${sgd.warmupSteps} of the ${trainingSteps} training steps`);
+  suggestion.notes.push(`scheduleFreeSGDOptions: Schedule-Free SGD at ${rule} = ${sgd.learningRate.toPrecision(3)}, warmed up over ${sgd.warmupSteps} of the ${trainingSteps} training steps`);
   return sgd;
 }
 

@@ -164,7 +164,7 @@ describe('zero-config rangeTest', () => {
     momentum.dispose();
   });
 
-  test('scheduleFreeSGDOptions: with Momentum SGD 0.9 and trainingSteps, 10 × the suggested maxLR warmed up over 10 % of them; null with a note without trainingSteps, with Nesterov, with Adam', async () => {
+  test('scheduleFreeSGDOptions: with Momentum SGD 0.9 and trainingSteps, 10 × the suggested maxLR (20× from 1,500 steps) warmed up over 10 % of them; null with a note without trainingSteps, with Nesterov, with Adam', async () => {
     const { xs, ys } = blobs(400, 4);
     const note = (o: { suggestion: { notes: string[] } }) => o.suggestion.notes.find((n) => n.startsWith('scheduleFreeSGDOptions: '));
     const momentum = blobModel(tf.train.momentum(0.01, 0.9));
@@ -173,9 +173,13 @@ describe('zero-config rangeTest', () => {
     expect(max).not.toBeNull();
     expect(withSteps.scheduleFreeSGDOptions).toEqual({ learningRate: 10 * max, warmupSteps: 100 });
     expect(note(withSteps)).toBe(`scheduleFreeSGDOptions: Schedule-Free SGD at 10 × maxLR = ${(10 * max).toPrecision(3)}, warmed up over 100 of the 1000 training steps`);
+    const long = await rangeTest(momentum, { x: xs, y: ys }, { batchSize: 20, budget: 150, trainingSteps: 2000 });
+    const longMax = long.suggestion.maxLR as number;
+    expect(long.scheduleFreeSGDOptions).toEqual({ learningRate: 20 * longMax, warmupSteps: 200 });
+    expect(note(long)).toBe(`scheduleFreeSGDOptions: Schedule-Free SGD at 20 × maxLR = ${(20 * longMax).toPrecision(3)}, warmed up over 200 of the 2000 training steps`);
     const without = await rangeTest(momentum, { x: xs, y: ys }, { batchSize: 20, budget: 150 });
     expect(without.scheduleFreeSGDOptions).toBeNull();
-    expect(note(without)).toBe('scheduleFreeSGDOptions: null: give trainingSteps (the batches you will train for) for its warmup over 10 % of them');
+    expect(note(without)).toBe('scheduleFreeSGDOptions: null: give trainingSteps (the batches you will train for) for its multiple of maxLR (larger from 1500 steps) and its warmup over 10 % of them');
     const nesterov = blobModel(tf.train.momentum(0.01, 0.9, true));
     const withNesterov = await rangeTest(nesterov, { x: xs, y: ys }, { batchSize: 20, budget: 150, trainingSteps: 1000 });
     expect(withNesterov.scheduleFreeSGDOptions).toBeNull();

@@ -1,4 +1,4 @@
-import { scheduleFreeLR, scheduleFreeSGDSettings, SCHEDULE_FREE_ADAMW_DEFAULT_LR, SCHEDULE_FREE_MAX_RATIO } from '../src';
+import { scheduleFreeLR, scheduleFreeSGDFactor, scheduleFreeSGDSettings, SCHEDULE_FREE_ADAMW_DEFAULT_LR, SCHEDULE_FREE_MAX_RATIO } from '../src';
 import { scheduleFreeAdamW, scheduleFreeSGD } from '../src/optimizers';
 import { useCpu } from './helpers';
 
@@ -81,13 +81,28 @@ describe('scheduleFreeLR: the default unless twice the range test’s maxLR is o
   });
 });
 
-describe('scheduleFreeSGDSettings: 10 × Momentum SGD’s suggested maxLR, warmed up over 10 % of the training steps', () => {
+describe('scheduleFreeSGDFactor: 10 × below 1,500 training steps, 20× from 1,500', () => {
+  test('exact cases at and around the boundary', () => {
+    expect([1, 300, 600, 1200, 1499].map(scheduleFreeSGDFactor)).toEqual([10, 10, 10, 10, 10]);
+    expect([1500, 3000, 8000, 100000].map(scheduleFreeSGDFactor)).toEqual([20, 20, 20, 20]);
+  });
+
+  test('bad input names the argument and the value', () => {
+    expect(() => scheduleFreeSGDFactor(0)).toThrow(/^scheduleFreeSGDFactor: trainingSteps must be an integer >= 1, got 0/);
+    expect(() => scheduleFreeSGDFactor(1500.5)).toThrow(/^scheduleFreeSGDFactor: trainingSteps must be an integer >= 1, got 1500.5/);
+  });
+});
+
+describe('scheduleFreeSGDSettings: 10 × Momentum SGD’s suggested maxLR (20× from 1,500 steps), warmed up over 10 % of the training steps', () => {
   test('exact cases (binary fractions): lr = factor × maxLR, warmup = round(fraction × steps)', () => {
     expect(scheduleFreeSGDSettings(0.25, 600)).toEqual({ learningRate: 2.5, warmupSteps: 60 });
-    expect(scheduleFreeSGDSettings(0.25, 8000)).toEqual({ learningRate: 2.5, warmupSteps: 800 });
+    expect(scheduleFreeSGDSettings(0.5, 1499)).toEqual({ learningRate: 5, warmupSteps: 150 }); // 149.9 rounds to 150
+    expect(scheduleFreeSGDSettings(0.5, 1500)).toEqual({ learningRate: 10, warmupSteps: 150 });
+    expect(scheduleFreeSGDSettings(0.25, 8000)).toEqual({ learningRate: 5, warmupSteps: 800 });
     expect(scheduleFreeSGDSettings(0.25, 7)).toEqual({ learningRate: 2.5, warmupSteps: 1 }); // 0.7 rounds to 1
     expect(scheduleFreeSGDSettings(0.25, 4)).toEqual({ learningRate: 2.5, warmupSteps: 0 }); // 0.4 rounds to 0: no warmup
     expect(scheduleFreeSGDSettings(0.5, 600, { factor: 4, warmup: 0.25 })).toEqual({ learningRate: 2, warmupSteps: 150 });
+    expect(scheduleFreeSGDSettings(0.5, 8000, { factor: 4 })).toEqual({ learningRate: 2, warmupSteps: 800 }); // a given factor wins at any length
     expect(scheduleFreeSGDSettings(0.5, 600, { warmup: 0 })).toEqual({ learningRate: 5, warmupSteps: 0 });
   });
 
@@ -96,7 +111,6 @@ describe('scheduleFreeSGDSettings: 10 × Momentum SGD’s suggested maxLR, warme
     expect([0, 1, 2, 3, 4].map((k) => opt.scheduledLR(k))).toEqual([0.625, 1.25, 1.875, 2.5, 2.5]);
     opt.dispose();
   });
-
   test('bad input names the option and the value', () => {
     expect(() => scheduleFreeSGDSettings(0, 600)).toThrow('scheduleFreeSGDSettings: maxLR must be a finite number > 0, got 0');
     expect(() => scheduleFreeSGDSettings(0.1, 0)).toThrow(/^scheduleFreeSGDSettings: trainingSteps must be an integer >= 1, got 0/);

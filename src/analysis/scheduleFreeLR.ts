@@ -1,6 +1,7 @@
 /**
  * The Schedule-Free optimizers' settings from a range test. Schedule-Free SGD (a test run with Momentum
- * SGD): 10 × the suggested maxLR with a warmup over 10 % of training ({@link scheduleFreeSGDSettings}).
+ * SGD): 10 × the suggested maxLR (20× from 1,500 training steps) with a warmup over 10 % of training
+ * ({@link scheduleFreeSGDSettings}).
  * Schedule-Free AdamW's learning rate from a range test run with Adam: the optimizer's default, unless
  * the range test says the model's right LR is far from it — and then never more than 8× away. The range
  * test's answer moves up to ~2× between seeds (bench:probes), and where the default is already near the
@@ -99,12 +100,37 @@ export function scheduleFreeLR(maxLR: number, options: ScheduleFreeLROptions = {
 }
 
 /**
- * The multiple of Momentum SGD's (momentum 0.9) suggested maxLR that Schedule-Free SGD trains at: its
- * steps have no momentum's 1 / (1 − 0.9) = 10× gain, and its authors advise "10x-50x larger than classical
- * rates". Of 2.5, 5, 10 and 20× on bench:suggest's 4 tasks × 5 seeds, 10× had the best mean (20× diverged on
- * word-list seeds).
+ * The multiple of Momentum SGD's (momentum 0.9) suggested maxLR that Schedule-Free SGD trains at in runs shorter
+ * than {@link SCHEDULE_FREE_SGD_LONG_RUN} steps: its steps have no momentum's 1 / (1 − 0.9) = 10× gain, and its
+ * authors advise "10x-50x larger than classical rates". Larger multiples diverged in runs this short: 20× on a
+ * word-list seed of bench:suggest's study at 600 steps; 15× fell to 19.6–80.7 % on 3 of 5 seeds of a held-out
+ * word-list task (10×: 86.0 on every seed), though it had the study's best mean there (79.64 % against 79.45).
  */
 export const SCHEDULE_FREE_SGD_LR_FACTOR = 10;
+/**
+ * The multiple for runs of {@link SCHEDULE_FREE_SGD_LONG_RUN} steps or more: the best multiple grows with the
+ * training length (the warmup, 10 % of it, lasts more steps). At 1,500–3,000 steps 20× had bench:suggest's best
+ * Momentum mean (83.77 %; 10× 83.32) with no divergence on the study's or held-out tasks, and 16 epochs of
+ * CIFAR-10 (8,000 steps, seeds 4–6) reached 77.95 % against 10×'s 76.92.
+ */
+export const SCHEDULE_FREE_SGD_LONG_RUN_FACTOR = 20;
+/** The training length (steps) from which Schedule-Free SGD takes {@link SCHEDULE_FREE_SGD_LONG_RUN_FACTOR}. */
+export const SCHEDULE_FREE_SGD_LONG_RUN = 1500;
+
+/**
+ * Schedule-Free SGD's multiple of Momentum SGD's suggested maxLR for a run of `trainingSteps` steps:
+ * {@link SCHEDULE_FREE_SGD_LR_FACTOR} below {@link SCHEDULE_FREE_SGD_LONG_RUN} steps, else
+ * {@link SCHEDULE_FREE_SGD_LONG_RUN_FACTOR}.
+ *
+ * @example
+ * scheduleFreeSGDFactor(600);  // 10: an MLP trained for 600 batches
+ * scheduleFreeSGDFactor(8000); // 20: the CIFAR-10 convnet, 16 epochs of 500 batches
+ */
+export function scheduleFreeSGDFactor(trainingSteps: number): number {
+  integerAtLeast('scheduleFreeSGDFactor', 'trainingSteps', trainingSteps, 1);
+  return trainingSteps < SCHEDULE_FREE_SGD_LONG_RUN ? SCHEDULE_FREE_SGD_LR_FACTOR : SCHEDULE_FREE_SGD_LONG_RUN_FACTOR;
+}
+
 /**
  * Schedule-Free SGD's linear warmup, as a fraction of the training steps: at 5 % one held-out seed
  * diverged (19.80 %, its range test read 1.7× the other seeds'); at 10 % it trained (86.18 %) and the
@@ -114,7 +140,7 @@ export const SCHEDULE_FREE_SGD_WARMUP = 0.1;
 
 /** Options of {@link scheduleFreeSGDSettings}. */
 export interface ScheduleFreeSGDSettingsOptions {
-  /** Multiple of the suggested maxLR; default {@link SCHEDULE_FREE_SGD_LR_FACTOR} (10). */
+  /** Multiple of the suggested maxLR; default {@link scheduleFreeSGDFactor} of `trainingSteps` (10, or 20 from 1,500 steps). */
   factor?: number;
   /** Warmup as a fraction of `trainingSteps`, in [0, 1); default {@link SCHEDULE_FREE_SGD_WARMUP} (0.1). */
   warmup?: number;
@@ -126,23 +152,24 @@ export interface ScheduleFreeSGDSettings {
   warmupSteps: number;
 }
 
-const SGD_TABLE: TableOf<Required<ScheduleFreeSGDSettingsOptions>> = {
-  factor: { check: positive, otherwise: SCHEDULE_FREE_SGD_LR_FACTOR },
+const SGD_TABLE: TableOf<{ factor: number | undefined; warmup: number }> = {
+  factor: { check: positive },
   warmup: { check: satisfies<number>((v) => typeof v === 'number' && v >= 0 && v < 1, 'a fraction in [0, 1)'), otherwise: SCHEDULE_FREE_SGD_WARMUP },
 };
 
 /**
  * Schedule-Free SGD's learning rate and warmup from a range test run with Momentum SGD (momentum 0.9):
- * `factor × maxLR`, warmed up linearly over `warmup` of the `trainingSteps` you will train for (batches,
- * all epochs together).
+ * `factor × maxLR` ({@link scheduleFreeSGDFactor} of the run's length unless given), warmed up linearly over
+ * `warmup` of the `trainingSteps` you will train for (batches, all epochs together).
  *
  * @example
- * scheduleFreeSGDSettings(0.0148, 8000); // { learningRate: 0.148, warmupSteps: 800 }: the CIFAR-10 convnet, 16 epochs of 500 batches
- * scheduleFreeSGDSettings(0.115, 600, { warmup: 0.05 }); // { learningRate: 1.15, warmupSteps: 30 }
+ * scheduleFreeSGDSettings(0.0148, 8000); // { learningRate: 0.296, warmupSteps: 800 }: the CIFAR-10 convnet, 16 epochs of 500 batches (20×)
+ * scheduleFreeSGDSettings(0.115, 600);   // { learningRate: 1.15, warmupSteps: 60 }: an MLP, 600 batches (10×)
+ * scheduleFreeSGDSettings(0.115, 600, { factor: 5, warmup: 0.05 }); // { learningRate: 0.575, warmupSteps: 30 }
  */
 export function scheduleFreeSGDSettings(maxLR: number, trainingSteps: number, options: ScheduleFreeSGDSettingsOptions = {}): ScheduleFreeSGDSettings {
   positive('scheduleFreeSGDSettings', 'maxLR', maxLR);
   integerAtLeast('scheduleFreeSGDSettings', 'trainingSteps', trainingSteps, 1);
   const { factor, warmup } = fromTable('scheduleFreeSGDSettings', options, SGD_TABLE);
-  return { learningRate: factor * maxLR, warmupSteps: Math.round(warmup * trainingSteps) };
+  return { learningRate: (factor ?? scheduleFreeSGDFactor(trainingSteps)) * maxLR, warmupSteps: Math.round(warmup * trainingSteps) };
 }

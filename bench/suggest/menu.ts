@@ -6,6 +6,7 @@
  */
 import { DEFAULT_RULE, suggestBounds, type BoundsSuggestion, type RangeTestResult } from 'tfjs-clr';
 import { DEFAULT_ONE_CYCLE_READING, ONE_CYCLE_READINGS, oneCyclePeak, SCHEDULE_FREE_ADAMW_DEFAULT_LR, scheduleFreeLR, type ScheduleFreeLROptions } from 'tfjs-clr';
+import { scheduleFreeSGDFactor, SCHEDULE_FREE_SGD_LONG_RUN, SCHEDULE_FREE_SGD_LONG_RUN_FACTOR, SCHEDULE_FREE_SGD_LR_FACTOR, SCHEDULE_FREE_SGD_WARMUP } from 'tfjs-clr';
 import { LR_FREE, scheduleFreeSGDRun, type LRFreeName, type RunOutcome } from './train.js';
 import { betterWeights, pct, runIndex, type studyRows, type Study } from './report.js';
 
@@ -27,8 +28,10 @@ export const CONST_EMA_MULTIPLES = [1, 0.7, 0.5, 0.35];
 /** The multiples of Momentum SGD's suggested maxLR bench:suggest's `--sf-sgd` runs trained Schedule-Free SGD at. */
 export const SF_SGD_MULTIPLES = [2.5, 5, 10];
 /** The same with a linear warmup over each of SF_SGD_WARMUPS of the budget (`--sf-warmup 0.05`, `0.1`: the library's `scheduleFreeSGDOptions`), as its authors recommend. */
-export const SF_SGD_WARMUP_MULTIPLES = [5, 10, 20];
+export const SF_SGD_WARMUP_MULTIPLES = [5, 10, 15, 20];
 export const SF_SGD_WARMUPS = [0.05, 0.1];
+/** How the menu names the library's own multiple (`scheduleFreeSGDOptions`): chosen from the budget by `scheduleFreeSGDFactor`. */
+export const LIBRARY_SF_SGD = `the library's multiple (${SCHEDULE_FREE_SGD_LR_FACTOR}×, ${SCHEDULE_FREE_SGD_LONG_RUN_FACTOR}× from ${SCHEDULE_FREE_SGD_LONG_RUN} steps) of`;
 
 /** The fixed learning rates bench:suggest's `--sf-fixed` runs were trained at (2, 4, 8 and 16 × the default 0.0025). */
 const SF_SWEEP = [0.005, 0.01, 0.02, 0.04];
@@ -41,8 +44,11 @@ export interface AveragedRuns {
   scheduled(task: string, seed: number, schedule: 'clr' | 'onecycle', mode?: 'ema' | 'swa'): RunOutcome | undefined;
   /** A constant LR at `multiple` × the suggested maxLR with an EMA (`--const-ema`). */
   constant(task: string, seed: number, multiple: number): RunOutcome | undefined;
-  /** Schedule-Free SGD (its own averaging) at `multiple` × the suggested maxLR, with a warmup over `warmup` of the budget (`--sf-sgd`, `--sf-warmup`). */
-  scheduleFreeSGD(task: string, seed: number, multiple: number, warmup?: number): RunOutcome | undefined;
+  /**
+   * Schedule-Free SGD (its own averaging) at `multiple` × the suggested maxLR, with a warmup over `warmup` of the budget
+   * (`--sf-sgd`, `--sf-warmup`); `'library'`: the multiple the library's `scheduleFreeSGDFactor` gives the task's budget.
+   */
+  scheduleFreeSGD(task: string, seed: number, multiple: number | 'library', warmup?: number): RunOutcome | undefined;
 }
 
 export function averagedRuns(study: Study, find = runIndex(study)): AveragedRuns {
@@ -65,7 +71,8 @@ export function averagedRuns(study: Study, find = runIndex(study)): AveragedRuns
     scheduleFreeSGD(task, seed, multiple, warmup) {
       const maxLR = suggested(task, seed)?.s.maxLR;
       const iterations = study.tasks[task]?.iterations;
-      return maxLR == null || iterations === undefined ? undefined : find(task, seed, scheduleFreeSGDRun(multiple, maxLR, iterations, warmup));
+      if (maxLR == null || iterations === undefined) return undefined;
+      return find(task, seed, scheduleFreeSGDRun(multiple === 'library' ? scheduleFreeSGDFactor(iterations) : multiple, maxLR, iterations, warmup));
     },
   };
 }
@@ -151,11 +158,15 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
   }));
   // Schedule-Free SGD with Momentum SGD's range test choosing its LR (`--sf-sgd`): a multiple of the suggested maxLR,
   // without a warmup or (`--sf-warmup`) with one over a fraction of the budget.
-  const sfSgdOf = (m: number, warmup?: number): Recipe => ({
-    name: `range test + scheduleFreeSGD at ${m} × the suggested maxLR${warmup === undefined ? '' : `, warmup over ${warmup * 100} % of the budget`}`,
+  const sfSgdOf = (m: number | 'library', warmup?: number): Recipe => ({
+    name: `range test + scheduleFreeSGD at ${m === 'library' ? LIBRARY_SF_SGD : `${m} ×`} the suggested maxLR${warmup === undefined ? '' : `, warmup over ${warmup * 100} % of the budget`}`,
     accuracy: (task, seed) => averaged.scheduleFreeSGD(keyIn(task, 'momentum'), seed, m, warmup)?.accuracy ?? null,
   });
-  const sfSgd = [...SF_SGD_MULTIPLES.map((m) => sfSgdOf(m)), ...SF_SGD_WARMUPS.flatMap((w) => SF_SGD_WARMUP_MULTIPLES.map((m) => sfSgdOf(m, w)))];
+  const sfSgd = [
+    ...SF_SGD_MULTIPLES.map((m) => sfSgdOf(m)),
+    ...SF_SGD_WARMUPS.flatMap((w) => SF_SGD_WARMUP_MULTIPLES.map((m) => sfSgdOf(m, w))),
+    sfSgdOf('library', SCHEDULE_FREE_SGD_WARMUP),
+  ];
   const bestFixed: Recipe = {
     name: 'best fixed LR of the grid (hindsight)',
     accuracy: (task, seed) => grid.find((g) => g.task === task && g.seed === seed)?.bestFixed ?? null,

@@ -111,6 +111,7 @@ describe('scheduleFreeSGDSettings: 10 × Momentum SGD’s suggested maxLR (20× 
     expect([0, 1, 2, 3, 4].map((k) => opt.scheduledLR(k))).toEqual([0.625, 1.25, 1.875, 2.5, 2.5]);
     opt.dispose();
   });
+
   test('bad input names the option and the value', () => {
     expect(() => scheduleFreeSGDSettings(0, 600)).toThrow('scheduleFreeSGDSettings: maxLR must be a finite number > 0, got 0');
     expect(() => scheduleFreeSGDSettings(0.1, 0)).toThrow(/^scheduleFreeSGDSettings: trainingSteps must be an integer >= 1, got 0/);

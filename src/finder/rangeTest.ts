@@ -287,15 +287,16 @@ function scheduleFreeSGDFrom(optimizer: tf.Optimizer | undefined, suggestion: Bo
   };
   if (suggestion.maxLR === null) return null;
   if (trainingSteps === undefined) return measured ? why(`give trainingSteps (the batches you will train for) for its multiple of maxLR (larger from ${SCHEDULE_FREE_SGD_LONG_RUN} steps) and its warmup over ${SCHEDULE_FREE_SGD_WARMUP * 100} % of them`) : null;
+  const factor = scheduleFreeSGDFactor(trainingSteps);
   if (!measured) {
     return why(
       config === null
         ? `the test ran with ${name}; Schedule-Free SGD's LR is read from a test with Momentum SGD (tf.train.momentum(lr, 0.9))`
-        : `the test ran with momentum ${config.momentum}${config.useNesterov ? ' (Nesterov)' : ''}; the ${scheduleFreeSGDFactor(trainingSteps)} × maxLR rule was measured with plain momentum 0.9`,
+        : `the test ran with momentum ${config.momentum}${config.useNesterov ? ' (Nesterov)' : ''}; the ${factor} × maxLR rule was measured with plain momentum 0.9`,
     );
   }
-  const sgd = scheduleFreeSGDSettings(suggestion.maxLR, trainingSteps);
-  suggestion.notes.push(`scheduleFreeSGDOptions: Schedule-Free SGD at ${scheduleFreeSGDFactor(trainingSteps)} × maxLR = ${sgd.learningRate.toPrecision(3)}, warmed up over ${sgd.warmupSteps} of the ${trainingSteps} training steps`);
+  const sgd = scheduleFreeSGDSettings(suggestion.maxLR, trainingSteps, { factor });
+  suggestion.notes.push(`scheduleFreeSGDOptions: Schedule-Free SGD at ${factor} × maxLR = ${sgd.learningRate.toPrecision(3)}, warmed up over ${sgd.warmupSteps} of the ${trainingSteps} training steps`);
   return sgd;
 }
 

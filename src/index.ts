@@ -79,14 +79,19 @@ export {
   SCHEDULE_FREE_MAX_RATIO,
   scheduleFreeSGDSettings,
   scheduleFreeSGDFactor,
+  trainingEdge,
   SCHEDULE_FREE_SGD_LR_FACTOR,
   SCHEDULE_FREE_SGD_LONG_RUN_FACTOR,
   SCHEDULE_FREE_SGD_LONG_RUN,
+  SCHEDULE_FREE_SGD_NEAR_EDGE_FACTOR,
+  SCHEDULE_FREE_SGD_PROBE_EDGE,
+  SCHEDULE_FREE_SGD_SWEEP_EDGE,
   SCHEDULE_FREE_SGD_WARMUP,
   type ScheduleFreeLROptions,
   type ScheduleFreeLRChoice,
   type ScheduleFreeSGDSettings,
   type ScheduleFreeSGDSettingsOptions,
+  type TrainingEdge,
 } from './analysis/scheduleFreeLR.js';
 export { oneCyclePeak, lossFloor, ONE_CYCLE_READINGS, DEFAULT_ONE_CYCLE_READING, type OneCycleReading } from './analysis/oneCyclePeak.js';
 export { snapshotTraining, type TrainingSnapshot } from './tfjs/snapshot.js';

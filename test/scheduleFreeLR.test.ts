@@ -1,4 +1,4 @@
-import { scheduleFreeLR, scheduleFreeSGDFactor, scheduleFreeSGDSettings, SCHEDULE_FREE_ADAMW_DEFAULT_LR, SCHEDULE_FREE_MAX_RATIO } from '../src';
+import { trainingEdge, scheduleFreeLR, scheduleFreeSGDFactor, scheduleFreeSGDSettings, SCHEDULE_FREE_ADAMW_DEFAULT_LR, SCHEDULE_FREE_MAX_RATIO } from '../src';
 import { scheduleFreeAdamW, scheduleFreeSGD } from '../src/optimizers';
 import { useCpu } from './helpers';
 
@@ -81,34 +81,58 @@ describe('scheduleFreeLR: the default unless twice the range test’s maxLR is o
   });
 });
 
-describe('scheduleFreeSGDFactor: 10 × below 1,500 training steps, 20× from 1,500', () => {
-  test('exact cases at and around the boundary', () => {
-    expect([1, 300, 600, 1200, 1499].map(scheduleFreeSGDFactor)).toEqual([10, 10, 10, 10, 10]);
-    expect([1500, 3000, 8000, 100000].map(scheduleFreeSGDFactor)).toEqual([20, 20, 20, 20]);
+describe('scheduleFreeSGDFactor: 15 × below 1,500 training steps, 20× from 1,500, 10× where the range test found the edge', () => {
+  test('exact cases at and around the boundary, near the edge or not', () => {
+    expect([1, 300, 600, 1200, 1499].map((n) => scheduleFreeSGDFactor(n, false))).toEqual([15, 15, 15, 15, 15]);
+    expect([1500, 3000, 8000, 100000].map((n) => scheduleFreeSGDFactor(n, false))).toEqual([20, 20, 20, 20]);
+    expect([1, 600, 1499, 1500, 8000].map((n) => scheduleFreeSGDFactor(n, true))).toEqual([10, 10, 10, 10, 10]);
   });
 
   test('bad input names the argument and the value', () => {
-    expect(() => scheduleFreeSGDFactor(0)).toThrow(/^scheduleFreeSGDFactor: trainingSteps must be an integer >= 1, got 0/);
-    expect(() => scheduleFreeSGDFactor(1500.5)).toThrow(/^scheduleFreeSGDFactor: trainingSteps must be an integer >= 1, got 1500.5/);
+    expect(() => scheduleFreeSGDFactor(0, false)).toThrow(/^scheduleFreeSGDFactor: trainingSteps must be an integer >= 1, got 0/);
+    expect(() => scheduleFreeSGDFactor(1500.5, false)).toThrow(/^scheduleFreeSGDFactor: trainingSteps must be an integer >= 1, got 1500.5/);
+    expect(() => scheduleFreeSGDFactor(600, 8 as never)).toThrow('scheduleFreeSGDFactor: nearEdge must be a boolean (trainingEdge(result, maxLR).nearEdge), got 8');
+    expect(() => (scheduleFreeSGDFactor as (n: number) => number)(600)).toThrow('scheduleFreeSGDFactor: nearEdge must be a boolean (trainingEdge(result, maxLR).nearEdge), got undefined');
   });
 });
 
-describe('scheduleFreeSGDSettings: 10 × Momentum SGD’s suggested maxLR (20× from 1,500 steps), warmed up over 10 % of the training steps', () => {
+describe('trainingEdge: where the range test broke, over maxLR, in its probes and in its sweep', () => {
+  const lr = [0.001, 0.01, 0.1, 1, 10];
+  test('exact cases: the probes’ break below 8 × maxLR or the sweep’s below 3× is near the edge', () => {
+    expect(trainingEdge({ lr: [0.02, 0.04], stoppedAt: null, probe: { lr, stoppedAt: 3 } }, 0.0625)).toEqual({ probe: 16, sweep: Infinity, nearEdge: false }); // the probes broke at LR 1
+    expect(trainingEdge({ lr: [0.02, 0.04], stoppedAt: null, probe: { lr, stoppedAt: 3 } }, 0.125)).toEqual({ probe: 8, sweep: Infinity, nearEdge: false }); // at the threshold: not near
+    expect(trainingEdge({ lr: [0.02, 0.04], stoppedAt: null, probe: { lr, stoppedAt: 3 } }, 0.25)).toEqual({ probe: 4, sweep: Infinity, nearEdge: true });
+    expect(trainingEdge({ lr: [0.25, 0.5, 0.75], stoppedAt: 2, probe: { lr, stoppedAt: 4 } }, 0.375)).toEqual({ probe: 10 / 0.375, sweep: 2, nearEdge: true }); // the sweep broke at LR 0.75
+    expect(trainingEdge({ lr: [0.25, 0.5, 0.75], stoppedAt: 2, probe: { lr, stoppedAt: null } }, 0.25)).toEqual({ probe: Infinity, sweep: 3, nearEdge: false }); // at the threshold: not near
+    expect(trainingEdge({ lr, stoppedAt: 2 }, 0.05)).toEqual({ probe: Infinity, sweep: 2, nearEdge: true }); // an explicit sweep: no probes
+    expect(trainingEdge({ lr, stoppedAt: null }, 0.05)).toEqual({ probe: Infinity, sweep: Infinity, nearEdge: false });
+    expect(trainingEdge({ lr, stoppedAt: 9 }, 2.5)).toEqual({ probe: Infinity, sweep: 4, nearEdge: false }); // past the recorded LRs: the last one
+  });
+
+  test('bad maxLR names the argument and the value', () => {
+    expect(() => trainingEdge({ lr, stoppedAt: 2 }, 0)).toThrow('trainingEdge: maxLR must be a finite number > 0, got 0');
+  });
+});
+
+describe('scheduleFreeSGDSettings: 15 × Momentum SGD’s suggested maxLR (20× from 1,500 steps, 10× near the edge), warmed up over 10 % of the training steps', () => {
+  const far = { nearEdge: false };
   test('exact cases (binary fractions): lr = factor × maxLR, warmup = round(fraction × steps)', () => {
-    expect(scheduleFreeSGDSettings(0.25, 600)).toEqual({ learningRate: 2.5, warmupSteps: 60 });
-    expect(scheduleFreeSGDSettings(0.5, 1499)).toEqual({ learningRate: 5, warmupSteps: 150 }); // 149.9 rounds to 150
-    expect(scheduleFreeSGDSettings(0.5, 1500)).toEqual({ learningRate: 10, warmupSteps: 150 });
-    expect(scheduleFreeSGDSettings(0.25, 8000)).toEqual({ learningRate: 5, warmupSteps: 800 });
-    expect(scheduleFreeSGDSettings(0.25, 7)).toEqual({ learningRate: 2.5, warmupSteps: 1 }); // 0.7 rounds to 1
-    expect(scheduleFreeSGDSettings(0.25, 4)).toEqual({ learningRate: 2.5, warmupSteps: 0 }); // 0.4 rounds to 0: no warmup
+    expect(scheduleFreeSGDSettings(0.25, 600, far)).toEqual({ learningRate: 3.75, warmupSteps: 60 });
+    expect(scheduleFreeSGDSettings(0.5, 1499, far)).toEqual({ learningRate: 7.5, warmupSteps: 150 }); // 149.9 rounds to 150
+    expect(scheduleFreeSGDSettings(0.5, 1500, far)).toEqual({ learningRate: 10, warmupSteps: 150 });
+    expect(scheduleFreeSGDSettings(0.25, 8000, far)).toEqual({ learningRate: 5, warmupSteps: 800 });
+    expect(scheduleFreeSGDSettings(0.25, 7, far)).toEqual({ learningRate: 3.75, warmupSteps: 1 }); // 0.7 rounds to 1
+    expect(scheduleFreeSGDSettings(0.25, 4, far)).toEqual({ learningRate: 3.75, warmupSteps: 0 }); // 0.4 rounds to 0: no warmup
+    expect(scheduleFreeSGDSettings(0.5, 600, { nearEdge: true })).toEqual({ learningRate: 5, warmupSteps: 60 });
+    expect(scheduleFreeSGDSettings(0.5, 8000, { nearEdge: true })).toEqual({ learningRate: 5, warmupSteps: 800 });
     expect(scheduleFreeSGDSettings(0.5, 600, { factor: 4, warmup: 0.25 })).toEqual({ learningRate: 2, warmupSteps: 150 });
-    expect(scheduleFreeSGDSettings(0.5, 8000, { factor: 4 })).toEqual({ learningRate: 2, warmupSteps: 800 }); // a given factor wins at any length
-    expect(scheduleFreeSGDSettings(0.5, 600, { warmup: 0 })).toEqual({ learningRate: 5, warmupSteps: 0 });
+    expect(scheduleFreeSGDSettings(0.5, 8000, { factor: 4, nearEdge: true })).toEqual({ learningRate: 2, warmupSteps: 800 }); // a given factor wins at any length, near the edge or not
+    expect(scheduleFreeSGDSettings(0.5, 600, { warmup: 0, nearEdge: false })).toEqual({ learningRate: 7.5, warmupSteps: 0 });
   });
 
   test('what it returns is what scheduleFreeSGD takes: its LR ramps from lr / warmupSteps to lr', () => {
-    const opt = scheduleFreeSGD(scheduleFreeSGDSettings(0.25, 40)); // lr 2.5, 4 warmup steps
-    expect([0, 1, 2, 3, 4].map((k) => opt.scheduledLR(k))).toEqual([0.625, 1.25, 1.875, 2.5, 2.5]);
+    const opt = scheduleFreeSGD(scheduleFreeSGDSettings(0.25, 40, far)); // lr 3.75, 4 warmup steps
+    expect([0, 1, 2, 3, 4].map((k) => opt.scheduledLR(k))).toEqual([0.9375, 1.875, 2.8125, 3.75, 3.75]);
     opt.dispose();
   });
 
@@ -118,6 +142,8 @@ describe('scheduleFreeSGDSettings: 10 × Momentum SGD’s suggested maxLR (20× 
     expect(() => scheduleFreeSGDSettings(0.1, 12.5)).toThrow(/^scheduleFreeSGDSettings: trainingSteps must be an integer >= 1, got 12.5/);
     expect(() => scheduleFreeSGDSettings(0.1, 600, { warmup: 1 })).toThrow('scheduleFreeSGDSettings: warmup must be a fraction in [0, 1), got 1');
     expect(() => scheduleFreeSGDSettings(0.1, 600, { factor: -2 })).toThrow('scheduleFreeSGDSettings: factor must be a finite number > 0, got -2');
+    expect(() => scheduleFreeSGDSettings(0.1, 600, { nearEdge: 'yes' as never })).toThrow('scheduleFreeSGDSettings: nearEdge must be a boolean (trainingEdge(result, maxLR).nearEdge), got "yes"');
+    expect(() => scheduleFreeSGDSettings(0.1, 600)).toThrow('scheduleFreeSGDSettings: nearEdge must be given (trainingEdge(result, maxLR).nearEdge) unless factor is, got undefined');
     expect(() => scheduleFreeSGDSettings(0.1, 600, { warmupSteps: 5 } as never)).toThrow(/scheduleFreeSGDSettings: unknown option "warmupSteps"/);
   });
 });

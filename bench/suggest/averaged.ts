@@ -6,7 +6,7 @@
  * question with the averaging given to both sides.
  */
 import type { Policy } from './train.js';
-import { SCHEDULE_FREE_SGD_LR_FACTOR, SCHEDULE_FREE_SGD_WARMUP } from 'tfjs-clr';
+import { SCHEDULE_FREE_SGD_NEAR_EDGE_FACTOR, SCHEDULE_FREE_SGD_WARMUP } from 'tfjs-clr';
 import { averagedRuns, CONST_EMA_MULTIPLES, LIBRARY_SF_SGD, SF_SGD_WARMUPS, type AveragedRuns } from './menu.js';
 import { betterWeights, runIndex, type Study, type studyRows } from './report.js';
 
@@ -35,8 +35,8 @@ const RECIPES: Array<[string, (runs: AveragedRuns, task: string, seed: number) =
   ['1cycle + EMA', (runs, task, seed) => runs.scheduled(task, seed, 'onecycle')?.averagedAccuracy],
   ...CONST_EMA_MULTIPLES.map((m): (typeof RECIPES)[number] => [`constant ${m === 1 ? '' : `${m} × `}maxLR + EMA`, (runs, task, seed) => runs.constant(task, seed, m)?.averagedAccuracy]),
   ...SF_SGD_WARMUPS.map((w): (typeof RECIPES)[number] => [
-    `Schedule-Free SGD at ${SCHEDULE_FREE_SGD_LR_FACTOR} × maxLR, warmup ${w * 100} %`,
-    (runs, task, seed) => runs.scheduleFreeSGD(task, seed, SCHEDULE_FREE_SGD_LR_FACTOR, w)?.accuracy,
+    `Schedule-Free SGD at ${SCHEDULE_FREE_SGD_NEAR_EDGE_FACTOR} × maxLR, warmup ${w * 100} %`,
+    (runs, task, seed) => runs.scheduleFreeSGD(task, seed, SCHEDULE_FREE_SGD_NEAR_EDGE_FACTOR, w)?.accuracy,
   ]),
   [
     `Schedule-Free SGD at ${LIBRARY_SF_SGD} maxLR, warmup ${SCHEDULE_FREE_SGD_WARMUP * 100} %`,

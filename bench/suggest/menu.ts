@@ -6,7 +6,7 @@
  */
 import { DEFAULT_RULE, suggestBounds, type BoundsSuggestion, type RangeTestResult } from 'tfjs-clr';
 import { DEFAULT_ONE_CYCLE_READING, ONE_CYCLE_READINGS, oneCyclePeak, SCHEDULE_FREE_ADAMW_DEFAULT_LR, scheduleFreeLR, type ScheduleFreeLROptions } from 'tfjs-clr';
-import { scheduleFreeSGDFactor, SCHEDULE_FREE_SGD_LONG_RUN, SCHEDULE_FREE_SGD_LONG_RUN_FACTOR, SCHEDULE_FREE_SGD_LR_FACTOR, SCHEDULE_FREE_SGD_WARMUP } from 'tfjs-clr';
+import { scheduleFreeSGDFactor, trainingEdge, SCHEDULE_FREE_SGD_LONG_RUN, SCHEDULE_FREE_SGD_LONG_RUN_FACTOR, SCHEDULE_FREE_SGD_LR_FACTOR, SCHEDULE_FREE_SGD_NEAR_EDGE_FACTOR, SCHEDULE_FREE_SGD_WARMUP } from 'tfjs-clr';
 import { LR_FREE, scheduleFreeSGDRun, type LRFreeName, type RunOutcome } from './train.js';
 import { betterWeights, pct, runIndex, type studyRows, type Study } from './report.js';
 
@@ -30,8 +30,12 @@ export const SF_SGD_MULTIPLES = [2.5, 5, 10];
 /** The same with a linear warmup over each of SF_SGD_WARMUPS of the budget (`--sf-warmup 0.05`, `0.1`: the library's `scheduleFreeSGDOptions`), as its authors recommend. */
 export const SF_SGD_WARMUP_MULTIPLES = [5, 10, 15, 20];
 export const SF_SGD_WARMUPS = [0.05, 0.1];
-/** How the menu names the library's own multiple (`scheduleFreeSGDOptions`): chosen from the budget by `scheduleFreeSGDFactor`. */
-export const LIBRARY_SF_SGD = `the library's multiple (${SCHEDULE_FREE_SGD_LR_FACTOR}×, ${SCHEDULE_FREE_SGD_LONG_RUN_FACTOR}× from ${SCHEDULE_FREE_SGD_LONG_RUN} steps) of`;
+/** How the menu names the library's own multiple (`scheduleFreeSGDOptions`): `scheduleFreeSGDFactor` of the budget and of `trainingEdge`. */
+export const LIBRARY_SF_SGD = `the library's multiple (${SCHEDULE_FREE_SGD_LR_FACTOR}×, ${SCHEDULE_FREE_SGD_LONG_RUN_FACTOR}× from ${SCHEDULE_FREE_SGD_LONG_RUN} steps, ${SCHEDULE_FREE_SGD_NEAR_EDGE_FACTOR}× where the range test found the edge) of`;
+/** The multiple the library took before it read the curve (2026-12-06): by the budget alone, 10× below 1,500 steps, 20× from 1,500. */
+export const BY_LENGTH_SF_SGD = `the budget's multiple alone (10×, ${SCHEDULE_FREE_SGD_LONG_RUN_FACTOR}× from ${SCHEDULE_FREE_SGD_LONG_RUN} steps) of`;
+/** `'library'`: the library's multiple; `'length'`: the earlier rule by the budget alone ({@link BY_LENGTH_SF_SGD}). */
+export type SFSGDMultiple = number | 'library' | 'length';
 
 /** The fixed learning rates bench:suggest's `--sf-fixed` runs were trained at (2, 4, 8 and 16 × the default 0.0025). */
 const SF_SWEEP = [0.005, 0.01, 0.02, 0.04];
@@ -46,9 +50,10 @@ export interface AveragedRuns {
   constant(task: string, seed: number, multiple: number): RunOutcome | undefined;
   /**
    * Schedule-Free SGD (its own averaging) at `multiple` × the suggested maxLR, with a warmup over `warmup` of the budget
-   * (`--sf-sgd`, `--sf-warmup`); `'library'`: the multiple the library's `scheduleFreeSGDFactor` gives the task's budget.
+   * (`--sf-sgd`, `--sf-warmup`); `'library'`: the multiple the library's `scheduleFreeSGDFactor` gives the task's budget
+   * and `trainingEdge`; `'length'`: the budget's alone (10×, or 20× from 1,500 steps).
    */
-  scheduleFreeSGD(task: string, seed: number, multiple: number | 'library', warmup?: number): RunOutcome | undefined;
+  scheduleFreeSGD(task: string, seed: number, multiple: SFSGDMultiple, warmup?: number): RunOutcome | undefined;
 }
 
 export function averagedRuns(study: Study, find = runIndex(study)): AveragedRuns {
@@ -69,10 +74,17 @@ export function averagedRuns(study: Study, find = runIndex(study)): AveragedRuns
       return maxLR == null ? undefined : find(task, seed, { kind: 'fixed', lr: multiple * maxLR, ema: true });
     },
     scheduleFreeSGD(task, seed, multiple, warmup) {
-      const maxLR = suggested(task, seed)?.s.maxLR;
+      const z = suggested(task, seed);
+      const maxLR = z?.s.maxLR;
       const iterations = study.tasks[task]?.iterations;
-      if (maxLR == null || iterations === undefined) return undefined;
-      return find(task, seed, scheduleFreeSGDRun(multiple === 'library' ? scheduleFreeSGDFactor(iterations) : multiple, maxLR, iterations, warmup));
+      if (z == null || maxLR == null || iterations === undefined) return undefined;
+      const m =
+        multiple === 'library'
+          ? scheduleFreeSGDFactor(iterations, trainingEdge(z.curve, maxLR).nearEdge)
+          : multiple === 'length'
+            ? iterations < SCHEDULE_FREE_SGD_LONG_RUN ? SCHEDULE_FREE_SGD_NEAR_EDGE_FACTOR : SCHEDULE_FREE_SGD_LONG_RUN_FACTOR
+            : multiple;
+      return find(task, seed, scheduleFreeSGDRun(m, maxLR, iterations, warmup));
     },
   };
 }
@@ -158,13 +170,14 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
   }));
   // Schedule-Free SGD with Momentum SGD's range test choosing its LR (`--sf-sgd`): a multiple of the suggested maxLR,
   // without a warmup or (`--sf-warmup`) with one over a fraction of the budget.
-  const sfSgdOf = (m: number | 'library', warmup?: number): Recipe => ({
-    name: `range test + scheduleFreeSGD at ${m === 'library' ? LIBRARY_SF_SGD : `${m} ×`} the suggested maxLR${warmup === undefined ? '' : `, warmup over ${warmup * 100} % of the budget`}`,
+  const sfSgdOf = (m: SFSGDMultiple, warmup?: number): Recipe => ({
+    name: `range test + scheduleFreeSGD at ${m === 'library' ? LIBRARY_SF_SGD : m === 'length' ? BY_LENGTH_SF_SGD : `${m} ×`} the suggested maxLR${warmup === undefined ? '' : `, warmup over ${warmup * 100} % of the budget`}`,
     accuracy: (task, seed) => averaged.scheduleFreeSGD(keyIn(task, 'momentum'), seed, m, warmup)?.accuracy ?? null,
   });
   const sfSgd = [
     ...SF_SGD_MULTIPLES.map((m) => sfSgdOf(m)),
     ...SF_SGD_WARMUPS.flatMap((w) => SF_SGD_WARMUP_MULTIPLES.map((m) => sfSgdOf(m, w))),
+    sfSgdOf('length', SCHEDULE_FREE_SGD_WARMUP),
     sfSgdOf('library', SCHEDULE_FREE_SGD_WARMUP),
   ];
   const bestFixed: Recipe = {

@@ -327,6 +327,25 @@ export const wordsLangGael = languageTask(
   ' (held out)',
 );
 
+/**
+ * Held out (`--tasks words-lang-kin`), added to test Schedule-Free SGD's multiple read from the range test's
+ * curve after it was chosen (15 × maxLR below 1,500 steps, 20× from 1,500, 10× where the probes' mean curve
+ * broke within 8× of maxLR): five languages in close pairs, three no task used (Norwegian, Manx, British
+ * English; Faroese and Irish only the character convnet saw), and a narrow MLP three layers deep.
+ */
+export const wordsLangKin = languageTask(
+  'words-lang-kin',
+  [
+    ['wnorwegian', '/usr/share/dict/bokmaal'],
+    ['wfaroese', '/usr/share/dict/faroese'],
+    ['wmanx', '/usr/share/dict/manx'],
+    ['wirish', '/usr/share/dict/irish'],
+    ['wbritish', '/usr/share/dict/british-english'],
+  ],
+  [64, 32, 32],
+  ' (held out)',
+);
+
 /** The character CNN's input: the first WORD_LENGTH characters of a word, each one-hot over CHARS ids. */
 const WORD_LENGTH = 16;
 const CHARS = 64;
@@ -431,6 +450,42 @@ export const fashionCNN: Task = {
   build: (seed) => lenet(10, seed),
 };
 
+/** Held out like {@link wordsLangKin}: the LeNet-style convnet on MNIST's digits (the study's MLP task). */
+export const mnistCNN: Task = {
+  ...mnistMLP,
+  name: 'mnist-cnn',
+  kind: 'digit images (28×28), LeNet-style convnet: conv 16 5×5 → pool → conv 32 5×5 → pool → 64 → 10 (held out)',
+  async load() {
+    return reshaped(await mnistMLP.load(), [28, 28, 1]);
+  },
+  build: (seed) => lenet(10, seed),
+};
+
+/**
+ * Held out like {@link wordsLangKin}, added after Schedule-Free SGD's multiple was read from the range test's
+ * edge (the probes' break below 8 × maxLR or the sweep's below 3×: 10×): CIFAR-10's images flattened into an
+ * MLP (3072→256→128→10), 600 batches of 64.
+ */
+export const cifarMLP: Task = {
+  ...cifarQuick,
+  name: 'cifar-mlp',
+  kind: 'colour images (32×32×3) flattened, MLP 3072→256→128→10 (held out)',
+  batchSize: 64,
+  iterations: 600,
+  async load() {
+    const d = await cifarQuick.load();
+    const flat = (x: tf.Tensor) => {
+      const r = x.reshape([x.shape[0], 3072]);
+      x.dispose();
+      return r;
+    };
+    return { train: { x: flat(d.train.x), y: d.train.y }, val: { x: flat(d.val.x), y: d.val.y }, test: { x: flat(d.test.x), y: d.test.y } };
+  },
+  build: (seed) => mlp(3072, [256, 128], 10, seed),
+  ...MLP_GRID,
+  adaptiveGrid: undefined,
+};
+
 export const TASKS: Task[] = [mnistMLP, fashionMLP, wordsLang, cifarQuick];
 /** Tasks run only when named (`--tasks`): held out from the choices the studies made. */
-export const HELD_OUT_TASKS: Task[] = [wordsLangNorth, fashionCNN, wordsCNN, wordsLangGael];
+export const HELD_OUT_TASKS: Task[] = [wordsLangNorth, fashionCNN, wordsCNN, wordsLangGael, wordsLangKin, mnistCNN, cifarMLP];

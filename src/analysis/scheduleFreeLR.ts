@@ -1,7 +1,7 @@
 /**
  * The Schedule-Free optimizers' settings from a range test. Schedule-Free SGD (a test run with Momentum
- * SGD): 10 × the suggested maxLR (20× from 1,500 training steps) with a warmup over 10 % of training
- * ({@link scheduleFreeSGDSettings}).
+ * SGD): 15 × the suggested maxLR (20× from 1,500 training steps; 10× where the test found the model near
+ * its edge, {@link trainingEdge}) with a warmup over 10 % of training ({@link scheduleFreeSGDSettings}).
  * Schedule-Free AdamW's learning rate from a range test run with Adam: the optimizer's default, unless
  * the range test says the model's right LR is far from it — and then never more than 8× away. The range
  * test's answer moves up to ~2× between seeds (bench:probes), and where the default is already near the
@@ -14,6 +14,7 @@
  * @packageDocumentation
  */
 import { fail, fromTable, integerAtLeast, positive, satisfies, type TableOf } from '../validate.js';
+import type { RangeCurve } from './curve.js';
 
 /** Schedule-Free AdamW's default learning rate (the reference package's; `scheduleFreeAdamW` uses it). */
 export const SCHEDULE_FREE_ADAMW_DEFAULT_LR = 0.0025;
@@ -101,35 +102,91 @@ export function scheduleFreeLR(maxLR: number, options: ScheduleFreeLROptions = {
 
 /**
  * The multiple of Momentum SGD's (momentum 0.9) suggested maxLR that Schedule-Free SGD trains at in runs shorter
- * than {@link SCHEDULE_FREE_SGD_LONG_RUN} steps: its steps have no momentum's 1 / (1 − 0.9) = 10× gain, and its
- * authors advise "10x-50x larger than classical rates". Larger multiples diverged in runs this short: 20× on a
- * word-list seed of bench:suggest's study at 600 steps; 15× fell to 19.6–80.7 % on 3 of 5 seeds of a held-out
- * word-list task (10×: 86.0 on every seed), though it had the study's best mean there (79.64 % against 79.45).
+ * than {@link SCHEDULE_FREE_SGD_LONG_RUN} steps, unless the range test found the model near its edge
+ * ({@link trainingEdge}): its steps have no momentum's 1 / (1 − 0.9) = 10× gain, and its authors advise "10x-50x
+ * larger than classical rates". On bench:suggest's study (4 tasks × 5 seeds, 300–600 steps) 15× had the best
+ * mean of 5 / 10 / 15 / 20× (79.64 % against 10×'s 79.45); where it lost most, the test had found the edge
+ * (held-out word lists: 15× fell to 19.6–80.7 % on 3 of 5 seeds, 10× kept 86.0 on every one).
  */
-export const SCHEDULE_FREE_SGD_LR_FACTOR = 10;
+export const SCHEDULE_FREE_SGD_LR_FACTOR = 15;
 /**
- * The multiple for runs of {@link SCHEDULE_FREE_SGD_LONG_RUN} steps or more: the best multiple grows with the
- * training length (the warmup, 10 % of it, lasts more steps). At 1,500–3,000 steps 20× had bench:suggest's best
- * Momentum mean (83.77 %; 10× 83.32) with no divergence on the study's or held-out tasks, and 16 epochs of
- * CIFAR-10 (8,000 steps, seeds 4–6) reached 77.95 % against 10×'s 76.92. The gain is mostly the CIFAR-10
- * convnet's: on four held-out tasks at 3,000 steps 20× was 0.15 below 10× on the mean (below on three, each
- * within the seeds' spread), still above Schedule-Free AdamW's defaults (90.98 % against 90.68).
+ * The multiple for runs of {@link SCHEDULE_FREE_SGD_LONG_RUN} steps or more, away from the edge: the best
+ * multiple grows with the training length (the warmup, 10 % of it, lasts more steps). At 1,500–3,000 steps 20×
+ * had bench:suggest's best Momentum mean (83.77 %; 10× 83.32), and 16 epochs of CIFAR-10 (8,000 steps, seeds 4–6)
+ * reached 77.95 % against 10×'s 76.92.
  */
 export const SCHEDULE_FREE_SGD_LONG_RUN_FACTOR = 20;
 /** The training length (steps) from which Schedule-Free SGD takes {@link SCHEDULE_FREE_SGD_LONG_RUN_FACTOR}. */
 export const SCHEDULE_FREE_SGD_LONG_RUN = 1500;
+/**
+ * The multiple where the range test found the model near its edge ({@link trainingEdge}), whatever the length:
+ * momentum's own gain, 1 / (1 − 0.9). On the word-list models of bench:suggest, where the test broke close above
+ * maxLR, larger multiples lost or diverged at every length (at 3,000 steps 10× had 87.78 % against 20×'s 87.14
+ * on the study's, 87.53 against 87.34 held out), and 10× never diverged on any task.
+ */
+export const SCHEDULE_FREE_SGD_NEAR_EDGE_FACTOR = 10;
+/**
+ * Near the edge when the zero-config test's probes (their mean curve) broke below this multiple of maxLR: they
+ * broke at 3–7× on the word-list models, where larger multiples lost or diverged, and at 8–34× on the image models
+ * (24× or more on 15 of 20), where they gained. Any threshold from 5 to 15 gave the same means within 0.1 on the
+ * study and the held-out tasks; 8 is their middle.
+ */
+export const SCHEDULE_FREE_SGD_PROBE_EDGE = 8;
+/**
+ * Near the edge when the linear sweep broke below this multiple of maxLR (the suggestion then caps maxLR at half
+ * that LR): it broke at 2× on every word-list seed where a sweep broke, at 3.7–15× on the image models.
+ */
+export const SCHEDULE_FREE_SGD_SWEEP_EDGE = 3;
+
+/** What {@link trainingEdge} read from a range test. */
+export interface TrainingEdge {
+  /** Where the zero-config test's probes (their mean curve) broke, over maxLR; `Infinity` if they never did or there were none. */
+  probe: number;
+  /** Where the linear sweep (the curve itself) broke, over maxLR; `Infinity` if it never did. */
+  sweep: number;
+  /** `probe` below {@link SCHEDULE_FREE_SGD_PROBE_EDGE} (8) or `sweep` below {@link SCHEDULE_FREE_SGD_SWEEP_EDGE} (3). */
+  nearEdge: boolean;
+}
+
+/** The LR of a curve at `stoppedAt` (where it diverged or met a non-finite loss), over maxLR; Infinity if it never broke. */
+function brokeAt(curve: RangeCurve, maxLR: number): number {
+  const at = curve.stoppedAt;
+  if (at == null || curve.lr.length === 0) return Infinity;
+  return curve.lr[Math.min(at, curve.lr.length - 1)] / maxLR;
+}
+
+/**
+ * How close above `maxLR` a range test's training broke (diverged or met a non-finite loss): in the zero-config
+ * test's probes and in its linear sweep (an explicit sweep has only the latter), as multiples of maxLR.
+ *
+ * @example
+ * trainingEdge({ lr: [0.02, 0.04], stoppedAt: null, probe: { lr: [0.001, 0.01, 0.1, 1, 10], stoppedAt: 3 } }, 0.05);
+ * // { probe: 20, sweep: Infinity, nearEdge: false }: the probes broke at LR 1
+ * trainingEdge({ lr: [0.05, 0.1, 0.15], stoppedAt: 2, probe: { lr: [0.001, 0.01, 0.1, 1, 10], stoppedAt: 4 } }, 0.075);
+ * // { probe: 133.3…, sweep: 2, nearEdge: true }: the sweep broke at LR 0.15
+ */
+export function trainingEdge(curve: RangeCurve, maxLR: number): TrainingEdge {
+  positive('trainingEdge', 'maxLR', maxLR);
+  const probe = curve.probe ? brokeAt(curve.probe, maxLR) : Infinity;
+  const sweep = brokeAt(curve, maxLR);
+  return { probe, sweep, nearEdge: probe < SCHEDULE_FREE_SGD_PROBE_EDGE || sweep < SCHEDULE_FREE_SGD_SWEEP_EDGE };
+}
 
 /**
  * Schedule-Free SGD's multiple of Momentum SGD's suggested maxLR for a run of `trainingSteps` steps:
- * {@link SCHEDULE_FREE_SGD_LR_FACTOR} below {@link SCHEDULE_FREE_SGD_LONG_RUN} steps, else
- * {@link SCHEDULE_FREE_SGD_LONG_RUN_FACTOR}.
+ * {@link SCHEDULE_FREE_SGD_NEAR_EDGE_FACTOR} (10) when the range test found the model `nearEdge`
+ * ({@link trainingEdge}); else {@link SCHEDULE_FREE_SGD_LR_FACTOR} (15) below {@link SCHEDULE_FREE_SGD_LONG_RUN}
+ * (1,500) steps and {@link SCHEDULE_FREE_SGD_LONG_RUN_FACTOR} (20) from there.
  *
  * @example
- * scheduleFreeSGDFactor(600);  // 10: an MLP trained for 600 batches
- * scheduleFreeSGDFactor(8000); // 20: the CIFAR-10 convnet, 16 epochs of 500 batches
+ * scheduleFreeSGDFactor(600, false);  // 15: an MLP trained for 600 batches
+ * scheduleFreeSGDFactor(8000, false); // 20: the CIFAR-10 convnet, 16 epochs of 500 batches
+ * scheduleFreeSGDFactor(3000, true);  // 10: a bag-of-n-grams model whose range test broke close above maxLR
  */
-export function scheduleFreeSGDFactor(trainingSteps: number): number {
+export function scheduleFreeSGDFactor(trainingSteps: number, nearEdge: boolean): number {
   integerAtLeast('scheduleFreeSGDFactor', 'trainingSteps', trainingSteps, 1);
+  if (typeof nearEdge !== 'boolean') fail('scheduleFreeSGDFactor', 'nearEdge', 'a boolean (trainingEdge(result, maxLR).nearEdge)', nearEdge);
+  if (nearEdge) return SCHEDULE_FREE_SGD_NEAR_EDGE_FACTOR;
   return trainingSteps < SCHEDULE_FREE_SGD_LONG_RUN ? SCHEDULE_FREE_SGD_LR_FACTOR : SCHEDULE_FREE_SGD_LONG_RUN_FACTOR;
 }
 
@@ -142,8 +199,14 @@ export const SCHEDULE_FREE_SGD_WARMUP = 0.1;
 
 /** Options of {@link scheduleFreeSGDSettings}. */
 export interface ScheduleFreeSGDSettingsOptions {
-  /** Multiple of the suggested maxLR; default {@link scheduleFreeSGDFactor} of `trainingSteps` (10, or 20 from 1,500 steps). */
+  /** Multiple of the suggested maxLR; default {@link scheduleFreeSGDFactor} of `trainingSteps` and `nearEdge` (10, 15 or 20). */
   factor?: number;
+  /**
+   * Whether the range test found the model near its edge ({@link trainingEdge}`(result, maxLR).nearEdge`;
+   * `rangeTest` passes it); true takes 10 ×. Required unless `factor` is given: the larger multiples diverged
+   * on models whose test broke close above maxLR.
+   */
+  nearEdge?: boolean;
   /** Warmup as a fraction of `trainingSteps`, in [0, 1); default {@link SCHEDULE_FREE_SGD_WARMUP} (0.1). */
   warmup?: number;
 }
@@ -154,24 +217,27 @@ export interface ScheduleFreeSGDSettings {
   warmupSteps: number;
 }
 
-const SGD_TABLE: TableOf<{ factor: number | undefined; warmup: number }> = {
+const SGD_TABLE: TableOf<{ factor: number | undefined; warmup: number; nearEdge: boolean | undefined }> = {
   factor: { check: positive },
+  nearEdge: { check: satisfies<boolean>((v) => typeof v === 'boolean', 'a boolean (trainingEdge(result, maxLR).nearEdge)') },
   warmup: { check: satisfies<number>((v) => typeof v === 'number' && v >= 0 && v < 1, 'a fraction in [0, 1)'), otherwise: SCHEDULE_FREE_SGD_WARMUP },
 };
 
 /**
  * Schedule-Free SGD's learning rate and warmup from a range test run with Momentum SGD (momentum 0.9):
- * `factor × maxLR` ({@link scheduleFreeSGDFactor} of the run's length unless given), warmed up linearly over
- * `warmup` of the `trainingSteps` you will train for (batches, all epochs together).
+ * `factor × maxLR` ({@link scheduleFreeSGDFactor} of the run's length and `nearEdge` unless given), warmed up
+ * linearly over `warmup` of the `trainingSteps` you will train for (batches, all epochs together).
  *
  * @example
- * scheduleFreeSGDSettings(0.0148, 8000); // { learningRate: 0.296, warmupSteps: 800 }: the CIFAR-10 convnet, 16 epochs of 500 batches (20×)
- * scheduleFreeSGDSettings(0.115, 600);   // { learningRate: 1.15, warmupSteps: 60 }: an MLP, 600 batches (10×)
+ * scheduleFreeSGDSettings(0.0148, 8000, { nearEdge: false }); // { learningRate: 0.296, warmupSteps: 800 }: the CIFAR-10 convnet, 16 epochs of 500 batches (20×)
+ * scheduleFreeSGDSettings(0.115, 600, { nearEdge: false });   // { learningRate: 1.725, warmupSteps: 60 }: an MLP, 600 batches (15×)
+ * scheduleFreeSGDSettings(0.77, 600, { nearEdge: true });     // { learningRate: 7.7, warmupSteps: 60 }: a bag-of-n-grams model near its edge (10×)
  * scheduleFreeSGDSettings(0.115, 600, { factor: 5, warmup: 0.05 }); // { learningRate: 0.575, warmupSteps: 30 }
  */
 export function scheduleFreeSGDSettings(maxLR: number, trainingSteps: number, options: ScheduleFreeSGDSettingsOptions = {}): ScheduleFreeSGDSettings {
   positive('scheduleFreeSGDSettings', 'maxLR', maxLR);
   integerAtLeast('scheduleFreeSGDSettings', 'trainingSteps', trainingSteps, 1);
-  const { factor, warmup } = fromTable('scheduleFreeSGDSettings', options, SGD_TABLE);
-  return { learningRate: (factor ?? scheduleFreeSGDFactor(trainingSteps)) * maxLR, warmupSteps: Math.round(warmup * trainingSteps) };
+  const { factor, warmup, nearEdge } = fromTable('scheduleFreeSGDSettings', options, SGD_TABLE);
+  if (factor === undefined && nearEdge === undefined) fail('scheduleFreeSGDSettings', 'nearEdge', 'given (trainingEdge(result, maxLR).nearEdge) unless factor is', nearEdge);
+  return { learningRate: (factor ?? scheduleFreeSGDFactor(trainingSteps, nearEdge as boolean)) * maxLR, warmupSteps: Math.round(warmup * trainingSteps) };
 }

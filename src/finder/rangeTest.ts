@@ -12,7 +12,7 @@ import type { BoundsSuggestion } from '../analysis/curve.js';
 import type { CyclicLRCallbackOptions } from '../callbacks/cyclicLR.js';
 import type { OneCycleLRCallbackOptions } from '../callbacks/oneCycleLR.js';
 import { DEFAULT_ONE_CYCLE_READING, oneCyclePeak } from '../analysis/oneCyclePeak.js';
-import { scheduleFreeLR, scheduleFreeSGDFactor, scheduleFreeSGDSettings, SCHEDULE_FREE_SGD_LONG_RUN, SCHEDULE_FREE_SGD_WARMUP, type ScheduleFreeSGDSettings } from '../analysis/scheduleFreeLR.js';
+import { scheduleFreeLR, scheduleFreeSGDFactor, scheduleFreeSGDSettings, trainingEdge, SCHEDULE_FREE_SGD_LONG_RUN, SCHEDULE_FREE_SGD_WARMUP, type ScheduleFreeSGDSettings } from '../analysis/scheduleFreeLR.js';
 import { atLeast, checkedElsewhere, choice, fail, fromTable, integerAtLeast, later, positive, satisfies, type OptionRule } from '../validate.js';
 import { FINDER_KEYS } from './options.js';
 import { noiseSigma, smoothZeroPhase } from '../analysis/stats.js';
@@ -77,7 +77,8 @@ export interface RangeTestOptions extends Omit<LRFinderOptions, 'maxLR'> {
   epochsPerHalfCycle?: number;
   /**
    * The batches you will train for (all epochs together), for `scheduleFreeSGDOptions`' multiple of maxLR
-   * (larger from 1,500 steps) and warmup (10 % of them); without it that outcome is null and a note says so.
+   * (larger from 1,500 steps, unless the test found the edge) and warmup (10 % of them); without it that
+   * outcome is null and a note says so.
    * Nothing else reads it.
    */
   trainingSteps?: number;
@@ -118,10 +119,11 @@ export interface RangeTestOutcome {
   scheduleFreeAdamWOptions: { learningRate: number } | null;
   /**
    * Options for `scheduleFreeSGD(...)` (`tfjs-clr/optimizers`) from {@link scheduleFreeSGDSettings}:
-   * 10 × the suggested maxLR (20× for runs of 1,500 steps or more, {@link scheduleFreeSGDFactor}), warmed up
-   * over 10 % of `trainingSteps`. Measured (`npm run bench:suggest`, 4 tasks × 5 seeds): 79.45 % mean test
-   * accuracy in runs of 300–600 iterations against 78.19 for the best Momentum SGD schedule (a constant ½
-   * maxLR with an EMA) and 79.59 for Schedule-Free AdamW's defaults; at 5× those budgets 83.77 against 83.72;
+   * 15 × the suggested maxLR (20× for runs of 1,500 steps or more; 10× where the test found the model near
+   * its edge, {@link trainingEdge}; {@link scheduleFreeSGDFactor}), warmed up over 10 % of `trainingSteps`.
+   * Measured (`npm run bench:suggest`, 4 tasks × 5 seeds): 79.73 % mean test accuracy in runs of 300–600
+   * iterations against 78.19 for the best Momentum SGD schedule (a constant ½ maxLR with an EMA) and 79.59
+   * for Schedule-Free AdamW's defaults; at 2× those budgets 81.93 against 82.09, at 5× 83.88 against 83.72;
    * 16 epochs of CIFAR-10 77.95 against 77.67 (`npm run bench:cifar`, seeds 4–6). Given only when the test ran
    * with Momentum SGD at momentum 0.9 (the setting measured) and `trainingSteps` was given; null otherwise, or
    * when the curve gave no bounds (a note says why).
@@ -269,7 +271,7 @@ export async function rangeTest(model: tf.LayersModel, data: RangeTestData, opts
     scheduleFreeAdamWOptions = { learningRate: sf.learningRate };
     suggestion.notes.push(`scheduleFreeAdamWOptions: ${sf.why}`);
   }
-  const scheduleFreeSGDOptions = scheduleFreeSGDFrom(model.optimizer, suggestion, trainingSteps);
+  const scheduleFreeSGDOptions = scheduleFreeSGDFrom(model.optimizer, result, suggestion, trainingSteps);
   return { result, suggestion, plan, cyclicLROptions, oneCycleLROptions, scheduleFreeAdamWOptions, scheduleFreeSGDOptions, iterations };
 }
 
@@ -277,7 +279,7 @@ export async function rangeTest(model: tf.LayersModel, data: RangeTestData, opts
  * `scheduleFreeSGDOptions` for a test run with `optimizer`, or null: with a note saying why when the test ran
  * with Momentum SGD 0.9 (the setting measured) or `trainingSteps` was given, silently otherwise.
  */
-function scheduleFreeSGDFrom(optimizer: tf.Optimizer | undefined, suggestion: BoundsSuggestion, trainingSteps: number | undefined): ScheduleFreeSGDSettings | null {
+function scheduleFreeSGDFrom(optimizer: tf.Optimizer | undefined, result: RangeTestResult, suggestion: BoundsSuggestion, trainingSteps: number | undefined): ScheduleFreeSGDSettings | null {
   const name = optimizer?.getClassName() ?? 'no optimizer';
   const config = name === 'Momentum' ? (optimizer?.getConfig() as { momentum?: number; useNesterov?: boolean }) : null;
   const measured = config !== null && config.momentum === 0.9 && !config.useNesterov;
@@ -287,7 +289,8 @@ function scheduleFreeSGDFrom(optimizer: tf.Optimizer | undefined, suggestion: Bo
   };
   if (suggestion.maxLR === null) return null;
   if (trainingSteps === undefined) return measured ? why(`give trainingSteps (the batches you will train for) for its multiple of maxLR (larger from ${SCHEDULE_FREE_SGD_LONG_RUN} steps) and its warmup over ${SCHEDULE_FREE_SGD_WARMUP * 100} % of them`) : null;
-  const factor = scheduleFreeSGDFactor(trainingSteps);
+  const edge = trainingEdge(result, suggestion.maxLR);
+  const factor = scheduleFreeSGDFactor(trainingSteps, edge.nearEdge);
   if (!measured) {
     return why(
       config === null
@@ -296,7 +299,9 @@ function scheduleFreeSGDFrom(optimizer: tf.Optimizer | undefined, suggestion: Bo
     );
   }
   const sgd = scheduleFreeSGDSettings(suggestion.maxLR, trainingSteps, { factor });
-  suggestion.notes.push(`scheduleFreeSGDOptions: Schedule-Free SGD at ${factor} × maxLR = ${sgd.learningRate.toPrecision(3)}, warmed up over ${sgd.warmupSteps} of the ${trainingSteps} training steps`);
+  const at = (x: number) => (x === Infinity ? 'never' : `at ${x.toPrecision(2)} × maxLR`);
+  const room = `the probes broke ${at(edge.probe)}, the sweep ${at(edge.sweep)}${edge.nearEdge ? ': near the edge, where larger multiples diverged' : ''}`;
+  suggestion.notes.push(`scheduleFreeSGDOptions: Schedule-Free SGD at ${factor} × maxLR = ${sgd.learningRate.toPrecision(3)} (${room}), warmed up over ${sgd.warmupSteps} of the ${trainingSteps} training steps`);
   return sgd;
 }
 

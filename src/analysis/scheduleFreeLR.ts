@@ -121,8 +121,9 @@ export const SCHEDULE_FREE_SGD_LONG_RUN = 1500;
 /**
  * The multiple where the range test found the model near its edge ({@link trainingEdge}), whatever the length:
  * momentum's own gain, 1 / (1 − 0.9). On the word-list models of bench:suggest, where the test broke close above
- * maxLR, larger multiples lost or diverged at every length (at 3,000 steps 10× had 87.78 % against 20×'s 87.14
- * on the study's, 87.53 against 87.34 held out), and 10× never diverged on any task.
+ * maxLR, 15× or 20× diverged on some seeds at 600 steps; at 3,000 steps 10× was ahead on the edge seeds of 5 of 7
+ * tasks (the study's word lists 87.78 % against 20×'s 87.14; a held-out word-list MLP 90.59 against 90.97 the
+ * largest loss), and 10× never diverged on any task.
  */
 export const SCHEDULE_FREE_SGD_NEAR_EDGE_FACTOR = 10;
 /**

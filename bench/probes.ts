@@ -125,13 +125,16 @@ function report(saved: Saved, title: string): string {
   // The training loss as recorded; with --held-out, also the held-out loss.
   const curves: Array<{ label: string; of: (r: RangeTestResult) => RangeTestResult }> = [{ label: '', of: (r) => r }];
   if (bySeed.every((runs) => runs.every((r) => r.validation !== null && r.validation.loss.length > 0))) curves.push({ label: ', held-out loss', of: heldOutLoss });
-  for (const { label, of: curveOf } of curves) for (const k of [1, 3, 5]) {
+  const readAlone = (curve: RangeTestResult, reading: (typeof READINGS)[number]) => thumbRule({ ...curve, probe: curve, repeats: null }, { reading }).maxLR ?? NaN;
+  // Groups: one probe alone, the mean curve of k, or the median of the k probes' own readings (robust to one odd probe).
+  const kinds = [{ k: 1, how: 'one' }, { k: 3, how: 'mean' }, { k: 3, how: 'median' }, { k: 5, how: 'mean' }, { k: 5, how: 'median' }] as const;
+  for (const { label, of: curveOf } of curves) for (const { k, how } of kinds) {
     if (bySeed.some((r) => r.length < k)) continue;
     for (const reading of READINGS) {
-      // Each seed: the reading of every group of k reruns (one rerun alone, or the mean curve of k).
+      // Each seed: the reading of every group of k reruns.
       const perSeed = bySeed.map((runs) => subsets(runs.length, k).map((g) => {
-        const curve = k === 1 ? curveOf(runs[g[0]]) : meanProbe(g.map((i) => curveOf(runs[i])));
-        return thumbRule({ ...curve, probe: curve, repeats: null }, { reading }).maxLR ?? NaN;
+        if (how === 'median') return median(g.map((i) => readAlone(curveOf(runs[i]), reading)));
+        return readAlone(k === 1 ? curveOf(runs[g[0]]) : meanProbe(g.map((i) => curveOf(runs[i]))), reading);
       }));
       // Draws of one group per seed: max/min across the seeds (a seeded generator: the same report every time).
       let s = 12345;
@@ -154,7 +157,7 @@ function report(saved: Saved, title: string): string {
       // A reading the rule declined (no maxLR) makes its cells '–'.
       const fix = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '–');
       const sameCell = same.length > 0 ? `${fix(median(same))} / ${fix(same[Math.floor(0.9 * same.length)])}` : '–';
-      rows.push([`${k === 1 ? 'one probe' : `mean of ${k}`}${label}`, reading, fix(spreads[1000]), fix(spreads[1800]), sameCell, perSeed.map((p) => (Number.isFinite(median(p)) ? median(p).toPrecision(2) : '–')).join(', ')]);
+      rows.push([`${k === 1 ? 'one probe' : `${how} of ${k}${how === 'median' ? ' readings' : ''}`}${label}`, reading, fix(spreads[1000]), fix(spreads[1800]), sameCell, perSeed.map((p) => (Number.isFinite(median(p)) ? median(p).toPrecision(2) : '–')).join(', ')]);
     }
   }
   // How many single probes the default reading reads at all (the rule declines a curve that never falls clearly).

@@ -134,7 +134,8 @@ function report(saved: Saved, title: string): string {
       // Each seed: the reading of every group of k reruns.
       const perSeed = bySeed.map((runs) => subsets(runs.length, k).map((g) => {
         if (how === 'median') return median(g.map((i) => readAlone(curveOf(runs[i]), reading)));
-        return readAlone(k === 1 ? curveOf(runs[g[0]]) : meanProbe(g.map((i) => curveOf(runs[i]))), reading);
+        // The mean curve read as one curve (its repeats dropped: the library would read their median).
+        return readAlone(k === 1 ? curveOf(runs[g[0]]) : { ...meanProbe(g.map((i) => curveOf(runs[i]))), repeats: null }, reading);
       }));
       // Draws of one group per seed: max/min across the seeds (a seeded generator: the same report every time).
       let s = 12345;

@@ -39,24 +39,6 @@ export function autoReading(curve: RangeCurve): 'center' | 'bottom' {
   return curve.probe != null && !adaptive ? 'center' : 'bottom';
 }
 
-/**
- * Readable probes needed for the `center` reading to be their median reading rather than their mean curve's.
- * The median of three is robust to one odd probe (a bump, an early break) that moves the mean curve's floor: on
- * the CIFAR-10 convnet (`npm run bench:probes`, 5 seeds × 6 probes) max/min across seeds went from 1.75× (mean
- * curve) to 1.45× with Momentum SGD. Not for `bottom` (adaptive optimizers): the floor is what lies within noise
- * of the minimum, a single probe is noisier, so its floor starts earlier; over bench:suggest's 124 Adam range
- * tests the median read lower on 35, higher on 15, and zero-config CLR lost 0.45 points on each seed it moved.
- * The center moves both ends: 13 lower, 15 higher of 130.
- */
-export const MIN_REPEATS_FOR_MEDIAN = 3;
-
-/** The median of positive readings; for an even count, the geometric mean of the middle two. */
-function geometricMedian(values: readonly number[]): number {
-  const v = [...values].sort((x, y) => x - y);
-  const h = Math.floor(v.length / 2);
-  return v.length % 2 === 1 ? v[h] : Math.sqrt(v[h - 1] * v[h]);
-}
-
 /** Log-distances closer than this are a tie (rounding of the LRs), far below a probe step's log(1.2) ≈ 0.18. */
 const TIE = 1e-6;
 
@@ -119,10 +101,8 @@ export function repeatSpread(curve: RangeCurve, reading: Reading, acrossBumps = 
  * bump cut 4 of 5 seeds to 0.004–0.006 where reading across gave 0.022–0.038: CLR trained about as
  * well (84.81 against 85.09 %), Schedule-Free AdamW from it better (86.98 against 86.58). A note gives
  * the reading across the bump; `acrossBumps: true` takes it (the reading before).
- * The zero-config test reads the probes' mean curve, except for the `center` reading, whose maxLR is the
- * median of the probes read alone (with 3 or more readable probes), robust to one odd probe
- * ({@link MIN_REPEATS_FOR_MEDIAN}); the probes' max/min is the suggestion's `spread`, and a spread over 2×
- * is never `high` confidence. The floor, the notes and the confidence are read on the mean curve.
+ * The zero-config test reads the mean of its probes; each probe read alone gives the suggestion's
+ * `spread`, and a spread over 2× is never `high` confidence.
  *
  * When the linear sweep diverged, `maxLR` is at most half the LR where it did (the model, trained by
  * then, breaks at lower LRs than the untrained probe did).
@@ -140,24 +120,18 @@ export function thumbRule(curve: RangeCurve, opts: ThumbRuleOptions = {}): Bound
   const reading = opts.reading === undefined || opts.reading === 'auto' ? autoReading(curve) : opts.reading;
   // What the pick saw: the smoothed loss's own minimum (at or past the floor's left end), and the same
   // reading across bumps where a bump cut the floor short.
-  const seen: { minimum: number; across: number | null; meanCurve: number } = { minimum: -1, across: null, meanCurve: NaN };
-  const spread = repeatSpread(curve, reading, opts.acrossBumps);
-  const middle = reading === 'center' && spread && spread.readings.length >= MIN_REPEATS_FOR_MEDIAN ? geometricMedian(spread.readings) : null;
+  const seen: { minimum: number; across: number | null } = { minimum: -1, across: null };
   const r = lossRule('thumb', reading, curve, { ...opts, baseDivisor: divisor }, (series, lo, hi) => {
     const picked = readingIndex(series, lo, hi, reading, opts.acrossBumps);
     seen.minimum = picked.minimum;
-    seen.meanCurve = picked.lr;
     if (!opts.acrossBumps) {
       const whole = readingIndex(series, lo, hi, reading, true);
       if (series.smooth[whole.minimum] < series.smooth[picked.minimum] && whole.lr > picked.lr) seen.across = whole.lr;
     }
-    if (middle === null) return picked;
-    // The probes' median reading, marked at the mean curve's point nearest it (the probes share its LR grid).
-    let k = lo;
-    for (let j = lo; j < hi; j++) if (Math.abs(Math.log(series.lr[j] / middle)) < Math.abs(Math.log(series.lr[k] / middle)) - TIE) k = j;
-    return { index: k, lr: middle, minimum: picked.minimum };
+    return picked;
   });
   if (r.maxLR === null) return r;
+  const spread = repeatSpread(curve, reading, opts.acrossBumps);
   const s = spread ? { ...r, spread } : r;
   const maxLR = r.maxLR;
   const notes = [...s.notes];
@@ -168,10 +142,7 @@ export function thumbRule(curve: RangeCurve, opts: ThumbRuleOptions = {}): Bound
     );
   }
   if (spread) {
-    notes.push(
-      `the ${spread.readings.length} probes read alone put maxLR at ${spread.readings.map((v) => v.toPrecision(3)).join(', ')} (${spread.ratio.toFixed(2)}× apart); ` +
-        (middle === null ? `their mean curve at ${r.maxLR.toPrecision(3)}` : `maxLR is their median; their mean curve reads ${seen.meanCurve.toPrecision(3)}`),
-    );
+    notes.push(`the ${spread.readings.length} probes read alone put maxLR at ${spread.readings.map((v) => v.toPrecision(3)).join(', ')} (${spread.ratio.toFixed(2)}× apart); their mean curve at ${r.maxLR.toPrecision(3)}`);
   }
   // High confidence needs repeats that agree (within MAX_HIGH_SPREAD×), where there are repeats.
   const capHigh = (c: BoundsSuggestion['confidence']): BoundsSuggestion['confidence'] => (c === 'high' && spread && spread.ratio > MAX_HIGH_SPREAD ? 'medium' : c);

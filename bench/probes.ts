@@ -125,7 +125,11 @@ function report(saved: Saved, title: string): string {
   // The training loss as recorded; with --held-out, also the held-out loss.
   const curves: Array<{ label: string; of: (r: RangeTestResult) => RangeTestResult }> = [{ label: '', of: (r) => r }];
   if (bySeed.every((runs) => runs.every((r) => r.validation !== null && r.validation.loss.length > 0))) curves.push({ label: ', held-out loss', of: heldOutLoss });
-  const readAlone = (curve: RangeTestResult, reading: (typeof READINGS)[number]) => thumbRule({ ...curve, probe: curve, repeats: null }, { reading }).maxLR ?? NaN;
+  // A curve read as one curve: any repeats (a mean curve's probes) dropped, so the rule reads this curve itself.
+  const readAlone = (curve: RangeTestResult, reading: (typeof READINGS)[number]) => {
+    const one = { ...curve, repeats: null };
+    return thumbRule({ ...one, probe: one }, { reading }).maxLR ?? NaN;
+  };
   // Groups: one probe alone, the mean curve of k, or the median of the k probes' own readings (robust to one odd probe).
   const kinds = [{ k: 1, how: 'one' }, { k: 3, how: 'mean' }, { k: 3, how: 'median' }, { k: 5, how: 'mean' }, { k: 5, how: 'median' }] as const;
   for (const { label, of: curveOf } of curves) for (const { k, how } of kinds) {
@@ -134,8 +138,7 @@ function report(saved: Saved, title: string): string {
       // Each seed: the reading of every group of k reruns.
       const perSeed = bySeed.map((runs) => subsets(runs.length, k).map((g) => {
         if (how === 'median') return median(g.map((i) => readAlone(curveOf(runs[i]), reading)));
-        // The mean curve read as one curve (its repeats dropped: the library would read their median).
-        return readAlone(k === 1 ? curveOf(runs[g[0]]) : { ...meanProbe(g.map((i) => curveOf(runs[i]))), repeats: null }, reading);
+        return readAlone(k === 1 ? curveOf(runs[g[0]]) : meanProbe(g.map((i) => curveOf(runs[i]))), reading);
       }));
       // Draws of one group per seed: max/min across the seeds (a seeded generator: the same report every time).
       let s = 12345;
@@ -162,7 +165,7 @@ function report(saved: Saved, title: string): string {
     }
   }
   // How many single probes the default reading reads at all (the rule declines a curve that never falls clearly).
-  const readable = saved.filter((x) => thumbRule({ ...x.result, probe: x.result, repeats: null }, { reading: 'center' }).maxLR !== null).length;
+  const readable = saved.filter((x) => Number.isFinite(readAlone(x.result, 'center'))).length;
   return [
     `# bench:probes — ${title}`,
     '',

@@ -27,6 +27,8 @@
  *   npm run bench:suggest -- --one-cycle-only --one-cycle '' --sf-sgd 2.5,5,10 --optimizers momentum   # Schedule-Free SGD at multiples of Momentum's suggested maxLR (+ --sf-warmup 0.05: a warmup over 5 % of the budget)
  *   npm run bench:suggest -- --one-cycle-only --one-cycle '' --sf-fixed 0.005,0.01 --optimizers adam   # Schedule-Free AdamW at fixed LRs (its LR against the budget)
  *   npm run bench:suggest -- --iterations-scale 5 --out bench/results/suggest-long …   # every training budget 5× longer (range tests unchanged)
+ *   npm run bench:suggest -- --report --merge bench/results/suggest,bench/results/suggest-seeds6-10 --out bench/results/suggest-seeds1-10
+ *                                                           # one report over several folders' runs (other seeds of the same tasks); writes no runs.json
  *
  * Runs are saved as they finish (bench/results/suggest/runs.json) and reused on the next start, so an
  * interrupted study resumes, and a new rule only trains its own new bounds.
@@ -69,6 +71,7 @@ const { values: a } = flags('bench:suggest', {
     'iterations-scale': { type: 'string', default: '1' },
     'probe-weights': { type: 'string', default: 'current' },
     out: { type: 'string', default: OUT },
+    merge: { type: 'string', default: '' },
 }, { summary: 'range-test suggestions measured by training outcome: rules, 1cycle readings, LR-free optimizers against a hindsight grid (4 tasks x 5 seeds; resumable)', example: 'npm run bench:suggest -- --one-cycle-only --one-cycle suggested --tasks mnist-mlp' });
 
 /** Where the range tests' probes start (rangeTest's `probeWeights`); `fresh` tests are kept beside the default ones. */
@@ -97,8 +100,38 @@ function load(file: string): Study {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Study) : { runs: {}, rangeTests: {}, tasks: {} };
 }
 
+/**
+ * The union of several folders' studies (`--merge`): other seeds of the same tasks, run at the same budget, read as one
+ * study. Runs and range tests are keyed by task and seed, so folders holding different seeds never collide; a task
+ * trained at two budgets under one name would, so that is an error.
+ */
+function merged(dirs: string[]): Study {
+  const all: Study = { runs: {}, rangeTests: {}, tasks: {} };
+  for (const dir of dirs) {
+    const file = path.join(dir, 'runs.json');
+    if (!existsSync(file)) throw new Error(`--merge: no runs.json in "${dir}"`);
+    const s = load(file);
+    for (const [name, t] of Object.entries(s.tasks)) {
+      const seen = all.tasks[name];
+      if (seen && seen.iterations !== t.iterations) throw new Error(`--merge: task ${name} trained for ${seen.iterations} iterations in one folder and ${t.iterations} in "${dir}"; merge folders of one budget`);
+    }
+    Object.assign(all.runs, s.runs);
+    Object.assign(all.rangeTests, s.rangeTests);
+    Object.assign(all.tasks, s.tasks);
+  }
+  return all;
+}
+
 async function main(): Promise<void> {
   const out = a.out as string;
+  const mergeDirs = (a.merge as string).split(',').filter(Boolean);
+  if (mergeDirs.length > 0) {
+    if (!a.report) throw new Error('--merge: only with --report (it reads the folders\' runs and writes one report; it trains nothing)');
+    mkdirSync(out, { recursive: true });
+    await writeReport(merged(mergeDirs), out, commandLine('bench:suggest'));
+    console.log(`report: ${path.join(out, 'report.md')} (${mergeDirs.length} folders merged)`);
+    return;
+  }
   mkdirSync(out, { recursive: true });
   const file = path.join(out, 'runs.json');
   const study = load(file);

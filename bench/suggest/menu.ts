@@ -203,6 +203,68 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
   return [zeroConfigOf(''), zeroConfigOf('|fresh'), emaOf('clr'), emaOf('clr', 'ema', 'raw'), emaOf('clr', 'swa'), emaOf('clr', 'swa', 'raw'), ...oneCycle, swaOf('averaged'), swaOf('raw'), emaOf('onecycle'), emaOf('onecycle', 'ema', 'raw'), ...constantEma, ...free, ...(family === 'adam' ? [...sfAt, ...sfFixed] : sfSgd), bestFixed, bestFixedEma];
 }
 
+const FAMILIES = ['momentum', 'adam'];
+const FAMILY_TITLE: Record<string, string> = { momentum: 'Momentum SGD (0.9)', adam: 'Adam' };
+
+/** Task and seed pairs: the grid's, or (a study without a grid, such as --iterations-scale's) the default range tests'. */
+function taskSeeds(study: Study, grid: Grid): Array<{ task: string; seed: number; cost: number }> {
+  return grid.length > 0
+    ? grid.map((g) => ({ task: g.task, seed: g.seed, cost: g.cost }))
+    : Object.entries(study.rangeTests).map(([k, v]) => [k.split('|'), v.iterations] as const).filter(([parts]) => parts.length === 2).map(([[task, seed], cost]) => ({ task, seed: Number(seed), cost }));
+}
+
+const tasksOf = (pairs: Array<{ task: string }>, family: string) => [...new Set(pairs.map((g) => g.task).filter((t) => (t.split('@')[1] ?? 'momentum') === family))];
+
+/** The library's own recipe of each family (what `rangeTest` returns for it), Schedule-Free AdamW's defaults and hindsight's best fixed LR. */
+const SPREAD_RECIPES: Record<string, string[]> = {
+  momentum: [`range test + scheduleFreeSGD at ${LIBRARY_SF_SGD} the suggested maxLR, warmup over ${SCHEDULE_FREE_SGD_WARMUP * 100} % of the budget`],
+  adam: ['range test + scheduleFreeAdamW at `scheduleFreeAdamWOptions` (default LR unless 2× maxLR is over 2× away; at most 8× away)'],
+};
+const SPREAD_BESIDE = ['scheduleFreeAdamW (defaults)', 'best fixed LR of the grid (hindsight)'];
+
+/**
+ * The outcome's spread across seeds (#35's target: no wider than the best fixed LR's or Schedule-Free AdamW's), per task:
+ * the standard deviation across seeds beside max − min, which grows with the number of seeds where σ does not.
+ */
+export function spreadSection(study: Study, grid: Grid): string[] {
+  const pairs = taskSeeds(study, grid);
+  const lines: string[] = [];
+  for (const family of FAMILIES) {
+    const tasks = tasksOf(pairs, family);
+    const list = recipes(study, grid, family).filter((r) => [...SPREAD_RECIPES[family], ...SPREAD_BESIDE].some((n) => r.name.startsWith(n)));
+    const rows = list.map((r) => {
+      const cells = tasks.map((t) => {
+        const seeds = pairs.filter((g) => g.task === t).map((g) => g.seed);
+        const acc = seeds.map((s) => r.accuracy(t, s)).filter((v): v is number => v !== null).map((v) => v * 100);
+        if (acc.length < seeds.length || acc.length < 2) return null;
+        const m = mean(acc);
+        return { sd: Math.sqrt(acc.reduce((x, v) => x + (v - m) ** 2, 0) / (acc.length - 1)), range: Math.max(...acc) - Math.min(...acc) };
+      });
+      return { name: r.name, cells };
+    }).filter((row) => row.cells.some((c) => c !== null));
+    if (rows.length === 0) continue;
+    const seedCount = new Set(pairs.filter((g) => tasks.includes(g.task)).map((g) => g.seed)).size;
+    lines.push(
+      `### ${FAMILY_TITLE[family]}: ${seedCount} seeds`,
+      '',
+      `| recipe | ${tasks.join(' | ')} |`,
+      `| --- | ${tasks.map(() => '---').join(' | ')} |`,
+      ...rows.map((row) => `| ${row.name} | ${row.cells.map((c) => (c === null ? '–' : `${c.sd.toFixed(2)} (${c.range.toFixed(1)})`)).join(' | ')} |`),
+      '',
+    );
+  }
+  if (lines.length === 0) return [];
+  return [
+    '## The outcome\'s spread across seeds',
+    '',
+    'Per task, the standard deviation of the test accuracy (points) across seeds and, in brackets, max − min (which grows',
+    'with the number of seeds; σ does not): the library\'s recipe of each family (what `rangeTest` returns for it) beside',
+    'Schedule-Free AdamW at its defaults and the best fixed LR of the grid, chosen on each seed with hindsight.',
+    '',
+    ...lines,
+  ];
+}
+
 /** The menu section of report.md: one table per optimizer family, plus the mean over tasks. */
 export function menuSection(study: Study, grid: Grid): string[] {
   const lines = [
@@ -218,12 +280,9 @@ export function menuSection(study: Study, grid: Grid): string[] {
     'mean over tasks of max − min.',
     '',
   ];
-  // Task and seed pairs: the grid's, or (a study without a grid, such as --iterations-scale's) the default range tests'.
-  const pairs = grid.length > 0
-    ? grid.map((g) => ({ task: g.task, seed: g.seed, cost: g.cost }))
-    : Object.entries(study.rangeTests).map(([k, v]) => [k.split('|'), v.iterations] as const).filter(([parts]) => parts.length === 2).map(([[task, seed], cost]) => ({ task, seed: Number(seed), cost }));
-  for (const family of ['momentum', 'adam']) {
-    const tasks = [...new Set(pairs.map((g) => g.task).filter((t) => (t.split('@')[1] ?? 'momentum') === family))];
+  const pairs = taskSeeds(study, grid);
+  for (const family of FAMILIES) {
+    const tasks = tasksOf(pairs, family);
     if (tasks.length === 0) continue;
     const list = recipes(study, grid, family);
     const cost = (task: string) => {
@@ -240,7 +299,7 @@ export function menuSection(study: Study, grid: Grid): string[] {
       return { text: `${pct(m)} (${spread.toFixed(1)})${whole ? '' : ` ${acc.length}/${seeds.length}`}`, mean: whole ? m : null, spread: whole ? spread : null };
     };
     lines.push(
-      `### ${family === 'momentum' ? 'Momentum SGD (0.9)' : 'Adam'}`,
+      `### ${FAMILY_TITLE[family]}`,
       '',
       `| recipe | ${tasks.join(' | ')} | mean over tasks |`,
       `| --- | ${tasks.map(() => '---').join(' | ')} | --- |`,

@@ -26,6 +26,7 @@
  *   npm run bench:suggest -- --one-cycle-only --one-cycle '' --sf-lr suggested,double --optimizers adam  # Schedule-Free AdamW at the range test's LR
  *   npm run bench:suggest -- --one-cycle-only --one-cycle '' --sf-sgd 2.5,5,10 --optimizers momentum   # Schedule-Free SGD at multiples of Momentum's suggested maxLR (+ --sf-warmup 0.05: a warmup over 5 % of the budget)
  *   npm run bench:suggest -- --one-cycle-only --one-cycle '' --sf-fixed 0.005,0.01 --optimizers adam   # Schedule-Free AdamW at fixed LRs (its LR against the budget)
+ *   npm run bench:suggest -- --one-cycle-only --one-cycle '' --sf-lr double --sf-fixed 0.02 --sf-adamw-warmup 0.1 --optimizers adam   # the same runs, and its default LR, warmed up over 10 % of the budget
  *   npm run bench:suggest -- --iterations-scale 5 --out bench/results/suggest-long …   # every training budget 5× longer (range tests unchanged)
  *   npm run bench:suggest -- --report --merge bench/results/suggest,bench/results/suggest-seeds6-10 --out bench/results/suggest-seeds1-10
  *                                                           # one report over several folders' runs (other seeds of the same tasks); writes no runs.json
@@ -42,7 +43,7 @@ import { CANDIDATES, RANGE_TEST_VERSION, compactJSON, pairKey, rangeTestKeyOf, r
 import { writeReport } from './suggest/write-report.js';
 import { factsFor } from '../examples/cifar/optimizers.js';
 import { ADAPTIVE_GRID, HELD_OUT_TASKS, TASKS, type Grid, type Task, type TaskData } from './suggest/tasks.js';
-import { compileFor, LR_FREE, OPTIMIZERS, scheduleFreeSGDRun, trainRun, type LRFreeName, type OptimizerName, type Policy, type RunOutcome } from './suggest/train.js';
+import { compileFor, LR_FREE, OPTIMIZERS, scheduleFreeAdamWWarmup, scheduleFreeSGDRun, trainRun, type LRFreeName, type OptimizerName, type Policy, type RunOutcome } from './suggest/train.js';
 import { commandLine, flags, positiveFlag, readings, RESULTS } from './kit.js';
 
 const OUT = path.join(RESULTS, 'suggest');
@@ -67,6 +68,7 @@ const { values: a } = flags('bench:suggest', {
     'const-ema': { type: 'string', default: '' },
     'sf-sgd': { type: 'string', default: '' },
     'sf-warmup': { type: 'string' },
+    'sf-adamw-warmup': { type: 'string' },
     budget: { type: 'string' },
     'iterations-scale': { type: 'string', default: '1' },
     'probe-weights': { type: 'string', default: 'current' },
@@ -92,6 +94,12 @@ const CONST_EMA = (a['const-ema'] as string).split(',').filter(Boolean).map((v) 
 const SF_SGD = (a['sf-sgd'] as string).split(',').filter(Boolean).map((v) => positiveFlag('sf-sgd', v) as number);
 /** `--sf-sgd` runs with a linear warmup over this fraction of the training budget (its authors recommend a warmup). */
 const SF_WARMUP = positiveFlag('sf-warmup', a['sf-warmup']);
+
+/**
+ * Schedule-Free AdamW's `--sf-lr` and `--sf-fixed` runs, and one at its default LR, with a linear warmup over this fraction
+ * of the budget (`--sf-adamw-warmup`; none by default, as in the library). Its authors warm it up in every experiment.
+ */
+const SF_ADAMW_WARMUP = positiveFlag('sf-adamw-warmup', a['sf-adamw-warmup']);
 
 /** Fixed learning rates Schedule-Free AdamW also trains at (`--sf-fixed`): its LR against the budget, whatever the range test says. */
 const SF_FIXED = (a['sf-fixed'] as string).split(',').filter(Boolean).map((v) => positiveFlag('sf-fixed', v) as number);
@@ -250,8 +258,9 @@ async function runOptimizer(task: Task, data: TaskData, seeds: number[], optimiz
       // Schedule-Free AdamW (Adam's family) at the LR each reading gives, its other settings (warmup) at their defaults.
       if (optimizer === 'adam') {
         const lrs = new Set(readings(a['sf-lr'] as string, '--sf-lr').map((r) => oneCyclePeak(curve, suggestion, r)).filter((v): v is number => v !== null));
-        for (const lr of lrs) policies.push({ kind: 'lrfree', optimizer: 'scheduleFreeAdamW', lr });
-        for (const lr of SF_FIXED) policies.push({ kind: 'lrfree', optimizer: 'scheduleFreeAdamW', lr });
+        const warmupSteps = SF_ADAMW_WARMUP === undefined ? {} : { warmupSteps: scheduleFreeAdamWWarmup(SF_ADAMW_WARMUP, task.iterations) };
+        for (const lr of [...lrs, ...SF_FIXED]) policies.push({ kind: 'lrfree', optimizer: 'scheduleFreeAdamW', lr, ...warmupSteps });
+        if (SF_ADAMW_WARMUP !== undefined) policies.push({ kind: 'lrfree', optimizer: 'scheduleFreeAdamW', ...warmupSteps });
       }
       // Schedule-Free SGD (Momentum SGD's family) at multiples of the suggested maxLR (`--sf-sgd`).
       if (optimizer === 'momentum' && suggestion.maxLR !== null) for (const m of SF_SGD) policies.push(scheduleFreeSGDRun(m, suggestion.maxLR, task.iterations, SF_WARMUP));

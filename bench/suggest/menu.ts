@@ -7,7 +7,7 @@
 import { DEFAULT_RULE, suggestBounds, type BoundsSuggestion, type RangeTestResult } from 'tfjs-clr';
 import { DEFAULT_ONE_CYCLE_READING, ONE_CYCLE_READINGS, oneCyclePeak, SCHEDULE_FREE_ADAMW_DEFAULT_LR, scheduleFreeLR, type ScheduleFreeLROptions } from 'tfjs-clr';
 import { scheduleFreeSGDFactor, trainingEdge, SCHEDULE_FREE_SGD_LONG_RUN, SCHEDULE_FREE_SGD_LONG_RUN_FACTOR, SCHEDULE_FREE_SGD_LR_FACTOR, SCHEDULE_FREE_SGD_NEAR_EDGE_FACTOR, SCHEDULE_FREE_SGD_WARMUP } from 'tfjs-clr';
-import { LR_FREE, scheduleFreeSGDRun, type LRFreeName, type RunOutcome } from './train.js';
+import { LR_FREE, scheduleFreeAdamWWarmup, scheduleFreeSGDRun, type LRFreeName, type RunOutcome } from './train.js';
 import { betterWeights, pct, runIndex, type studyRows, type Study } from './report.js';
 
 /** The grid's best per task and seed (studyRows' `grid`, computed once by the report). */
@@ -36,6 +36,9 @@ export const LIBRARY_SF_SGD = `the library's multiple (${SCHEDULE_FREE_SGD_LR_FA
 export const BY_LENGTH_SF_SGD = `the budget's multiple alone (10×, ${SCHEDULE_FREE_SGD_LONG_RUN_FACTOR}× from ${SCHEDULE_FREE_SGD_LONG_RUN} steps) of`;
 /** `'library'`: the library's multiple; `'length'`: the earlier rule by the budget alone ({@link BY_LENGTH_SF_SGD}). */
 export type SFSGDMultiple = number | 'library' | 'length';
+
+/** The warmups (fractions of the budget) bench:suggest's `--sf-adamw-warmup` runs were tried with. */
+export const SF_ADAMW_WARMUPS = [0.05, 0.1];
 
 /** The fixed learning rates bench:suggest's `--sf-fixed` runs were trained at (2, 4, 8 and 16 × the default 0.0025). */
 const SF_SWEEP = [0.005, 0.01, 0.02, 0.04];
@@ -140,14 +143,29 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
   );
   // Schedule-Free AdamW with the range test choosing its LR (Adam's range test; its other settings at their
   // defaults): `lrOf` reads the LR from the curve, undefined for the run at the optimizer's default LR.
-  const sfRecipe = (name: string, variant: string, lrOf: (curve: RangeTestResult, s: BoundsSuggestion) => number | undefined | null): Recipe => ({
+  // `warmup`: the runs warmed up over that fraction of the budget (`--sf-adamw-warmup`).
+  const sfRecipe = (name: string, variant: string, lrOf: (curve: RangeTestResult, s: BoundsSuggestion) => number | undefined | null, warmup?: number): Recipe => ({
     name,
     accuracy: (task, seed) => {
-      const curve = rt(keyIn(task, 'adam'), seed, variant);
+      const key = keyIn(task, 'adam');
+      const curve = rt(key, seed, variant);
       const lr = curve ? lrOf(curve, suggestBounds(curve)) : null;
-      return lr === null ? null : find(keyIn(task, 'adam'), seed, { kind: 'lrfree', optimizer: 'scheduleFreeAdamW', ...(lr === undefined ? {} : { lr }) })?.accuracy ?? null;
+      const iterations = study.tasks[key]?.iterations;
+      if (lr === null || (warmup !== undefined && iterations === undefined)) return null;
+      const warmupSteps = warmup === undefined ? {} : { warmupSteps: scheduleFreeAdamWWarmup(warmup, iterations as number) };
+      return find(key, seed, { kind: 'lrfree', optimizer: 'scheduleFreeAdamW', ...(lr === undefined ? {} : { lr }), ...warmupSteps })?.accuracy ?? null;
     },
   });
+  const libraryLR = (options: ScheduleFreeLROptions) => (_c: RangeTestResult, s: BoundsSuggestion): number | undefined | null => {
+    if (s.maxLR === null) return null;
+    const sf = scheduleFreeLR(s.maxLR, options);
+    return sf.from === 'default' ? undefined : sf.learningRate;
+  };
+  // The defaults and the library's recipe, warmed up (`--sf-adamw-warmup`).
+  const sfWarm = SF_ADAMW_WARMUPS.flatMap((w) => [
+    sfRecipe(`scheduleFreeAdamW (defaults), warmup over ${w * 100} % of the budget`, '', () => undefined, w),
+    sfRecipe(`range test + scheduleFreeAdamW at \`scheduleFreeAdamWOptions\`, warmup over ${w * 100} % of the budget`, '', libraryLR({}), w),
+  ]);
   const sfAt = [
     ...['', '|fresh'].flatMap((variant) => ONE_CYCLE_READINGS.map((reading) =>
       sfRecipe(`range test${variant === '|fresh' ? ' (fresh probes)' : ''} + scheduleFreeAdamW at the \`${reading}\` LR`, variant, (c, s) => oneCyclePeak(c, s, reading)),
@@ -157,11 +175,8 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
     ...([
       ['range test + scheduleFreeAdamW at `scheduleFreeAdamWOptions` (default LR unless 2× maxLR is over 2× away; at most 8× away)', {}],
       ['range test + scheduleFreeAdamW, default LR unless 2× maxLR is over 2× away (the gate alone, no ceiling)', { maxRatio: Infinity }],
-    ] as Array<[string, ScheduleFreeLROptions]>).map(([name, options]) => sfRecipe(name, '', (_c, s) => {
-      if (s.maxLR === null) return null;
-      const sf = scheduleFreeLR(s.maxLR, options);
-      return sf.from === 'default' ? undefined : sf.learningRate;
-    })),
+    ] as Array<[string, ScheduleFreeLROptions]>).map(([name, options]) => sfRecipe(name, '', libraryLR(options))),
+    ...sfWarm,
   ];
   // Schedule-Free AdamW at fixed multiples of its default LR (`--sf-fixed`): its LR against the budget.
   const sfFixed = SF_SWEEP.map((lr): Recipe => ({

@@ -41,6 +41,9 @@ export function scheduleFreeSGDRun(multiple: number, maxLR: number, iterations: 
   return { kind: 'lrfree', optimizer: 'scheduleFreeSGD', lr: learningRate, ...(warmup === undefined ? {} : { warmupSteps }) };
 }
 
+/** Schedule-Free AdamW's warmup steps over the fraction `warmup` of a budget of `iterations` (bench:suggest's `--sf-adamw-warmup`), rounded as Schedule-Free SGD's. */
+export const scheduleFreeAdamWWarmup = (warmup: number, iterations: number): number => Math.round(warmup * iterations);
+
 /** The optimizers the study covers: the paper's Momentum SGD, and the adaptive Adam and RMSProp (tfjs defaults). */
 const STUDIED = ['momentum', 'adam', 'rmsprop'] as const;
 export type OptimizerName = (typeof STUDIED)[number];

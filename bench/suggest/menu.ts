@@ -233,7 +233,7 @@ const tasksOf = (pairs: Array<{ task: string }>, family: string) => [...new Set(
 /** The library's own recipe of each family (what `rangeTest` returns for it), Schedule-Free AdamW's defaults and hindsight's best fixed LR. */
 const SPREAD_RECIPES: Record<string, string[]> = {
   momentum: [`range test + scheduleFreeSGD at ${LIBRARY_SF_SGD} the suggested maxLR, warmup over ${SCHEDULE_FREE_SGD_WARMUP * 100} % of the budget`],
-  adam: ['range test + scheduleFreeAdamW at `scheduleFreeAdamWOptions` (default LR unless 2× maxLR is over 2× away; at most 8× away)'],
+  adam: ['range test + scheduleFreeAdamW at `scheduleFreeAdamWOptions`'],
 };
 const SPREAD_BESIDE = ['scheduleFreeAdamW (defaults)', 'best fixed LR of the grid (hindsight)'];
 

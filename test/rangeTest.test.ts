@@ -145,7 +145,7 @@ describe('zero-config rangeTest', () => {
     model.dispose();
   });
 
-  test('scheduleFreeAdamWOptions: with Adam, twice the suggested maxLR when that is over 2× from the default 0.0025 (held within 8× of it), else 0.0025, said in a note; null with Momentum (an SGD LR)', async () => {
+  test('scheduleFreeAdamWOptions: with Adam, twice the suggested maxLR when that is over 2× from the default 0.0025 (held within 8× of it), else 0.0025, said in a note, warmed up over 10 % of trainingSteps when given; null with Momentum (an SGD LR)', async () => {
     const { xs, ys } = blobs(400, 4);
     const adam = blobModel(tf.train.adam(0.001));
     const withAdam = await rangeTest(adam, { x: xs, y: ys }, { batchSize: 20, budget: 150 });
@@ -154,7 +154,16 @@ describe('zero-config rangeTest', () => {
     const far = 2 * max > 0.005 || 2 * max < 0.00125;
     const held = Math.min(Math.max(2 * max, 0.0025 / 8), 0.0025 * 8);
     expect(withAdam.scheduleFreeAdamWOptions?.learningRate).toBeCloseTo(far ? held : 0.0025, 12);
-    expect(withAdam.suggestion.notes.some((n) => n.startsWith('scheduleFreeAdamWOptions: Schedule-Free AdamW at'))).toBe(true);
+    const note = (o: { suggestion: { notes: string[] } }) => o.suggestion.notes.find((n) => n.startsWith('scheduleFreeAdamWOptions: Schedule-Free AdamW at'));
+    // Without trainingSteps no warmup, and the note says how to get one; with them, a warmup over 10 % of them.
+    expect(withAdam.scheduleFreeAdamWOptions).not.toHaveProperty('warmupSteps');
+    expect(note(withAdam)).toMatch(/; no warmup: give trainingSteps \(the batches you will train for\) for one over 10 % of them$/);
+    const withSteps = await rangeTest(adam, { x: xs, y: ys }, { batchSize: 20, budget: 150, trainingSteps: 1234 });
+    const stepsMax = withSteps.suggestion.maxLR as number;
+    const stepsFar = 2 * stepsMax > 0.005 || 2 * stepsMax < 0.00125;
+    expect(withSteps.scheduleFreeAdamWOptions?.warmupSteps).toBe(123);
+    expect(withSteps.scheduleFreeAdamWOptions?.learningRate).toBeCloseTo(stepsFar ? Math.min(Math.max(2 * stepsMax, 0.0025 / 8), 0.0025 * 8) : 0.0025, 12);
+    expect(note(withSteps)).toMatch(/; warmed up over 123 of the 1234 training steps$/);
     const momentum = blobModel(tf.train.momentum(0.01, 0.9));
     const withMomentum = await rangeTest(momentum, { x: xs, y: ys }, { batchSize: 20, budget: 150 });
     expect(withMomentum.suggestion.maxLR).not.toBeNull();

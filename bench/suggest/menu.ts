@@ -37,8 +37,8 @@ export const BY_LENGTH_SF_SGD = `the budget's multiple alone (10×, ${SCHEDULE_F
 /** `'library'`: the library's multiple; `'length'`: the earlier rule by the budget alone ({@link BY_LENGTH_SF_SGD}). */
 export type SFSGDMultiple = number | 'library' | 'length';
 
-/** The warmups (fractions of the budget) bench:suggest's `--sf-adamw-warmup` runs were tried with. */
-export const SF_ADAMW_WARMUPS = [0.05, 0.1];
+/** The warmups (fractions of the budget) bench:suggest's `--sf-adamw-warmup` runs were tried with (the library's 10 %). */
+export const SF_ADAMW_WARMUPS = [0.1];
 
 /** The fixed learning rates bench:suggest's `--sf-fixed` runs were trained at (2, 4, 8 and 16 × the default 0.0025). */
 const SF_SWEEP = [0.005, 0.01, 0.02, 0.04];

@@ -44,6 +44,9 @@ export const SCHEDULE_FREE_MAX_RATIO = 8;
  */
 export const SCHEDULE_FREE_ADAMW_WARMUP = 0.1;
 
+/** Warmup steps over the fraction `warmup` of `trainingSteps`, rounded: both Schedule-Free recipes' (internal; not exported from the package). */
+export const warmupStepsOf = (warmup: number, trainingSteps: number): number => Math.round(warmup * trainingSteps);
+
 /** Options for `scheduleFreeAdamW(...)` that `rangeTest` returns as `scheduleFreeAdamWOptions`. */
 export interface ScheduleFreeAdamWSettings {
   /** From {@link scheduleFreeLR}. */
@@ -267,5 +270,5 @@ export function scheduleFreeSGDSettings(maxLR: number, trainingSteps: number, op
   integerAtLeast('scheduleFreeSGDSettings', 'trainingSteps', trainingSteps, 1);
   const { factor, warmup, nearEdge } = fromTable('scheduleFreeSGDSettings', options, SGD_TABLE);
   if (factor === undefined && nearEdge === undefined) fail('scheduleFreeSGDSettings', 'nearEdge', 'given (trainingEdge(result, maxLR).nearEdge) unless factor is', nearEdge);
-  return { learningRate: (factor ?? scheduleFreeSGDFactor(trainingSteps, nearEdge as boolean)) * maxLR, warmupSteps: Math.round(warmup * trainingSteps) };
+  return { learningRate: (factor ?? scheduleFreeSGDFactor(trainingSteps, nearEdge as boolean)) * maxLR, warmupSteps: warmupStepsOf(warmup, trainingSteps) };
 }

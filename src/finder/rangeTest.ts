@@ -12,7 +12,7 @@ import type { BoundsSuggestion } from '../analysis/curve.js';
 import type { CyclicLRCallbackOptions } from '../callbacks/cyclicLR.js';
 import type { OneCycleLRCallbackOptions } from '../callbacks/oneCycleLR.js';
 import { DEFAULT_ONE_CYCLE_READING, oneCyclePeak } from '../analysis/oneCyclePeak.js';
-import { scheduleFreeLR, scheduleFreeSGDFactor, scheduleFreeSGDSettings, trainingEdge, SCHEDULE_FREE_ADAMW_WARMUP, SCHEDULE_FREE_SGD_LONG_RUN, SCHEDULE_FREE_SGD_WARMUP, type ScheduleFreeAdamWSettings, type ScheduleFreeSGDSettings } from '../analysis/scheduleFreeLR.js';
+import { scheduleFreeLR, scheduleFreeSGDFactor, scheduleFreeSGDSettings, trainingEdge, warmupStepsOf, SCHEDULE_FREE_ADAMW_WARMUP, SCHEDULE_FREE_SGD_LONG_RUN, SCHEDULE_FREE_SGD_WARMUP, type ScheduleFreeAdamWSettings, type ScheduleFreeSGDSettings } from '../analysis/scheduleFreeLR.js';
 import { atLeast, checkedElsewhere, choice, fail, fromTable, integerAtLeast, later, positive, satisfies, type OptionRule } from '../validate.js';
 import { FINDER_KEYS } from './options.js';
 import { noiseSigma, smoothZeroPhase } from '../analysis/stats.js';
@@ -272,7 +272,7 @@ export async function rangeTest(model: tf.LayersModel, data: RangeTestData, opts
   let scheduleFreeAdamWOptions: ScheduleFreeAdamWSettings | null = null;
   if (testedWithAdam && suggestion.maxLR !== null) {
     const sf = scheduleFreeLR(suggestion.maxLR);
-    const warmupSteps = trainingSteps === undefined ? undefined : Math.round(SCHEDULE_FREE_ADAMW_WARMUP * trainingSteps);
+    const warmupSteps = trainingSteps === undefined ? undefined : warmupStepsOf(SCHEDULE_FREE_ADAMW_WARMUP, trainingSteps);
     scheduleFreeAdamWOptions = { learningRate: sf.learningRate, ...(warmupSteps === undefined ? {} : { warmupSteps }) };
     const warmup = warmupSteps === undefined
       ? `no warmup: give trainingSteps (the batches you will train for) for one over ${SCHEDULE_FREE_ADAMW_WARMUP * 100} % of them`

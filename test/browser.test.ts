@@ -1,6 +1,6 @@
 /**
  * The demo page in a real browser: Debian's Chromium, headless (software rendering), driven by
- * playwright-core. First what a user sees on opening it: the zero-config range test and the five-way
+ * playwright-core. First what a user sees on opening it: the zero-config range test and the six-way
  * comparison on the MNIST digits shipped with the page (a smaller preset of the same task; the full
  * one with UPDATE_SCREENSHOTS=1, which also rewrites docs/demo.png), CLR at or above a fixed LR at
  * the suggestion's baseLR and at its maxLR, no console errors. Then the advanced fold on the synthetic
@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { cyclicLearningRate, cyclicMomentum, oneCycleLearningRate, oneCycleMomentum } from '../src/index.js';
 import { buildDemo, serveDemo } from '../examples/browser/serve.js';
+import { DIGIT_PRESETS } from '../examples/browser/tasks.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -27,6 +28,7 @@ interface Demo {
   task: string;
   zeroConfig: { baseLR: number | null; maxLR: number | null; oneCycleMaxLR: number | null; confidence: string; iterations: number; notes: string[] } | null;
   comparison: Array<{ name: string; describe: string; accuracy: number[]; finalAccuracy: number; bestAccuracy: number; imagesPerSecond: number; emaAccuracy?: number }> | null;
+  recipe: { learningRate: number | null; warmupSteps: number | null; iterations: number; notes: string[] } | null;
   errors: string[];
   rangeTest: { lr: number[]; stopReason: string } | null;
   suggestion: { baseLR: number | null; maxLR: number | null; confidence: string; notes: string[] } | null;
@@ -115,13 +117,22 @@ run(`the demo page as a user first opens it: zero-config on the digits${haveChro
     expect(await page.isDisabled('#compare')).toBe(false);
   }, 600000);
 
-  test("five runs from the same weights: CLR above the worse fixed LR (baseLR or maxLR) and within a point of the better", async () => {
+  test("six runs from the same weights: CLR above the worse fixed LR (baseLR or maxLR) and within a point of the better; the recipe's own range test", async () => {
     await page.check('#compare-visor');
     await page.click('#compare');
     await waitFor('compared');
     const d = await demo();
     const runs = d.comparison ?? [];
-    expect(runs.map((r) => r.name)).toEqual(['fixed at baseLR', 'fixed at maxLR', 'CLR triangular2', '1cycle', 'Schedule-Free AdamW']);
+    expect(runs.map((r) => r.name)).toEqual(['fixed at baseLR', 'fixed at maxLR', 'CLR triangular2', '1cycle', 'Schedule-Free AdamW', 'range test + Schedule-Free AdamW']);
+    // The recommended recipe's settings came from a range test run with Adam and told the training's
+    // length: 4 epochs of the preset's digits in batches of 32 (the page's), warmed up over 10 % of them.
+    const { train, epochs } = DIGIT_PRESETS[FULL ? 'full' : 'small'];
+    const steps = Math.ceil(train / 32) * epochs;
+    expect(d.recipe?.iterations).toBeLessThanOrEqual(500);
+    expect(d.recipe?.warmupSteps).toBe(Math.round(steps / 10));
+    expect(d.recipe?.learningRate).toBeGreaterThan(0);
+    expect(d.recipe?.notes.join(' ')).toMatch(/scheduleFreeAdamWOptions: .*warmed up over \d+ of the \d+ training steps/);
+    expect(runs[5].describe).toContain(`LR ${Number((d.recipe?.learningRate as number).toPrecision(3))}, warmed up over ${Math.round(steps / 10)} iterations`);
     const final = Object.fromEntries(runs.map((r) => [r.name, r.finalAccuracy]));
     console.log(`browser test (${d.backend}, ${FULL ? 'full' : 'small'} preset): final test accuracy ${runs.map((r) => `${r.name} ${(r.finalAccuracy * 100).toFixed(1)} %`).join(', ')}`);
     // The small preset scores 500 test digits (one digit = 0.2 points) after a range test whose probes
@@ -142,7 +153,8 @@ run(`the demo page as a user first opens it: zero-config on the digits${haveChro
     expect(runs.filter((r) => r.emaAccuracy !== undefined)).toHaveLength(1);
     expect(await page.textContent('#results')).toMatch(/An EMA of CLR's weights .* points over its raw weights/);
     // The table, the live charts, the speed.
-    expect(await page.locator('#results-table tbody tr').count()).toBe(5);
+    expect(await page.textContent('#results')).toMatch(/The library's recipe .* against Schedule-Free AdamW's defaults: [+−]\d+\.\d points/);
+    expect(await page.locator('#results-table tbody tr').count()).toBe(6);
     for (const id of ['chart-compare', 'chart-compare-lr']) expect(await page.locator(`#${id} svg`).count()).toBeGreaterThan(0);
     expect(await page.textContent('#speed')).toMatch(/\d+ images\/s/);
     // The same curves in tfjs-vis's visor, drawn: one surface for accuracy, one for the LR, in its own tab.
@@ -152,6 +164,11 @@ run(`the demo page as a user first opens it: zero-config on the digits${haveChro
       expect(await surface.count()).toBe(1);
     }
     await page.locator('.visor .visor-controls button', { hasText: 'Hide' }).click();
+    // The visor slides out to the right: wait until it has left the page, or the screenshot shows it over the charts.
+    await page.waitForFunction(() => {
+      const v = document.querySelector('.visor');
+      return v === null || v.getBoundingClientRect().left >= window.innerWidth - 1;
+    }, undefined, { timeout: 10000 });
     const shot = FULL ? path.resolve(__dirname, '../docs/demo.png') : path.resolve(__dirname, '../results/browser/demo.png');
     mkdirSync(path.dirname(shot), { recursive: true });
     await page.screenshot({ path: shot, fullPage: true });
@@ -264,6 +281,11 @@ run(`the demo page's advanced fold, on the synthetic task${haveChromium ? '' : `
     mkdirSync(path.dirname(shot), { recursive: true });
     await page.screenshot({ path: shot });
     await page.locator('.visor .visor-controls button', { hasText: 'Hide' }).click();
+    // The visor slides out to the right: wait until it has left the page, or the screenshot shows it over the charts.
+    await page.waitForFunction(() => {
+      const v = document.querySelector('.visor');
+      return v === null || v.getBoundingClientRect().left >= window.innerWidth - 1;
+    }, undefined, { timeout: 10000 });
     await page.uncheck('#use-visor');
   }, 300000);
 

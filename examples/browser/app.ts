@@ -1,7 +1,8 @@
 /**
  * The browser demo. First: the zero-config range test (no LR to guess) on real MNIST digits shipped
- * with the page, then the same model trained five ways side by side (fixed LR at the suggestion's
- * baseLR and at its maxLR, CLR, 1cycle, Schedule-Free AdamW) with live curves and a final table. Under
+ * with the page, then the same model trained six ways side by side (fixed LR at the suggestion's
+ * baseLR and at its maxLR, CLR, 1cycle, Schedule-Free AdamW at its defaults and with a range test's
+ * settings, the library's recommended recipe) with live curves and a final table. Under
  * "advanced": the paper's explicit sweep, one policy at a time, the synthetic task, a CIFAR-10 file.
  * Bundled by serve.ts (esbuild) with one copy of tfjs into a folder that works anywhere (the page, the
  * bundle, the digits, the wasm binaries); state is mirrored on `window.__demo` for the browser test.
@@ -14,7 +15,7 @@ import * as tfvis from '@tensorflow/tfjs-vis';
 import { CyclicLR, OneCycleLR, LRFinder, rangeTest, suggestBounds, getLearningRate, getMomentum, hasMomentum, prepareCallbacks, readLogSync, type LogValue } from 'tfjs-clr';
 import { rangeTestChart, type VegaLiteSpec } from 'tfjs-clr/plot';
 import { cifarTask, digitsTask, DIGIT_PRESETS, syntheticTask, type DigitPreset, type Task } from './tasks.js';
-import { comparisonRuns, trainRun, type RunOutcome } from './compare.js';
+import { comparisonRuns, scheduleFreeAdamWRecipe, trainRun, type RunOutcome } from './compare.js';
 
 type Policy = 'triangular' | 'triangular2' | 'exp_range' | '1cycle';
 interface DemoState {
@@ -33,8 +34,10 @@ interface DemoState {
   zeroConfig: { baseLR: number | null; maxLR: number | null; oneCycleMaxLR: number | null; confidence: string; iterations: number; notes: string[] } | null;
   /** The comparison's runs, in order (without the per-batch LRs). */
   comparison: Array<Omit<RunOutcome, 'lr'>> | null;
+  /** The recipe's range test (run with Adam, at the comparison's start): Schedule-Free AdamW's settings, its cost. */
+  recipe: { learningRate: number | null; warmupSteps: number | null; iterations: number; notes: string[] } | null;
 }
-const demo: DemoState = { state: 'starting', backend: '', backendNotes: [], task: '', errors: [], rangeTest: null, suggestion: null, training: null, visor: null, zeroConfig: null, comparison: null };
+const demo: DemoState = { state: 'starting', backend: '', backendNotes: [], task: '', errors: [], rangeTest: null, suggestion: null, training: null, visor: null, zeroConfig: null, comparison: null, recipe: null };
 (window as unknown as { __demo: DemoState }).__demo = demo;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -302,18 +305,30 @@ const runColor = (names: string[]) => ({
   field: 'run',
   type: 'nominal',
   title: null,
-  scale: { domain: names, range: ['#9ecae1', '#3182bd', '#e6550d', '#31a354', '#756bb1'] },
+  scale: { domain: names, range: ['#9ecae1', '#3182bd', '#e6550d', '#31a354', '#bcbddc', '#756bb1'] },
   legend: { orient: 'bottom', columns: 3 },
 });
 
-/** The five runs one after another, with live curves, then the table. */
+/** Progress of the recipe's range test (run with Adam), in the status line. */
+class RecipeProgress extends tf.Callback {
+  done = 0;
+  override async onBatchEnd(): Promise<void> {
+    this.done++;
+    if (this.done % 10 === 0) status(`Range test with Adam for Schedule-Free AdamW's settings: ${this.done} of at most 500 iterations…`);
+    await tf.nextFrame();
+  }
+}
+
+/** The recipe's range test, then the six runs one after another, with live curves, then the table. */
 async function runComparison(): Promise<void> {
   const z = demo.zeroConfig;
   if (!task.test || !z || z.baseLR === null || z.maxLR === null) throw new Error('run the range test first (on the digits: the comparison needs their test set)');
   demo.state = 'comparing';
   const epochs = TASK === 'digits' ? DIGIT_PRESETS[PRESET].epochs : num('epochs');
   const perEpoch = Math.ceil(task.xs.shape[0] / BATCH);
-  const runs = comparisonRuns({ baseLR: z.baseLR, maxLR: z.maxLR, oneCycleMaxLR: z.oneCycleMaxLR ?? z.maxLR }, perEpoch * epochs);
+  const recipe = await scheduleFreeAdamWRecipe({ xs: task.xs, ys: task.ys, test: task.test, model: task.model }, { batchSize: BATCH, trainingSteps: perEpoch * epochs, callbacks: [new RecipeProgress()] });
+  demo.recipe = { learningRate: recipe.settings?.learningRate ?? null, warmupSteps: recipe.settings?.warmupSteps ?? null, iterations: recipe.iterations, notes: recipe.notes };
+  const runs = comparisonRuns({ baseLR: z.baseLR, maxLR: z.maxLR, oneCycleMaxLR: z.oneCycleMaxLR ?? z.maxLR, scheduleFreeAdamW: recipe.settings }, perEpoch * epochs);
   const accChart = await liveLines('chart-compare', { type: 'line', point: true }, {
     x: { field: 'epoch', type: 'quantitative', title: 'epoch', scale: { domain: [0, epochs] }, axis: { tickMinStep: 1 } },
     y: { field: 'accuracy', type: 'quantitative', title: 'test accuracy', scale: { zero: false }, axis: { format: '.0%' } },
@@ -360,7 +375,8 @@ async function runComparison(): Promise<void> {
     `<table id="results-table"><thead><tr><th>run</th><th>settings</th><th>final test accuracy</th><th>best</th><th>EMA of the weights (final)</th><th>time</th></tr></thead><tbody>${rows}</tbody></table>` +
     `<p>CLR against a fixed LR at the suggestion's baseLR: ${signed(clr.finalAccuracy - by('fixed at baseLR').finalAccuracy)} points; at its maxLR: ${signed(clr.finalAccuracy - by('fixed at maxLR').finalAccuracy)} points. ` +
     (clr.emaAccuracy === undefined ? '' : `An EMA of CLR's weights (<code>weightAveraging({ mode: 'ema' })</code>, scored with <code>withAverage</code>): ${signed(clr.emaAccuracy - clr.finalAccuracy)} points over its raw weights. `) +
-    `The range test cost ${z.iterations} iterations; each run ${perEpoch * epochs}.</p>`;
+    `The library's recipe (a range test with Adam, then Schedule-Free AdamW with <code>scheduleFreeAdamWOptions</code>) against Schedule-Free AdamW's defaults: ${signed(by('range test + Schedule-Free AdamW').finalAccuracy - by('Schedule-Free AdamW').finalAccuracy)} points. ` +
+    `The range tests cost ${z.iterations} iterations (Momentum SGD) and ${recipe.iterations} (Adam); each run ${perEpoch * epochs}.</p>`;
   status(`Done: ${runs.length} runs of ${perEpoch * epochs} iterations on ${demo.backend}.`);
   demo.state = 'compared';
 }

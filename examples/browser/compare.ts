@@ -1,13 +1,15 @@
 /**
  * The demo's comparison (browser-safe, also run in Node by its test): from the zero-config range
- * test's suggestion, the same model from the same initial weights trained five ways for the same
+ * test's suggestion, the same model from the same initial weights trained six ways for the same
  * budget — a fixed LR at the suggestion's baseLR and at its maxLR, CLR (triangular2) between them,
- * 1cycle to the suggested peak (all Momentum SGD 0.9), and Schedule-Free AdamW at its defaults — with
- * test accuracy after every epoch. The CLR run also keeps an EMA of its weights (`weightAveraging`),
- * scored at the end: averaging helps a schedule still cycling when the run ends (bench/results/cifar).
+ * 1cycle to the suggested peak (all Momentum SGD 0.9), Schedule-Free AdamW at its defaults, and the
+ * library's recommended recipe: Schedule-Free AdamW with the settings of a range test run with Adam
+ * (`scheduleFreeAdamWOptions`) — with test accuracy after every epoch. The CLR run also keeps an EMA of
+ * its weights (`weightAveraging`), scored at the end: averaging helps a schedule still cycling when the
+ * run ends (bench/results/cifar).
  */
 import * as tf from '@tensorflow/tfjs';
-import { CyclicLR, OneCycleLR, WeightAveraging, getLearningRate } from 'tfjs-clr';
+import { CyclicLR, OneCycleLR, WeightAveraging, getLearningRate, rangeTest, type ScheduleFreeAdamWSettings } from 'tfjs-clr';
 import { scheduleFreeAdamW } from 'tfjs-clr/optimizers';
 
 /** The data and model of a comparison: a model factory that gives the same initial weights every call. */
@@ -18,11 +20,17 @@ export interface CompareTask {
   model: () => tf.LayersModel;
 }
 
-/** What the range test gave: CLR's bounds and 1cycle's peak (`rangeTest`'s `cyclicLROptions` / `oneCycleLROptions`). */
+/**
+ * What the range tests gave: CLR's bounds and 1cycle's peak (`rangeTest`'s `cyclicLROptions` /
+ * `oneCycleLROptions`, the test run with Momentum SGD), and Schedule-Free AdamW's settings (its
+ * `scheduleFreeAdamWOptions`, a test run with Adam: {@link scheduleFreeAdamWRecipe}).
+ */
 export interface Suggested {
   baseLR: number;
   maxLR: number;
   oneCycleMaxLR: number;
+  /** Null where the test with Adam gave no bounds: the recipe then trains at the defaults (the README's `?? {}`). */
+  scheduleFreeAdamW: ScheduleFreeAdamWSettings | null;
 }
 
 export interface CompareRun {
@@ -42,7 +50,7 @@ const CYCLES = 3;
 
 const fmt = (v: number) => String(Number(v.toPrecision(3)));
 
-/** The five runs, for a budget of `iterations` batches. */
+/** The six runs, for a budget of `iterations` batches. */
 export function comparisonRuns(s: Suggested, iterations: number): CompareRun[] {
   const sgd = (lr: number) => () => tf.train.momentum(lr, MOMENTUM);
   const stepSize = Math.max(1, Math.floor(iterations / (2 * CYCLES)));
@@ -63,7 +71,38 @@ export function comparisonRuns(s: Suggested, iterations: number): CompareRun[] {
       callbacks: () => [new OneCycleLR({ maxLR: s.oneCycleMaxLR, totalSteps: iterations })],
     },
     { name: 'Schedule-Free AdamW', describe: 'its defaults (LR 0.0025), no schedule, no range test', optimizer: () => scheduleFreeAdamW(), callbacks: () => [] },
+    {
+      name: 'range test + Schedule-Free AdamW',
+      describe: s.scheduleFreeAdamW
+        ? `the library's recipe: scheduleFreeAdamWOptions from a range test run with Adam, LR ${fmt(s.scheduleFreeAdamW.learningRate)}` +
+          (s.scheduleFreeAdamW.warmupSteps ? `, warmed up over ${s.scheduleFreeAdamW.warmupSteps} iterations` : '')
+        : 'the range test with Adam gave no bounds: its defaults',
+      optimizer: () => scheduleFreeAdamW(s.scheduleFreeAdamW ?? {}),
+      callbacks: () => [],
+    },
   ];
+}
+
+/**
+ * The library's recommended zero-config recipe, its settings: the range test run on the task's model
+ * (fresh, the same initial weights as every run) compiled with Adam, told the training's length for
+ * the warmup (`rangeTest`'s `scheduleFreeAdamWOptions`). `callbacks` see the test's batches (progress);
+ * the model is disposed after. Null settings where the test gave no bounds (its notes say why).
+ */
+export async function scheduleFreeAdamWRecipe(
+  task: CompareTask,
+  o: { batchSize: number; trainingSteps: number; callbacks?: tf.Callback[] },
+): Promise<{ settings: ScheduleFreeAdamWSettings | null; iterations: number; notes: string[] }> {
+  const model = task.model();
+  const optimizer = tf.train.adam();
+  try {
+    model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    const r = await rangeTest(model, { x: task.xs, y: task.ys }, { batchSize: o.batchSize, trainingSteps: o.trainingSteps, callbacks: o.callbacks ?? [] });
+    return { settings: r.scheduleFreeAdamWOptions, iterations: r.iterations, notes: r.suggestion.notes };
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
 }
 
 export interface RunOutcome {

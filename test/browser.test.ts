@@ -54,6 +54,15 @@ async function openPage(query: string, errors: string[]): Promise<{ server: Serv
   return { server, browser, page };
 }
 
+/** Hides tfjs-vis's visor and waits until it has slid off the page (else a screenshot shows it over the charts). */
+async function hideVisor(page: Page): Promise<void> {
+  await page.locator('.visor .visor-controls button', { hasText: 'Hide' }).click();
+  await page.waitForFunction(() => {
+    const v = document.querySelector('.visor');
+    return v === null || v.getBoundingClientRect().left >= window.innerWidth - 1;
+  }, undefined, { timeout: 10000 });
+}
+
 /** The page's mirrored state, and a wait for one of its states (or an error), on the page `get()` gives. */
 function pageState(get: () => Page, timeoutDefault: number) {
   const demo = () => get().evaluate(() => (window as unknown as { __demo: unknown }).__demo) as Promise<Demo>;
@@ -163,12 +172,7 @@ run(`the demo page as a user first opens it: zero-config on the digits${haveChro
       await surface.locator('.tf-draw-area canvas, .tf-draw-area svg').first().waitFor({ timeout: 30000 });
       expect(await surface.count()).toBe(1);
     }
-    await page.locator('.visor .visor-controls button', { hasText: 'Hide' }).click();
-    // The visor slides out to the right: wait until it has left the page, or the screenshot shows it over the charts.
-    await page.waitForFunction(() => {
-      const v = document.querySelector('.visor');
-      return v === null || v.getBoundingClientRect().left >= window.innerWidth - 1;
-    }, undefined, { timeout: 10000 });
+    await hideVisor(page);
     const shot = FULL ? path.resolve(__dirname, '../docs/demo.png') : path.resolve(__dirname, '../results/browser/demo.png');
     mkdirSync(path.dirname(shot), { recursive: true });
     await page.screenshot({ path: shot, fullPage: true });
@@ -280,12 +284,7 @@ run(`the demo page's advanced fold, on the synthetic task${haveChromium ? '' : `
     const shot = process.env.UPDATE_SCREENSHOTS === '1' ? path.resolve(__dirname, '../docs/visor.png') : path.resolve(__dirname, '../results/browser/visor.png');
     mkdirSync(path.dirname(shot), { recursive: true });
     await page.screenshot({ path: shot });
-    await page.locator('.visor .visor-controls button', { hasText: 'Hide' }).click();
-    // The visor slides out to the right: wait until it has left the page, or the screenshot shows it over the charts.
-    await page.waitForFunction(() => {
-      const v = document.querySelector('.visor');
-      return v === null || v.getBoundingClientRect().left >= window.innerWidth - 1;
-    }, undefined, { timeout: 10000 });
+    await hideVisor(page);
     await page.uncheck('#use-visor');
   }, 300000);
 

@@ -151,18 +151,16 @@ describe('zero-config rangeTest', () => {
     const withAdam = await rangeTest(adam, { x: xs, y: ys }, { batchSize: 20, budget: 150 });
     const max = withAdam.suggestion.maxLR as number;
     expect(max).not.toBeNull();
-    const far = 2 * max > 0.005 || 2 * max < 0.00125;
-    const held = Math.min(Math.max(2 * max, 0.0025 / 8), 0.0025 * 8);
-    expect(withAdam.scheduleFreeAdamWOptions?.learningRate).toBeCloseTo(far ? held : 0.0025, 12);
+    // The rule, from its numbers: 2 × maxLR held within 8× of 0.0025 where that is over 2× from 0.0025, else 0.0025.
+    const expectedLR = (m: number) => (2 * m > 0.005 || 2 * m < 0.00125 ? Math.min(Math.max(2 * m, 0.0025 / 8), 0.0025 * 8) : 0.0025);
+    expect(withAdam.scheduleFreeAdamWOptions?.learningRate).toBeCloseTo(expectedLR(max), 12);
     const note = (o: { suggestion: { notes: string[] } }) => o.suggestion.notes.find((n) => n.startsWith('scheduleFreeAdamWOptions: Schedule-Free AdamW at'));
     // Without trainingSteps no warmup, and the note says how to get one; with them, a warmup over 10 % of them.
     expect(withAdam.scheduleFreeAdamWOptions).not.toHaveProperty('warmupSteps');
     expect(note(withAdam)).toMatch(/; no warmup: give trainingSteps \(the batches you will train for\) for one over 10 % of them$/);
     const withSteps = await rangeTest(adam, { x: xs, y: ys }, { batchSize: 20, budget: 150, trainingSteps: 1234 });
-    const stepsMax = withSteps.suggestion.maxLR as number;
-    const stepsFar = 2 * stepsMax > 0.005 || 2 * stepsMax < 0.00125;
     expect(withSteps.scheduleFreeAdamWOptions?.warmupSteps).toBe(123);
-    expect(withSteps.scheduleFreeAdamWOptions?.learningRate).toBeCloseTo(stepsFar ? Math.min(Math.max(2 * stepsMax, 0.0025 / 8), 0.0025 * 8) : 0.0025, 12);
+    expect(withSteps.scheduleFreeAdamWOptions?.learningRate).toBeCloseTo(expectedLR(withSteps.suggestion.maxLR as number), 12);
     expect(note(withSteps)).toMatch(/; warmed up over 123 of the 1234 training steps$/);
     const momentum = blobModel(tf.train.momentum(0.01, 0.9));
     const withMomentum = await rangeTest(momentum, { x: xs, y: ys }, { batchSize: 20, budget: 150 });

@@ -12,7 +12,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import embed, { type Result as EmbedResult } from 'vega-embed';
 import * as tfvis from '@tensorflow/tfjs-vis';
-import { CyclicLR, OneCycleLR, LRFinder, rangeTest, suggestBounds, getLearningRate, getMomentum, hasMomentum, prepareCallbacks, readLogSync, type LogValue } from 'tfjs-clr';
+import { CyclicLR, DEFAULT_BUDGET, OneCycleLR, LRFinder, rangeTest, suggestBounds, getLearningRate, getMomentum, hasMomentum, prepareCallbacks, readLogSync, type LogValue } from 'tfjs-clr';
 import { rangeTestChart, type VegaLiteSpec } from 'tfjs-clr/plot';
 import { cifarTask, digitsTask, DIGIT_PRESETS, syntheticTask, type DigitPreset, type Task } from './tasks.js';
 import { comparisonRuns, scheduleFreeAdamWRecipe, trainRun, type RunOutcome } from './compare.js';
@@ -273,7 +273,7 @@ async function runZeroConfig(): Promise<void> {
     y: { field: 'loss', type: 'quantitative', title: 'loss', scale: { zero: false } },
     color: { field: 'stage', type: 'nominal', title: null, legend: { orient: 'bottom' } },
   });
-  const live = new RangeRows(chart, 500);
+  const live = new RangeRows(chart, DEFAULT_BUDGET);
   const t0 = performance.now();
   const r = await rangeTest(model, { x: task.xs, y: task.ys }, { batchSize: BATCH, callbacks: [live] });
   model.dispose();
@@ -314,7 +314,7 @@ class RecipeProgress extends tf.Callback {
   done = 0;
   override async onBatchEnd(): Promise<void> {
     this.done++;
-    if (this.done % 10 === 0) status(`Range test with Adam for Schedule-Free AdamW's settings: ${this.done} of at most 500 iterations…`);
+    if (this.done % 10 === 0) status(`Range test with Adam for Schedule-Free AdamW's settings: ${this.done} of at most ${DEFAULT_BUDGET} iterations…`);
     await tf.nextFrame();
   }
 }

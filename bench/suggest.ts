@@ -27,6 +27,7 @@
  *   npm run bench:suggest -- --one-cycle-only --one-cycle '' --sf-sgd 2.5,5,10 --optimizers momentum   # Schedule-Free SGD at multiples of Momentum's suggested maxLR (+ --sf-warmup 0.05: a warmup over 5 % of the budget)
  *   npm run bench:suggest -- --one-cycle-only --one-cycle '' --sf-fixed 0.005,0.01 --optimizers adam   # Schedule-Free AdamW at fixed LRs (its LR against the budget)
  *   npm run bench:suggest -- --one-cycle-only --one-cycle '' --sf-lr double --sf-fixed 0.02 --sf-adamw-warmup 0.1 --optimizers adam   # the same runs, and its default LR, warmed up over 10 % of the budget
+ *   npm run bench:suggest -- --one-cycle-only --one-cycle '' --sf-lr double --sf-adamw-warmup 0.1 --keep-best --optimizers adam   # the same with the best weights by validation kept (scored final and kept)
  *   npm run bench:suggest -- --iterations-scale 5 --out bench/results/suggest-long …   # every training budget 5× longer (range tests unchanged)
  *   npm run bench:suggest -- --report --merge bench/results/suggest,bench/results/suggest-seeds6-10 --out bench/results/suggest-seeds1-10
  *                                                           # one report over several folders' runs (other seeds of the same tasks); writes no runs.json
@@ -69,6 +70,7 @@ const { values: a } = flags('bench:suggest', {
     'sf-sgd': { type: 'string', default: '' },
     'sf-warmup': { type: 'string' },
     'sf-adamw-warmup': { type: 'string' },
+    'keep-best': { type: 'boolean', default: false },
     budget: { type: 'string' },
     'iterations-scale': { type: 'string', default: '1' },
     'probe-weights': { type: 'string', default: 'current' },
@@ -102,6 +104,13 @@ const SF_WARMUP = positiveFlag('sf-warmup', a['sf-warmup']);
 const SF_ADAMW_WARMUP = positiveFlag('sf-adamw-warmup', a['sf-adamw-warmup']);
 
 /** Fixed learning rates Schedule-Free AdamW also trains at (`--sf-fixed`): its LR against the budget, whatever the range test says. */
+/**
+ * Schedule-Free AdamW's runs (`--sf-lr`, `--sf-fixed`, the warmed-up and the plain defaults) with the best weights by the
+ * validation split kept beside the final ones (`--keep-best`: the library's `KeepBest`, checked every epoch; scored both
+ * ways, so one run gives the final, the lowest-val-loss and the highest-val-accuracy weights' test accuracy).
+ */
+const KEEP_BEST = a['keep-best'] as boolean;
+
 const SF_FIXED = (a['sf-fixed'] as string).split(',').filter(Boolean).map((v) => positiveFlag('sf-fixed', v) as number);
 
 function load(file: string): Study {
@@ -259,8 +268,10 @@ async function runOptimizer(task: Task, data: TaskData, seeds: number[], optimiz
       if (optimizer === 'adam') {
         const lrs = new Set(readings(a['sf-lr'] as string, '--sf-lr').map((r) => oneCyclePeak(curve, suggestion, r)).filter((v): v is number => v !== null));
         const warmupSteps = SF_ADAMW_WARMUP === undefined ? {} : { warmupSteps: scheduleFreeAdamWWarmup(SF_ADAMW_WARMUP, task.iterations) };
-        for (const lr of [...lrs, ...SF_FIXED]) policies.push({ kind: 'lrfree', optimizer: 'scheduleFreeAdamW', lr, ...warmupSteps });
-        if (SF_ADAMW_WARMUP !== undefined) policies.push({ kind: 'lrfree', optimizer: 'scheduleFreeAdamW', ...warmupSteps });
+        const best = KEEP_BEST ? { keepBest: true } : {};
+        for (const lr of [...lrs, ...SF_FIXED]) policies.push({ kind: 'lrfree', optimizer: 'scheduleFreeAdamW', lr, ...warmupSteps, ...best });
+        if (SF_ADAMW_WARMUP !== undefined) policies.push({ kind: 'lrfree', optimizer: 'scheduleFreeAdamW', ...warmupSteps, ...best });
+        if (KEEP_BEST) policies.push({ kind: 'lrfree', optimizer: 'scheduleFreeAdamW', keepBest: true });
       }
       // Schedule-Free SGD (Momentum SGD's family) at multiples of the suggested maxLR (`--sf-sgd`).
       if (optimizer === 'momentum' && suggestion.maxLR !== null) for (const m of SF_SGD) policies.push(scheduleFreeSGDRun(m, suggestion.maxLR, task.iterations, SF_WARMUP));

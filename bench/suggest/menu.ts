@@ -143,8 +143,9 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
   );
   // Schedule-Free AdamW with the range test choosing its LR (Adam's range test; its other settings at their
   // defaults): `lrOf` reads the LR from the curve, undefined for the run at the optimizer's default LR.
-  // `warmup`: the runs warmed up over that fraction of the budget (`--sf-adamw-warmup`).
-  const sfRecipe = (name: string, variant: string, lrOf: (curve: RangeTestResult, s: BoundsSuggestion) => number | undefined | null, warmup?: number): Recipe => ({
+  // `warmup`: the runs warmed up over that fraction of the budget (`--sf-adamw-warmup`); `kept`: the `--keep-best` run's
+  // weights at its lowest validation loss or highest validation accuracy.
+  const sfRecipe = (name: string, variant: string, lrOf: (curve: RangeTestResult, s: BoundsSuggestion) => number | undefined | null, warmup?: number, kept?: 'loss' | 'acc'): Recipe => ({
     name,
     accuracy: (task, seed) => {
       const key = keyIn(task, 'adam');
@@ -153,7 +154,8 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
       const iterations = study.tasks[key]?.iterations;
       if (lr === null || (warmup !== undefined && iterations === undefined)) return null;
       const warmupSteps = warmup === undefined ? {} : { warmupSteps: scheduleFreeAdamWWarmup(warmup, iterations as number) };
-      return find(key, seed, { kind: 'lrfree', optimizer: 'scheduleFreeAdamW', ...(lr === undefined ? {} : { lr }), ...warmupSteps })?.accuracy ?? null;
+      const o = find(key, seed, { kind: 'lrfree', optimizer: 'scheduleFreeAdamW', ...(lr === undefined ? {} : { lr }), ...warmupSteps, ...(kept ? { keepBest: true } : {}) });
+      return (kept ? o?.kept?.[kept] : o?.accuracy) ?? null;
     },
   });
   const libraryLR = (options: ScheduleFreeLROptions) => (_c: RangeTestResult, s: BoundsSuggestion): number | undefined | null => {
@@ -166,6 +168,15 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
     sfRecipe(`scheduleFreeAdamW (defaults), warmup over ${w * 100} % of the budget`, '', () => undefined, w),
     sfRecipe(`range test + scheduleFreeAdamW at \`scheduleFreeAdamWOptions\`, warmup over ${w * 100} % of the budget`, '', libraryLR({}), w),
   ]);
+  // The same runs keeping the best weights by the validation split (`--keep-best`), and the plain defaults' too.
+  const KEPT = { loss: 'keepBest (lowest val_loss)', acc: 'keepBest (highest val_acc)' } as const;
+  const sfKept = (['loss', 'acc'] as const).flatMap((kept) => [
+    sfRecipe(`scheduleFreeAdamW (defaults) + ${KEPT[kept]}`, '', () => undefined, undefined, kept),
+    ...SF_ADAMW_WARMUPS.flatMap((w) => [
+      sfRecipe(`scheduleFreeAdamW (defaults), warmup over ${w * 100} % of the budget + ${KEPT[kept]}`, '', () => undefined, w, kept),
+      sfRecipe(`range test + scheduleFreeAdamW at \`scheduleFreeAdamWOptions\`, warmup over ${w * 100} % of the budget + ${KEPT[kept]}`, '', libraryLR({}), w, kept),
+    ]),
+  ]);
   const sfAt = [
     ...['', '|fresh'].flatMap((variant) => ONE_CYCLE_READINGS.map((reading) =>
       sfRecipe(`range test${variant === '|fresh' ? ' (fresh probes)' : ''} + scheduleFreeAdamW at the \`${reading}\` LR`, variant, (c, s) => oneCyclePeak(c, s, reading)),
@@ -177,6 +188,7 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
       ['range test + scheduleFreeAdamW, default LR unless 2× maxLR is over 2× away (the gate alone, no ceiling)', { maxRatio: Infinity }],
     ] as Array<[string, ScheduleFreeLROptions]>).map(([name, options]) => sfRecipe(name, '', libraryLR(options))),
     ...sfWarm,
+    ...sfKept,
   ];
   // Schedule-Free AdamW at fixed multiples of its default LR (`--sf-fixed`): its LR against the budget.
   const sfFixed = SF_SWEEP.map((lr): Recipe => ({

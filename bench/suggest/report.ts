@@ -51,7 +51,7 @@ export function stillValid(rt: Study['rangeTests'][string] | undefined): boolean
 }
 
 export function pairKey(p: Policy): string {
-  if (p.kind === 'lrfree') return `lrfree:${p.optimizer}${p.warmupSteps === undefined ? '' : `+warmup${p.warmupSteps}`}${p.lr === undefined ? '' : `@${p.lr.toPrecision(6)}`}`;
+  if (p.kind === 'lrfree') return `lrfree:${p.optimizer}${p.warmupSteps === undefined ? '' : `+warmup${p.warmupSteps}`}${p.keepBest ? '+best' : ''}${p.lr === undefined ? '' : `@${p.lr.toPrecision(6)}`}`;
   if (p.kind === 'onecycle') return `onecycle${p.swa ? '+swa' : ''}${p.ema ? '+ema' : ''}:${p.maxLR.toPrecision(6)}`;
   return p.kind === 'fixed' ? `fixed${p.ema ? '+ema' : ''}:${p.lr}` : `clr${p.swa ? '+swa' : ''}${p.ema ? '+ema' : ''}:${p.baseLR.toPrecision(6)}-${p.maxLR.toPrecision(6)}`;
 }

@@ -17,7 +17,7 @@ export type Policy =
   | { kind: 'fixed'; lr: number; ema?: boolean }
   | { kind: 'clr'; baseLR: number; maxLR: number; swa?: boolean; ema?: boolean }
   | { kind: 'onecycle'; maxLR: number; swa?: boolean; ema?: boolean }
-  | { kind: 'lrfree'; optimizer: LRFreeName; lr?: number; warmupSteps?: number };
+  | { kind: 'lrfree'; optimizer: LRFreeName; lr?: number; warmupSteps?: number; keepBest?: boolean };
 
 export interface RunOutcome {
   accuracy: number;
@@ -26,6 +26,12 @@ export interface RunOutcome {
   finite: boolean;
   /** With weight averaging: the test accuracy of the averaged weights of the same run (`accuracy` is the raw weights'). */
   averagedAccuracy?: number;
+  /**
+   * With `keepBest` (the library's `KeepBest` semantics, checked after every epoch on the task's validation split):
+   * the test accuracy of the weights at the epoch of the lowest validation loss (`loss`, KeepBest's default monitor)
+   * and of the highest validation accuracy (`acc`), and those epochs (0-based) of `epochs`; `accuracy` is the final weights'.
+   */
+  kept?: { loss: number; acc: number; lossEpoch: number; accEpoch: number; epochs: number };
   seconds: number;
 }
 
@@ -70,7 +76,7 @@ export async function evaluateOn(model: tf.LayersModel, set: { x: tf.Tensor; y: 
  * Trains `model` for `task.iterations` batches in the study's data order for `seed` (a seeded
  * permutation per epoch), stopping early on a non-finite loss; returns the last epoch's loss.
  */
-export async function fitBudget(model: tf.LayersModel, task: Task, data: TaskData, seed: number, callbacks: tf.Callback[] = []): Promise<number> {
+export async function fitBudget(model: tf.LayersModel, task: Task, data: TaskData, seed: number, callbacks: tf.Callback[] = [], afterEpoch?: (epoch: number) => Promise<void>): Promise<number> {
   const n = data.train.x.shape[0];
   const perEpoch = Math.floor(n / task.batchSize);
   let done = 0;
@@ -85,6 +91,7 @@ export async function fitBudget(model: tf.LayersModel, task: Task, data: TaskDat
     lastLoss = h.history.loss[0] as number;
     done += batches;
     if (!Number.isFinite(lastLoss)) break;
+    await afterEpoch?.(epoch);
   }
   return lastLoss;
 }
@@ -111,15 +118,55 @@ export async function trainRun(task: Task, data: TaskData, seed: number, policy:
       ? new WeightAveraging({ mode: 'ema', swapAtEnd: false })
       : null;
   if (swa) callbacks.push(swa);
-  const lastLoss = await fitBudget(model, task, data, seed, callbacks);
+  const best = policy.kind === 'lrfree' && policy.keepBest ? new BestOnValidation(model, data) : null;
+  const lastLoss = await fitBudget(model, task, data, seed, callbacks, best ? (epoch) => best.check(epoch) : undefined);
   const { accuracy, loss } = Number.isFinite(lastLoss) ? await evaluateOn(model, data.test) : { accuracy: NaN, loss: NaN };
   let averagedAccuracy: number | undefined;
   if (swa && Number.isFinite(lastLoss)) averagedAccuracy = (await swa.withAverage(() => evaluateOn(model, data.test))).accuracy;
   swa?.dispose();
-  const outcome = { accuracy: Number.isFinite(accuracy) ? accuracy : chance(data), loss, finite: Number.isFinite(lastLoss), seconds: (performance.now() - t0) / 1000, ...(averagedAccuracy !== undefined ? { averagedAccuracy } : {}) };
+  const kept = best && Number.isFinite(lastLoss) ? await best.score() : undefined;
+  best?.dispose();
+  const outcome = { accuracy: Number.isFinite(accuracy) ? accuracy : chance(data), loss, finite: Number.isFinite(lastLoss), seconds: (performance.now() - t0) / 1000, ...(averagedAccuracy !== undefined ? { averagedAccuracy } : {}), ...(kept ? { kept } : {}) };
   model.optimizer.dispose();
   model.dispose();
   return outcome;
+}
+
+/**
+ * The best weights of a run by its validation split, checked after every epoch as the library's `KeepBest` does
+ * (strict improvement, the first best kept): one copy for the lowest loss, one for the highest accuracy. The bench
+ * trains an epoch per `fit` (its own data order), so it cannot use `KeepBest`, which starts over with each `fit`.
+ */
+class BestOnValidation {
+  private lossBest = { value: Infinity, epoch: -1, weights: [] as tf.Tensor[] };
+  private accBest = { value: -Infinity, epoch: -1, weights: [] as tf.Tensor[] };
+  private epochs = 0;
+  constructor(private readonly model: tf.LayersModel, private readonly data: TaskData) {}
+
+  async check(epoch: number): Promise<void> {
+    this.epochs = epoch + 1;
+    const { loss, accuracy } = await evaluateOn(this.model, this.data.val);
+    if (loss < this.lossBest.value) this.lossBest = this.replace(this.lossBest.weights, loss, epoch);
+    if (accuracy > this.accBest.value) this.accBest = this.replace(this.accBest.weights, accuracy, epoch);
+  }
+
+  /** The test accuracy of each kept set of weights (the model is left holding the last one scored). */
+  async score(): Promise<NonNullable<RunOutcome['kept']>> {
+    const at = async (w: tf.Tensor[]) => {
+      this.model.setWeights(w);
+      return (await evaluateOn(this.model, this.data.test)).accuracy;
+    };
+    return { loss: await at(this.lossBest.weights), acc: await at(this.accBest.weights), lossEpoch: this.lossBest.epoch, accEpoch: this.accBest.epoch, epochs: this.epochs };
+  }
+
+  dispose(): void {
+    tf.dispose([...this.lossBest.weights, ...this.accBest.weights]);
+  }
+
+  private replace(old: tf.Tensor[], value: number, epoch: number) {
+    tf.dispose(old);
+    return { value, epoch, weights: this.model.getWeights().map((w) => w.clone()) };
+  }
 }
 
 /** The accuracy of always guessing the most common class (what a diverged run is scored as). */

@@ -247,6 +247,31 @@ describe('KeepBest', () => {
     tf.dispose([xs, ys]);
     model.dispose();
   });
+
+  test("with Schedule-Free AdamW and val_acc: the weights the best epoch was evaluated at (the average x, not the gradient point y) come back, and score that epoch's val_acc", async () => {
+    const { xs, ys } = blobs(120);
+    const [vx, vy] = [xs.slice(90), ys.slice(90)];
+    const [tx, ty] = [xs.slice(0, 90), ys.slice(0, 90)];
+    const model = blobModel(scheduleFreeAdamW({ learningRate: 0.3 })); // large: val_acc goes up and down
+    const perEpoch: number[][][] = [];
+    const recorder = new (class extends tf.Callback {
+      override async onEpochEnd(): Promise<void> {
+        perEpoch.push(weightValues(this.model));
+      }
+    })();
+    const best = new KeepBest({ monitor: 'val_acc' });
+    const h = await model.fit(tx, ty, { epochs: 12, batchSize: 15, shuffle: false, validationData: [vx, vy], verbose: 0, callbacks: [recorder, best] });
+    const val = h.history.val_acc as number[];
+    const k = val.indexOf(Math.max(...val)); // the first best, as KeepBest keeps it
+    expect(k).toBeLessThan(val.length - 1); // the test needs a best epoch before the last
+    expect(best.best).toEqual({ epoch: k, value: val[k] });
+    expect(weightValues(model)).toEqual(perEpoch[k]);
+    const [, acc] = model.evaluate(vx, vy) as tf.Scalar[];
+    expect(acc.dataSync()[0]).toBeCloseTo(val[k], 6);
+    tf.dispose([xs, ys, vx, vy, tx, ty, acc]);
+    model.optimizer.dispose();
+    model.dispose();
+  });
 });
 
 describe('WeightAveraging resumes through saveTraining / loadTraining', () => {

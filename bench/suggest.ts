@@ -103,7 +103,6 @@ const SF_WARMUP = positiveFlag('sf-warmup', a['sf-warmup']);
  */
 const SF_ADAMW_WARMUP = positiveFlag('sf-adamw-warmup', a['sf-adamw-warmup']);
 
-/** Fixed learning rates Schedule-Free AdamW also trains at (`--sf-fixed`): its LR against the budget, whatever the range test says. */
 /**
  * Schedule-Free AdamW's runs (`--sf-lr`, `--sf-fixed`, the warmed-up and the plain defaults) with the best weights by the
  * validation split kept beside the final ones (`--keep-best`: the library's `KeepBest`, checked every epoch; scored both
@@ -111,6 +110,7 @@ const SF_ADAMW_WARMUP = positiveFlag('sf-adamw-warmup', a['sf-adamw-warmup']);
  */
 const KEEP_BEST = a['keep-best'] as boolean;
 
+/** Fixed learning rates Schedule-Free AdamW also trains at (`--sf-fixed`): its LR against the budget, whatever the range test says. */
 const SF_FIXED = (a['sf-fixed'] as string).split(',').filter(Boolean).map((v) => positiveFlag('sf-fixed', v) as number);
 
 function load(file: string): Study {

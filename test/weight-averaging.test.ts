@@ -266,9 +266,9 @@ describe('KeepBest', () => {
     expect(k).toBeLessThan(val.length - 1); // the test needs a best epoch before the last
     expect(best.best).toEqual({ epoch: k, value: val[k] });
     expect(weightValues(model)).toEqual(perEpoch[k]);
-    const [, acc] = model.evaluate(vx, vy) as tf.Scalar[];
-    expect(acc.dataSync()[0]).toBeCloseTo(val[k], 6);
-    tf.dispose([xs, ys, vx, vy, tx, ty, acc]);
+    const scores = model.evaluate(vx, vy) as tf.Scalar[];
+    expect(scores[1].dataSync()[0]).toBeCloseTo(val[k], 6);
+    tf.dispose([xs, ys, vx, vy, tx, ty, ...scores]);
     model.optimizer.dispose();
     model.dispose();
   });

@@ -9,6 +9,9 @@ import * as tf from '@tensorflow/tfjs';
 import { CyclicLR, OneCycleLR, WeightAveraging, scheduleFreeSGDSettings } from 'tfjs-clr';
 import { LR_FREE, makeOptimizer, type LRFreeName } from '../../examples/cifar/optimizers.js';
 import { permutation, type Task, type TaskData } from './tasks.js';
+// KeepBest's own rule and weight copy (internal to the library, so from its source, as bench/overhead.ts does).
+import { improvementTest } from '../../src/callbacks/monitor.js';
+import { BestWeights } from '../../src/tfjs/bestWeights.js';
 
 /** The learning-rate-free optimizers, at their defaults, measured against their family's grid. */
 export { LR_FREE, type LRFreeName };
@@ -133,41 +136,54 @@ export async function trainRun(task: Task, data: TaskData, seed: number, policy:
 }
 
 /**
- * The best weights of a run by its validation split, checked after every epoch as the library's `KeepBest` does
- * (strict improvement, the first best kept): one copy for the lowest loss, one for the highest accuracy. The bench
- * trains an epoch per `fit` (its own data order), so it cannot use `KeepBest`, which starts over with each `fit`.
+ * The best weights of a run by its validation split, checked after every epoch with the library's own `KeepBest`
+ * pieces (its improvement rule, `improvementTest`, and its weight copy, `BestWeights`): one track for the lowest loss,
+ * one for the highest accuracy. The bench trains an epoch per `fit` (its own data order), so it cannot use `KeepBest`
+ * itself, which starts over with each `fit`.
  */
 class BestOnValidation {
-  private lossBest = { value: Infinity, epoch: -1, weights: [] as tf.Tensor[] };
-  private accBest = { value: -Infinity, epoch: -1, weights: [] as tf.Tensor[] };
+  private readonly loss = track('val_loss');
+  private readonly acc = track('val_acc');
   private epochs = 0;
   constructor(private readonly model: tf.LayersModel, private readonly data: TaskData) {}
 
   async check(epoch: number): Promise<void> {
     this.epochs = epoch + 1;
     const { loss, accuracy } = await evaluateOn(this.model, this.data.val);
-    if (loss < this.lossBest.value) this.lossBest = this.replace(this.lossBest.weights, loss, epoch);
-    if (accuracy > this.accBest.value) this.accBest = this.replace(this.accBest.weights, accuracy, epoch);
+    this.consider(this.loss, loss, epoch);
+    this.consider(this.acc, accuracy, epoch);
   }
 
   /** The test accuracy of each kept set of weights (the model is left holding the last one scored). */
   async score(): Promise<NonNullable<RunOutcome['kept']>> {
-    const at = async (w: tf.Tensor[]) => {
-      this.model.setWeights(w);
+    const scored = async (t: Track) => {
+      t.weights.restoreInto(this.model);
       return (await evaluateOn(this.model, this.data.test)).accuracy;
     };
-    return { loss: await at(this.lossBest.weights), acc: await at(this.accBest.weights), lossEpoch: this.lossBest.epoch, accEpoch: this.accBest.epoch, epochs: this.epochs };
+    return { loss: await scored(this.loss), acc: await scored(this.acc), lossEpoch: this.loss.epoch, accEpoch: this.acc.epoch, epochs: this.epochs };
   }
 
   dispose(): void {
-    tf.dispose([...this.lossBest.weights, ...this.accBest.weights]);
+    this.loss.weights.drop();
+    this.acc.weights.drop();
   }
 
-  private replace(old: tf.Tensor[], value: number, epoch: number) {
-    tf.dispose(old);
-    return { value, epoch, weights: this.model.getWeights().map((w) => w.clone()) };
+  /** KeepBest's step: a finite value that improves on the best so far (strictly; the first best kept) takes a copy. */
+  private consider(t: Track, value: number, epoch: number): void {
+    if (!Number.isFinite(value) || !t.improves(value, t.value)) return;
+    t.value = value;
+    t.epoch = epoch;
+    t.weights.remember(this.model);
   }
 }
+
+interface Track {
+  improves: (current: number, best: number | null) => boolean;
+  value: number | null;
+  epoch: number;
+  weights: BestWeights;
+}
+const track = (monitor: string): Track => ({ improves: improvementTest(monitor, 'auto', 0), value: null, epoch: -1, weights: new BestWeights() });
 
 /** The accuracy of always guessing the most common class (what a diverged run is scored as). */
 function chance(data: TaskData): number {

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { DEFAULT_BUDGET, DEFAULT_RULE } from 'tfjs-clr';
 import { toSVG, type VegaLiteSpec } from 'tfjs-clr/plot';
 import { averagedSection } from './averaged.js';
-import { menuSection, spreadSection } from './menu.js';
+import { menuSection, pairedSection, spreadSection } from './menu.js';
 import { CANDIDATES, defaultReadings, lr3, lrFreeRows, pct, studyRows, summarize, type LRFreeRow, type Row, type Study } from './report.js';
 
 export async function writeReport(study: Study, out: string, command: string): Promise<void> {
@@ -17,6 +17,7 @@ export async function writeReport(study: Study, out: string, command: string): P
     ...stabilitySection(defaultReadings(study), grid),
     ...menuSection(study, grid),
     ...spreadSection(study, grid),
+    ...pairedSection(study, grid),
     ...averagedSection(study, grid, optimizerOf, (f) => OPTIMIZER_TITLE[f] ?? f),
     ...lrFreeSection(lrFreeRows(study), rows),
     ...freshSection(all.filter((r) => r.budget === DEFAULT_BUDGET), rows),

@@ -168,6 +168,21 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
     sfRecipe(`scheduleFreeAdamW (defaults), warmup over ${w * 100} % of the budget`, '', () => undefined, w),
     sfRecipe(`range test + scheduleFreeAdamW at \`scheduleFreeAdamWOptions\`, warmup over ${w * 100} % of the budget`, '', libraryLR({}), w),
   ]);
+  // The warmup only where the gate keeps the default LR (the defaults warmed up there, the range test's LR unwarmed
+  // elsewhere): read from the same runs, no run of its own.
+  const unwarmed = libraryLR({});
+  const sfWarmAtDefault = SF_ADAMW_WARMUPS.map((w): Recipe => {
+    const [atDefault, taken] = [sfRecipe('', '', () => undefined, w), sfRecipe('', '', unwarmed)];
+    return {
+      name: `range test + scheduleFreeAdamW at \`scheduleFreeAdamWOptions\`, warmup over ${w * 100} % of the budget only where it keeps the default LR`,
+      accuracy: (task, seed) => {
+        const curve = rt(keyIn(task, 'adam'), seed);
+        if (curve === undefined) return null;
+        const lr = unwarmed(curve, suggestBounds(curve));
+        return lr === null ? null : lr === undefined ? atDefault.accuracy(task, seed) : taken.accuracy(task, seed);
+      },
+    };
+  });
   // The same runs keeping the best weights by the validation split (`--keep-best`), and the plain defaults' too.
   const KEPT = { loss: 'keepBest (lowest val_loss)', acc: 'keepBest (highest val_acc)' } as const;
   const sfKept = (['loss', 'acc'] as const).flatMap((kept) => [
@@ -188,6 +203,7 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
       ['range test + scheduleFreeAdamW, default LR unless 2× maxLR is over 2× away (the gate alone, no ceiling)', { maxRatio: Infinity }],
     ] as Array<[string, ScheduleFreeLROptions]>).map(([name, options]) => sfRecipe(name, '', libraryLR(options))),
     ...sfWarm,
+    ...sfWarmAtDefault,
     ...sfKept,
   ];
   // Schedule-Free AdamW at fixed multiples of its default LR (`--sf-fixed`): its LR against the budget.
@@ -233,11 +249,18 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
 const FAMILIES = ['momentum', 'adam'];
 const FAMILY_TITLE: Record<string, string> = { momentum: 'Momentum SGD (0.9)', adam: 'Adam' };
 
-/** Task and seed pairs: the grid's, or (a study without a grid, such as --iterations-scale's) the default range tests'. */
+/**
+ * Task and seed pairs: the grid's, and every other default range test's (a study without a grid, such as
+ * --iterations-scale's, or a merge of folders of which only some trained the grid).
+ */
 function taskSeeds(study: Study, grid: Grid): Array<{ task: string; seed: number; cost: number }> {
-  return grid.length > 0
-    ? grid.map((g) => ({ task: g.task, seed: g.seed, cost: g.cost }))
-    : Object.entries(study.rangeTests).map(([k, v]) => [k.split('|'), v.iterations] as const).filter(([parts]) => parts.length === 2).map(([[task, seed], cost]) => ({ task, seed: Number(seed), cost }));
+  const pairs = grid.map((g) => ({ task: g.task, seed: g.seed, cost: g.cost }));
+  const seen = new Set(pairs.map((p) => `${p.task}|${p.seed}`));
+  for (const [k, v] of Object.entries(study.rangeTests)) {
+    const parts = k.split('|');
+    if (parts.length === 2 && !seen.has(k)) pairs.push({ task: parts[0], seed: Number(parts[1]), cost: v.iterations });
+  }
+  return pairs;
 }
 
 const tasksOf = (pairs: Array<{ task: string }>, family: string) => [...new Set(pairs.map((g) => g.task).filter((t) => (t.split('@')[1] ?? 'momentum') === family))];
@@ -352,6 +375,7 @@ const PAIRED: Record<string, string[]> = {
     'range test + scheduleFreeAdamW at `scheduleFreeAdamWOptions`, warmup over 10 % of the budget',
     'range test + scheduleFreeAdamW at `scheduleFreeAdamWOptions`, warmup over 10 % of the budget + keepBest (highest val_acc)',
     'range test + scheduleFreeAdamW at `scheduleFreeAdamWOptions` (default LR unless 2× maxLR is over 2× away; at most 8× away)',
+    'range test + scheduleFreeAdamW at `scheduleFreeAdamWOptions`, warmup over 10 % of the budget only where it keeps the default LR',
     'scheduleFreeAdamW (defaults), warmup over 10 % of the budget',
   ],
 };

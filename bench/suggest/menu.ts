@@ -394,13 +394,30 @@ const sdOf = (v: number[]) => {
   const m = mean(v);
   return Math.sqrt(v.reduce((x, y) => x + (y - m) ** 2, 0) / (v.length - 1));
 };
+/** Student's t at 0.975 for 1–30 degrees of freedom (a two-sided 95 % interval); 1.96 beyond. */
+const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+const t975 = (df: number) => (df >= 1 && df <= 30 ? T975[Math.floor(df) - 1] : 1.96);
+
+/**
+ * A 95 % interval for the mean over tasks of each task's mean per-seed difference: its standard error from the tasks'
+ * σ / √seeds, and Student's t at the Welch–Satterthwaite degrees of freedom (the tasks' σ differ).
+ */
+function intervalOf(ds: number[][]): { m: number; lo: number; hi: number } {
+  const v = ds.map((d) => sdOf(d) ** 2 / d.length);
+  const total = v.reduce((x, y) => x + y, 0);
+  const df = total === 0 ? Infinity : total ** 2 / v.reduce((x, y, i) => x + y ** 2 / (ds[i].length - 1), 0);
+  const m = mean(ds.map(mean));
+  const half = (t975(df) * Math.sqrt(total)) / ds.length;
+  return { m, lo: m - half, hi: m + half };
+}
+
 const signed = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(2)}`;
 
 /**
  * Each of the library's recipes against Schedule-Free AdamW's defaults seed by seed (#35's "whatever the seed"): per task,
  * on how many seeds it is at or above the defaults' run of the same seed, the mean per-seed difference and its σ; over the
- * tasks, the count, the mean of the tasks' mean differences and a 95 % interval for it (± 1.96 standard errors, from the
- * tasks' σ / √seeds). The defaults warmed up are the noise floor: a change of one setting that moves little.
+ * tasks, the count, the mean of the tasks' mean differences and a 95 % interval for it ({@link intervalOf}). The
+ * defaults warmed up are the noise floor: a change of one setting that moves little.
  */
 export function pairedSection(study: Study, grid: Grid): string[] {
   const pairs = taskSeeds(study, grid);
@@ -419,10 +436,9 @@ export function pairedSection(study: Study, grid: Grid): string[] {
       let overall = '–';
       if (cells.every((c) => c !== null)) {
         const ds = cells as number[][];
-        const m = mean(ds.map(mean));
-        const se = Math.sqrt(ds.reduce((x, d) => x + sdOf(d) ** 2 / d.length, 0)) / ds.length;
+        const { m, lo, hi } = intervalOf(ds);
         const above = ds.reduce((x, d) => x + d.filter((v) => v >= -1e-6).length, 0);
-        overall = `${above}/${ds.reduce((x, d) => x + d.length, 0)}, ${signed(m)} [${signed(m - 1.96 * se)}, ${signed(m + 1.96 * se)}]`;
+        overall = `${above}/${ds.reduce((x, d) => x + d.length, 0)}, ${signed(m)} [${signed(lo)}, ${signed(hi)}]`;
       }
       return [`| ${name} | ${text.join(' | ')} | ${overall} |`];
     });
@@ -443,9 +459,10 @@ export function pairedSection(study: Study, grid: Grid): string[] {
     'Each library recipe against Schedule-Free AdamW at its defaults on the same seed (initial weights and data order): per',
     'task, the seeds on which it is at or above the defaults\' run, the mean difference in test accuracy (points) and its σ',
     'across seeds; over the tasks, the same count, the mean of the tasks\' mean differences and a 95 % interval for it',
-    '(± 1.96 standard errors from the tasks\' σ / √seeds). The defaults warmed up (one setting changed) show how far apart',
-    'two nearly equal recipes land seed by seed. A tie counts as at: where a recipe trains the very run of the defaults (the',
-    'gate keeping the default LR, no warmup), it is at them on that seed.',
+    '(its standard error from the tasks\' σ / √seeds, Student\'s t at the Welch–Satterthwaite degrees of freedom). The',
+    'defaults warmed up (one setting changed) show how far apart two nearly equal recipes land seed by seed. A tie counts',
+    'as at: where a recipe trains the very run of the defaults (the gate keeping the default LR, no warmup), it is at them',
+    'on that seed.',
     '',
     ...lines,
   ];

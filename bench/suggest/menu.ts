@@ -44,6 +44,11 @@ export const SF_ADAMW_WARMUPS = [0.1];
 const SF_SWEEP = [0.005, 0.01, 0.02, 0.04];
 
 const mean = (v: number[]) => v.reduce((x, y) => x + y, 0) / v.length;
+/** Sample standard deviation (n − 1). */
+const sdOf = (v: number[]) => {
+  const m = mean(v);
+  return Math.sqrt(v.reduce((x, y) => x + (y - m) ** 2, 0) / (v.length - 1));
+};
 
 /** The zero-config runs with weight averaging beside, looked up on one index of the study's runs. */
 export interface AveragedRuns {
@@ -265,6 +270,11 @@ function taskSeeds(study: Study, grid: Grid): Array<{ task: string; seed: number
 
 const tasksOf = (pairs: Array<{ task: string }>, family: string) => [...new Set(pairs.map((g) => g.task).filter((t) => (t.split('@')[1] ?? 'momentum') === family))];
 
+/** A family's table: a heading, then one row a recipe (its name, then one cell a column). */
+function familyTable(heading: string, columns: string[], rows: string[][]): string[] {
+  return [`### ${heading}`, '', `| recipe | ${columns.join(' | ')} |`, `| --- | ${columns.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`), ''];
+}
+
 /** The library's own recipe of each family (what `rangeTest` returns for it), Schedule-Free AdamW's defaults and hindsight's best fixed LR. */
 const SPREAD_RECIPES: Record<string, string[]> = {
   momentum: [`range test + scheduleFreeSGD at ${LIBRARY_SF_SGD} the suggested maxLR, warmup over ${SCHEDULE_FREE_SGD_WARMUP * 100} % of the budget`],
@@ -287,21 +297,13 @@ export function spreadSection(study: Study, grid: Grid): string[] {
         const seeds = pairs.filter((g) => g.task === t).map((g) => g.seed);
         const acc = seeds.map((s) => r.accuracy(t, s)).filter((v): v is number => v !== null).map((v) => v * 100);
         if (acc.length < seeds.length || acc.length < 2) return null;
-        const m = mean(acc);
-        return { sd: Math.sqrt(acc.reduce((x, v) => x + (v - m) ** 2, 0) / (acc.length - 1)), range: Math.max(...acc) - Math.min(...acc) };
+        return { sd: sdOf(acc), range: Math.max(...acc) - Math.min(...acc) };
       });
       return { name: r.name, cells };
     }).filter((row) => row.cells.some((c) => c !== null));
     if (rows.length === 0) continue;
     const seedCount = new Set(pairs.filter((g) => tasks.includes(g.task)).map((g) => g.seed)).size;
-    lines.push(
-      `### ${FAMILY_TITLE[family]}: ${seedCount} seeds`,
-      '',
-      `| recipe | ${tasks.join(' | ')} |`,
-      `| --- | ${tasks.map(() => '---').join(' | ')} |`,
-      ...rows.map((row) => `| ${row.name} | ${row.cells.map((c) => (c === null ? '–' : `${c.sd.toFixed(2)} (${c.range.toFixed(1)})`)).join(' | ')} |`),
-      '',
-    );
+    lines.push(...familyTable(`${FAMILY_TITLE[family]}: ${seedCount} seeds`, tasks, rows.map((row) => [row.name, ...row.cells.map((c) => (c === null ? '–' : `${c.sd.toFixed(2)} (${c.range.toFixed(1)})`))])));
   }
   if (lines.length === 0) return [];
   return [
@@ -390,10 +392,6 @@ function pairedDiffs(r: Recipe, ref: Recipe, task: string, seeds: number[]): num
   return d.length >= 2 && d.every((v) => v !== null) ? (d as number[]) : null;
 }
 
-const sdOf = (v: number[]) => {
-  const m = mean(v);
-  return Math.sqrt(v.reduce((x, y) => x + (y - m) ** 2, 0) / (v.length - 1));
-};
 /** Student's t at 0.975 for 1–30 degrees of freedom (a two-sided 95 % interval); 1.96 beyond. */
 const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
 const t975 = (df: number) => (df >= 1 && df <= 30 ? T975[Math.floor(df) - 1] : 1.96);
@@ -440,17 +438,10 @@ export function pairedSection(study: Study, grid: Grid): string[] {
         const above = ds.reduce((x, d) => x + d.filter((v) => v >= -1e-6).length, 0);
         overall = `${above}/${ds.reduce((x, d) => x + d.length, 0)}, ${signed(m)} [${signed(lo)}, ${signed(hi)}]`;
       }
-      return [`| ${name} | ${text.join(' | ')} | ${overall} |`];
+      return [[name, ...text, overall]];
     });
     if (rows.length === 0) continue;
-    lines.push(
-      `### ${FAMILY_TITLE[family]}`,
-      '',
-      `| recipe | ${tasks.join(' | ')} | over the tasks |`,
-      `| --- | ${tasks.map(() => '---').join(' | ')} | --- |`,
-      ...rows,
-      '',
-    );
+    lines.push(...familyTable(FAMILY_TITLE[family], [...tasks, 'over the tasks'], rows));
   }
   if (lines.length === 0) return [];
   return [

@@ -148,16 +148,20 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
   );
   // Schedule-Free AdamW with the range test choosing its LR (Adam's range test; its other settings at their
   // defaults): `lrOf` reads the LR from the curve, undefined for the run at the optimizer's default LR.
-  // `warmup`: the runs warmed up over that fraction of the budget (`--sf-adamw-warmup`); `kept`: the `--keep-best` run's
-  // weights at its lowest validation loss or highest validation accuracy.
-  const sfRecipe = (name: string, variant: string, lrOf: (curve: RangeTestResult, s: BoundsSuggestion) => number | undefined | null, warmup?: number, kept?: 'loss' | 'acc'): Recipe => ({
+  // `warmup`: the runs warmed up over that fraction of the budget (`--sf-adamw-warmup`), or a function of the LR read
+  // giving it (undefined: no warmup); `kept`: the `--keep-best` run's weights at its lowest validation loss or highest
+  // validation accuracy.
+  type Warmup = number | ((lr: number | undefined) => number | undefined);
+  const sfRecipe = (name: string, variant: string, lrOf: (curve: RangeTestResult, s: BoundsSuggestion) => number | undefined | null, warmupOf?: Warmup, kept?: 'loss' | 'acc'): Recipe => ({
     name,
     accuracy: (task, seed) => {
       const key = keyIn(task, 'adam');
       const curve = rt(key, seed, variant);
       const lr = curve ? lrOf(curve, suggestBounds(curve)) : null;
+      if (lr === null) return null;
+      const warmup = typeof warmupOf === 'function' ? warmupOf(lr) : warmupOf;
       const iterations = study.tasks[key]?.iterations;
-      if (lr === null || (warmup !== undefined && iterations === undefined)) return null;
+      if (warmup !== undefined && iterations === undefined) return null;
       const warmupSteps = warmup === undefined ? {} : { warmupSteps: scheduleFreeAdamWWarmup(warmup, iterations as number) };
       const o = find(key, seed, { kind: 'lrfree', optimizer: 'scheduleFreeAdamW', ...(lr === undefined ? {} : { lr }), ...warmupSteps, ...(kept ? { keepBest: true } : {}) });
       return (kept ? o?.kept?.[kept] : o?.accuracy) ?? null;
@@ -175,19 +179,9 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
   ]);
   // The warmup only where the gate keeps the default LR (the defaults warmed up there, the range test's LR unwarmed
   // elsewhere): read from the same runs, no run of its own.
-  const unwarmed = libraryLR({});
-  const sfWarmAtDefault = SF_ADAMW_WARMUPS.map((w): Recipe => {
-    const [atDefault, taken] = [sfRecipe('', '', () => undefined, w), sfRecipe('', '', unwarmed)];
-    return {
-      name: `range test + scheduleFreeAdamW at \`scheduleFreeAdamWOptions\`, warmup over ${w * 100} % of the budget only where it keeps the default LR`,
-      accuracy: (task, seed) => {
-        const curve = rt(keyIn(task, 'adam'), seed);
-        if (curve === undefined) return null;
-        const lr = unwarmed(curve, suggestBounds(curve));
-        return lr === null ? null : lr === undefined ? atDefault.accuracy(task, seed) : taken.accuracy(task, seed);
-      },
-    };
-  });
+  const sfWarmAtDefault = SF_ADAMW_WARMUPS.map((w) =>
+    sfRecipe(`range test + scheduleFreeAdamW at \`scheduleFreeAdamWOptions\`, warmup over ${w * 100} % of the budget only where it keeps the default LR`, '', libraryLR({}), (lr) => (lr === undefined ? w : undefined)),
+  );
   // The same runs keeping the best weights by the validation split (`--keep-best`), and the plain defaults' too.
   const KEPT = { loss: 'keepBest (lowest val_loss)', acc: 'keepBest (highest val_acc)' } as const;
   const sfKept = (['loss', 'acc'] as const).flatMap((kept) => [
@@ -270,6 +264,11 @@ function taskSeeds(study: Study, grid: Grid): Array<{ task: string; seed: number
 
 const tasksOf = (pairs: Array<{ task: string }>, family: string) => [...new Set(pairs.map((g) => g.task).filter((t) => (t.split('@')[1] ?? 'momentum') === family))];
 
+/** A report section: its heading and introduction over the family tables, or nothing when there are none. */
+function section(title: string, intro: string[], tables: string[]): string[] {
+  return tables.length === 0 ? [] : [`## ${title}`, '', ...intro, '', ...tables];
+}
+
 /** A family's table: a heading, then one row a recipe (its name, then one cell a column). */
 function familyTable(heading: string, columns: string[], rows: string[][]): string[] {
   return [`### ${heading}`, '', `| recipe | ${columns.join(' | ')} |`, `| --- | ${columns.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`), ''];
@@ -305,16 +304,11 @@ export function spreadSection(study: Study, grid: Grid): string[] {
     const seedCount = new Set(pairs.filter((g) => tasks.includes(g.task)).map((g) => g.seed)).size;
     lines.push(...familyTable(`${FAMILY_TITLE[family]}: ${seedCount} seeds`, tasks, rows.map((row) => [row.name, ...row.cells.map((c) => (c === null ? '–' : `${c.sd.toFixed(2)} (${c.range.toFixed(1)})`))])));
   }
-  if (lines.length === 0) return [];
-  return [
-    '## The outcome\'s spread across seeds',
-    '',
+  return section('The outcome\'s spread across seeds', [
     'Per task, the standard deviation of the test accuracy (points) across seeds and, in brackets, max − min (which grows',
     'with the number of seeds; σ does not): the library\'s recipe of each family (what `rangeTest` returns for it) beside',
     'Schedule-Free AdamW at its defaults and the best fixed LR of the grid, chosen on each seed with hindsight.',
-    '',
-    ...lines,
-  ];
+  ], lines);
 }
 
 /** The menu section of report.md: one table per optimizer family, plus the mean over tasks. */
@@ -409,6 +403,8 @@ function intervalOf(ds: number[][]): { m: number; lo: number; hi: number } {
   return { m, lo: m - half, hi: m + half };
 }
 
+/** Seeds on which the recipe is at or above the reference (a tie, the very same run, counts; float noise aside). */
+const atOrAbove = (d: number[]) => d.filter((v) => v >= -1e-6).length;
 const signed = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(2)}`;
 
 /**
@@ -430,12 +426,12 @@ export function pairedSection(study: Study, grid: Grid): string[] {
       if (r === undefined) return [];
       const cells = tasks.map((t) => pairedDiffs(r, ref, t, pairs.filter((g) => g.task === t).map((g) => g.seed)));
       if (cells.every((c) => c === null)) return [];
-      const text = cells.map((d) => (d === null ? '–' : `${d.filter((v) => v >= -1e-6).length}/${d.length}, ${signed(mean(d))} (σ ${sdOf(d).toFixed(2)})`));
+      const text = cells.map((d) => (d === null ? '–' : `${atOrAbove(d)}/${d.length}, ${signed(mean(d))} (σ ${sdOf(d).toFixed(2)})`));
       let overall = '–';
       if (cells.every((c) => c !== null)) {
         const ds = cells as number[][];
         const { m, lo, hi } = intervalOf(ds);
-        const above = ds.reduce((x, d) => x + d.filter((v) => v >= -1e-6).length, 0);
+        const above = ds.reduce((x, d) => x + atOrAbove(d), 0);
         overall = `${above}/${ds.reduce((x, d) => x + d.length, 0)}, ${signed(m)} [${signed(lo)}, ${signed(hi)}]`;
       }
       return [[name, ...text, overall]];
@@ -443,10 +439,7 @@ export function pairedSection(study: Study, grid: Grid): string[] {
     if (rows.length === 0) continue;
     lines.push(...familyTable(FAMILY_TITLE[family], [...tasks, 'over the tasks'], rows));
   }
-  if (lines.length === 0) return [];
-  return [
-    '## Seed by seed against Schedule-Free AdamW\'s defaults',
-    '',
+  return section('Seed by seed against Schedule-Free AdamW\'s defaults', [
     'Each library recipe against Schedule-Free AdamW at its defaults on the same seed (initial weights and data order): per',
     'task, the seeds on which it is at or above the defaults\' run, the mean difference in test accuracy (points) and its σ',
     'across seeds; over the tasks, the same count, the mean of the tasks\' mean differences and a 95 % interval for it',
@@ -454,7 +447,5 @@ export function pairedSection(study: Study, grid: Grid): string[] {
     'defaults warmed up (one setting changed) show how far apart two nearly equal recipes land seed by seed. A tie counts',
     'as at: where a recipe trains the very run of the defaults (the gate keeping the default LR, no warmup), it is at them',
     'on that seed.',
-    '',
-    ...lines,
-  ];
+  ], lines);
 }

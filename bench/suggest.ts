@@ -11,7 +11,7 @@
  *   npm run bench:suggest -- --report                       # only rebuild the report from saved runs
  *   npm run bench:suggest -- --grid-only                    # only the grid (no range tests)
  *   npm run bench:suggest -- --rules-only                   # only range tests and the rules' runs
- *   npm run bench:suggest -- --skip-rules valley,minimum    # leave some rules' runs out
+ *   npm run bench:suggest -- --skip-rules valley,minimum    # leave some rules' runs out (all: every rule's)
  *   npm run bench:suggest -- --budget 150                   # range tests with another budget (compared in the report)
  *   npm run bench:suggest -- --probe-weights fresh --rules-only --skip-rules …   # probes from fresh initializations (rangeTest's probeWeights)
  *   npm run bench:suggest -- --optimizers adam,rmsprop      # some optimizers (default: momentum,adam,rmsprop)
@@ -28,6 +28,8 @@
  *   npm run bench:suggest -- --one-cycle-only --one-cycle '' --sf-fixed 0.005,0.01 --optimizers adam   # Schedule-Free AdamW at fixed LRs (its LR against the budget)
  *   npm run bench:suggest -- --one-cycle-only --one-cycle '' --sf-lr double --sf-fixed 0.02 --sf-adamw-warmup 0.1 --optimizers adam   # the same runs, and its default LR, warmed up over 10 % of the budget
  *   npm run bench:suggest -- --one-cycle-only --one-cycle '' --sf-lr double --sf-adamw-warmup 0.1 --keep-best --optimizers adam   # the same with the best weights by validation kept (scored final and kept)
+ *   npm run bench:suggest -- --rules-only --skip-rules all --lr-free scheduleFreeAdamW --one-cycle '' --sf-recipe --sf-adamw-warmup 0.1 --optimizers adam
+ *                                                           # only the range test, Schedule-Free AdamW's defaults (warmed up and not) and the library's recipe (scheduleFreeAdamWOptions, warmed up)
  *   npm run bench:suggest -- --iterations-scale 5 --out bench/results/suggest-long …   # every training budget 5× longer (range tests unchanged)
  *   npm run bench:suggest -- --report --merge bench/results/suggest,bench/results/suggest-seeds6-10 --out bench/results/suggest-seeds1-10
  *                                                           # one report over several folders' runs (other seeds of the same tasks); writes no runs.json
@@ -38,7 +40,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_BUDGET, ONE_CYCLE_READINGS, oneCyclePeak, rangeTest, suggestBounds, type RangeTestResult } from 'tfjs-clr';
+import { DEFAULT_BUDGET, ONE_CYCLE_READINGS, oneCyclePeak, rangeTest, scheduleFreeLR, suggestBounds, type RangeTestResult } from 'tfjs-clr';
 import { chooseBackend, type BackendName } from 'tfjs-wasm-training';
 import { CANDIDATES, RANGE_TEST_VERSION, compactJSON, pairKey, rangeTestKeyOf, runIndex, stillValid, type Study } from './suggest/report.js';
 import { writeReport } from './suggest/write-report.js';
@@ -66,6 +68,7 @@ const { values: a } = flags('bench:suggest', {
     'grid-ema': { type: 'boolean', default: false },
     'sf-lr': { type: 'string', default: '' },
     'sf-fixed': { type: 'string', default: '' },
+    'sf-recipe': { type: 'boolean', default: false },
     'const-ema': { type: 'string', default: '' },
     'sf-sgd': { type: 'string', default: '' },
     'sf-warmup': { type: 'string' },
@@ -251,7 +254,7 @@ async function runOptimizer(task: Task, data: TaskData, seeds: number[], optimiz
       ...grid.clrGrid.map(([baseLR, maxLR]): Policy => ({ kind: 'clr', baseLR, maxLR, ...(a['grid-ema'] ? { ema: true } : {}) })),
     ];
     const skip = new Set((a['skip-rules'] as string).split(',').filter(Boolean));
-    for (const c of a['grid-only'] || lrFreeOnly ? [] : CANDIDATES.filter((k) => !skip.has(k.name))) {
+    for (const c of a['grid-only'] || lrFreeOnly ? [] : CANDIDATES.filter((k) => !skip.has('all') && !skip.has(k.name))) {
       const s = c.rule(study.rangeTests[key].result as RangeTestResult);
       if (s.baseLR !== null && s.maxLR !== null) policies.push({ kind: 'clr', baseLR: s.baseLR, maxLR: s.maxLR, ...(a.swa ? { swa: true } : {}), ...(a.ema ? { ema: true } : {}) });
     }
@@ -267,6 +270,9 @@ async function runOptimizer(task: Task, data: TaskData, seeds: number[], optimiz
       // Schedule-Free AdamW (Adam's family) at the LR each reading gives, its other settings (warmup) at their defaults.
       if (optimizer === 'adam') {
         const lrs = new Set(readings(a['sf-lr'] as string, '--sf-lr').map((r) => oneCyclePeak(curve, suggestion, r)).filter((v): v is number => v !== null));
+        // The LR rangeTest's scheduleFreeAdamWOptions hold (`--sf-recipe`), where it is not the default's (those runs are the defaults').
+        const recipe = a['sf-recipe'] && suggestion.maxLR !== null ? scheduleFreeLR(suggestion.maxLR) : null;
+        if (recipe && recipe.from !== 'default') lrs.add(recipe.learningRate);
         const warmupSteps = SF_ADAMW_WARMUP === undefined ? {} : { warmupSteps: scheduleFreeAdamWWarmup(SF_ADAMW_WARMUP, task.iterations) };
         const best = KEEP_BEST ? { keepBest: true } : {};
         for (const lr of [...lrs, ...SF_FIXED]) policies.push({ kind: 'lrfree', optimizer: 'scheduleFreeAdamW', lr, ...warmupSteps, ...best });

@@ -290,7 +290,11 @@ export function spreadSection(study: Study, grid: Grid): string[] {
   const lines: string[] = [];
   for (const family of FAMILIES) {
     const tasks = tasksOf(pairs, family);
-    const list = recipes(study, grid, family).filter((r) => [...SPREAD_RECIPES[family], ...SPREAD_BESIDE].some((n) => r.name.startsWith(n)));
+    const all = recipes(study, grid, family);
+    for (const n of [...SPREAD_RECIPES[family], ...SPREAD_BESIDE]) {
+      if (!all.some((r) => r.name.startsWith(n))) throw new Error(`spreadSection: no ${family} recipe's name starts "${n}" (renamed in recipes()? rename it here too)`);
+    }
+    const list = all.filter((r) => [...SPREAD_RECIPES[family], ...SPREAD_BESIDE].some((n) => r.name.startsWith(n)));
     const rows = list.map((r) => {
       const cells = tasks.map((t) => {
         const seeds = pairs.filter((g) => g.task === t).map((g) => g.seed);
@@ -423,7 +427,7 @@ export function pairedSection(study: Study, grid: Grid): string[] {
     if (ref === undefined) continue;
     const rows = PAIRED[family].flatMap((name) => {
       const r = list.find((x) => x.name === name);
-      if (r === undefined) return [];
+      if (r === undefined) throw new Error(`pairedSection: no ${family} recipe is named "${name}" (renamed in recipes()? rename it in PAIRED too)`);
       const cells = tasks.map((t) => pairedDiffs(r, ref, t, pairs.filter((g) => g.task === t).map((g) => g.seed)));
       if (cells.every((c) => c === null)) return [];
       const text = cells.map((d) => (d === null ? '–' : `${atOrAbove(d)}/${d.length}, ${signed(mean(d))} (σ ${sdOf(d).toFixed(2)})`));

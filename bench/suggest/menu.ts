@@ -6,9 +6,9 @@
  */
 import { DEFAULT_RULE, suggestBounds, type BoundsSuggestion, type RangeTestResult } from 'tfjs-clr';
 import { DEFAULT_ONE_CYCLE_READING, ONE_CYCLE_READINGS, oneCyclePeak, SCHEDULE_FREE_ADAMW_DEFAULT_LR, scheduleFreeLR, type ScheduleFreeLROptions } from 'tfjs-clr';
-import { scheduleFreeSGDFactor, trainingEdge, SCHEDULE_FREE_SGD_LONG_RUN, SCHEDULE_FREE_SGD_LONG_RUN_FACTOR, SCHEDULE_FREE_SGD_LR_FACTOR, SCHEDULE_FREE_SGD_NEAR_EDGE_FACTOR, SCHEDULE_FREE_SGD_WARMUP } from 'tfjs-clr';
+import { SCHEDULE_FREE_SGD_LONG_RUN, SCHEDULE_FREE_SGD_LONG_RUN_FACTOR, SCHEDULE_FREE_SGD_LR_FACTOR, SCHEDULE_FREE_SGD_NEAR_EDGE_FACTOR, SCHEDULE_FREE_SGD_WARMUP } from 'tfjs-clr';
 import { LR_FREE, scheduleFreeAdamWWarmup, scheduleFreeSGDRun, type LRFreeName, type RunOutcome } from './train.js';
-import { betterWeights, pct, runIndex, type studyRows, type Study } from './report.js';
+import { betterWeights, librarySGDFactor, pct, runIndex, type studyRows, type Study } from './report.js';
 
 /** The grid's best per task and seed (studyRows' `grid`, computed once by the report). */
 type Grid = ReturnType<typeof studyRows>['grid'];
@@ -88,7 +88,7 @@ export function averagedRuns(study: Study, find = runIndex(study)): AveragedRuns
       if (z == null || maxLR == null || iterations === undefined) return undefined;
       const m =
         multiple === 'library'
-          ? scheduleFreeSGDFactor(iterations, trainingEdge(z.curve, maxLR).nearEdge)
+          ? librarySGDFactor(iterations, z.curve, maxLR)
           : multiple === 'length'
             ? iterations < SCHEDULE_FREE_SGD_LONG_RUN ? SCHEDULE_FREE_SGD_NEAR_EDGE_FACTOR : SCHEDULE_FREE_SGD_LONG_RUN_FACTOR
             : multiple;

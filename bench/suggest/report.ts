@@ -4,6 +4,7 @@
  * worst regret and how often it matched the best fixed LR (written out by ./write-report.ts).
  */
 import { accuracyRule, minimumRule, steepRule, suggestBounds, thumbRule, valleyRule, DEFAULT_BUDGET, type BoundsSuggestion, type RangeCurve, type RangeTestResult } from 'tfjs-clr';
+import { scheduleFreeLR, scheduleFreeSGDFactor, trainingEdge } from 'tfjs-clr';
 import { LR_FREE, type LRFreeName, type Policy, type RunOutcome } from './train.js';
 
 export interface Candidate {
@@ -109,13 +110,29 @@ export function rangeTestKeyOf(prefix: string, budget: number, probeWeights: 'cu
   return `${prefix}${budget === DEFAULT_BUDGET ? '' : `|b${budget}`}${probeWeights === 'fresh' ? '|fresh' : ''}`;
 }
 
-/** The default rule's reading of every current range test at the default budget from the model's own weights, with a grid or without (held-out tasks). */
-export function defaultReadings(study: Study): Array<Pick<Row, 'task' | 'seed' | 'maxLR' | 'confidence' | 'probeSpread'>> {
+/** The multiple of the suggested maxLR `scheduleFreeSGDOptions` train at: `scheduleFreeSGDFactor` of the budget and of `trainingEdge`. */
+export function librarySGDFactor(iterations: number, curve: RangeTestResult, maxLR: number): number {
+  return scheduleFreeSGDFactor(iterations, trainingEdge(curve, maxLR).nearEdge);
+}
+
+/**
+ * The LR the library's recipe of the task's family trains with — `scheduleFreeAdamWOptions` (Adam) or
+ * `scheduleFreeSGDOptions` (Momentum SGD) of this range test — or null (another optimizer, or no maxLR).
+ */
+export function recipeLR(study: Study, task: string, curve: RangeTestResult, maxLR: number | null): number | null {
+  const t = study.tasks[task];
+  if (maxLR === null || t === undefined) return null;
+  if (t.optimizer === 'adam') return scheduleFreeLR(maxLR).learningRate;
+  return t.optimizer === 'momentum' ? librarySGDFactor(t.iterations, curve, maxLR) * maxLR : null;
+}
+
+/** The default rule's reading of every current range test at the default budget from the model's own weights, with a grid or without (held-out tasks), and the LR the family's recipe trains with. */
+export function defaultReadings(study: Study): Array<Pick<Row, 'task' | 'seed' | 'maxLR' | 'confidence' | 'probeSpread'> & { recipeLR: number | null }> {
   return Object.entries(study.rangeTests).flatMap(([key, rt]) => {
     const { task, seed, budget, probeWeights } = rangeTestKey(key);
     if (!stillValid(rt) || budget !== DEFAULT_BUDGET || probeWeights !== 'current') return [];
     const s = suggestBounds(rt.result);
-    return [{ task, seed, maxLR: s.maxLR, confidence: s.confidence, probeSpread: s.spread ? s.spread.ratio : null }];
+    return [{ task, seed, maxLR: s.maxLR, confidence: s.confidence, probeSpread: s.spread ? s.spread.ratio : null, recipeLR: recipeLR(study, task, rt.result, s.maxLR) }];
   });
 }
 

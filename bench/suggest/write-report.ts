@@ -104,13 +104,15 @@ function stabilitySection(mine: ReturnType<typeof defaultReadings>, grid: Return
   };
   const line = (task: string): string => {
     const t = mine.filter((r) => r.task === task).sort((x, y) => x.seed - y.seed);
-    const lrs = t.map((r) => r.maxLR).filter((v): v is number => v !== null);
-    const spread = lrs.length > 1 ? Math.max(...lrs) / Math.min(...lrs) : NaN;
+    const across = (v: Array<number | null>) => {
+      const known = v.filter((x): x is number => x !== null);
+      return known.length > 1 ? `${(Math.max(...known) / Math.min(...known)).toFixed(2)}×` : '–';
+    };
+    const perSeed = (v: Array<number | null>) => v.map((x) => (x === null ? '–' : lr3(x))).join(', ');
     const within = median(t.map((r) => r.probeSpread).filter((v): v is number => v !== null));
     const best = t.map((r) => grid.find((g) => g.task === task && g.seed === r.seed)?.bestClrMaxLR ?? null);
-    const known = best.filter((v): v is number => v !== null);
-    const bestSpread = known.length > 1 ? `${(Math.max(...known) / Math.min(...known)).toFixed(2)}×` : '–';
-    return `| ${task} | ${t.map((r) => r.seed).join(', ')} | ${t.map((r) => (r.maxLR === null ? '–' : lr3(r.maxLR))).join(', ')} | ${Number.isNaN(spread) ? '–' : `${spread.toFixed(2)}×`} | ${Number.isNaN(within) ? '–' : `${within.toFixed(2)}×`} | ${best.map((v) => (v === null ? '–' : lr3(v))).join(', ')} | ${bestSpread} | ${t.map((r) => r.confidence).join(', ')} |`;
+    const recipe = t.map((r) => r.recipeLR);
+    return `| ${task} | ${t.map((r) => r.seed).join(', ')} | ${perSeed(t.map((r) => r.maxLR))} | ${across(t.map((r) => r.maxLR))} | ${Number.isNaN(within) ? '–' : `${within.toFixed(2)}×`} | ${perSeed(recipe)} | ${across(recipe)} | ${perSeed(best)} | ${across(best)} | ${t.map((r) => r.confidence).join(', ')} |`;
   };
   return [
     `## Stability: the default rule's maxLR across seeds`,
@@ -119,10 +121,12 @@ function stabilitySection(mine: ReturnType<typeof defaultReadings>, grid: Return
     'suggested maxLR; "probes" is the median over seeds of max/min of one test\'s own probes read alone (its `spread`).',
     'Target: ≤ 1.5× across seeds. "hindsight-best" is the maxLR of the best CyclicLR run on each seed (the grid\'s pairs and',
     'every rule\'s bounds, chosen on the test set after training): how far apart the trained optimum itself lands, noise of',
-    'one run included.',
+    'one run included. "recipe\'s LR" is what the library\'s recipe of the family trains with on each seed (`rangeTest`\'s',
+    '`scheduleFreeAdamWOptions` with Adam: the default 0.0025 unless 2× maxLR is over 2× away, at most 8× away;',
+    '`scheduleFreeSGDOptions` with Momentum SGD: 10–20 × maxLR): how far the seed moves what the user trains.',
     '',
-    '| task | seeds | maxLR per seed | across seeds | probes (median) | hindsight-best maxLR per seed | across seeds | confidence per seed |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| task | seeds | maxLR per seed | across seeds | probes (median) | recipe\'s LR per seed | across seeds | hindsight-best maxLR per seed | across seeds | confidence per seed |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...tasks.map(line),
     '',
   ];

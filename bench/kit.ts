@@ -17,10 +17,15 @@ export function resultsDir(bench: string, run?: string): string {
   return dir;
 }
 
-/** The command that ran this bench, for its report: `npm run <script> -- <args>`. */
+/** One argument as a POSIX shell reads it back: bare when plain, else in single quotes (an empty one as ''). */
+export function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./×÷-]+$/u.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The command that ran this bench, for its report: `npm run <script> -- <args>`, each argument quoted where a shell needs it. */
 export function commandLine(script: string): string {
   const args = process.argv.slice(2);
-  return `npm run ${script}${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`;
+  return `npm run ${script}${args.length > 0 ? ` -- ${args.map(shellQuote).join(' ')}` : ''}`;
 }
 
 /** What `--help` says about a bench: one line of what it measures, one example, and its positionals (if it takes any). */

@@ -1,11 +1,14 @@
 /**
  * Every bench: `--help` prints its flags, their defaults and an example, and runs nothing (no result
  * file written or changed); an unknown flag is refused before any work, naming the bench's flags.
+ * A report's Command line (bench/kit.ts `commandLine`) quotes what a shell would otherwise change.
  * (Run it with no bench training in the background: those write under bench/results too.)
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+
+import { shellQuote } from '../bench/kit.js';
 
 const root = path.resolve(__dirname, '..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
@@ -55,3 +58,11 @@ test('every bench: --help prints its flags and an example and runs nothing; an u
   }
   expect(snapshot()).toEqual(before);
 }, 300000);
+
+test("a report's Command line reruns as it ran: a shell reads every argument back unchanged, the empty one too", () => {
+  const args = ['--one-cycle', '', '--skip-rules', 'thumb÷3,accuracy', '--note', "it's a b", '--out', 'bench/results/x', '$HOME', '*'];
+  const line = args.map(shellQuote).join(' ');
+  expect(line.startsWith("--one-cycle '' --skip-rules thumb÷3,accuracy ")).toBe(true); // plain ones stay bare
+  const back = execFileSync('sh', ['-c', `printf '%s\\0' ${line}`], { encoding: 'utf8' }).split('\0').slice(0, -1);
+  expect(back).toEqual(args);
+});

@@ -28,9 +28,7 @@ export async function writeReport(study: Study, out: string, command: string): P
     '| --- | --- | --- | --- | --- | --- |',
     ...Object.entries(study.tasks).map(([name, t]) => `| ${name} | ${t.kind} | ${t.source} | ${t.batchSize} | ${t.iterations} | ${t.trainExamples} / ${t.testExamples} |`),
     '',
-    '## Per task and seed',
-    '',
-    ...grid.flatMap((g) => taskSection(g, rows)),
+    ...(grid.length === 0 ? [] : ['## Per task and seed', '', ...grid.flatMap((g) => taskSection(g, rows))]),
   ];
   writeFileSync(path.join(out, 'report.md'), `${lines.join('\n')}\n`);
   const values = rows.filter((r) => r.regret !== null).map((r) => ({ rule: r.rule, task: r.task, seed: r.seed, regret: (r.regret as number) * 100 }));
@@ -74,11 +72,16 @@ function regretStats(list: Row[]): string {
 
 /** The report's head: what regret means, the per-rule summary and the default rule by confidence. */
 function summarySection(rows: Row[], command: string): string[] {
-  return [
+  const head = [
     '# bench:suggest — range-test suggestions measured by training outcome',
     '',
     `Command: \`${command}\` (default rule in the library: \`${DEFAULT_RULE}\`).`,
     '',
+  ];
+  // A study that trains no rule's CLR bounds (--skip-rules all) has no regret to explain or plot.
+  if (!rows.some((r) => r.regret !== null)) return head;
+  return [
+    ...head,
     'Regret = best accuracy of the grid (fixed LRs and CLR bound pairs, same initial weights, data order and budget) − the',
     "rule's CLR accuracy (triangular2, 3 whole cycles), in points; test accuracy at the end of the budget. \"no bounds\": the",
     'rule declined (confidence none); "not run": bounds whose training was left out (see RESULTS.md). "≥ best fixed LR": the',
@@ -228,6 +231,7 @@ function freshSection(all: Row[], current: Row[]): string[] {
 /** The default rule at each range-test budget against the default budget, on the same tasks and seeds. */
 function budgetSection(all: Row[], study: Study): string[] {
   const budgets = [...new Set(all.map((r) => r.budget))].sort((x, y) => x - y);
+  if (budgets.length === 0) return [];
   const at = (x: number) => defaultRows(all.filter((r) => r.budget === x));
   const row = (b: number): string => {
     const declined = all.filter((r) => r.budget === b && r.rule === DEFAULT_RULE && r.maxLR === null).length;

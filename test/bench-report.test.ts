@@ -1,0 +1,63 @@
+/**
+ * bench:suggest's report.md, rebuilt from committed studies (their runs.json, the real format): every image it
+ * links is a file it wrote, and no section is a heading with nothing under it. A study that trained no rule's CLR
+ * bounds (`--skip-rules all`) has no regret to plot; its report used to link a regret.svg that was never written.
+ */
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+
+const root = path.resolve(__dirname, '..');
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+
+/** Rebuild one committed folder's report (`bench:suggest --report`) in a fresh directory; its text and the directory. */
+async function rebuild(folder: string): Promise<{ text: string; dir: string }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-report-'));
+  copyFileSync(path.join(root, 'bench', 'results', folder, 'runs.json'), path.join(dir, 'runs.json'));
+  // A child process: the plot's renderer (vega-lite) is ESM-only, which jest's module loader cannot import.
+  await promisify(execFile)(tsx, ['bench/suggest.ts', '--report', '--out', dir], { cwd: root });
+  return { text: readFileSync(path.join(dir, 'report.md'), 'utf8'), dir };
+}
+
+/** The headings (## or ###) followed by no text before the next heading or the end. */
+function emptySections(text: string): string[] {
+  const lines = text.split('\n');
+  const empty: string[] = [];
+  lines.forEach((line, i) => {
+    if (!/^#{2,3} /.test(line)) return;
+    const rest = lines.slice(i + 1);
+    const next = rest.findIndex((l) => /^#{1,3} /.test(l));
+    const body = (next === -1 ? rest : rest.slice(0, next)).filter((l) => l.trim() !== '');
+    // A heading followed directly by a deeper heading is a parent section, not an empty one.
+    const deeper = next !== -1 && rest[next].startsWith(`${line.split(' ')[0]}#`);
+    if (body.length === 0 && !deeper) empty.push(line);
+  });
+  return empty;
+}
+
+const images = (text: string): string[] => [...text.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]);
+
+describe("bench:suggest's report", () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  test('a study with no rule runs (--skip-rules all): no regret plot linked, no empty section', async () => {
+    const { text, dir } = await rebuild('suggest-heldout-mnist-cnn-adam-long');
+    dirs.push(dir);
+    expect(images(text)).toEqual([]);
+    expect(existsSync(path.join(dir, 'regret.svg'))).toBe(false);
+    expect(emptySections(text)).toEqual([]);
+    // What it did train is still there: the recipe against the defaults, seed by seed.
+    expect(text).toContain('## Seed by seed against Schedule-Free AdamW');
+  });
+
+  test('a study with the grid and the rules: the regret plot it links is written, no empty section', async () => {
+    const { text, dir } = await rebuild('suggest-heldout');
+    dirs.push(dir);
+    expect(images(text)).toEqual(['regret.svg']);
+    expect(readFileSync(path.join(dir, 'regret.svg'), 'utf8')).toMatch(/^<svg/);
+    expect(emptySections(text)).toEqual([]);
+  });
+});

@@ -305,8 +305,10 @@ export function spreadSection(study: Study, grid: Grid): string[] {
       return { name: r.name, cells };
     }).filter((row) => row.cells.some((c) => c !== null));
     if (rows.length === 0) continue;
-    const seedCount = new Set(pairs.filter((g) => tasks.includes(g.task)).map((g) => g.seed)).size;
-    lines.push(...familyTable(`${FAMILY_TITLE[family]}: ${seedCount} seeds`, tasks, rows.map((row) => [row.name, ...row.cells.map((c) => (c === null ? '–' : `${c.sd.toFixed(2)} (${c.range.toFixed(1)})`))])));
+    // Tasks of a merge may have different seed counts (5 on one, 10 on another): the title gives the range.
+    const counts = tasks.map((t) => pairs.filter((g) => g.task === t).length);
+    const [few, most] = [Math.min(...counts), Math.max(...counts)];
+    lines.push(...familyTable(`${FAMILY_TITLE[family]}: ${few === most ? most : `${few}–${most}`} seeds`, tasks, rows.map((row) => [row.name, ...row.cells.map((c) => (c === null ? '–' : `${c.sd.toFixed(2)} (${c.range.toFixed(1)})`))])));
   }
   return section('The outcome\'s spread across seeds', [
     'Per task, the standard deviation of the test accuracy (points) across seeds and, in brackets, max − min (which grows',

@@ -262,6 +262,9 @@ function taskSeeds(study: Study, grid: Grid): Array<{ task: string; seed: number
   return pairs;
 }
 
+/** The seeds of one task among `taskSeeds`' pairs. */
+const seedsOf = (pairs: ReturnType<typeof taskSeeds>, task: string): number[] => pairs.filter((g) => g.task === task).map((g) => g.seed);
+
 const tasksOf = (pairs: Array<{ task: string }>, family: string) => [...new Set(pairs.map((g) => g.task).filter((t) => (t.split('@')[1] ?? 'momentum') === family))];
 
 /** A report section: its heading and introduction over the family tables, or nothing when there are none. */
@@ -297,7 +300,7 @@ export function spreadSection(study: Study, grid: Grid): string[] {
     const list = all.filter((r) => [...SPREAD_RECIPES[family], ...SPREAD_BESIDE].some((n) => r.name.startsWith(n)));
     const rows = list.map((r) => {
       const cells = tasks.map((t) => {
-        const seeds = pairs.filter((g) => g.task === t).map((g) => g.seed);
+        const seeds = seedsOf(pairs, t);
         const acc = seeds.map((s) => r.accuracy(t, s)).filter((v): v is number => v !== null).map((v) => v * 100);
         if (acc.length < seeds.length || acc.length < 2) return null;
         return { sd: sdOf(acc), range: Math.max(...acc) - Math.min(...acc) };
@@ -306,7 +309,7 @@ export function spreadSection(study: Study, grid: Grid): string[] {
     }).filter((row) => row.cells.some((c) => c !== null));
     if (rows.length === 0) continue;
     // Tasks of a merge may have different seed counts (5 on one, 10 on another): the title gives the range.
-    const counts = tasks.map((t) => pairs.filter((g) => g.task === t).length);
+    const counts = tasks.map((t) => seedsOf(pairs, t).length);
     const [few, most] = [Math.min(...counts), Math.max(...counts)];
     lines.push(...familyTable(`${FAMILY_TITLE[family]}: ${few === most ? most : `${few}–${most}`} seeds`, tasks, rows.map((row) => [row.name, ...row.cells.map((c) => (c === null ? '–' : `${c.sd.toFixed(2)} (${c.range.toFixed(1)})`))])));
   }
@@ -342,7 +345,7 @@ export function menuSection(study: Study, grid: Grid): string[] {
       return `${study.tasks[task]?.iterations ?? '?'} (test ${Math.min(...its)}–${Math.max(...its)})`;
     };
     const cell = (r: Recipe, task: string): { text: string; mean: number | null; spread: number | null } => {
-      const seeds = pairs.filter((g) => g.task === task).map((g) => g.seed);
+      const seeds = seedsOf(pairs, task);
       const acc = seeds.map((s) => r.accuracy(task, s)).filter((v): v is number => v !== null);
       if (acc.length === 0) return { text: '–', mean: null, spread: null };
       const m = mean(acc);
@@ -430,7 +433,7 @@ export function pairedSection(study: Study, grid: Grid): string[] {
     const rows = PAIRED[family].flatMap((name) => {
       const r = list.find((x) => x.name === name);
       if (r === undefined) throw new Error(`pairedSection: no ${family} recipe is named "${name}" (renamed in recipes()? rename it in PAIRED too)`);
-      const cells = tasks.map((t) => pairedDiffs(r, ref, t, pairs.filter((g) => g.task === t).map((g) => g.seed)));
+      const cells = tasks.map((t) => pairedDiffs(r, ref, t, seedsOf(pairs, t)));
       if (cells.every((c) => c === null)) return [];
       const text = cells.map((d) => (d === null ? '–' : `${atOrAbove(d)}/${d.length}, ${signed(mean(d))} (σ ${sdOf(d).toFixed(2)})`));
       let overall = '–';

@@ -12,8 +12,10 @@ import { CANDIDATES, defaultReadings, lr3, lrFreeRows, pct, studyRows, summarize
 export async function writeReport(study: Study, out: string, command: string): Promise<void> {
   const { rows: all, grid } = studyRows(study);
   const rows = all.filter((r) => r.budget === DEFAULT_BUDGET && r.probeWeights === 'current');
+  // The regret plot, and the head that explains and links it, only where some rule's CLR bounds were trained.
+  const values = rows.filter((r) => r.regret !== null).map((r) => ({ rule: r.rule, task: r.task, seed: r.seed, regret: (r.regret as number) * 100 }));
   const lines: string[] = [
-    ...summarySection(rows, command),
+    ...summarySection(rows, command, values.length > 0),
     ...stabilitySection(defaultReadings(study), grid),
     ...menuSection(study, grid),
     ...spreadSection(study, grid),
@@ -31,7 +33,6 @@ export async function writeReport(study: Study, out: string, command: string): P
     ...(grid.length === 0 ? [] : ['## Per task and seed', '', ...grid.flatMap((g) => taskSection(g, rows))]),
   ];
   writeFileSync(path.join(out, 'report.md'), `${lines.join('\n')}\n`);
-  const values = rows.filter((r) => r.regret !== null).map((r) => ({ rule: r.rule, task: r.task, seed: r.seed, regret: (r.regret as number) * 100 }));
   if (values.length > 0) writeFileSync(path.join(out, 'regret.svg'), await toSVG(regretSpec(values)));
 }
 
@@ -70,16 +71,15 @@ function regretStats(list: Row[]): string {
   return g.length === 0 ? '– | – | –' : `${g.length} | ${(g.reduce((x, y) => x + y, 0) / g.length).toFixed(2)} | ${Math.max(...g).toFixed(2)}`;
 }
 
-/** The report's head: what regret means, the per-rule summary and the default rule by confidence. */
-function summarySection(rows: Row[], command: string): string[] {
+/** The report's head: its command and, where `regret` (some rule's CLR runs), what regret means, its plot, the per-rule summary and the default rule by confidence. */
+function summarySection(rows: Row[], command: string, regret: boolean): string[] {
   const head = [
     '# bench:suggest — range-test suggestions measured by training outcome',
     '',
     `Command: \`${command}\` (default rule in the library: \`${DEFAULT_RULE}\`).`,
     '',
   ];
-  // A study that trains no rule's CLR bounds (--skip-rules all) has no regret to explain or plot.
-  if (!rows.some((r) => r.regret !== null)) return head;
+  if (!regret) return head;
   return [
     ...head,
     'Regret = best accuracy of the grid (fixed LRs and CLR bound pairs, same initial weights, data order and budget) − the',

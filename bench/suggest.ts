@@ -8,7 +8,7 @@
  *
  *   npm run bench:suggest                                   # every task, seeds 1–5
  *   npm run bench:suggest -- --tasks mnist-mlp --seeds 1,2  # a part
- *   npm run bench:suggest -- --report                       # only rebuild the report from saved runs
+ *   npm run bench:suggest -- --report                       # only rebuild the report from saved runs (its Command line kept)
  *   npm run bench:suggest -- --grid-only                    # only the grid (no range tests)
  *   npm run bench:suggest -- --rules-only                   # only range tests and the rules' runs
  *   npm run bench:suggest -- --skip-rules valley,minimum    # leave some rules' runs out (all: every rule's)
@@ -187,8 +187,15 @@ async function main(): Promise<void> {
     console.log(`backend: ${backend.name} — ${backend.why}`);
     for (const task of tasks) await runTask(task, seeds, optimizers, study, save);
   }
-  await writeReport(study, out, commandLine('bench:suggest'));
+  // A rebuild (--report) keeps the command that trained the runs; a run writes its own.
+  await writeReport(study, out, (a.report ? trainedCommand(out) : null) ?? commandLine('bench:suggest'));
   console.log(`report: ${path.join(out, 'report.md')}`);
+}
+
+/** The command that trained a folder's runs: the Command line of the report they wrote, if there is one. */
+function trainedCommand(out: string): string | null {
+  const file = path.join(out, 'report.md');
+  return existsSync(file) ? (/^Command: `(.*)` \(default rule/m.exec(readFileSync(file, 'utf8'))?.[1] ?? null) : null;
 }
 
 /**

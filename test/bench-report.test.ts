@@ -2,6 +2,7 @@
  * bench:suggest's report.md, rebuilt from committed studies (their runs.json, the real format): every image it
  * links is a file it wrote, and no section is a heading with nothing under it. A study that trained no rule's CLR
  * bounds (`--skip-rules all`) has no regret to plot; its report used to link a regret.svg that was never written.
+ * A rebuild keeps the command that trained the runs (it used to print its own `--report` command instead).
  */
 import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,9 +14,9 @@ const root = path.resolve(__dirname, '..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
 
 /** Rebuild one committed folder's report (`bench:suggest --report`) in a fresh directory; its text and the directory. */
-async function rebuild(folder: string): Promise<{ text: string; dir: string }> {
+async function rebuild(folder: string, files = ['runs.json']): Promise<{ text: string; dir: string }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-report-'));
-  copyFileSync(path.join(root, 'bench', 'results', folder, 'runs.json'), path.join(dir, 'runs.json'));
+  for (const f of files) copyFileSync(path.join(root, 'bench', 'results', folder, f), path.join(dir, f));
   // A child process: the plot's renderer (vega-lite) is ESM-only, which jest's module loader cannot import.
   await promisify(execFile)(tsx, ['bench/suggest.ts', '--report', '--out', dir], { cwd: root });
   return { text: readFileSync(path.join(dir, 'report.md'), 'utf8'), dir };
@@ -59,5 +60,14 @@ describe("bench:suggest's report", () => {
     expect(images(text)).toEqual(['regret.svg']);
     expect(readFileSync(path.join(dir, 'regret.svg'), 'utf8')).toMatch(/^<svg/);
     expect(emptySections(text)).toEqual([]);
+  });
+
+  test('a rebuild beside the report the runs wrote keeps that report, Command line included, byte for byte', async () => {
+    const folder = 'suggest-heldout-kin-cifar-mlp-adam-long';
+    const { text, dir } = await rebuild(folder, ['runs.json', 'report.md']);
+    dirs.push(dir);
+    const committed = readFileSync(path.join(root, 'bench', 'results', folder, 'report.md'), 'utf8');
+    expect(text).toBe(committed);
+    expect(text).toContain("Command: `npm run bench:suggest -- --optimizers adam --rules-only --skip-rules all --lr-free scheduleFreeAdamW --one-cycle '' --sf-recipe");
   });
 });

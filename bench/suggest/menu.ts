@@ -8,6 +8,7 @@ import { DEFAULT_RULE, suggestBounds, type BoundsSuggestion, type RangeTestResul
 import { DEFAULT_ONE_CYCLE_READING, ONE_CYCLE_READINGS, oneCyclePeak, SCHEDULE_FREE_ADAMW_DEFAULT_LR, scheduleFreeLR, type ScheduleFreeLROptions } from 'tfjs-clr';
 import { SCHEDULE_FREE_SGD_LONG_RUN, SCHEDULE_FREE_SGD_LONG_RUN_FACTOR, SCHEDULE_FREE_SGD_LR_FACTOR, SCHEDULE_FREE_SGD_NEAR_EDGE_FACTOR, SCHEDULE_FREE_SGD_WARMUP } from 'tfjs-clr';
 import { LR_FREE, scheduleFreeAdamWWarmup, scheduleFreeSGDRun, type LRFreeName, type RunOutcome } from './train.js';
+import { atOrAbove, mean, sdOf, signed, t975 } from '../stats.js';
 import { betterWeights, librarySGDFactor, pct, runIndex, type studyRows, type Study } from './report.js';
 
 /** The grid's best per task and seed (studyRows' `grid`, computed once by the report). */
@@ -42,13 +43,6 @@ export const SF_ADAMW_WARMUPS = [0.1];
 
 /** The fixed learning rates bench:suggest's `--sf-fixed` runs were trained at (2, 4, 8 and 16 × the default 0.0025). */
 const SF_SWEEP = [0.005, 0.01, 0.02, 0.04];
-
-const mean = (v: number[]) => v.reduce((x, y) => x + y, 0) / v.length;
-/** Sample standard deviation (n − 1). */
-const sdOf = (v: number[]) => {
-  const m = mean(v);
-  return Math.sqrt(v.reduce((x, y) => x + (y - m) ** 2, 0) / (v.length - 1));
-};
 
 /** The zero-config runs with weight averaging beside, looked up on one index of the study's runs. */
 export interface AveragedRuns {
@@ -395,10 +389,6 @@ function pairedDiffs(r: Recipe, ref: Recipe, task: string, seeds: number[]): num
   return d.length >= 2 && d.every((v) => v !== null) ? (d as number[]) : null;
 }
 
-/** Student's t at 0.975 for 1–30 degrees of freedom (a two-sided 95 % interval); 1.96 beyond. */
-const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
-const t975 = (df: number) => (df >= 1 && df <= 30 ? T975[Math.floor(df) - 1] : 1.96);
-
 /**
  * A 95 % interval for the mean over tasks of each task's mean per-seed difference: its standard error from the tasks'
  * σ / √seeds, and Student's t at the Welch–Satterthwaite degrees of freedom (the tasks' σ differ).
@@ -412,9 +402,6 @@ function intervalOf(ds: number[][]): { m: number; lo: number; hi: number } {
   return { m, lo: m - half, hi: m + half };
 }
 
-/** Seeds on which the recipe is at or above the reference (a tie, the very same run, counts; float noise aside). */
-const atOrAbove = (d: number[]) => d.filter((v) => v >= -1e-6).length;
-const signed = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(2)}`;
 
 /**
  * Each of the library's recipes against Schedule-Free AdamW's defaults seed by seed (#35's "whatever the seed"): per task,

@@ -8,6 +8,7 @@ import { toSVG, type VegaLiteSpec } from 'tfjs-clr/plot';
 import { averagedSection } from './averaged.js';
 import { menuSection, pairedSection, spreadSection } from './menu.js';
 import { CANDIDATES, defaultReadings, lr3, lrFreeRows, pct, studyRows, summarize, type LRFreeRow, type Row, type Study } from './report.js';
+import { mean } from '../stats.js';
 
 export async function writeReport(study: Study, out: string, command: string): Promise<void> {
   const { rows: all, grid } = studyRows(study);
@@ -142,7 +143,6 @@ function stabilitySection(mine: ReturnType<typeof defaultReadings>, grid: Return
 function lrFreeSection(free: LRFreeRow[], rows: Row[]): string[] {
   if (free.length === 0) return [];
   const clr = defaultRows(rows);
-  const mean = (v: number[]) => v.reduce((x, y) => x + y, 0) / v.length;
   const family = (opt: string): string[] => {
     const mine = free.filter((r) => optimizerOf(r.task) === opt);
     if (mine.length === 0) return [];

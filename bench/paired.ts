@@ -1,0 +1,124 @@
+/**
+ * Two recipes trained by bench:cifar on the same seeds, compared seed by seed: each seed's final test accuracy, the
+ * mean, σ and max − min of each, and the paired difference with its 95 % interval (Student's t) — at the end and at
+ * every evaluation along the way (is one ahead only at the end, or all along?). Reads the folders' results.json;
+ * trains nothing. A folder still training (no results.json yet) is listed and left out.
+ *
+ *   npm run bench:paired -- --a bench/results/cifar/16ep-scheduleFreeAdamW-warmup-seed \
+ *       --b bench/results/cifar/16ep-scheduleFreeAdamW-seed --name-a recipe --name-b defaults
+ *   ... --out bench/results/cifar/paired-16ep-scheduleFreeAdamW.md       # the same text, written to a file
+ *
+ * `--a` and `--b` are folder prefixes: every folder PREFIX<seed> (the seed a whole number) is one run of that recipe.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { ExperimentResult, PolicyRun } from '../examples/cifar/experiment.js';
+import { commandLine, flags, markdownTable } from './kit.js';
+import { atOrAbove, mean, pairedInterval, sdOf, signed } from './stats.js';
+
+/** One recipe's finished runs, by seed; the folders with a seed but no results yet. */
+export interface Recipe {
+  runs: Map<number, PolicyRun>;
+  unfinished: number[];
+}
+
+/** The folders PREFIX<seed> under PREFIX's directory: each one's run (the one policy it trained, or `policy`). */
+export function readRecipe(prefix: string, policy?: string): Recipe {
+  const dir = path.dirname(prefix);
+  const stem = path.basename(prefix);
+  if (!existsSync(dir)) throw new Error(`--a/--b: no folder ${JSON.stringify(dir)} (the prefix was ${JSON.stringify(prefix)})`);
+  const runs = new Map<number, PolicyRun>();
+  const unfinished: number[] = [];
+  for (const name of readdirSync(dir)) {
+    if (!name.startsWith(stem) || !/^\d+$/.test(name.slice(stem.length))) continue;
+    const seed = Number(name.slice(stem.length));
+    const file = path.join(dir, name, 'results.json');
+    if (!existsSync(file)) {
+      unfinished.push(seed);
+      continue;
+    }
+    const result = JSON.parse(readFileSync(file, 'utf8')) as ExperimentResult;
+    const mine = result.runs.filter((r) => r.averageOf === undefined && (policy === undefined || r.name === policy));
+    if (mine.length !== 1) {
+      const names = result.runs.map((r) => r.name).join(', ');
+      throw new Error(`${file}: ${mine.length === 0 ? 'no run' : `${mine.length} runs`} of ${policy === undefined ? 'a single policy' : `policy ${JSON.stringify(policy)}`} (it has: ${names}); pick one with --policy`);
+    }
+    runs.set(seed, mine[0]);
+  }
+  if (runs.size === 0 && unfinished.length === 0) throw new Error(`--a/--b: no folder ${stem}<seed> in ${dir}`);
+  return { runs, unfinished: unfinished.sort((x, y) => x - y) };
+}
+
+const seedList = (s: readonly number[]) => `seed${s.length === 1 ? '' : 's'} ${s.join(', ')}`;
+
+/** The comparison as Markdown: seeds, the final accuracies, the paired interval, and the same along the run. */
+export function pairedReport(a: Recipe, b: Recipe, names: { a: string; b: string }): string {
+  const seeds = [...a.runs.keys()].filter((s) => b.runs.has(s)).sort((x, y) => x - y);
+  if (seeds.length < 2) throw new Error(`fewer than 2 seeds finished in both (${seeds.join(', ') || 'none'}): nothing to pair`);
+  const only = (r: Recipe, other: Recipe) => [...r.runs.keys()].filter((s) => !other.runs.has(s)).sort((x, y) => x - y);
+  const A = seeds.map((s) => a.runs.get(s) as PolicyRun);
+  const B = seeds.map((s) => b.runs.get(s) as PolicyRun);
+  const finalA = A.map((r) => 100 * r.finalAccuracy);
+  const finalB = B.map((r) => 100 * r.finalAccuracy);
+  const d = finalA.map((x, i) => x - finalB[i]);
+  const p = pairedInterval(d);
+  const bold = (x: number, y: number) => (x > y ? `**${x.toFixed(2)}**` : x.toFixed(2));
+  const lines = [
+    `Seeds ${seeds.join(', ')} (${seeds.length}), finished in both.`,
+    ...[[names.a, only(a, b), a.unfinished], [names.b, only(b, a), b.unfinished]].flatMap(([n, o, u]) => [
+      ...((o as number[]).length > 0 ? [`Only ${n} has ${seedList(o as number[])} (left out).`] : []),
+      ...((u as number[]).length > 0 ? [`${n}: ${seedList(u as number[])} still training (no results.json; left out).`] : []),
+    ]),
+    '',
+    '## Final test accuracy (%)',
+    '',
+    markdownTable(['seed', names.a, names.b, `${names.a} − ${names.b}`], [
+      ...seeds.map((s, i) => [s, bold(finalA[i], finalB[i]), bold(finalB[i], finalA[i]), signed(d[i])]),
+      ['mean', bold(mean(finalA), mean(finalB)), bold(mean(finalB), mean(finalA)), signed(p.m)],
+      ['σ', sdOf(finalA).toFixed(2), sdOf(finalB).toFixed(2), p.sd.toFixed(2)],
+      ['max − min', (Math.max(...finalA) - Math.min(...finalA)).toFixed(2), (Math.max(...finalB) - Math.min(...finalB)).toFixed(2), ''],
+    ]),
+    '',
+    `**${names.a} against ${names.b}, paired by seed: ${signed(p.m)}, 95 % interval [${signed(p.lo)}, ${signed(p.hi)}]** (t at ${p.df} df); at or above on ${atOrAbove(d)} of ${d.length} seeds.`,
+    '',
+    '## Along the run',
+    '',
+    'The same comparison at every evaluation both recipes made (iterations trained; the test set the runs were scored on).',
+    '',
+  ];
+  const its = A[0].evals.iteration.filter((it) => it > 0 && [...A, ...B].every((r) => r.evals.iteration.includes(it)));
+  const at = (r: PolicyRun, it: number) => 100 * r.evals.accuracy[r.evals.iteration.indexOf(it)];
+  const rows = its.map((it) => {
+    const xa = A.map((r) => at(r, it));
+    const xb = B.map((r) => at(r, it));
+    const q = pairedInterval(xa.map((x, i) => x - xb[i]));
+    return [it, `${mean(xa).toFixed(2)} (σ ${sdOf(xa).toFixed(2)})`, `${mean(xb).toFixed(2)} (σ ${sdOf(xb).toFixed(2)})`, `${signed(q.m)} [${signed(q.lo)}, ${signed(q.hi)}]`, `${atOrAbove(xa.map((x, i) => x - xb[i]))}/${seeds.length}`];
+  });
+  lines.push(markdownTable(['iteration', `${names.a}, mean`, `${names.b}, mean`, 'paired difference [95 %]', 'at or above'], rows), '');
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values: v } = flags('bench:paired', {
+    a: { type: 'string' },
+    b: { type: 'string' },
+    'name-a': { type: 'string', default: 'A' },
+    'name-b': { type: 'string', default: 'B' },
+    policy: { type: 'string' },
+    out: { type: 'string' },
+  }, {
+    summary: "two bench:cifar recipes on the same seeds, paired by seed: final accuracies, spread, the paired 95 % interval, at the end and along the run (reads results.json; trains nothing)",
+    example: 'npm run bench:paired -- --a bench/results/cifar/16ep-scheduleFreeAdamW-warmup-seed --b bench/results/cifar/16ep-scheduleFreeAdamW-seed --name-a recipe --name-b defaults',
+  });
+  if (v.a === undefined || v.b === undefined) throw new Error('bench:paired needs --a and --b (folder prefixes: PREFIX<seed> is one run); --help for an example');
+  const text = `# ${v['name-a']} against ${v['name-b']}, seed by seed\n\nCommand: \`${commandLine('bench:paired')}\`\n\n${pairedReport(readRecipe(v.a, v.policy), readRecipe(v.b, v.policy), { a: v['name-a'] as string, b: v['name-b'] as string })}`;
+  if (v.out !== undefined) writeFileSync(v.out, text);
+  console.log(text);
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  });
+}

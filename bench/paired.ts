@@ -6,12 +6,13 @@
  *
  *   npm run bench:paired -- --a bench/results/cifar/16ep-scheduleFreeAdamW-warmup-seed \
  *       --b bench/results/cifar/16ep-scheduleFreeAdamW-seed --name-a recipe --name-b defaults
- *   ... --out bench/results/cifar/paired-16ep-scheduleFreeAdamW.md       # the same text, written to a file
+ *   ... --out bench/results/cifar/16ep-paired-scheduleFreeAdamW     # the same text, written to that folder's report.md
  *
  * `--a` and `--b` are folder prefixes: every folder PREFIX<seed> (the seed a whole number) is one run of that recipe.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { toSVG, type VegaLiteSpec } from 'tfjs-clr/plot';
 import type { ExperimentResult, PolicyRun } from '../examples/cifar/experiment.js';
 import { commandLine, flags, markdownTable } from './kit.js';
 import { atOrAbove, mean, pairedInterval, sdOf, signed } from './stats.js';
@@ -51,19 +52,66 @@ export function readRecipe(prefix: string, policy?: string): Recipe {
 
 const seedList = (s: readonly number[]) => `seed${s.length === 1 ? '' : 's'} ${s.join(', ')}`;
 
-/** The comparison as Markdown: seeds, the final accuracies, the paired interval, and the same along the run. */
-export function pairedReport(a: Recipe, b: Recipe, names: { a: string; b: string }): string {
+/** The seeds both recipes finished, and each one's runs in that order. */
+function pairSeeds(a: Recipe, b: Recipe): { seeds: number[]; A: PolicyRun[]; B: PolicyRun[] } {
   const seeds = [...a.runs.keys()].filter((s) => b.runs.has(s)).sort((x, y) => x - y);
   if (seeds.length < 2) throw new Error(`fewer than 2 seeds finished in both (${seeds.join(', ') || 'none'}): nothing to pair`);
+  return { seeds, A: seeds.map((s) => a.runs.get(s) as PolicyRun), B: seeds.map((s) => b.runs.get(s) as PolicyRun) };
+}
+
+/** One evaluation both recipes made on every paired seed: each one's mean and σ, and the paired difference (points). */
+export interface AlongRow {
+  iteration: number;
+  a: { mean: number; sd: number };
+  b: { mean: number; sd: number };
+  m: number;
+  lo: number;
+  hi: number;
+  atOrAbove: number;
+  seeds: number;
+}
+
+/** The paired comparison at every evaluation (after the first) that every run of both recipes made. */
+export function alongTheRun(a: Recipe, b: Recipe): AlongRow[] {
+  const { seeds, A, B } = pairSeeds(a, b);
+  const its = A[0].evals.iteration.filter((it) => it > 0 && [...A, ...B].every((r) => r.evals.iteration.includes(it)));
+  const at = (r: PolicyRun, it: number) => 100 * r.evals.accuracy[r.evals.iteration.indexOf(it)];
+  return its.map((iteration) => {
+    const xa = A.map((r) => at(r, iteration));
+    const xb = B.map((r) => at(r, iteration));
+    const d = xa.map((x, i) => x - xb[i]);
+    const { m, lo, hi } = pairedInterval(d);
+    return { iteration, a: { mean: mean(xa), sd: sdOf(xa) }, b: { mean: mean(xb), sd: sdOf(xb) }, m, lo, hi, atOrAbove: atOrAbove(d), seeds: seeds.length };
+  });
+}
+
+/** The paired difference along the run with its 95 % band, and the zero line. */
+export function alongSpec(rows: AlongRow[], names: { a: string; b: string }): VegaLiteSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: { text: `${names.a} − ${names.b}, paired by seed`, subtitle: 'points of test accuracy; band: its 95 % interval' },
+    width: 480,
+    height: 240,
+    data: { values: rows.map((r) => ({ iteration: r.iteration, m: r.m, lo: r.lo, hi: r.hi })) },
+    layer: [
+      { mark: { type: 'area', opacity: 0.25 }, encoding: { x: { field: 'iteration', type: 'quantitative', title: 'iteration' }, y: { field: 'lo', type: 'quantitative', title: 'difference (points)' }, y2: { field: 'hi' } } },
+      { mark: { type: 'line', point: true }, encoding: { x: { field: 'iteration', type: 'quantitative' }, y: { field: 'm', type: 'quantitative' } } },
+      { data: { values: [{ zero: 0 }] }, mark: { type: 'rule', strokeDash: [4, 4] }, encoding: { y: { field: 'zero', type: 'quantitative' } } },
+    ],
+  };
+}
+
+/** The comparison as Markdown: seeds, the final accuracies, the paired interval, and the same along the run (`chart`: an image to link). */
+export function pairedReport(a: Recipe, b: Recipe, names: { a: string; b: string }, chart?: string): string {
+  const { seeds, A, B } = pairSeeds(a, b);
   const only = (r: Recipe, other: Recipe) => [...r.runs.keys()].filter((s) => !other.runs.has(s)).sort((x, y) => x - y);
-  const A = seeds.map((s) => a.runs.get(s) as PolicyRun);
-  const B = seeds.map((s) => b.runs.get(s) as PolicyRun);
   const finalA = A.map((r) => 100 * r.finalAccuracy);
   const finalB = B.map((r) => 100 * r.finalAccuracy);
   const d = finalA.map((x, i) => x - finalB[i]);
   const p = pairedInterval(d);
   const bold = (x: number, y: number) => (x > y ? `**${x.toFixed(2)}**` : x.toFixed(2));
-  const lines = [
+  const withSd = (x: { mean: number; sd: number }) => `${x.mean.toFixed(2)} (σ ${x.sd.toFixed(2)})`;
+  return [
     `Seeds ${seeds.join(', ')} (${seeds.length}), finished in both.`,
     ...[[names.a, only(a, b), a.unfinished], [names.b, only(b, a), b.unfinished]].flatMap(([n, o, u]) => [
       ...((o as number[]).length > 0 ? [`Only ${n} has ${seedList(o as number[])} (left out).`] : []),
@@ -85,17 +133,11 @@ export function pairedReport(a: Recipe, b: Recipe, names: { a: string; b: string
     '',
     'The same comparison at every evaluation both recipes made (iterations trained; the test set the runs were scored on).',
     '',
-  ];
-  const its = A[0].evals.iteration.filter((it) => it > 0 && [...A, ...B].every((r) => r.evals.iteration.includes(it)));
-  const at = (r: PolicyRun, it: number) => 100 * r.evals.accuracy[r.evals.iteration.indexOf(it)];
-  const rows = its.map((it) => {
-    const xa = A.map((r) => at(r, it));
-    const xb = B.map((r) => at(r, it));
-    const q = pairedInterval(xa.map((x, i) => x - xb[i]));
-    return [it, `${mean(xa).toFixed(2)} (σ ${sdOf(xa).toFixed(2)})`, `${mean(xb).toFixed(2)} (σ ${sdOf(xb).toFixed(2)})`, `${signed(q.m)} [${signed(q.lo)}, ${signed(q.hi)}]`, `${atOrAbove(xa.map((x, i) => x - xb[i]))}/${seeds.length}`];
-  });
-  lines.push(markdownTable(['iteration', `${names.a}, mean`, `${names.b}, mean`, 'paired difference [95 %]', 'at or above'], rows), '');
-  return lines.join('\n');
+    ...(chart === undefined ? [] : [`![${names.a} − ${names.b} along the run](${chart})`, '']),
+    markdownTable(['iteration', `${names.a}, mean`, `${names.b}, mean`, 'paired difference [95 %]', 'at or above'],
+      alongTheRun(a, b).map((r) => [r.iteration, withSd(r.a), withSd(r.b), `${signed(r.m)} [${signed(r.lo)}, ${signed(r.hi)}]`, `${r.atOrAbove}/${r.seeds}`])),
+    '',
+  ].join('\n');
 }
 
 async function main(): Promise<void> {
@@ -111,8 +153,15 @@ async function main(): Promise<void> {
     example: 'npm run bench:paired -- --a bench/results/cifar/16ep-scheduleFreeAdamW-warmup-seed --b bench/results/cifar/16ep-scheduleFreeAdamW-seed --name-a recipe --name-b defaults',
   });
   if (v.a === undefined || v.b === undefined) throw new Error('bench:paired needs --a and --b (folder prefixes: PREFIX<seed> is one run); --help for an example');
-  const text = `# ${v['name-a']} against ${v['name-b']}, seed by seed\n\nCommand: \`${commandLine('bench:paired')}\`\n\n${pairedReport(readRecipe(v.a, v.policy), readRecipe(v.b, v.policy), { a: v['name-a'] as string, b: v['name-b'] as string })}`;
-  if (v.out !== undefined) writeFileSync(v.out, text);
+  const [a, b] = [readRecipe(v.a, v.policy), readRecipe(v.b, v.policy)];
+  const names = { a: v['name-a'] as string, b: v['name-b'] as string };
+  const chart = v.out === undefined ? undefined : 'difference.svg';
+  const text = `# ${names.a} against ${names.b}, seed by seed\n\nCommand: \`${commandLine('bench:paired')}\`\n\n${pairedReport(a, b, names, chart)}`;
+  if (v.out !== undefined) {
+    mkdirSync(v.out, { recursive: true });
+    writeFileSync(path.join(v.out, 'difference.svg'), await toSVG(alongSpec(alongTheRun(a, b), names)));
+    writeFileSync(path.join(v.out, 'report.md'), text);
+  }
   console.log(text);
 }
 

@@ -43,7 +43,7 @@ import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_BUDGET, ONE_CYCLE_READINGS, oneCyclePeak, rangeTest, scheduleFreeLR, suggestBounds, type RangeTestResult } from 'tfjs-clr';
 import { chooseBackend, type BackendName } from 'tfjs-wasm-training';
 import { CANDIDATES, RANGE_TEST_VERSION, compactJSON, pairKey, rangeTestKeyOf, runIndex, stillValid, type Study } from './suggest/report.js';
-import { writeReport } from './suggest/write-report.js';
+import { writeReport, type Repeat } from './suggest/write-report.js';
 import { factsFor } from '../examples/cifar/optimizers.js';
 import { ADAPTIVE_GRID, HELD_OUT_TASKS, TASKS, type Grid, type Task, type TaskData } from './suggest/tasks.js';
 import { compileFor, LR_FREE, OPTIMIZERS, scheduleFreeAdamWWarmup, scheduleFreeSGDRun, trainRun, type LRFreeName, type OptimizerName, type Policy, type RunOutcome } from './suggest/train.js';
@@ -122,11 +122,14 @@ function load(file: string): Study {
 
 /**
  * The union of several folders' studies (`--merge`): other seeds of the same tasks, run at the same budget, read as one
- * study. Runs and range tests are keyed by task and seed, so folders holding different seeds never collide; a task
- * trained at two budgets under one name would, so that is an error.
+ * study. Runs and range tests are keyed by task, seed and settings; where two folders trained the same key (a rerun),
+ * the later folder's is kept and the repeat listed, so the report can say so. A task trained at two budgets under one
+ * name is an error.
  */
-function merged(dirs: string[]): Study {
+function merged(dirs: string[]): { study: Study; repeats: Repeat[] } {
   const all: Study = { runs: {}, rangeTests: {}, tasks: {} };
+  const from = new Map<string, string>();
+  const repeats: Repeat[] = [];
   for (const dir of dirs) {
     const file = path.join(dir, 'runs.json');
     if (!existsSync(file)) throw new Error(`--merge: no runs.json in "${dir}"`);
@@ -135,11 +138,20 @@ function merged(dirs: string[]): Study {
       const seen = all.tasks[name];
       if (seen && seen.iterations !== t.iterations) throw new Error(`--merge: task ${name} trained for ${seen.iterations} iterations in one folder and ${t.iterations} in "${dir}"; merge folders of one budget`);
     }
+    for (const [key, run] of Object.entries(s.runs)) {
+      const before = all.runs[key];
+      if (before) repeats.push({ kind: 'run', key, kept: dir, dropped: from.get(`run:${key}`) as string, accuracy: { kept: run.accuracy, dropped: before.accuracy } });
+      from.set(`run:${key}`, dir);
+    }
+    for (const key of Object.keys(s.rangeTests)) {
+      if (all.rangeTests[key]) repeats.push({ kind: 'range test', key, kept: dir, dropped: from.get(`rt:${key}`) as string });
+      from.set(`rt:${key}`, dir);
+    }
     Object.assign(all.runs, s.runs);
     Object.assign(all.rangeTests, s.rangeTests);
     Object.assign(all.tasks, s.tasks);
   }
-  return all;
+  return { study: all, repeats };
 }
 
 async function main(): Promise<void> {
@@ -148,7 +160,9 @@ async function main(): Promise<void> {
   if (mergeDirs.length > 0) {
     if (!a.report) throw new Error('--merge: only with --report (it reads the folders\' runs and writes one report; it trains nothing)');
     mkdirSync(out, { recursive: true });
-    await writeReport(merged(mergeDirs), out, commandLine('bench:suggest'));
+    const { study, repeats } = merged(mergeDirs);
+    if (repeats.length > 0) console.warn(`--merge: ${repeats.length} runs or range tests were trained in more than one folder; the later folder's are kept (listed in the report)`);
+    await writeReport(study, out, commandLine('bench:suggest'), repeats);
     console.log(`report: ${path.join(out, 'report.md')} (${mergeDirs.length} folders merged)`);
     return;
   }

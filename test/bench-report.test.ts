@@ -2,7 +2,8 @@
  * bench:suggest's report.md, rebuilt from committed studies (their runs.json, the real format): every image it
  * links is a file it wrote, and no section is a heading with nothing under it. A study that trained no rule's CLR
  * bounds (`--skip-rules all`) has no regret to plot; its report used to link a regret.svg that was never written.
- * A rebuild keeps the command that trained the runs (it used to print its own `--report` command instead).
+ * A rebuild keeps the command that trained the runs (it used to print its own `--report` command instead). A merge
+ * lists the runs two folders both trained and which one it read (it used to keep the later one without a word).
  */
 import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -59,6 +60,22 @@ describe("bench:suggest's report", () => {
     dirs.push(dir);
     expect(images(text)).toEqual(['regret.svg']);
     expect(readFileSync(path.join(dir, 'regret.svg'), 'utf8')).toMatch(/^<svg/);
+    expect(emptySections(text)).toEqual([]);
+  });
+
+  test('a merge of two folders that trained the same runs says which it kept, and from where (it used to drop one silently)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bench-merge-'));
+    dirs.push(dir);
+    const earlier = 'suggest-heldout-mnist-cnn-long';
+    const later = 'suggest-heldout-mnist-cnn-adam-long';
+    const { stderr } = await promisify(execFile)(tsx, ['bench/suggest.ts', '--report', '--merge', `bench/results/${earlier},bench/results/${later}`, '--out', dir], { cwd: root });
+    expect(stderr).toContain('--merge: 5 runs or range tests were trained in more than one folder');
+    const text = readFileSync(path.join(dir, 'report.md'), 'utf8');
+    expect(text).toContain('## Trained in more than one merged folder');
+    expect(text).toContain('5 runs were trained in two of the merged folders');
+    // Seed 1 of Schedule-Free AdamW's defaults: 98.00 % in the later folder, 97.85 in the earlier (their runs.json).
+    const read = (folder: string) => (JSON.parse(readFileSync(path.join(root, 'bench', 'results', folder, 'runs.json'), 'utf8')) as { runs: Record<string, { accuracy: number }> }).runs['mnist-cnn@adam|1|lrfree:scheduleFreeAdamW'].accuracy;
+    expect(text).toContain(`| run | mnist-cnn@adam\\|1\\|lrfree:scheduleFreeAdamW | ${(read(later) * 100).toFixed(2)} (bench/results/${later}) | ${(read(earlier) * 100).toFixed(2)} (bench/results/${earlier}) |`);
     expect(emptySections(text)).toEqual([]);
   });
 

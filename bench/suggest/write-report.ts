@@ -10,7 +10,7 @@ import { menuSection, pairedSection, spreadSection } from './menu.js';
 import { CANDIDATES, defaultReadings, lr3, lrFreeRows, pct, studyRows, summarize, type LRFreeRow, type Row, type Study } from './report.js';
 import { mean } from '../stats.js';
 
-export async function writeReport(study: Study, out: string, command: string): Promise<void> {
+export async function writeReport(study: Study, out: string, command: string, repeats: Repeat[] = []): Promise<void> {
   const { rows: all, grid } = studyRows(study);
   const rows = all.filter((r) => r.budget === DEFAULT_BUDGET && r.probeWeights === 'current');
   // The regret plot, and the head that explains and links it, only where some rule's CLR bounds were trained.
@@ -25,6 +25,7 @@ export async function writeReport(study: Study, out: string, command: string): P
     ...lrFreeSection(lrFreeRows(study), rows),
     ...freshSection(all.filter((r) => r.budget === DEFAULT_BUDGET), rows),
     ...budgetSection(all.filter((r) => optimizerOf(r.task) === 'momentum' && r.probeWeights === 'current'), study),
+    ...repeatsSection(repeats),
     '## Tasks',
     '',
     '| task | kind | data | batch | training budget (iterations) | train / test |',
@@ -35,6 +36,34 @@ export async function writeReport(study: Study, out: string, command: string): P
   ];
   writeFileSync(path.join(out, 'report.md'), `${lines.join('\n')}\n`);
   if (values.length > 0) writeFileSync(path.join(out, 'regret.svg'), await toSVG(regretSpec(values)));
+}
+
+/** A run or range test that more than one merged folder trained (same task, seed and settings): which one the merge kept. */
+export interface Repeat {
+  kind: 'run' | 'range test';
+  key: string;
+  kept: string;
+  dropped: string;
+  /** For a run: the test accuracy of the kept and of the dropped one. */
+  accuracy?: { kept: number; dropped: number };
+}
+
+/** What a merge (`--merge`) found trained twice and which it kept: nothing a merge drops goes unsaid. */
+function repeatsSection(repeats: Repeat[]): string[] {
+  if (repeats.length === 0) return [];
+  const apart = repeats.flatMap((r) => (r.accuracy === undefined ? [] : [Math.abs(r.accuracy.kept - r.accuracy.dropped) * 100]));
+  const runs = apart.length;
+  return [
+    '## Trained in more than one merged folder',
+    '',
+    `${[runs > 0 ? `${runs} runs` : '', repeats.length > runs ? `${repeats.length - runs} range tests` : ''].filter(Boolean).join(' and ')} were trained in two of the merged folders (the same task, seed and settings); the later folder's (in the order of \`--merge\`) is the one read above.` +
+      (runs > 0 ? ` The two runs of a key ended ${Math.min(...apart).toFixed(2)}–${Math.max(...apart).toFixed(2)} points of test accuracy apart.` : ''),
+    '',
+    '| kind | key | kept (from) | dropped (from) |',
+    '| --- | --- | --- | --- |',
+    ...repeats.map((r) => `| ${r.kind} | ${r.key.replace(/\|/g, '\\|')} | ${r.accuracy ? `${pct(r.accuracy.kept)} (${r.kept})` : r.kept} | ${r.accuracy ? `${pct(r.accuracy.dropped)} (${r.dropped})` : r.dropped} |`),
+    '',
+  ];
 }
 
 const defaultRows = (list: Row[]) => list.filter((r) => r.rule === DEFAULT_RULE && r.regret !== null);

@@ -23,11 +23,11 @@ export interface Recipe {
   unfinished: number[];
 }
 
-/** The folders PREFIX<seed> under PREFIX's directory: each one's run (the one policy it trained, or `policy`). */
-export function readRecipe(prefix: string, policy?: string): Recipe {
+/** The folders PREFIX<seed> under PREFIX's directory: each one's run (the one policy it trained, or `policy`); `flag` names the prefix in errors. */
+export function readRecipe(prefix: string, policy?: string, flag = '--a'): Recipe {
   const dir = path.dirname(prefix);
   const stem = path.basename(prefix);
-  if (!existsSync(dir)) throw new Error(`--a/--b: no folder ${JSON.stringify(dir)} (the prefix was ${JSON.stringify(prefix)})`);
+  if (!existsSync(dir)) throw new Error(`${flag}: no folder ${JSON.stringify(dir)} (the prefix was ${JSON.stringify(prefix)})`);
   const runs = new Map<number, PolicyRun>();
   const unfinished: number[] = [];
   for (const name of readdirSync(dir)) {
@@ -46,7 +46,7 @@ export function readRecipe(prefix: string, policy?: string): Recipe {
     }
     runs.set(seed, mine[0]);
   }
-  if (runs.size === 0 && unfinished.length === 0) throw new Error(`--a/--b: no folder ${stem}<seed> in ${dir}`);
+  if (runs.size === 0 && unfinished.length === 0) throw new Error(`${flag}: no folder ${stem}<seed> in ${dir}`);
   return { runs, unfinished: unfinished.sort((x, y) => x - y) };
 }
 
@@ -153,7 +153,7 @@ async function main(): Promise<void> {
     example: 'npm run bench:paired -- --a bench/results/cifar/16ep-scheduleFreeAdamW-warmup-seed --b bench/results/cifar/16ep-scheduleFreeAdamW-seed --name-a recipe --name-b defaults',
   });
   if (v.a === undefined || v.b === undefined) throw new Error('bench:paired needs --a and --b (folder prefixes: PREFIX<seed> is one run); --help for an example');
-  const [a, b] = [readRecipe(v.a, v.policy), readRecipe(v.b, v.policy)];
+  const [a, b] = [readRecipe(v.a, v.policy, '--a'), readRecipe(v.b, v.policy, '--b')];
   const names = { a: v['name-a'] as string, b: v['name-b'] as string };
   const chart = v.out === undefined ? undefined : 'difference.svg';
   const text = `# ${names.a} against ${names.b}, seed by seed\n\nCommand: \`${commandLine('bench:paired')}\`\n\n${pairedReport(a, b, names, chart)}`;

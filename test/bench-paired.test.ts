@@ -54,7 +54,8 @@ test('a folder with two policies needs --policy; a missing folder and too few se
   folder('two-seed1', [{ policy: 'fixed', at500: 0.5, final: 0.7 }, { policy: 'triangular2', at500: 0.55, final: 0.75 }]);
   expect(() => readRecipe(path.join(dir, 'two-seed'))).toThrow(/2 runs of a single policy \(it has: fixed, triangular2\); pick one with --policy/);
   expect(readRecipe(path.join(dir, 'two-seed'), 'triangular2').runs.get(1)?.finalAccuracy).toBe(0.75);
-  expect(() => readRecipe(path.join(dir, 'nowhere', 'x-seed'))).toThrow(/no folder/);
+  expect(() => readRecipe(path.join(dir, 'nowhere', 'x-seed'), undefined, '--b')).toThrow(/^--b: no folder .*nowhere/);
+  expect(() => readRecipe(path.join(dir, 'x-seed'))).toThrow(/^--a: no folder x-seed<seed> in /);
   const one = readRecipe(path.join(dir, 'two-seed'), 'fixed');
   expect(() => pairedReport(one, one, { a: 'A', b: 'B' })).toThrow(/fewer than 2 seeds finished in both \(1\)/);
 });

@@ -53,7 +53,9 @@ export function readRecipe(prefix: string, policy?: string, flag = '--a'): Recip
 const seedList = (s: readonly number[]) => `seed${s.length === 1 ? '' : 's'} ${s.join(', ')}`;
 
 /** The seeds both recipes finished, and each one's runs in that order. */
-function pairSeeds(a: Recipe, b: Recipe): { seeds: number[]; A: PolicyRun[]; B: PolicyRun[] } {
+type Paired = { seeds: number[]; A: PolicyRun[]; B: PolicyRun[] };
+
+function pairSeeds(a: Recipe, b: Recipe): Paired {
   const seeds = [...a.runs.keys()].filter((s) => b.runs.has(s)).sort((x, y) => x - y);
   if (seeds.length < 2) throw new Error(`fewer than 2 seeds finished in both (${seeds.join(', ') || 'none'}): nothing to pair`);
   return { seeds, A: seeds.map((s) => a.runs.get(s) as PolicyRun), B: seeds.map((s) => b.runs.get(s) as PolicyRun) };
@@ -72,8 +74,7 @@ export interface AlongRow {
 }
 
 /** The paired comparison at every evaluation (after the first) that every run of both recipes made. */
-export function alongTheRun(a: Recipe, b: Recipe): AlongRow[] {
-  const { seeds, A, B } = pairSeeds(a, b);
+function alongTheRun({ seeds, A, B }: Paired): AlongRow[] {
   const its = A[0].evals.iteration.filter((it) => it > 0 && [...A, ...B].every((r) => r.evals.iteration.includes(it)));
   const at = (r: PolicyRun, it: number) => 100 * r.evals.accuracy[r.evals.iteration.indexOf(it)];
   return its.map((iteration) => {
@@ -101,9 +102,14 @@ export function alongSpec(rows: AlongRow[], names: { a: string; b: string }): Ve
   };
 }
 
-/** The comparison as Markdown: seeds, the final accuracies, the paired interval, and the same along the run (`chart`: an image to link). */
-export function pairedReport(a: Recipe, b: Recipe, names: { a: string; b: string }, chart?: string): string {
-  const { seeds, A, B } = pairSeeds(a, b);
+/**
+ * The comparison as Markdown: seeds, the final accuracies, the paired interval, and the same along the run (`chart`: an
+ * image of it to link); with the along-the-run rows, for that image.
+ */
+export function pairedReport(a: Recipe, b: Recipe, names: { a: string; b: string }, chart?: string): { text: string; along: AlongRow[] } {
+  const pair = pairSeeds(a, b);
+  const { seeds, A, B } = pair;
+  const along = alongTheRun(pair);
   const only = (r: Recipe, other: Recipe) => [...r.runs.keys()].filter((s) => !other.runs.has(s)).sort((x, y) => x - y);
   const finalA = A.map((r) => 100 * r.finalAccuracy);
   const finalB = B.map((r) => 100 * r.finalAccuracy);
@@ -111,12 +117,13 @@ export function pairedReport(a: Recipe, b: Recipe, names: { a: string; b: string
   const p = pairedInterval(d);
   const bold = (x: number, y: number) => (x > y ? `**${x.toFixed(2)}**` : x.toFixed(2));
   const withSd = (x: { mean: number; sd: number }) => `${x.mean.toFixed(2)} (σ ${x.sd.toFixed(2)})`;
-  return [
+  const leftOut = [{ name: names.a, r: a, other: b }, { name: names.b, r: b, other: a }].flatMap(({ name, r, other }) => [
+    ...(only(r, other).length > 0 ? [`Only ${name} has ${seedList(only(r, other))} (left out).`] : []),
+    ...(r.unfinished.length > 0 ? [`${name}: ${seedList(r.unfinished)} still training (no results.json; left out).`] : []),
+  ]);
+  const text = [
     `Seeds ${seeds.join(', ')} (${seeds.length}), finished in both.`,
-    ...[[names.a, only(a, b), a.unfinished], [names.b, only(b, a), b.unfinished]].flatMap(([n, o, u]) => [
-      ...((o as number[]).length > 0 ? [`Only ${n} has ${seedList(o as number[])} (left out).`] : []),
-      ...((u as number[]).length > 0 ? [`${n}: ${seedList(u as number[])} still training (no results.json; left out).`] : []),
-    ]),
+    ...leftOut,
     '',
     '## Final test accuracy (%)',
     '',
@@ -135,9 +142,10 @@ export function pairedReport(a: Recipe, b: Recipe, names: { a: string; b: string
     '',
     ...(chart === undefined ? [] : [`![${names.a} − ${names.b} along the run](${chart})`, '']),
     markdownTable(['iteration', `${names.a}, mean`, `${names.b}, mean`, 'paired difference [95 %]', 'at or above'],
-      alongTheRun(a, b).map((r) => [r.iteration, withSd(r.a), withSd(r.b), `${signed(r.m)} [${signed(r.lo)}, ${signed(r.hi)}]`, `${r.atOrAbove}/${r.seeds}`])),
+      along.map((r) => [r.iteration, withSd(r.a), withSd(r.b), `${signed(r.m)} [${signed(r.lo)}, ${signed(r.hi)}]`, `${r.atOrAbove}/${r.seeds}`])),
     '',
   ].join('\n');
+  return { text, along };
 }
 
 async function main(): Promise<void> {
@@ -156,10 +164,11 @@ async function main(): Promise<void> {
   const [a, b] = [readRecipe(v.a, v.policy, '--a'), readRecipe(v.b, v.policy, '--b')];
   const names = { a: v['name-a'] as string, b: v['name-b'] as string };
   const chart = v.out === undefined ? undefined : 'difference.svg';
-  const text = `# ${names.a} against ${names.b}, seed by seed\n\nCommand: \`${commandLine('bench:paired')}\`\n\n${pairedReport(a, b, names, chart)}`;
+  const report = pairedReport(a, b, names, chart);
+  const text = `# ${names.a} against ${names.b}, seed by seed\n\nCommand: \`${commandLine('bench:paired')}\`\n\n${report.text}`;
   if (v.out !== undefined) {
     mkdirSync(v.out, { recursive: true });
-    writeFileSync(path.join(v.out, 'difference.svg'), await toSVG(alongSpec(alongTheRun(a, b), names)));
+    writeFileSync(path.join(v.out, 'difference.svg'), await toSVG(alongSpec(report.along, names)));
     writeFileSync(path.join(v.out, 'report.md'), text);
   }
   console.log(text);

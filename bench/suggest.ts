@@ -128,7 +128,7 @@ function load(file: string): Study {
  */
 function merged(dirs: string[]): { study: Study; repeats: Repeat[] } {
   const all: Study = { runs: {}, rangeTests: {}, tasks: {} };
-  const from = new Map<string, string>();
+  const origin = new Map<string, string>(); // "kind:key" → the folder it was read from
   const repeats: Repeat[] = [];
   for (const dir of dirs) {
     const file = path.join(dir, 'runs.json');
@@ -138,14 +138,11 @@ function merged(dirs: string[]): { study: Study; repeats: Repeat[] } {
       const seen = all.tasks[name];
       if (seen && seen.iterations !== t.iterations) throw new Error(`--merge: task ${name} trained for ${seen.iterations} iterations in one folder and ${t.iterations} in "${dir}"; merge folders of one budget`);
     }
-    for (const [key, run] of Object.entries(s.runs)) {
-      const before = all.runs[key];
-      if (before) repeats.push({ kind: 'run', key, kept: dir, dropped: from.get(`run:${key}`) as string, accuracy: { kept: run.accuracy, dropped: before.accuracy } });
-      from.set(`run:${key}`, dir);
-    }
-    for (const key of Object.keys(s.rangeTests)) {
-      if (all.rangeTests[key]) repeats.push({ kind: 'range test', key, kept: dir, dropped: from.get(`rt:${key}`) as string });
-      from.set(`rt:${key}`, dir);
+    const keys = [...Object.keys(s.runs).map((key) => ({ kind: 'run' as const, key })), ...Object.keys(s.rangeTests).map((key) => ({ kind: 'range test' as const, key }))];
+    for (const { kind, key } of keys) {
+      const dropped = origin.get(`${kind}:${key}`);
+      if (dropped !== undefined) repeats.push({ kind, key, kept: dir, dropped, ...(kind === 'run' ? { accuracy: { kept: s.runs[key].accuracy, dropped: all.runs[key].accuracy } } : {}) });
+      origin.set(`${kind}:${key}`, dir);
     }
     Object.assign(all.runs, s.runs);
     Object.assign(all.rangeTests, s.rangeTests);

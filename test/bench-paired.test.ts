@@ -37,7 +37,7 @@ test('pairs the seeds both recipes finished, with the interval worked by hand, a
   folder('b-seed2', [{ policy: 'constant', at500: 0.62, final: 0.8 }]);
   folder('b-seed3', [{ policy: 'constant', at500: 0.62, final: 0.81 }]);
   folder('b-seed5', null);
-  const text = pairedReport(readRecipe(path.join(dir, 'a-seed')), readRecipe(path.join(dir, 'b-seed')), { a: 'recipe', b: 'defaults' });
+  const text = pairedReport(readRecipe(path.join(dir, 'a-seed')), readRecipe(path.join(dir, 'b-seed')), { a: 'recipe', b: 'defaults' }).text;
   expect(text).toContain('Seeds 1, 2, 3 (3), finished in both.');
   expect(text).toContain('Only recipe has seed 4 (left out).');
   expect(text).toContain('defaults: seed 5 still training');

@@ -402,7 +402,6 @@ function intervalOf(ds: number[][]): { m: number; lo: number; hi: number } {
   return { m, lo: m - half, hi: m + half };
 }
 
-
 /**
  * Each of the library's recipes against Schedule-Free AdamW's defaults seed by seed (#35's "whatever the seed"): per task,
  * on how many seeds it is at or above the defaults' run of the same seed, the mean per-seed difference and its σ; over the

@@ -18,6 +18,8 @@
  *   npm run bench:cifar -- --optimizer scheduleFreeAdamW --policies constant --lr-free-reading double ...  # its LR from Adam's range test
  *   npm run bench:cifar -- --optimizer scheduleFreeSGD --policies constant --lr-free-reading suggested \
  *       --lr-free-scale 10 --lr-free-warmup 0.1 ...   # 10 × Momentum's suggested maxLR, warmup over 10 % of the run
+ *   npm run bench:cifar -- --optimizer scheduleFreeAdamW --policies constant --lr-free-reading recipe ...  # the LR and warmup rangeTest returns for it
+ *   npm run bench:cifar -- --optimizer scheduleFreeAdamW --lr-free-reading recipe --range-only --seed 10 ...  # only the range test: what the recipe would train with
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -26,7 +28,7 @@ import { loadFolder, locateCifar10 } from '../examples/cifar/data.js';
 import { iterationsToReach, runExperiment } from '../examples/cifar/experiment.js';
 import { POLICIES, type PolicyName } from '../examples/cifar/policies.js';
 import { parseAveraging } from '../examples/cifar/averaging.js';
-import { OPTIMIZERS, WITH_WARMUP, type OptimizerName } from '../examples/cifar/optimizers.js';
+import { OPTIMIZERS, WITH_WARMUP, isLRFree, type OptimizerName } from '../examples/cifar/optimizers.js';
 import { commandLine, flags, positiveFlag, readings, resultsDir } from './kit.js';
 
 const SHARED = path.resolve(__dirname, '../../shared/data/cifar-10-binary.tar.gz');
@@ -52,6 +54,7 @@ const { values: a } = flags('bench:cifar', {
     'lr-free-reading': { type: 'string' },
     'lr-free-scale': { type: 'string' },
     'lr-free-warmup': { type: 'string' },
+    'range-only': { type: 'boolean', default: false },
     out: { type: 'string' },
 }, { summary: "the paper's claim on real CIFAR-10: iterations CLR needs to reach a fixed LR's best test accuracy (range test, policies, seeds; resumable)", example: 'npm run bench:cifar -- --iterations 8000 --eval-every 500 --policies 1cycle --seed 4 --out bench/results/cifar/16ep-1cycle-seed4' });
 
@@ -72,7 +75,7 @@ async function main(): Promise<void> {
     return n as OptimizerName;
   });
   const average = parseAveraging(a.average);
-  const [lrFreeReading] = readings((a['lr-free-reading'] as string | undefined) ?? '', '--lr-free-reading');
+  const lrFreeReading = a['lr-free-reading'] === 'recipe' ? 'recipe' : readings((a['lr-free-reading'] as string | undefined) ?? '', '--lr-free-reading')[0];
   const lrFreeScale = positiveFlag('lr-free-scale', a['lr-free-scale']);
   if (lrFreeScale !== undefined && lrFreeReading === undefined) throw new Error('--lr-free-scale multiplies the range test\'s LR: give --lr-free-reading too');
   const lrFreeWarmup = positiveFlag('lr-free-warmup', a['lr-free-warmup']);
@@ -80,7 +83,16 @@ async function main(): Promise<void> {
   if (lrFreeWarmup !== undefined && !optimizers.some((n) => (WITH_WARMUP as readonly string[]).includes(n))) {
     throw new Error(`--lr-free-warmup is for ${WITH_WARMUP.join(' and ')}; --optimizer is ${optimizers.join(',')}`);
   }
+  if (lrFreeReading === 'recipe') {
+    const other = optimizers.find((n) => n !== 'scheduleFreeAdamW' && n !== 'scheduleFreeSGD');
+    if (other !== undefined) throw new Error(`--lr-free-reading recipe is rangeTest's own options for scheduleFreeAdamW or scheduleFreeSGD; --optimizer has ${other}`);
+    if (lrFreeScale !== undefined || lrFreeWarmup !== undefined) throw new Error('--lr-free-reading recipe brings its own LR and warmup (rangeTest\'s): drop --lr-free-scale and --lr-free-warmup');
+  }
   const cyclic = policies.some((p) => p !== 'fixed');
+  const rangeTest = baseLR === undefined && (cyclic || fixedLR === undefined);
+  if (a['range-only'] && !optimizers.some((n) => (isLRFree(n) ? lrFreeReading !== undefined : rangeTest))) {
+    throw new Error('--range-only: these flags run no range test (a learning-rate-free optimizer needs --lr-free-reading; others no --base-lr/--max-lr)');
+  }
   const backend = await chooseBackend(a.backend as BackendName | undefined);
   console.log(`backend: ${backend.name} — ${backend.why}`);
   const archive = a.archive ?? (a['data-dir'] === undefined && existsSync(SHARED) ? SHARED : undefined);
@@ -105,7 +117,7 @@ async function main(): Promise<void> {
     batchSize,
     momentum: 0.9,
     seed: Number(a.seed),
-    rangeTest: baseLR === undefined && (cyclic || fixedLR === undefined),
+    rangeTest,
     baseLR,
     maxLR,
     fixedLR,
@@ -117,6 +129,7 @@ async function main(): Promise<void> {
     ...(lrFreeReading !== undefined ? { lrFreeReading } : {}),
     ...(lrFreeScale !== undefined ? { lrFreeScale } : {}),
     ...(lrFreeWarmup !== undefined ? { lrFreeWarmup } : {}),
+    ...(a['range-only'] ? { rangeOnly: true } : {}),
     out,
     backend,
     progress: process.stdout.isTTY ? 'bar' : 'lines',

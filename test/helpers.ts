@@ -113,14 +113,18 @@ export class OpaqueOptimizer extends tf.Optimizer {
 
 /**
  * A tiny CIFAR-10 folder in the official binary layout: `train` and `test` records of seeded random
- * pixels, labels 0…9 in turn, and batches.meta.txt. Returns the folder.
+ * pixels (`learnable`: brightness set by the label), labels 0…9 in turn, and batches.meta.txt. Returns the folder.
  */
-export function writeTinyCifar(dir: string, train = 200, test = 100): string {
+export function writeTinyCifar(dir: string, train = 200, test = 100, learnable = false): string {
   const batch = (n: number, seed: number): Buffer => {
     const rand = seededRandom(seed);
     const b = Buffer.alloc(n * 3073);
     for (let k = 0; k < b.length; k++) b[k] = Math.floor(rand() * 256);
-    for (let k = 0; k < n; k++) b[k * 3073] = k % 10;
+    for (let k = 0; k < n; k++) {
+      b[k * 3073] = k % 10;
+      // learnable: the image's brightness says its label (24 × label plus noise in 0–31), so a model can fit it.
+      if (learnable) for (let j = 1; j < 3073; j++) b[k * 3073 + j] = 24 * (k % 10) + (b[k * 3073 + j] % 32);
+    }
     return b;
   };
   const data = path.join(dir, 'cifar-10-batches-bin');

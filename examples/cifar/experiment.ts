@@ -4,7 +4,7 @@
  * test re-run mid-run (the paper's CIFAR run) and stopping at a cycle's end; then a results folder
  * (report.ts).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { CyclicLR, CycleEndStopping, WeightAveraging, oneCyclePeak, suggestStepSize, type StatefulCallback } from 'tfjs-clr';
@@ -38,10 +38,10 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   const reference = buildNet(o.net, o.seed);
   const initialWeights = reference.getWeights().map((w) => w.clone());
   reference.dispose();
-  const fresh = (optimizer: OptimizerName, lr: number): tf.LayersModel => {
+  const fresh = (optimizer: OptimizerName, lr: number, warmupSteps?: number): tf.LayersModel => {
     const m = buildNet(o.net, o.seed);
     m.setWeights(initialWeights);
-    m.compile({ optimizer: makeOptimizer(optimizer, lr, o.momentum, warmupStepsOf(o, optimizer)), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    m.compile({ optimizer: makeOptimizer(optimizer, lr, o.momentum, warmupSteps), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
     return m;
   };
   const rangeTests: RangeTestRecord[] = [];
@@ -49,10 +49,11 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   const runs: PolicyRun[] = [];
   const stepSize = chooseStepSize(o);
   for (const optimizer of optimizers) {
-    const { baseLR, maxLR } = await boundsFor(o, optimizer, (name) => fresh(name, 0.01), stats, rangeTests);
+    const { baseLR, maxLR, warmupSteps } = await boundsFor(o, optimizer, (name) => fresh(name, 0.01), stats, rangeTests);
     const settings: PolicySettings = { baseLR, maxLR, stepSize, fixedLR: o.fixedLR ?? baseLR, budget: o.iterations };
     perOptimizer[optimizer] = settings;
-    for (const name of o.policies) runs.push(...(await trainRun(o, { optimizer, name, settings, label: optimizers.length > 1 ? `${optimizer} ${name}` : name, fresh, stats, rangeTests })));
+    if (o.rangeOnly) continue;
+    for (const name of o.policies) runs.push(...(await trainRun(o, { optimizer, name, settings, warmupSteps, label: optimizers.length > 1 ? `${optimizer} ${name}` : name, fresh, stats, rangeTests })));
   }
   tf.dispose(initialWeights);
   const { data: _d, log: _l, backend: _b, progress: _p, command: _c, ...rest } = o;
@@ -65,12 +66,19 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
     rangeTests,
     runs,
   };
+  if (o.rangeOnly) {
+    // Nothing trained: no curves to chart or compare; the range tests (and their plots, already written) are the result.
+    writeFileSync(path.join(o.out, 'results.json'), JSON.stringify(result, null, 1));
+    const gives = optimizers.map((n) => (isLRFree(n) ? `${n} at LR ${fmtLR(perOptimizer[n].maxLR)}` : `${n} between ${fmtLR(perOptimizer[n].baseLR)} and ${fmtLR(perOptimizer[n].maxLR)}`));
+    log(`\nrange tests only (--range-only), nothing trained: ${gives.join('; ')}`);
+    return result;
+  }
   await writeOutputs(result, o.out);
   log(['', ...comparisonTable(result), ...(optimizers.length > 1 ? ['', ...table3(result)] : [])].join('\n'));
   return result;
 }
 
-/** A learning-rate-free optimizer's warmup in steps (`lrFreeWarmup` × the budget), else undefined. */
+/** A learning-rate-free optimizer's warmup in steps (`lrFreeWarmup` × the budget), else undefined (the recipe's comes from its range test). */
 function warmupStepsOf(o: ExperimentOptions, optimizer: OptimizerName): number | undefined {
   return o.lrFreeWarmup !== undefined && isLRFree(optimizer) ? Math.round(o.lrFreeWarmup * o.iterations) : undefined;
 }
@@ -112,24 +120,32 @@ function trainingSettings(o: ExperimentOptions): Record<string, unknown> {
  * An optimizer's bounds: the flags, else its range test's suggestion (recorded in rangeTests), else
  * the paper's for SGD-like optimizers; an error for adaptive ones without bounds.
  */
-async function boundsFor(o: ExperimentOptions, optimizer: OptimizerName, model: (name: OptimizerName) => tf.LayersModel, stats: Stats, rangeTests: RangeTestRecord[]): Promise<{ baseLR: number; maxLR: number }> {
+async function boundsFor(o: ExperimentOptions, optimizer: OptimizerName, model: (name: OptimizerName) => tf.LayersModel, stats: Stats, rangeTests: RangeTestRecord[]): Promise<{ baseLR: number; maxLR: number; warmupSteps?: number }> {
   let baseLR = o.baseLR;
   let maxLR = o.maxLR;
   if (isLRFree(optimizer)) {
-    // Their own default (policy `constant`), or the LR their family's range test gives (--lr-free-reading).
+    // Their own default (policy `constant`), the LR their family's range test gives (--lr-free-reading), or
+    // the LR and warmup rangeTest returns for them (--lr-free-reading recipe).
+    const warmupSteps = warmupStepsOf(o, optimizer);
     if (o.lrFreeReading === undefined) {
       const lr = defaultLR(optimizer);
-      return { baseLR: lr, maxLR: lr };
+      return { baseLR: lr, maxLR: lr, warmupSteps };
     }
     const family = LR_FREE[optimizer].family;
     const t = await initialRangeTest(o, family, () => model(family), stats);
     rangeTests.push(t);
+    if (o.lrFreeReading === 'recipe') {
+      const recipe = optimizer === 'scheduleFreeAdamW' || optimizer === 'scheduleFreeSGD' ? t.scheduleFree?.[optimizer] : undefined;
+      if (!recipe) throw new Error(`--lr-free-reading recipe: rangeTest gave no ${optimizer}Options from the ${family} range test (${t.suggestion.notes.join('; ') || 'a range test saved before they were recorded: start a new --out'})`);
+      o.log(`${optimizer}: LR ${fmtLR(recipe.learningRate)}, warmup ${recipe.warmupSteps ?? 0} steps (rangeTest's ${optimizer}Options from the ${family} range test)`);
+      return { baseLR: recipe.learningRate, maxLR: recipe.learningRate, warmupSteps: recipe.warmupSteps };
+    }
     const peak = oneCyclePeak(t.result, t.suggestion, o.lrFreeReading);
     if (peak === null) throw new Error(`--lr-free-reading ${o.lrFreeReading}: the ${family} range test gave no LR (${t.suggestion.notes.join('; ')})`);
     const scale = o.lrFreeScale ?? 1;
     const lr = scale * peak;
     o.log(`${optimizer}: LR ${fmtLR(lr)} (${scale === 1 ? '' : `${scale} × `}the ${family} range test's \`${o.lrFreeReading}\` reading)`);
-    return { baseLR: lr, maxLR: lr };
+    return { baseLR: lr, maxLR: lr, warmupSteps };
   }
   if (o.rangeTest) {
     const t = await initialRangeTest(o, optimizer, () => model(optimizer), stats);
@@ -181,8 +197,10 @@ interface RunSpec {
   optimizer: OptimizerName;
   name: PolicyName;
   settings: PolicySettings;
+  /** The learning-rate-free optimizer's warmup in steps, if any. */
+  warmupSteps: number | undefined;
   label: string;
-  fresh: (optimizer: OptimizerName, lr: number) => tf.LayersModel;
+  fresh: (optimizer: OptimizerName, lr: number, warmupSteps?: number) => tf.LayersModel;
   stats: Stats;
   rangeTests: RangeTestRecord[];
 }
@@ -222,7 +240,7 @@ async function trainRun(o: ExperimentOptions, r: RunSpec): Promise<PolicyRun[]> 
   const cycleMomentum = Boolean(o.cycleMomentum) && CYCLABLE_MOMENTUM.includes(r.optimizer);
   const policy = makePolicy(r.name, r.settings, { cycleMomentum });
   const clr = policy.callback instanceof CyclicLR ? policy.callback : null;
-  o.log(`\n${r.label}: ${describeOptimizer(r.optimizer, o.momentum, warmupStepsOf(o, r.optimizer))}; ${policy.describe}`);
+  o.log(`\n${r.label}: ${describeOptimizer(r.optimizer, o.momentum, r.warmupSteps)}; ${policy.describe}`);
   const evalCb = new EvalCallback(o.data.test, r.stats);
   const stopper = clr && o.stopAtCycleEnd ? new CycleEndStopping({ clr, monitor: 'val_acc', patience: o.stopPatience ?? 1 }) : null;
   const averagers = (o.average ?? []).map((name) => {
@@ -233,7 +251,7 @@ async function trainRun(o: ExperimentOptions, r: RunSpec): Promise<PolicyRun[]> 
   const stateful: Record<string, StatefulCallback> = { schedule: policy.callback, ...Object.fromEntries(averagers.map((a, k) => [`average${k}`, a.callback])) };
   // A checkpoint brings back the model (weights and optimizer state), the schedule's position and the averages.
   const saved = ckpt ? await ckpt.load(r.label, stateful) : null;
-  const model = saved?.model ?? r.fresh(r.optimizer, policy.lrAt(0));
+  const model = saved?.model ?? r.fresh(r.optimizer, policy.lrAt(0), r.warmupSteps);
   const resumed = saved?.progress ?? null;
   if (resumed) {
     for (const key of ['iteration', 'lr'] as const) policy.callback.history[key].push(...resumed.history[key]);
@@ -291,7 +309,7 @@ async function trainRun(o: ExperimentOptions, r: RunSpec): Promise<PolicyRun[]> 
   const run: PolicyRun = {
     name: r.name,
     optimizer: r.optimizer,
-    optimizerDescription: describeOptimizer(r.optimizer, o.momentum, warmupStepsOf(o, r.optimizer)),
+    optimizerDescription: describeOptimizer(r.optimizer, o.momentum, r.warmupSteps),
     label: r.label,
     describe: policy.describe,
     evals: evalCb.evals,

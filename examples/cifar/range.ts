@@ -33,6 +33,7 @@ export async function rangeTestFrom(o: ExperimentOptions, model: tf.LayersModel,
     validationData: [v.xs, v.ys],
     callbacks: [new ProgressCallback('range test', n, o.progress, o.batchSize, log)],
     ...(explicit ? { minLR: o.rangeMinLR, maxLR: o.rangeMaxLR, numIterations: n } : { budget: n }),
+    ...(at === 0 ? { trainingSteps: o.iterations } : {}),
   });
   tf.dispose([v.xs, v.ys]);
   const { result, suggestion } = out;
@@ -44,6 +45,7 @@ export async function rangeTestFrom(o: ExperimentOptions, model: tf.LayersModel,
       ? `suggested bounds: baseLR ${fmtLR(suggestion.baseLR)}, maxLR ${fmtLR(suggestion.maxLR)} (${suggestion.maxLRReason}, confidence ${suggestion.confidence})`
       : `the range test suggested no bounds (${suggestion.notes.join('; ')})`,
   );
-  return { optimizer, at, policy, result, suggestion, iterations: out.iterations, svg };
+  const scheduleFree = at === 0 ? { scheduleFreeAdamW: out.scheduleFreeAdamWOptions, scheduleFreeSGD: out.scheduleFreeSGDOptions } : undefined;
+  return { optimizer, at, policy, result, suggestion, iterations: out.iterations, ...(scheduleFree ? { scheduleFree } : {}), svg };
 }
 

@@ -1,7 +1,7 @@
 /**
  * What the CIFAR-10 experiment takes and gives (experiment.ts runs it, report.ts writes it out).
  */
-import type { BoundsSuggestion, OneCycleReading, RangeTestResult } from 'tfjs-clr';
+import type { BoundsSuggestion, OneCycleReading, RangeTestResult, ScheduleFreeAdamWSettings, ScheduleFreeSGDSettings } from 'tfjs-clr';
 import type { ProgressMode } from './callbacks.js';
 import type { Cifar10 } from './data.js';
 import type { NetName } from './model.js';
@@ -52,13 +52,16 @@ export interface ExperimentOptions {
   /**
    * Learning-rate-free optimizers: train at the LR their family's range test gives (Adam's for
    * Schedule-Free AdamW and Prodigy, Momentum SGD's for the others), read as 1cycle's peak with this
-   * reading, instead of at their own default.
+   * reading, instead of at their own default; `'recipe'`: the LR and warmup `rangeTest` itself returns for the
+   * optimizer (`scheduleFreeAdamWOptions`, `scheduleFreeSGDOptions`, given `trainingSteps` = `iterations`).
    */
-  lrFreeReading?: OneCycleReading;
+  lrFreeReading?: OneCycleReading | 'recipe';
   /** With lrFreeReading: train at this multiple of the reading (Schedule-Free SGD's authors advise 10–50× a classical SGD LR); default 1. */
   lrFreeScale?: number;
   /** Schedule-Free optimizers: a linear warmup over this fraction of `iterations` (rounded to whole steps); default none. */
   lrFreeWarmup?: number;
+  /** Run the range tests the other options imply and train nothing (results.json then holds the range tests only). */
+  rangeOnly?: boolean;
   /** Averages of the weights kept beside each run and scored at every evaluation: `swa`, `ema`, `ema:<decay>` (checked by averaging.ts's parseAveraging). */
   average?: string[];
   out: string;
@@ -77,6 +80,11 @@ export interface RangeTestRecord {
   result: RangeTestResult;
   suggestion: BoundsSuggestion;
   iterations: number;
+  /**
+   * What `rangeTest` returned for the Schedule-Free optimizers (a test before training, given `trainingSteps` =
+   * the run's iterations): Adam's test gives `scheduleFreeAdamW`, Momentum SGD's `scheduleFreeSGD`; null otherwise.
+   */
+  scheduleFree?: { scheduleFreeAdamW: ScheduleFreeAdamWSettings | null; scheduleFreeSGD: ScheduleFreeSGDSettings | null };
   /** Its plot, relative to the results folder. */
   svg?: string;
 }

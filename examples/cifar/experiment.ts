@@ -136,7 +136,7 @@ async function boundsFor(o: ExperimentOptions, optimizer: OptimizerName, model: 
     rangeTests.push(t);
     if (o.lrFreeReading === 'recipe') {
       const recipe = optimizer === 'scheduleFreeAdamW' || optimizer === 'scheduleFreeSGD' ? t.scheduleFree?.[optimizer] : undefined;
-      if (!recipe) throw new Error(`--lr-free-reading recipe: rangeTest gave no ${optimizer}Options from the ${family} range test (${t.suggestion.notes.join('; ') || 'a range test saved before they were recorded: start a new --out'})`);
+      if (!recipe) throw new Error(`--lr-free-reading recipe: rangeTest gave no ${optimizer}Options from the ${family} range test (${t.suggestion.notes.join('; ')})`);
       o.log(`${optimizer}: LR ${fmtLR(recipe.learningRate)}, warmup ${recipe.warmupSteps ?? 0} steps (rangeTest's ${optimizer}Options from the ${family} range test)`);
       return { baseLR: recipe.learningRate, maxLR: recipe.learningRate, warmupSteps: recipe.warmupSteps };
     }

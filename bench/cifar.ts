@@ -75,7 +75,8 @@ async function main(): Promise<void> {
     return n as OptimizerName;
   });
   const average = parseAveraging(a.average);
-  const lrFreeReading = a['lr-free-reading'] === 'recipe' ? 'recipe' : readings((a['lr-free-reading'] as string | undefined) ?? '', '--lr-free-reading')[0];
+  const reading = (a['lr-free-reading'] as string | undefined) ?? '';
+  const lrFreeReading = reading === 'recipe' ? 'recipe' : readings(reading, '--lr-free-reading (a 1cycle reading, or recipe)')[0];
   const lrFreeScale = positiveFlag('lr-free-scale', a['lr-free-scale']);
   if (lrFreeScale !== undefined && lrFreeReading === undefined) throw new Error('--lr-free-scale multiplies the range test\'s LR: give --lr-free-reading too');
   const lrFreeWarmup = positiveFlag('lr-free-warmup', a['lr-free-warmup']);

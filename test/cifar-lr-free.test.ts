@@ -48,16 +48,18 @@ test('bench:cifar: --lr-free-scale without a reading, and a warmup that is not a
   for (const out of [scale, notSF, whole]) expect(out).not.toMatch(/^backend:/m);
 }, 60000);
 
-test('bench:cifar: --lr-free-reading recipe beside a scale, a warmup or an optimizer without a recipe, and --range-only without a range test, are refused before any work', async () => {
-  const [warm, prodigy, nothing] = await Promise.all([
+test('bench:cifar: --lr-free-reading recipe beside a scale, a warmup or an optimizer without a recipe, an unknown reading, and --range-only without a range test, are refused before any work', async () => {
+  const [warm, prodigy, nothing, unknown] = await Promise.all([
     cifarBench(['--optimizer', 'scheduleFreeAdamW', '--lr-free-reading', 'recipe', '--lr-free-warmup', '0.1']),
     cifarBench(['--optimizer', 'prodigy', '--lr-free-reading', 'recipe']),
     cifarBench(['--optimizer', 'scheduleFreeAdamW', '--range-only']),
+    cifarBench(['--optimizer', 'scheduleFreeAdamW', '--lr-free-reading', 'recipes']),
   ]);
   expect(warm).toMatch(/error: --lr-free-reading recipe brings its own LR and warmup \(rangeTest's\): drop --lr-free-scale and --lr-free-warmup/);
   expect(prodigy).toMatch(/error: --lr-free-reading recipe is rangeTest's own options for scheduleFreeAdamW or scheduleFreeSGD; --optimizer has prodigy/);
   expect(nothing).toMatch(/error: --range-only: these flags run no range test/);
-  for (const out of [warm, prodigy, nothing]) expect(out).not.toMatch(/^backend:/m);
+  expect(unknown).toMatch(/error: --lr-free-reading \(a 1cycle reading, or recipe\): unknown reading "recipes" \(known: /);
+  for (const out of [warm, prodigy, nothing, unknown]) expect(out).not.toMatch(/^backend:/m);
 }, 60000);
 
 describe('bench:cifar --lr-free-reading recipe on a tiny learnable CIFAR-10 folder', () => {

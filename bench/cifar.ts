@@ -28,7 +28,7 @@ import { loadFolder, locateCifar10 } from '../examples/cifar/data.js';
 import { iterationsToReach, runExperiment } from '../examples/cifar/experiment.js';
 import { POLICIES, type PolicyName } from '../examples/cifar/policies.js';
 import { parseAveraging } from '../examples/cifar/averaging.js';
-import { OPTIMIZERS, WITH_WARMUP, isLRFree, type OptimizerName } from '../examples/cifar/optimizers.js';
+import { OPTIMIZERS, WITH_WARMUP, isLRFree, isScheduleFree, type OptimizerName } from '../examples/cifar/optimizers.js';
 import { commandLine, flags, positiveFlag, readings, resultsDir } from './kit.js';
 
 const SHARED = path.resolve(__dirname, '../../shared/data/cifar-10-binary.tar.gz');
@@ -81,12 +81,12 @@ async function main(): Promise<void> {
   if (lrFreeScale !== undefined && lrFreeReading === undefined) throw new Error('--lr-free-scale multiplies the range test\'s LR: give --lr-free-reading too');
   const lrFreeWarmup = positiveFlag('lr-free-warmup', a['lr-free-warmup']);
   if (lrFreeWarmup !== undefined && !(lrFreeWarmup < 1)) throw new Error(`--lr-free-warmup is a fraction of --iterations in (0, 1), got ${lrFreeWarmup}`);
-  if (lrFreeWarmup !== undefined && !optimizers.some((n) => (WITH_WARMUP as readonly string[]).includes(n))) {
+  if (lrFreeWarmup !== undefined && !optimizers.some(isScheduleFree)) {
     throw new Error(`--lr-free-warmup is for ${WITH_WARMUP.join(' and ')}; --optimizer is ${optimizers.join(',')}`);
   }
   if (lrFreeReading === 'recipe') {
-    const other = optimizers.find((n) => n !== 'scheduleFreeAdamW' && n !== 'scheduleFreeSGD');
-    if (other !== undefined) throw new Error(`--lr-free-reading recipe is rangeTest's own options for scheduleFreeAdamW or scheduleFreeSGD; --optimizer has ${other}`);
+    const other = optimizers.find((n) => !isScheduleFree(n));
+    if (other !== undefined) throw new Error(`--lr-free-reading recipe is rangeTest's own options for ${WITH_WARMUP.join(' or ')}; --optimizer has ${other}`);
     if (lrFreeScale !== undefined || lrFreeWarmup !== undefined) throw new Error('--lr-free-reading recipe brings its own LR and warmup (rangeTest\'s): drop --lr-free-scale and --lr-free-warmup');
   }
   const cyclic = policies.some((p) => p !== 'fixed');

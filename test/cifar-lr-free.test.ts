@@ -56,7 +56,7 @@ test('bench:cifar: --lr-free-reading recipe beside a scale, a warmup or an optim
     cifarBench(['--optimizer', 'scheduleFreeAdamW', '--lr-free-reading', 'recipes']),
   ]);
   expect(warm).toMatch(/error: --lr-free-reading recipe brings its own LR and warmup \(rangeTest's\): drop --lr-free-scale and --lr-free-warmup/);
-  expect(prodigy).toMatch(/error: --lr-free-reading recipe is rangeTest's own options for scheduleFreeAdamW or scheduleFreeSGD; --optimizer has prodigy/);
+  expect(prodigy).toMatch(/error: --lr-free-reading recipe is rangeTest's own options for scheduleFreeSGD or scheduleFreeAdamW; --optimizer has prodigy/);
   expect(nothing).toMatch(/error: --range-only: these flags run no range test/);
   expect(unknown).toMatch(/error: --lr-free-reading \(a 1cycle reading, or recipe\): unknown reading "recipes" \(known: /);
   for (const out of [warm, prodigy, nothing, unknown]) expect(out).not.toMatch(/^backend:/m);

@@ -12,7 +12,7 @@ import { AveragedEvals, averagingOptions } from './averaging.js';
 import { EvalCallback, ProgressCallback } from './callbacks.js';
 import { Checkpoints } from './checkpoint.js';
 import { buildNet } from './model.js';
-import { CYCLABLE_MOMENTUM, LR_FREE, defaultLR, describeOptimizer, factsFor, isLRFree, makeOptimizer, type OptimizerName } from './optimizers.js';
+import { CYCLABLE_MOMENTUM, LR_FREE, defaultLR, describeOptimizer, factsFor, isLRFree, isScheduleFree, makeOptimizer, type OptimizerName } from './optimizers.js';
 import { makePolicy, type PolicyName, type PolicySettings } from './policies.js';
 import { comparisonTable, fmtLR, table3, writeOutputs } from './report.js';
 import { rangeTestFrom } from './range.js';
@@ -135,7 +135,7 @@ async function boundsFor(o: ExperimentOptions, optimizer: OptimizerName, model: 
     const t = await initialRangeTest(o, family, () => model(family), stats);
     rangeTests.push(t);
     if (o.lrFreeReading === 'recipe') {
-      const recipe = optimizer === 'scheduleFreeAdamW' || optimizer === 'scheduleFreeSGD' ? t.scheduleFree?.[optimizer] : undefined;
+      const recipe = isScheduleFree(optimizer) ? t.scheduleFree?.[optimizer] : undefined;
       if (!recipe) throw new Error(`--lr-free-reading recipe: rangeTest gave no ${optimizer}Options from the ${family} range test (${t.suggestion.notes.join('; ')})`);
       o.log(`${optimizer}: LR ${fmtLR(recipe.learningRate)}, warmup ${recipe.warmupSteps ?? 0} steps (rangeTest's ${optimizer}Options from the ${family} range test)`);
       return { baseLR: recipe.learningRate, maxLR: recipe.learningRate, warmupSteps: recipe.warmupSteps };

@@ -12,8 +12,10 @@ import { dog, prodigy, scheduleFreeAdamW, scheduleFreeSGD, type LRFreeOptimizer 
 /** `{ learningRate }` when `lr` is given, else nothing (the optimizer's own default). */
 const learningRate = (lr: number | undefined) => (lr === undefined ? {} : { learningRate: lr });
 
-/** The optimizers with a warmup of their own (`warmupSteps`): the Schedule-Free ones. */
+/** The optimizers with a warmup of their own (`warmupSteps`): the Schedule-Free ones, also the ones `rangeTest` returns options for. */
 export const WITH_WARMUP = ['scheduleFreeSGD', 'scheduleFreeAdamW'] as const;
+export type ScheduleFreeName = (typeof WITH_WARMUP)[number];
+export const isScheduleFree = (name: string): name is ScheduleFreeName => (WITH_WARMUP as readonly string[]).includes(name);
 
 /** `{ warmupSteps }` when given, else nothing. */
 const warmup = (warmupSteps: number | undefined) => (warmupSteps === undefined ? {} : { warmupSteps });

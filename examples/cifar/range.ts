@@ -19,6 +19,7 @@ export async function rangeTestFrom(o: ExperimentOptions, model: tf.LayersModel,
   const { data, log } = o;
   const iterationsPerEpoch = Math.floor(data.train.count / o.batchSize);
   const explicit = o.rangeMaxLR !== undefined;
+  const beforeTraining = at === 0; // then rangeTest's options for the Schedule-Free optimizers are worth recording
   const n = explicit ? o.rangeIterations ?? o.rangeEpochs * iterationsPerEpoch : o.rangeBudget ?? DEFAULT_BUDGET;
   const where = at > 0 ? `${optimizer} ${policy}, at iteration ${at}, from the current weights` : optimizer;
   log(
@@ -33,7 +34,7 @@ export async function rangeTestFrom(o: ExperimentOptions, model: tf.LayersModel,
     validationData: [v.xs, v.ys],
     callbacks: [new ProgressCallback('range test', n, o.progress, o.batchSize, log)],
     ...(explicit ? { minLR: o.rangeMinLR, maxLR: o.rangeMaxLR, numIterations: n } : { budget: n }),
-    ...(at === 0 ? { trainingSteps: o.iterations } : {}),
+    ...(beforeTraining ? { trainingSteps: o.iterations } : {}),
   });
   tf.dispose([v.xs, v.ys]);
   const { result, suggestion } = out;
@@ -45,7 +46,7 @@ export async function rangeTestFrom(o: ExperimentOptions, model: tf.LayersModel,
       ? `suggested bounds: baseLR ${fmtLR(suggestion.baseLR)}, maxLR ${fmtLR(suggestion.maxLR)} (${suggestion.maxLRReason}, confidence ${suggestion.confidence})`
       : `the range test suggested no bounds (${suggestion.notes.join('; ')})`,
   );
-  const scheduleFree = at === 0 ? { scheduleFreeAdamW: out.scheduleFreeAdamWOptions, scheduleFreeSGD: out.scheduleFreeSGDOptions } : undefined;
-  return { optimizer, at, policy, result, suggestion, iterations: out.iterations, ...(scheduleFree ? { scheduleFree } : {}), svg };
+  const scheduleFree = { scheduleFreeAdamW: out.scheduleFreeAdamWOptions, scheduleFreeSGD: out.scheduleFreeSGDOptions };
+  return { optimizer, at, policy, result, suggestion, iterations: out.iterations, ...(beforeTraining ? { scheduleFree } : {}), svg };
 }
 

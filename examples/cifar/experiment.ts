@@ -240,7 +240,9 @@ async function trainRun(o: ExperimentOptions, r: RunSpec): Promise<PolicyRun[]> 
   const cycleMomentum = Boolean(o.cycleMomentum) && CYCLABLE_MOMENTUM.includes(r.optimizer);
   const policy = makePolicy(r.name, r.settings, { cycleMomentum });
   const clr = policy.callback instanceof CyclicLR ? policy.callback : null;
-  o.log(`\n${r.label}: ${describeOptimizer(r.optimizer, o.momentum, r.warmupSteps)}; ${policy.describe}`);
+  // A learning-rate-free optimizer trains at the policy's constant LR (its default, or the range test's).
+  const description = describeOptimizer(r.optimizer, o.momentum, r.warmupSteps, isLRFree(r.optimizer) ? policy.lrAt(0) : undefined);
+  o.log(`\n${r.label}: ${description}; ${policy.describe}`);
   const evalCb = new EvalCallback(o.data.test, r.stats);
   const stopper = clr && o.stopAtCycleEnd ? new CycleEndStopping({ clr, monitor: 'val_acc', patience: o.stopPatience ?? 1 }) : null;
   const averagers = (o.average ?? []).map((name) => {
@@ -309,7 +311,7 @@ async function trainRun(o: ExperimentOptions, r: RunSpec): Promise<PolicyRun[]> 
   const run: PolicyRun = {
     name: r.name,
     optimizer: r.optimizer,
-    optimizerDescription: describeOptimizer(r.optimizer, o.momentum, r.warmupSteps),
+    optimizerDescription: description,
     label: r.label,
     describe: policy.describe,
     evals: evalCb.evals,

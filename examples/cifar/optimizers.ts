@@ -78,14 +78,21 @@ export function makeOptimizer(name: OptimizerName, lr: number, momentum: number,
   return factory(lr);
 }
 
-/** One line for reports: the optimizer and the settings it trains with (from its own config; `warmupSteps` as for makeOptimizer). */
-export function describeOptimizer(name: OptimizerName, momentum: number, warmupSteps?: number): string {
+/**
+ * One line for reports: the optimizer and the settings it trains with (from its own config; `warmupSteps` as for
+ * makeOptimizer). A learning-rate-free optimizer is described at `learningRate` (the LR its run trains at), and names
+ * every setting that is not its default: a run at the range test's LR used to read "defaults but warmupSteps N" with
+ * the default learningRate listed.
+ */
+export function describeOptimizer(name: OptimizerName, momentum: number, warmupSteps?: number, learningRate?: number): string {
   if (name === 'sgd') return 'SGD';
   if (name === 'momentum') return `Momentum SGD (${momentum})`;
   if (name === 'nesterov') return `Nesterov (${momentum})`;
   if (isLRFree(name)) {
-    const opt = LR_FREE[name].make(undefined, warmupSteps);
-    const text = `${opt.getClassName()} (${warmupSteps === undefined ? 'defaults' : `defaults but warmupSteps ${warmupSteps}`}: ${Object.entries(opt.getConfig()).map(([k, v]) => `${k} ${v}`).join(', ')})`;
+    const atDefault = learningRate === undefined || learningRate === defaultLR(name);
+    const opt = LR_FREE[name].make(atDefault ? undefined : learningRate, warmupSteps);
+    const changed = [...(atDefault ? [] : [`learningRate ${learningRate}`]), ...(warmupSteps === undefined ? [] : [`warmupSteps ${warmupSteps}`])];
+    const text = `${opt.getClassName()} (${changed.length === 0 ? 'defaults' : `defaults but ${changed.join(', ')}`}: ${Object.entries(opt.getConfig()).map(([k, v]) => `${k} ${v}`).join(', ')})`;
     opt.dispose();
     return text;
   }

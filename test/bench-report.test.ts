@@ -79,6 +79,21 @@ describe("bench:suggest's report", () => {
     expect(emptySections(text)).toEqual([]);
   });
 
+  test("the recipe's warmup seed by seed: each cell is the other fraction's run against the 10 % run of the same seed", async () => {
+    const { text, dir } = await rebuild('suggest');
+    dirs.push(dir);
+    // Worked from runs.json: on the CIFAR-10 convnet (300 iterations) the recipe keeps the default LR on seeds 1–5, so
+    // its runs are the defaults' warmed up over 15 steps (5 %) and 30 (10 %).
+    const runs = (JSON.parse(readFileSync(path.join(root, 'bench', 'results', 'suggest', 'runs.json'), 'utf8')) as { runs: Record<string, { accuracy: number }> }).runs;
+    const d = [1, 2, 3, 4, 5].map((s) => 100 * (runs[`cifar-quick@adam|${s}|lrfree:scheduleFreeAdamW+warmup15`].accuracy - runs[`cifar-quick@adam|${s}|lrfree:scheduleFreeAdamW+warmup30`].accuracy));
+    const m = d.reduce((x, y) => x + y, 0) / d.length;
+    const sd = Math.sqrt(d.reduce((x, y) => x + (y - m) ** 2, 0) / (d.length - 1));
+    const cell = `${d.filter((x) => x >= 0).length}/5, ${m >= 0 ? '+' : '−'}${Math.abs(m).toFixed(2)} (σ ${sd.toFixed(2)})`;
+    const section = text.slice(text.indexOf("## The recipe's warmup seed by seed"));
+    const row = section.split('\n').find((l) => l.startsWith('| range test + scheduleFreeAdamW at `scheduleFreeAdamWOptions`, warmup over 5 % of the budget |'));
+    expect(row?.split(' | ')[2]).toBe(cell);
+  }, 60000);
+
   test('a rebuild beside the report the runs wrote keeps that report, Command line included, byte for byte', async () => {
     const folder = 'suggest-heldout-kin-cifar-mlp-adam-long';
     const { text, dir } = await rebuild(folder, ['runs.json', 'report.md']);

@@ -5,7 +5,7 @@
  * with hindsight), over the same seeds: mean, and max − min across seeds (the outcome's spread).
  */
 import { DEFAULT_RULE, suggestBounds, type BoundsSuggestion, type RangeTestResult } from 'tfjs-clr';
-import { DEFAULT_ONE_CYCLE_READING, ONE_CYCLE_READINGS, oneCyclePeak, SCHEDULE_FREE_ADAMW_DEFAULT_LR, scheduleFreeLR, type ScheduleFreeLROptions } from 'tfjs-clr';
+import { DEFAULT_ONE_CYCLE_READING, ONE_CYCLE_READINGS, oneCyclePeak, SCHEDULE_FREE_ADAMW_DEFAULT_LR, SCHEDULE_FREE_ADAMW_WARMUP, scheduleFreeLR, type ScheduleFreeLROptions } from 'tfjs-clr';
 import { SCHEDULE_FREE_SGD_LONG_RUN, SCHEDULE_FREE_SGD_LONG_RUN_FACTOR, SCHEDULE_FREE_SGD_LR_FACTOR, SCHEDULE_FREE_SGD_NEAR_EDGE_FACTOR, SCHEDULE_FREE_SGD_WARMUP } from 'tfjs-clr';
 import { LR_FREE, scheduleFreeAdamWWarmup, scheduleFreeSGDRun, type LRFreeName, type RunOutcome } from './train.js';
 import { atOrAbove, mean, sdOf, signed, t975 } from '../stats.js';
@@ -38,8 +38,11 @@ export const BY_LENGTH_SF_SGD = `the budget's multiple alone (10×, ${SCHEDULE_F
 /** `'library'`: the library's multiple; `'length'`: the earlier rule by the budget alone ({@link BY_LENGTH_SF_SGD}). */
 export type SFSGDMultiple = number | 'library' | 'length';
 
-/** The warmups (fractions of the budget) bench:suggest's `--sf-adamw-warmup` runs were tried with (the library's 10 %). */
-export const SF_ADAMW_WARMUPS = [0.1];
+/**
+ * The warmups (fractions of the budget) bench:suggest's `--sf-adamw-warmup` runs were tried with: the library's 10 %
+ * (`SCHEDULE_FREE_ADAMW_WARMUP`) first, then 5 % and 20 % beside it (2026-12-07, night).
+ */
+export const SF_ADAMW_WARMUPS = [SCHEDULE_FREE_ADAMW_WARMUP, 0.05, 0.2];
 
 /** The fixed learning rates bench:suggest's `--sf-fixed` runs were trained at (2, 4, 8 and 16 × the default 0.0025). */
 const SF_SWEEP = [0.005, 0.01, 0.02, 0.04];
@@ -169,18 +172,18 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
   // The defaults and the library's recipe, warmed up (`--sf-adamw-warmup`).
   const sfWarm = SF_ADAMW_WARMUPS.flatMap((w) => [
     sfRecipe(`scheduleFreeAdamW (defaults), warmup over ${w * 100} % of the budget`, '', () => undefined, w),
-    sfRecipe(`range test + scheduleFreeAdamW at \`scheduleFreeAdamWOptions\`, warmup over ${w * 100} % of the budget`, '', libraryLR({}), w),
+    sfRecipe(recipeWarmedUp(w), '', libraryLR({}), w),
   ]);
-  // The warmup only where the gate keeps the default LR (the defaults warmed up there, the range test's LR unwarmed
-  // elsewhere): read from the same runs, no run of its own.
-  const sfWarmAtDefault = SF_ADAMW_WARMUPS.map((w) =>
+  // The library's warmup only where the gate keeps the default LR (the defaults warmed up there, the range test's LR
+  // unwarmed elsewhere): read from the same runs, no run of its own.
+  const sfWarmAtDefault = [SCHEDULE_FREE_ADAMW_WARMUP].map((w) =>
     sfRecipe(`range test + scheduleFreeAdamW at \`scheduleFreeAdamWOptions\`, warmup over ${w * 100} % of the budget only where it keeps the default LR`, '', libraryLR({}), (lr) => (lr === undefined ? w : undefined)),
   );
   // The same runs keeping the best weights by the validation split (`--keep-best`), and the plain defaults' too.
   const KEPT = { loss: 'keepBest (lowest val_loss)', acc: 'keepBest (highest val_acc)' } as const;
   const sfKept = (['loss', 'acc'] as const).flatMap((kept) => [
     sfRecipe(`scheduleFreeAdamW (defaults) + ${KEPT[kept]}`, '', () => undefined, undefined, kept),
-    ...SF_ADAMW_WARMUPS.flatMap((w) => [
+    ...[SCHEDULE_FREE_ADAMW_WARMUP].flatMap((w) => [
       sfRecipe(`scheduleFreeAdamW (defaults), warmup over ${w * 100} % of the budget + ${KEPT[kept]}`, '', () => undefined, w, kept),
       sfRecipe(`range test + scheduleFreeAdamW at \`scheduleFreeAdamWOptions\`, warmup over ${w * 100} % of the budget + ${KEPT[kept]}`, '', libraryLR({}), w, kept),
     ]),
@@ -379,6 +382,14 @@ const PAIRED: Record<string, string[]> = {
   ],
 };
 
+/** The Adam recipe warmed up over `w` of the budget, as `recipes()` names it. */
+const recipeWarmedUp = (w: number) => `range test + scheduleFreeAdamW at \`scheduleFreeAdamWOptions\`, warmup over ${w * 100} % of the budget`;
+
+/** The warmup study's paired table: the recipe at each other fraction tried against the library's. */
+const WARMUP_PAIRED: Record<string, { ref: string; rows: string[] } | undefined> = {
+  adam: { ref: recipeWarmedUp(SCHEDULE_FREE_ADAMW_WARMUP), rows: SF_ADAMW_WARMUPS.filter((w) => w !== SCHEDULE_FREE_ADAMW_WARMUP).map(recipeWarmedUp) },
+};
+
 /** Per-seed differences (points) of `r` against `ref` on one task's seeds; null unless both ran on every seed. */
 function pairedDiffs(r: Recipe, ref: Recipe, task: string, seeds: number[]): number[] | null {
   const d = seeds.map((s) => {
@@ -411,36 +422,53 @@ function intervalOf(ds: number[][]): { m: number; lo: number; hi: number } {
 export function pairedSection(study: Study, grid: Grid): string[] {
   const pairs = taskSeeds(study, grid);
   const lines: string[] = [];
+  const warmups: string[] = [];
   for (const family of FAMILIES) {
     const tasks = tasksOf(pairs, family);
     const list = recipes(study, grid, family);
-    const ref = list.find((r) => r.name.replace(/ †$/, '') === 'scheduleFreeAdamW (defaults)');
-    if (ref === undefined) continue;
-    const rows = PAIRED[family].flatMap((name) => {
-      const r = list.find((x) => x.name === name);
-      if (r === undefined) throw new Error(`pairedSection: no ${family} recipe is named "${name}" (renamed in recipes()? rename it in PAIRED too)`);
-      const cells = tasks.map((t) => pairedDiffs(r, ref, t, seedsOf(pairs, t)));
-      if (cells.every((c) => c === null)) return [];
-      const text = cells.map((d) => (d === null ? '–' : `${atOrAbove(d)}/${d.length}, ${signed(mean(d))} (σ ${sdOf(d).toFixed(2)})`));
-      let overall = '–';
-      if (cells.every((c) => c !== null)) {
-        const ds = cells as number[][];
-        const { m, lo, hi } = intervalOf(ds);
-        const above = ds.reduce((x, d) => x + atOrAbove(d), 0);
-        overall = `${above}/${ds.reduce((x, d) => x + d.length, 0)}, ${signed(m)} [${signed(lo)}, ${signed(hi)}]`;
-      }
-      return [[name, ...text, overall]];
-    });
-    if (rows.length === 0) continue;
-    lines.push(...familyTable(FAMILY_TITLE[family], [...tasks, 'over the tasks'], rows));
+    const rows = pairedRows(list, 'scheduleFreeAdamW (defaults)', PAIRED[family], tasks, pairs, family);
+    if (rows.length > 0) lines.push(...familyTable(FAMILY_TITLE[family], [...tasks, 'over the tasks'], rows));
+    const other = WARMUP_PAIRED[family];
+    const warm = other ? pairedRows(list, other.ref, other.rows, tasks, pairs, family) : [];
+    if (warm.length > 0) warmups.push(...familyTable(FAMILY_TITLE[family], [...tasks, 'over the tasks'], warm));
   }
-  return section('Seed by seed against Schedule-Free AdamW\'s defaults', [
-    'Each library recipe against Schedule-Free AdamW at its defaults on the same seed (initial weights and data order): per',
-    'task, the seeds on which it is at or above the defaults\' run, the mean difference in test accuracy (points) and its σ',
-    'across seeds; over the tasks, the same count, the mean of the tasks\' mean differences and a 95 % interval for it',
-    '(its standard error from the tasks\' σ / √seeds, Student\'s t at the Welch–Satterthwaite degrees of freedom). The',
-    'defaults warmed up (one setting changed) show how far apart two nearly equal recipes land seed by seed. A tie counts',
-    'as at: where a recipe trains the very run of the defaults (the gate keeping the default LR, no warmup), it is at them',
-    'on that seed.',
-  ], lines);
+  return [
+    ...section('Seed by seed against Schedule-Free AdamW\'s defaults', [
+      'Each library recipe against Schedule-Free AdamW at its defaults on the same seed (initial weights and data order): per',
+      'task, the seeds on which it is at or above the defaults\' run, the mean difference in test accuracy (points) and its σ',
+      'across seeds; over the tasks, the same count, the mean of the tasks\' mean differences and a 95 % interval for it',
+      '(its standard error from the tasks\' σ / √seeds, Student\'s t at the Welch–Satterthwaite degrees of freedom). The',
+      'defaults warmed up (one setting changed) show how far apart two nearly equal recipes land seed by seed. A tie counts',
+      'as at: where a recipe trains the very run of the defaults (the gate keeping the default LR, no warmup), it is at them',
+      'on that seed.',
+    ], lines),
+    ...section(`The recipe's warmup seed by seed: other fractions against its ${SCHEDULE_FREE_ADAMW_WARMUP * 100} %`, [
+      `The Adam recipe (range test + \`scheduleFreeAdamWOptions\`) warmed up over another fraction of the budget against the`,
+      `same recipe warmed up over the library's ${SCHEDULE_FREE_ADAMW_WARMUP * 100} % (\`SCHEDULE_FREE_ADAMW_WARMUP\`), seed by seed, counted as above.`,
+    ], warmups),
+  ];
+}
+
+/**
+ * The rows of a paired table: each recipe named in `names` against the recipe named `refName` (a † on either is
+ * ignored) on every seed of every task; no rows without the reference or where no task has both on every seed.
+ */
+function pairedRows(list: Recipe[], refName: string, names: string[], tasks: string[], pairs: ReturnType<typeof taskSeeds>, family: string): string[][] {
+  const ref = list.find((r) => r.name.replace(/ †$/, '') === refName);
+  if (ref === undefined) return [];
+  return names.flatMap((name) => {
+    const r = list.find((x) => x.name === name);
+    if (r === undefined) throw new Error(`pairedSection: no ${family} recipe is named "${name}" (renamed in recipes()? rename it in PAIRED too)`);
+    const cells = tasks.map((t) => pairedDiffs(r, ref, t, seedsOf(pairs, t)));
+    if (cells.every((c) => c === null)) return [];
+    const text = cells.map((d) => (d === null ? '–' : `${atOrAbove(d)}/${d.length}, ${signed(mean(d))} (σ ${sdOf(d).toFixed(2)})`));
+    let overall = '–';
+    if (cells.every((c) => c !== null)) {
+      const ds = cells as number[][];
+      const { m, lo, hi } = intervalOf(ds);
+      const above = ds.reduce((x, d) => x + atOrAbove(d), 0);
+      overall = `${above}/${ds.reduce((x, d) => x + d.length, 0)}, ${signed(m)} [${signed(lo)}, ${signed(hi)}]`;
+    }
+    return [[name, ...text, overall]];
+  });
 }

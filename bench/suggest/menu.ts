@@ -185,7 +185,7 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
     sfRecipe(`scheduleFreeAdamW (defaults) + ${KEPT[kept]}`, '', () => undefined, undefined, kept),
     ...[SCHEDULE_FREE_ADAMW_WARMUP].flatMap((w) => [
       sfRecipe(`scheduleFreeAdamW (defaults), warmup over ${w * 100} % of the budget + ${KEPT[kept]}`, '', () => undefined, w, kept),
-      sfRecipe(`range test + scheduleFreeAdamW at \`scheduleFreeAdamWOptions\`, warmup over ${w * 100} % of the budget + ${KEPT[kept]}`, '', libraryLR({}), w, kept),
+      sfRecipe(`${recipeWarmedUp(w)} + ${KEPT[kept]}`, '', libraryLR({}), w, kept),
     ]),
   ]);
   const sfAt = [
@@ -450,8 +450,9 @@ export function pairedSection(study: Study, grid: Grid): string[] {
 }
 
 /**
- * The rows of a paired table: each recipe named in `names` against the recipe named `refName` (a † on either is
- * ignored) on every seed of every task; no rows without the reference or where no task has both on every seed.
+ * The rows of a paired table: each recipe named in `names` against the recipe named `refName` (a † after the
+ * reference's name ignored) on every seed of every task; no rows without the reference or where no task has both on
+ * every seed.
  */
 function pairedRows(list: Recipe[], refName: string, names: string[], tasks: string[], pairs: ReturnType<typeof taskSeeds>, family: string): string[][] {
   const ref = list.find((r) => r.name.replace(/ †$/, '') === refName);

@@ -44,7 +44,7 @@ export const SCHEDULE_FREE_MAX_RATIO = 8;
  * ended below it (paired −0.36 [−0.74, +0.01] over seeds 4–9, −0.27 [−0.61, +0.06] over 4–7) and no higher than no
  * warmup; 5 % lags the defaults less early on (−0.5 points at 500 of 8,000 iterations instead of −3.7). At 300–3,000
  * steps (bench:suggest's 4 tasks, 1×, 2× and 5× the budget) the fraction hardly matters: 5 %, 10 % and 20 % end within
- * 0.1 points of each other on the mean, every paired interval against 10 % spanning zero.
+ * 0.15 points of each other on the mean, every paired interval against 10 % spanning zero.
  */
 export const SCHEDULE_FREE_ADAMW_WARMUP = 0.1;
 

@@ -44,6 +44,11 @@ export type SFSGDMultiple = number | 'library' | 'length';
  */
 export const SF_ADAMW_WARMUPS = [SCHEDULE_FREE_ADAMW_WARMUP, 0.05, 0.2];
 
+/** The Adam recipe warmed up over `w` of the budget, as `recipes()` names it. */
+const recipeWarmedUp = (w: number) => `range test + scheduleFreeAdamW at \`scheduleFreeAdamWOptions\`, warmup over ${w * 100} % of the budget`;
+/** Schedule-Free AdamW's defaults warmed up over `w` of the budget, as `recipes()` names them. */
+const defaultsWarmedUp = (w: number) => `scheduleFreeAdamW (defaults), warmup over ${w * 100} % of the budget`;
+
 /** The fixed learning rates bench:suggest's `--sf-fixed` runs were trained at (2, 4, 8 and 16 × the default 0.0025). */
 const SF_SWEEP = [0.005, 0.01, 0.02, 0.04];
 
@@ -171,22 +176,19 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
   };
   // The defaults and the library's recipe, warmed up (`--sf-adamw-warmup`).
   const sfWarm = SF_ADAMW_WARMUPS.flatMap((w) => [
-    sfRecipe(`scheduleFreeAdamW (defaults), warmup over ${w * 100} % of the budget`, '', () => undefined, w),
+    sfRecipe(defaultsWarmedUp(w), '', () => undefined, w),
     sfRecipe(recipeWarmedUp(w), '', libraryLR({}), w),
   ]);
   // The library's warmup only where the gate keeps the default LR (the defaults warmed up there, the range test's LR
   // unwarmed elsewhere): read from the same runs, no run of its own.
-  const sfWarmAtDefault = [SCHEDULE_FREE_ADAMW_WARMUP].map((w) =>
-    sfRecipe(`range test + scheduleFreeAdamW at \`scheduleFreeAdamWOptions\`, warmup over ${w * 100} % of the budget only where it keeps the default LR`, '', libraryLR({}), (lr) => (lr === undefined ? w : undefined)),
-  );
+  const own = SCHEDULE_FREE_ADAMW_WARMUP;
+  const sfWarmAtDefault = sfRecipe(`${recipeWarmedUp(own)} only where it keeps the default LR`, '', libraryLR({}), (lr) => (lr === undefined ? own : undefined));
   // The same runs keeping the best weights by the validation split (`--keep-best`), and the plain defaults' too.
   const KEPT = { loss: 'keepBest (lowest val_loss)', acc: 'keepBest (highest val_acc)' } as const;
   const sfKept = (['loss', 'acc'] as const).flatMap((kept) => [
     sfRecipe(`scheduleFreeAdamW (defaults) + ${KEPT[kept]}`, '', () => undefined, undefined, kept),
-    ...[SCHEDULE_FREE_ADAMW_WARMUP].flatMap((w) => [
-      sfRecipe(`scheduleFreeAdamW (defaults), warmup over ${w * 100} % of the budget + ${KEPT[kept]}`, '', () => undefined, w, kept),
-      sfRecipe(`${recipeWarmedUp(w)} + ${KEPT[kept]}`, '', libraryLR({}), w, kept),
-    ]),
+    sfRecipe(`${defaultsWarmedUp(own)} + ${KEPT[kept]}`, '', () => undefined, own, kept),
+    sfRecipe(`${recipeWarmedUp(own)} + ${KEPT[kept]}`, '', libraryLR({}), own, kept),
   ]);
   const sfAt = [
     ...['', '|fresh'].flatMap((variant) => ONE_CYCLE_READINGS.map((reading) =>
@@ -199,7 +201,7 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
       ['range test + scheduleFreeAdamW, default LR unless 2× maxLR is over 2× away (the gate alone, no ceiling)', { maxRatio: Infinity }],
     ] as Array<[string, ScheduleFreeLROptions]>).map(([name, options]) => sfRecipe(name, '', libraryLR(options))),
     ...sfWarm,
-    ...sfWarmAtDefault,
+    sfWarmAtDefault,
     ...sfKept,
   ];
   // Schedule-Free AdamW at fixed multiples of its default LR (`--sf-fixed`): its LR against the budget.
@@ -374,16 +376,13 @@ export function menuSection(study: Study, grid: Grid): string[] {
 const PAIRED: Record<string, string[]> = {
   momentum: SPREAD_RECIPES.momentum,
   adam: [
-    'range test + scheduleFreeAdamW at `scheduleFreeAdamWOptions`, warmup over 10 % of the budget',
-    'range test + scheduleFreeAdamW at `scheduleFreeAdamWOptions`, warmup over 10 % of the budget + keepBest (highest val_acc)',
+    recipeWarmedUp(SCHEDULE_FREE_ADAMW_WARMUP),
+    `${recipeWarmedUp(SCHEDULE_FREE_ADAMW_WARMUP)} + keepBest (highest val_acc)`,
     'range test + scheduleFreeAdamW at `scheduleFreeAdamWOptions` (default LR unless 2× maxLR is over 2× away; at most 8× away)',
-    'range test + scheduleFreeAdamW at `scheduleFreeAdamWOptions`, warmup over 10 % of the budget only where it keeps the default LR',
-    'scheduleFreeAdamW (defaults), warmup over 10 % of the budget',
+    `${recipeWarmedUp(SCHEDULE_FREE_ADAMW_WARMUP)} only where it keeps the default LR`,
+    defaultsWarmedUp(SCHEDULE_FREE_ADAMW_WARMUP),
   ],
 };
-
-/** The Adam recipe warmed up over `w` of the budget, as `recipes()` names it. */
-const recipeWarmedUp = (w: number) => `range test + scheduleFreeAdamW at \`scheduleFreeAdamWOptions\`, warmup over ${w * 100} % of the budget`;
 
 /** The warmup study's paired table: the recipe at each other fraction tried against the library's. */
 const WARMUP_PAIRED: Record<string, { ref: string; rows: string[] } | undefined> = {

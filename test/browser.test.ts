@@ -15,6 +15,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { cyclicLearningRate, cyclicMomentum, oneCycleLearningRate, oneCycleMomentum } from '../src/index.js';
 import { buildDemo, serveDemo } from '../examples/browser/serve.js';
 import { DIGIT_PRESETS } from '../examples/browser/tasks.js';
+import { runCode } from '../examples/browser/code.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -29,6 +30,7 @@ interface Demo {
   zeroConfig: { baseLR: number | null; maxLR: number | null; oneCycleMaxLR: number | null; confidence: string; iterations: number; notes: string[] } | null;
   comparison: Array<{ name: string; describe: string; accuracy: number[]; finalAccuracy: number; bestAccuracy: number; imagesPerSecond: number; emaAccuracy?: number }> | null;
   recipe: { learningRate: number | null; warmupSteps: number | null; iterations: number; notes: string[] } | null;
+  code: { run: string; text: string } | null;
   errors: string[];
   rangeTest: { lr: number[]; stopReason: string } | null;
   suggestion: { baseLR: number | null; maxLR: number | null; confidence: string; notes: string[] } | null;
@@ -124,6 +126,21 @@ run(`the demo page as a user first opens it: zero-config on the digits${haveChro
     expect(Number(await page.inputValue('#max-lr'))).toBeCloseTo(z?.maxLR as number, 2);
     expect(await page.locator('#chart-range svg').count()).toBeGreaterThan(0);
     expect(await page.isDisabled('#compare')).toBe(false);
+    // "Use it in your code" opens on 1cycle, with this test's answers in its comments.
+    expect(await page.isVisible('#code-panel')).toBe(true);
+    expect(await page.locator('#code-run option').count()).toBe(6);
+    const { train, epochs } = DIGIT_PRESETS[FULL ? 'full' : 'small'];
+    const context = { epochs, batchSize: 32, iterations: Math.ceil(train / 32) * epochs };
+    const answers = { baseLR: z?.baseLR as number, maxLR: z?.maxLR as number, oneCycleMaxLR: z?.oneCycleMaxLR as number };
+    expect(await page.textContent('#code')).toBe(runCode('1cycle', answers, context));
+    await page.selectOption('#code-run', 'CLR triangular2');
+    expect(await page.textContent('#code')).toBe(runCode('CLR triangular2', answers, context));
+    expect((await demo()).code?.run).toBe('CLR triangular2');
+    // Copy puts the shown lines on the clipboard.
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await page.click('#copy-code');
+    await page.waitForFunction(() => document.querySelector('#copy-status')?.textContent === 'copied', undefined, { timeout: 10000 });
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(runCode('CLR triangular2', answers, context));
   }, 600000);
 
   test("six runs from the same weights: CLR above the worse fixed LR (baseLR or maxLR) and within a point of the better; the recipe's own range test", async () => {
@@ -164,6 +181,13 @@ run(`the demo page as a user first opens it: zero-config on the digits${haveChro
     // The table, the live charts, the speed.
     expect(await page.textContent('#results')).toMatch(/The library's recipe .* against Schedule-Free AdamW's defaults: [+−]\d+\.\d points/);
     expect(await page.locator('#results-table tbody tr').count()).toBe(6);
+    // "Use it in your code" now opens on the run with the best final accuracy, the recipe's settings in its comments.
+    const best = runs.reduce((a, b) => (b.finalAccuracy > a.finalAccuracy ? b : a));
+    expect(d.code?.run).toBe(best.name);
+    expect(await page.textContent('#code-note')).toContain(`Best final test accuracy here: ${best.name} (${(best.finalAccuracy * 100).toFixed(1)} %)`);
+    await page.selectOption('#code-run', 'range test + Schedule-Free AdamW');
+    expect(await page.textContent('#code')).toContain(`(here LR ${Number((d.recipe?.learningRate as number).toPrecision(3))}, warmed up over ${Math.round(steps / 10)} iterations)`);
+    await page.selectOption('#code-run', best.name);
     for (const id of ['chart-compare', 'chart-compare-lr']) expect(await page.locator(`#${id} svg`).count()).toBeGreaterThan(0);
     expect(await page.textContent('#speed')).toMatch(/\d+ images\/s/);
     // The same curves in tfjs-vis's visor, drawn: one surface for accuracy, one for the LR, in its own tab.

@@ -1,5 +1,6 @@
 /** Shared test fixtures: the cpu backend, and models whose weight changes reveal the LR used. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { seededRandom } from '../examples/lib/kit.js';
@@ -171,4 +172,29 @@ export function memoryHandler(): tf.io.IOHandler {
       return saved;
     },
   };
+}
+
+/**
+ * Type-checks `modules` (file name without extension → its source) as a user's project would compile
+ * them: TypeScript strict, module NodeNext, `.mts`, in a folder inside the repository so 'tfjs-clr' and
+ * '@tensorflow/tfjs' resolve to the built package and its peer. Returns tsc's error lines (none: []).
+ */
+export function typecheckModules(modules: Record<string, string>): string[] {
+  const root = path.resolve(__dirname, '..');
+  const dir = mkdtempSync(path.join(root, 'test', '.snippets-'));
+  try {
+    for (const [name, code] of Object.entries(modules)) writeFileSync(path.join(dir, `${name}.mts`), code);
+    writeFileSync(
+      path.join(dir, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: ['node'], lib: ['ES2022', 'DOM'] }, include: ['*.mts'] }),
+    );
+    try {
+      execFileSync(path.join(root, 'node_modules', '.bin', 'tsc'), ['-p', dir], { cwd: root, encoding: 'utf8', stdio: 'pipe' });
+      return [];
+    } catch (e) {
+      return String((e as { stdout?: string }).stdout).split('\n').filter(Boolean);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

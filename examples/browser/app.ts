@@ -2,7 +2,8 @@
  * The browser demo. First: the zero-config range test (no LR to guess) on real MNIST digits shipped
  * with the page, then the same model trained six ways side by side (fixed LR at the suggestion's
  * baseLR and at its maxLR, CLR, 1cycle, Schedule-Free AdamW at its defaults and with a range test's
- * settings, the library's recommended recipe) with live curves and a final table. Under
+ * settings, the library's recommended recipe) with live curves and a final table, and for each run the
+ * lines that do the same in a user's code (code.ts), opened on the best run, with a copy button. Under
  * "advanced": the paper's explicit sweep, one policy at a time, the synthetic task, a CIFAR-10 file.
  * Bundled by serve.ts (esbuild) with one copy of tfjs into a folder that works anywhere (the page, the
  * bundle, the digits, the wasm binaries); state is mirrored on `window.__demo` for the browser test.
@@ -16,6 +17,7 @@ import { CyclicLR, DEFAULT_BUDGET, OneCycleLR, LRFinder, rangeTest, suggestBound
 import { rangeTestChart, type VegaLiteSpec } from 'tfjs-clr/plot';
 import { cifarTask, digitsTask, DIGIT_PRESETS, syntheticTask, type DigitPreset, type Task } from './tasks.js';
 import { comparisonRuns, scheduleFreeAdamWRecipe, trainRun, type RunOutcome } from './compare.js';
+import { runCode, type Answers } from './code.js';
 
 type Policy = 'triangular' | 'triangular2' | 'exp_range' | '1cycle';
 interface DemoState {
@@ -36,8 +38,10 @@ interface DemoState {
   comparison: Array<Omit<RunOutcome, 'lr'>> | null;
   /** The recipe's range test (run with Adam, at the comparison's start): Schedule-Free AdamW's settings, its cost. */
   recipe: { learningRate: number | null; warmupSteps: number | null; iterations: number; notes: string[] } | null;
+  /** "Use it in your code": the run whose lines are shown, and the lines. */
+  code: { run: string; text: string } | null;
 }
-const demo: DemoState = { state: 'starting', backend: '', backendNotes: [], task: '', errors: [], rangeTest: null, suggestion: null, training: null, visor: null, zeroConfig: null, comparison: null, recipe: null };
+const demo: DemoState = { state: 'starting', backend: '', backendNotes: [], task: '', errors: [], rangeTest: null, suggestion: null, training: null, visor: null, zeroConfig: null, comparison: null, recipe: null, code: null };
 (window as unknown as { __demo: DemoState }).__demo = demo;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -291,6 +295,11 @@ async function runZeroConfig(): Promise<void> {
       `baseLR ${s.baseLR.toPrecision(3)}, maxLR ${s.maxLR.toPrecision(3)}, 1cycle peak ${(r.oneCycleLROptions?.maxLR ?? s.maxLR).toPrecision(3)} — confidence ${s.confidence}` +
       ` (${r.iterations} iterations, ${seconds} s).`;
     status(`Range test done: baseLR ${s.baseLR.toPrecision(3)}, maxLR ${s.maxLR.toPrecision(3)} (confidence ${s.confidence}). Next: compare.`);
+    showCode(
+      { baseLR: s.baseLR, maxLR: s.maxLR, oneCycleMaxLR: r.oneCycleLROptions?.maxLR ?? s.maxLR },
+      '1cycle',
+      'The same flow on your own model and data: the range test runs in your code, so nothing is copied from this page (its answers are in the comments). Pick a run; Compare shows how each one trains here.',
+    );
   } else {
     $('suggestion').textContent = `No bounds: ${s.notes.join('; ')}`;
     status(`Range test: no bounds suggested (${s.notes.join('; ')}).`);
@@ -299,6 +308,47 @@ async function runZeroConfig(): Promise<void> {
 }
 
 const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
+
+/** The comparison's length: epochs (the digits preset's, else the form's) and batches per epoch. */
+function budget(): { epochs: number; perEpoch: number; iterations: number } {
+  const epochs = TASK === 'digits' ? DIGIT_PRESETS[PRESET].epochs : num('epochs');
+  const perEpoch = Math.ceil(task.xs.shape[0] / BATCH);
+  return { epochs, perEpoch, iterations: perEpoch * epochs };
+}
+
+let answers: Answers | null = null;
+/** Shows the lines of the run picked in "Use it in your code" (one of the comparison's six). */
+function renderCode(): void {
+  if (!answers) return;
+  const { epochs, iterations } = budget();
+  const run = $<HTMLSelectElement>('code-run').value;
+  const text = runCode(run, answers, { epochs, batchSize: BATCH, iterations }) ?? '';
+  $('code').textContent = text;
+  $('copy-status').textContent = '';
+  demo.code = { run, text };
+}
+
+/** Opens "Use it in your code" on `run`, with the range tests' `a` in its comments and `note` above. */
+function showCode(a: Answers, run: string, note: string): void {
+  answers = a;
+  const select = $<HTMLSelectElement>('code-run');
+  select.replaceChildren(...comparisonRuns({ ...a, scheduleFreeAdamW: a.scheduleFreeAdamW ?? null }, budget().iterations).map((r) => new Option(r.name, r.name)));
+  select.value = run;
+  $('code-note').innerHTML = note;
+  $('code-panel').hidden = false;
+  renderCode();
+}
+
+/** Copies the shown lines; where the page may not write the clipboard, selects them instead. */
+async function copyCode(): Promise<void> {
+  try {
+    await navigator.clipboard.writeText($('code').textContent ?? '');
+    $('copy-status').textContent = 'copied';
+  } catch {
+    getSelection()?.selectAllChildren($('code'));
+    $('copy-status').textContent = 'selected: press Ctrl+C (this page may not write the clipboard)';
+  }
+}
 
 /** The comparison's runs in one colour each, the same in both charts (legend below: the names are long). */
 const runColor = (names: string[]) => ({
@@ -324,8 +374,7 @@ async function runComparison(): Promise<void> {
   const z = demo.zeroConfig;
   if (!task.test || !z || z.baseLR === null || z.maxLR === null) throw new Error('run the range test first (on the digits: the comparison needs their test set)');
   demo.state = 'comparing';
-  const epochs = TASK === 'digits' ? DIGIT_PRESETS[PRESET].epochs : num('epochs');
-  const perEpoch = Math.ceil(task.xs.shape[0] / BATCH);
+  const { epochs, perEpoch } = budget();
   const recipe = await scheduleFreeAdamWRecipe({ xs: task.xs, ys: task.ys, test: task.test, model: task.model }, { batchSize: BATCH, trainingSteps: perEpoch * epochs, callbacks: [new RecipeProgress()] });
   demo.recipe = { learningRate: recipe.settings?.learningRate ?? null, warmupSteps: recipe.settings?.warmupSteps ?? null, iterations: recipe.iterations, notes: recipe.notes };
   const runs = comparisonRuns({ baseLR: z.baseLR, maxLR: z.maxLR, oneCycleMaxLR: z.oneCycleMaxLR ?? z.maxLR, scheduleFreeAdamW: recipe.settings }, perEpoch * epochs);
@@ -377,6 +426,13 @@ async function runComparison(): Promise<void> {
     (clr.emaAccuracy === undefined ? '' : `An EMA of CLR's weights (<code>weightAveraging({ mode: 'ema' })</code>, scored with <code>withAverage</code>): ${signed(clr.emaAccuracy - clr.finalAccuracy)} points over its raw weights. `) +
     `The library's recipe (a range test with Adam, then Schedule-Free AdamW with <code>scheduleFreeAdamWOptions</code>) against Schedule-Free AdamW's defaults: ${signed(by('range test + Schedule-Free AdamW').finalAccuracy - by('Schedule-Free AdamW').finalAccuracy)} points. ` +
     `The range tests cost ${z.iterations} iterations (Momentum SGD) and ${recipe.iterations} (Adam); each run ${perEpoch * epochs}.</p>`;
+  const best = outcomes.reduce((a, b) => (b.finalAccuracy > a.finalAccuracy ? b : a));
+  showCode(
+    { baseLR: z.baseLR, maxLR: z.maxLR, oneCycleMaxLR: z.oneCycleMaxLR ?? z.maxLR, scheduleFreeAdamW: recipe.settings },
+    best.name,
+    `Best final test accuracy here: <b>${best.name}</b> (${pct(best.finalAccuracy)}) — one run from one set of initial weights, so the order can change between runs. ` +
+      'Its lines for your own model and data are below (the range test runs in your code; this page\'s answers are in the comments); pick another run for its lines.',
+  );
   status(`Done: ${runs.length} runs of ${perEpoch * epochs} iterations on ${demo.backend}.`);
   demo.state = 'compared';
 }
@@ -430,6 +486,8 @@ async function main(): Promise<void> {
   });
   $('find-lr').addEventListener('click', guard(runZeroConfig));
   $('compare').addEventListener('click', guard(runComparison));
+  $('code-run').addEventListener('change', renderCode);
+  $('copy-code').addEventListener('click', () => void copyCode());
   $('range-test').addEventListener('click', guard(runRangeTest));
   $('train').addEventListener('click', guard(runTraining));
   demo.state = 'idle';

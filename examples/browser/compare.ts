@@ -48,12 +48,16 @@ const MOMENTUM = 0.9;
 /** Whole triangular2 cycles in the budget (the study's choice, bench:suggest). */
 const CYCLES = 3;
 
-const fmt = (v: number) => String(Number(v.toPrecision(3)));
+/** A setting as the page writes it: 3 significant digits. */
+export const fmt = (v: number) => String(Number(v.toPrecision(3)));
+
+/** CLR's half cycle for a run of `iterations` batches: {@link CYCLES} whole cycles in it. */
+export const clrStepSize = (iterations: number) => Math.max(1, Math.floor(iterations / (2 * CYCLES)));
 
 /** The six runs, for a budget of `iterations` batches. */
 export function comparisonRuns(s: Suggested, iterations: number): CompareRun[] {
   const sgd = (lr: number) => () => tf.train.momentum(lr, MOMENTUM);
-  const stepSize = Math.max(1, Math.floor(iterations / (2 * CYCLES)));
+  const stepSize = clrStepSize(iterations);
   return [
     { name: 'fixed at baseLR', describe: `Momentum SGD, ${fmt(s.baseLR)} throughout`, optimizer: sgd(s.baseLR), callbacks: () => [] },
     { name: 'fixed at maxLR', describe: `Momentum SGD, ${fmt(s.maxLR)} throughout`, optimizer: sgd(s.maxLR), callbacks: () => [] },

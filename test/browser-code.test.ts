@@ -14,7 +14,7 @@ import { typecheckModules } from './helpers.js';
 
 const root = path.resolve(__dirname, '..');
 const ANSWERS: Answers = { baseLR: 0.0239, maxLR: 0.0955, oneCycleMaxLR: 0.0955, scheduleFreeAdamW: { learningRate: 0.02, warmupSteps: 50 } };
-const CONTEXT = { epochs: 4, batchSize: 32, iterations: 256 };
+const CONTEXT = { epochs: 4, batchSize: 32, iterations: 256, task: 'MNIST digits, MLP' };
 const NAMES = comparisonRuns({ ...ANSWERS, scheduleFreeAdamW: ANSWERS.scheduleFreeAdamW ?? null }, CONTEXT.iterations).map((r) => r.name);
 /** The optimizer each run's lines train with (tfjs's class names). */
 const OPTIMIZER: Record<string, string> = {
@@ -40,6 +40,7 @@ test('one set of lines for each of the comparison\'s six runs, with the page\'s 
   for (const name of NAMES) expect(code(name)).toMatch(/^import \* as tf from '@tensorflow\/tfjs';/);
   expect(runCode('no such run', ANSWERS, CONTEXT)).toBeNull();
   expect(code('fixed at baseLR')).toContain('(here 0.0239)');
+  expect(code('1cycle')).toContain('// Here: MNIST digits, MLP.');
   expect(code('CLR triangular2')).toContain('(here 0.0239 ↔ 0.0955)');
   // 256 iterations, 3 cycles: half a cycle is floor(256 / 6) = 42 batches.
   expect(code('CLR triangular2')).toContain('// here 42');

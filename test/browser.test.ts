@@ -130,7 +130,7 @@ run(`the demo page as a user first opens it: zero-config on the digits${haveChro
     expect(await page.isVisible('#code-panel')).toBe(true);
     expect(await page.locator('#code-run option').count()).toBe(6);
     const { train, epochs } = DIGIT_PRESETS[FULL ? 'full' : 'small'];
-    const context = { epochs, batchSize: 32, iterations: Math.ceil(train / 32) * epochs };
+    const context = { epochs, batchSize: 32, iterations: Math.ceil(train / 32) * epochs, task: (await demo()).task };
     const answers = { baseLR: z?.baseLR as number, maxLR: z?.maxLR as number, oneCycleMaxLR: z?.oneCycleMaxLR as number };
     expect(await page.textContent('#code')).toBe(runCode('1cycle', answers, context));
     await page.selectOption('#code-run', 'CLR triangular2');

@@ -322,7 +322,7 @@ function renderCode(): void {
   if (!answers) return;
   const { epochs, iterations } = budget();
   const run = $<HTMLSelectElement>('code-run').value;
-  const text = runCode(run, answers, { epochs, batchSize: BATCH, iterations }) ?? '';
+  const text = runCode(run, answers, { epochs, batchSize: BATCH, iterations, task: task.name }) ?? '';
   $('code').textContent = text;
   $('copy-status').textContent = '';
   demo.code = { run, text };
@@ -479,6 +479,9 @@ async function main(): Promise<void> {
       demo.task = task.name;
       $('data').textContent = task.name;
       $<HTMLButtonElement>('compare').disabled = true;
+      // The code's comments held the last task's answers.
+      answers = null;
+      $('code-panel').hidden = true;
       status(`Loaded ${task.name}.`);
     } catch (err) {
       status(String((err as Error).message), true);

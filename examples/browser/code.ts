@@ -15,6 +15,8 @@ export interface CodeContext {
   epochs: number;
   batchSize: number;
   iterations: number;
+  /** The page's model and data, in one line (a comment says the answers are for them). */
+  task: string;
 }
 
 /** The lines for run `name` (one of {@link comparisonRuns}' names), or null for a name it does not know. */
@@ -29,7 +31,8 @@ export function runCode(name: string, s: Answers, c: CodeContext): string | null
     ...(names.length ? [`import { ${names.join(', ')} } from 'tfjs-clr';`] : []),
     ...(optimizers ? ["import { scheduleFreeAdamW } from 'tfjs-clr/optimizers';"] : []),
     '',
-    '// model, xs, ys: your model and training data (here the MLP and the digits).',
+    '// model, xs, ys: your model and training data.',
+    `// Here: ${c.task}.`,
     "const loss = 'categoricalCrossentropy', metrics = ['accuracy'];",
     `const epochs = ${c.epochs}, batchSize = ${c.batchSize};`,
   ];

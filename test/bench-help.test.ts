@@ -12,7 +12,7 @@ import { shellQuote } from '../bench/kit.js';
 
 const root = path.resolve(__dirname, '..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
-const BENCHES = ['cifar', 'suggest', 'probes', 'speed', 'lr-free-cost', 'overhead', 'micro', 'robustness', 'table3', 'paired'];
+const BENCHES = ['cifar', 'suggest', 'probes', 'speed', 'lr-free-cost', 'overhead', 'micro', 'robustness', 'table3', 'paired', 'demo'];
 
 /** Every file under bench/results with its modification time: what a bench could overwrite. */
 function snapshot(): Map<string, number> {

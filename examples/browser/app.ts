@@ -13,10 +13,10 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import embed, { type Result as EmbedResult } from 'vega-embed';
 import * as tfvis from '@tensorflow/tfjs-vis';
-import { CyclicLR, DEFAULT_BUDGET, OneCycleLR, LRFinder, rangeTest, suggestBounds, getLearningRate, getMomentum, hasMomentum, prepareCallbacks, readLogSync, type LogValue } from 'tfjs-clr';
+import { CyclicLR, DEFAULT_BUDGET, OneCycleLR, LRFinder, suggestBounds, getLearningRate, getMomentum, hasMomentum, prepareCallbacks, readLogSync, type LogValue } from 'tfjs-clr';
 import { rangeTestChart, type VegaLiteSpec } from 'tfjs-clr/plot';
 import { cifarTask, digitsTask, DIGIT_PRESETS, syntheticTask, type DigitPreset, type Task } from './tasks.js';
-import { comparisonRuns, scheduleFreeAdamWRecipe, trainRun, type RunOutcome } from './compare.js';
+import { comparisonRuns, scheduleFreeAdamWRecipe, trainRun, zeroConfigTest, type RunOutcome } from './compare.js';
 import { runCode, type Answers } from './code.js';
 
 type Policy = 'triangular' | 'triangular2' | 'exp_range' | '1cycle';
@@ -270,7 +270,6 @@ class RangeRows extends tf.Callback {
 /** The zero-config range test: no LR asked; fills in the training form and enables the comparison. */
 async function runZeroConfig(): Promise<void> {
   demo.state = 'range-test';
-  const model = compiled();
   const el = 'chart-range';
   const chart = await liveLines(el, { type: 'line', clip: true }, {
     x: { field: 'lr', type: 'quantitative', title: 'learning rate', scale: { type: 'log' }, axis: { format: '~g' } },
@@ -279,8 +278,7 @@ async function runZeroConfig(): Promise<void> {
   });
   const live = new RangeRows(chart, DEFAULT_BUDGET);
   const t0 = performance.now();
-  const r = await rangeTest(model, { x: task.xs, y: task.ys }, { batchSize: BATCH, callbacks: [live] });
-  model.dispose();
+  const r = await zeroConfigTest(task, { batchSize: BATCH, callbacks: [live] });
   const s = r.suggestion;
   demo.rangeTest = { lr: r.result.lr, loss: r.result.loss, stopReason: r.result.stopReason };
   demo.suggestion = { baseLR: s.baseLR, maxLR: s.maxLR, confidence: s.confidence, notes: s.notes };

@@ -9,7 +9,7 @@
  * run ends (bench/results/cifar).
  */
 import * as tf from '@tensorflow/tfjs';
-import { CyclicLR, OneCycleLR, WeightAveraging, getLearningRate, rangeTest, type ScheduleFreeAdamWSettings } from 'tfjs-clr';
+import { CyclicLR, OneCycleLR, WeightAveraging, getLearningRate, rangeTest, type RangeTestOutcome, type ScheduleFreeAdamWSettings } from 'tfjs-clr';
 import { scheduleFreeAdamW } from 'tfjs-clr/optimizers';
 
 /** The data and model of a comparison: a model factory that gives the same initial weights every call. */
@@ -85,6 +85,24 @@ export function comparisonRuns(s: Suggested, iterations: number): CompareRun[] {
       callbacks: () => [],
     },
   ];
+}
+
+/**
+ * The page's first button: the zero-config range test on the task's model (fresh, the same initial weights
+ * as every run) compiled with Momentum SGD 0.9, batches of `batchSize`; `callbacks` see its batches (live
+ * curve, progress). Its CLR bounds and 1cycle peak are what {@link comparisonRuns} trains with. The model
+ * is disposed after.
+ */
+export async function zeroConfigTest(task: Pick<CompareTask, 'xs' | 'ys' | 'model'>, o: { batchSize: number; callbacks?: tf.Callback[] }): Promise<RangeTestOutcome> {
+  const model = task.model();
+  const optimizer = tf.train.momentum(0.01, MOMENTUM);
+  try {
+    model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    return await rangeTest(model, { x: task.xs, y: task.ys }, { batchSize: o.batchSize, callbacks: o.callbacks ?? [] });
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
 }
 
 /**

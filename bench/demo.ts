@@ -113,7 +113,7 @@ export function demoReport(results: SeedResult[], header: DemoHeader): string {
     `Command: \`${header.command}\`  `,
     `Date: ${header.date}; backend: ${header.backend}. Task: ${header.task}; ${header.iterations} iterations a run (batch ${BATCH}), seeds ${results.map((r) => r.seed).join(', ')} of the model's initial weights.`,
     '',
-    "The page's code (examples/browser/compare.ts) in Node: the zero-config range test with Momentum SGD, the recipe's range test with Adam, then the six runs from the same initial weights. Final test accuracy (%):",
+    "The page's code (examples/browser/compare.ts) in Node: the zero-config range test with Momentum SGD, the recipe's range test with Adam, then the six runs from the same initial weights. Final test accuracy (%); \"best on\": the seeds where the run scored highest (a tie goes to the run listed first):",
     '',
     markdownTable(
       ['run', 'mean', 'σ', 'max − min', 'best on'],

@@ -5,7 +5,7 @@
  * (browser-safe; test/browser-code.test.ts type-checks and runs every one in Node).
  */
 import type { ScheduleFreeAdamWSettings } from 'tfjs-clr';
-import { clrStepSize, fmt, type Suggested } from './compare.js';
+import { CYCLES, clrStepSize, fmt, type Suggested } from './compare.js';
 
 /** The range tests' answers; `scheduleFreeAdamW` undefined: the recipe's test (with Adam) has not run yet. */
 export type Answers = Omit<Suggested, 'scheduleFreeAdamW'> & { scheduleFreeAdamW?: Suggested['scheduleFreeAdamW'] };
@@ -53,9 +53,9 @@ export function runCode(name: string, s: Answers, c: CodeContext): string | null
       ...head(['cyclicLR', 'rangeTest']),
       steps,
       `// CLR between the range test's bounds (here ${fmt(s.baseLR)} ↔ ${fmt(s.maxLR)}), Momentum SGD,`,
-      '// 3 whole triangular2 cycles in the run: half a cycle is a sixth of it.',
+      `// ${CYCLES} whole triangular2 cycles in the run: half a cycle is 1/${2 * CYCLES} of it.`,
       ...sgdTest('cyclicLROptions'),
-      `const stepSize = Math.max(1, Math.floor(iterations / 6));  // here ${clrStepSize(c.iterations)}`,
+      `const stepSize = Math.max(1, Math.floor(iterations / ${2 * CYCLES}));  // here ${clrStepSize(c.iterations)}`,
       'if (cyclicLROptions) {',
       "  const clr = cyclicLR({ ...cyclicLROptions, stepSize, mode: 'triangular2' });",
       `  ${fit(', callbacks: [clr]')}`,

@@ -46,7 +46,7 @@ export interface CompareRun {
 /** Momentum SGD's momentum in every scheduled run (the paper's, PyTorch's OneCycleLR default cycles it). */
 const MOMENTUM = 0.9;
 /** Whole triangular2 cycles in the budget (the study's choice, bench:suggest). */
-const CYCLES = 3;
+export const CYCLES = 3;
 
 /** A setting as the page writes it: 3 significant digits. */
 export const fmt = (v: number) => String(Number(v.toPrecision(3)));

@@ -41,7 +41,7 @@ export const SCHEDULE_FREE_MAX_RATIO = 8;
  * is no warmup, while its authors warm it up in every experiment. On bench:suggest's 4 tasks × 10 seeds (300–600
  * iterations) the recipe scored 80.73 % with it against 80.43 without (the CIFAR-10 convnet 54.28 against 53.17,
  * above on every seed), and 78.02 against 77.67 % at 16 epochs of CIFAR-10 (seeds 4–6). At 16 epochs 5 % and 20 % both
- * ended below it (paired over seeds 4–9: −0.36 [−0.74, +0.01] and −0.26 [−0.44, −0.09]) and no higher than no
+ * ended below it (paired over seeds 4–11: −0.38 [−0.63, −0.12] and −0.21 [−0.43, +0.02]) and no higher than no
  * warmup; 5 % lags the defaults less early on (−0.5 points at 500 of 8,000 iterations instead of −3.7). At 300–3,000
  * steps (bench:suggest's 4 tasks, 1×, 2× and 5× the budget) the fraction hardly matters: 5 %, 10 % and 20 % end within
  * 0.15 points of each other on the mean, every paired interval against 10 % spanning zero.

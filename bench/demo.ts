@@ -89,7 +89,7 @@ const interval = (d: number[]) => {
   return `${signed(p.m)} [${signed(p.lo)}, ${signed(p.hi)}], at or above on ${atOrAbove(d)} of ${d.length}`;
 };
 
-/** The report: each run's mean, σ, max − min and wins; the page's three comparisons paired by seed; every seed. */
+/** What a report says about its run besides the seeds' results (saved in results.json beside them). */
 export interface DemoHeader {
   command: string;
   /** When the run started (ISO). */
@@ -99,6 +99,7 @@ export interface DemoHeader {
   iterations: number;
 }
 
+/** The report: each run's mean, σ, max − min and wins; the page's comparisons paired by seed; every seed. */
 export function demoReport(results: SeedResult[], header: DemoHeader): string {
   const names = Object.keys(results[0].final);
   const best = results.map((r) => names.reduce((x, y) => (r.final[y] > r.final[x] ? y : x)));

@@ -3,7 +3,8 @@
  * playwright-core. First what a user sees on opening it: the zero-config range test and the six-way
  * comparison on the MNIST digits shipped with the page (a smaller preset of the same task; the full
  * one with UPDATE_SCREENSHOTS=1, which also rewrites docs/demo.png), CLR at or above a fixed LR at
- * the suggestion's baseLR and at its maxLR, no console errors. Then the advanced fold on the synthetic
+ * the suggestion's baseLR and at its maxLR, "Use it in your code" (the lines for the run shown, switching runs,
+ * the clipboard, opened on the best run after Compare), no console errors. Then the advanced fold on the synthetic
  * task: the LR (and momentum) the optimizer held during each batch must equal the schedules' values
  * computed here in Node. Skipped, with a message, where /usr/bin/chromium is absent (CI installs it).
  */

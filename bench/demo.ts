@@ -11,13 +11,12 @@
  *
  * Writes bench/results/demo/<out>/report.md and results.json (every seed's answers and accuracies).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { chooseBackend, type BackendName } from 'tfjs-wasm-training';
 import { comparisonRuns, scheduleFreeAdamWRecipe, trainRun, zeroConfigTest } from '../examples/browser/compare.js';
-import { writeDigits } from '../examples/browser/digits.js';
+import { digitsBytes } from '../examples/browser/digits.js';
 import { DIGIT_PRESETS, digitsTask, type DigitPreset } from '../examples/browser/tasks.js';
 import { commandLine, flags, markdownTable, resultsDir } from './kit.js';
 import { atOrAbove, mean, pairedInterval, sdOf, signed } from './stats.js';
@@ -34,18 +33,8 @@ export interface SeedResult {
   seconds: number;
 }
 
-/** The digits the page ships (digits.bin, written the same way as by its build), as bytes. */
-function digitsBytes(): Uint8Array {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tfjs-clr-digits-'));
-  try {
-    writeDigits(path.join(dir, 'digits.bin'));
-    return new Uint8Array(readFileSync(path.join(dir, 'digits.bin')));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-async function oneSeed(bytes: Uint8Array, preset: DigitPreset, seed: number): Promise<SeedResult> {
+/** One seed's comparison, with the task's name and the iterations of a run (the same for every seed: the report's header). */
+async function oneSeed(bytes: Uint8Array, preset: DigitPreset, seed: number): Promise<{ result: SeedResult; task: string; iterations: number }> {
   const t0 = performance.now();
   const task = digitsTask(bytes, preset, seed);
   const test = task.test as NonNullable<typeof task.test>;
@@ -67,7 +56,7 @@ async function oneSeed(bytes: Uint8Array, preset: DigitPreset, seed: number): Pr
       if (o.emaAccuracy !== undefined) ema[run.name] = o.emaAccuracy * 100;
       console.log(`seed ${seed}: ${run.name} ${final[run.name].toFixed(1)} %${o.emaAccuracy !== undefined ? ` (EMA ${ema[run.name].toFixed(1)} %)` : ''}`);
     }
-    return {
+    const result: SeedResult = {
       seed,
       zeroConfig,
       recipe: { learningRate: recipe.settings?.learningRate ?? null, warmupSteps: recipe.settings?.warmupSteps ?? null },
@@ -75,6 +64,7 @@ async function oneSeed(bytes: Uint8Array, preset: DigitPreset, seed: number): Pr
       ema,
       seconds: (performance.now() - t0) / 1000,
     };
+    return { result, task: task.name, iterations };
   } finally {
     tf.dispose([task.xs, task.ys, test.xs, test.ys]);
   }
@@ -177,11 +167,12 @@ async function main(): Promise<void> {
   tf.env().set('IS_TEST', true); // no "install tfjs-node" banner
   const bytes = digitsBytes();
   const results: SeedResult[] = [];
-  const probe = digitsTask(bytes, preset);
-  const header: DemoHeader = { command: commandLine('bench:demo'), date: new Date().toISOString(), backend: `${backend.name} (${backend.why})`, task: probe.name, iterations: Math.ceil(probe.xs.shape[0] / BATCH) * DIGIT_PRESETS[preset].epochs };
-  tf.dispose([probe.xs, probe.ys, ...(probe.test ? [probe.test.xs, probe.test.ys] : [])]);
+  const started = { command: commandLine('bench:demo'), date: new Date().toISOString(), backend: `${backend.name} (${backend.why})` };
+  let header: DemoHeader | undefined;
   for (const seed of seeds) {
-    results.push(await oneSeed(bytes, preset, seed));
+    const { result, task, iterations } = await oneSeed(bytes, preset, seed);
+    results.push(result);
+    header ??= { ...started, task, iterations };
     // Written after every seed: a long run stopped early keeps what it measured.
     writeFileSync(file, JSON.stringify({ ...header, seeds: results }, null, 1));
     writeFileSync(path.join(dir, 'report.md'), demoReport(results, header));

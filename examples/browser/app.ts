@@ -307,11 +307,10 @@ async function runZeroConfig(): Promise<void> {
 
 const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
 
-/** The comparison's length: epochs (the digits preset's, else the form's) and batches per epoch. */
-function budget(): { epochs: number; perEpoch: number; iterations: number } {
+/** The comparison's length: epochs (the digits preset's, else the form's) and the batches they make. */
+function budget(): { epochs: number; iterations: number } {
   const epochs = TASK === 'digits' ? DIGIT_PRESETS[PRESET].epochs : num('epochs');
-  const perEpoch = Math.ceil(task.xs.shape[0] / BATCH);
-  return { epochs, perEpoch, iterations: perEpoch * epochs };
+  return { epochs, iterations: Math.ceil(task.xs.shape[0] / BATCH) * epochs };
 }
 
 let answers: Answers | null = null;
@@ -372,10 +371,10 @@ async function runComparison(): Promise<void> {
   const z = demo.zeroConfig;
   if (!task.test || !z || z.baseLR === null || z.maxLR === null) throw new Error('run the range test first (on the digits: the comparison needs their test set)');
   demo.state = 'comparing';
-  const { epochs, perEpoch } = budget();
-  const recipe = await scheduleFreeAdamWRecipe({ xs: task.xs, ys: task.ys, test: task.test, model: task.model }, { batchSize: BATCH, trainingSteps: perEpoch * epochs, callbacks: [new RecipeProgress()] });
+  const { epochs, iterations } = budget();
+  const recipe = await scheduleFreeAdamWRecipe({ xs: task.xs, ys: task.ys, test: task.test, model: task.model }, { batchSize: BATCH, trainingSteps: iterations, callbacks: [new RecipeProgress()] });
   demo.recipe = { learningRate: recipe.settings?.learningRate ?? null, warmupSteps: recipe.settings?.warmupSteps ?? null, iterations: recipe.iterations, notes: recipe.notes };
-  const runs = comparisonRuns({ baseLR: z.baseLR, maxLR: z.maxLR, oneCycleMaxLR: z.oneCycleMaxLR ?? z.maxLR, scheduleFreeAdamW: recipe.settings }, perEpoch * epochs);
+  const runs = comparisonRuns({ baseLR: z.baseLR, maxLR: z.maxLR, oneCycleMaxLR: z.oneCycleMaxLR ?? z.maxLR, scheduleFreeAdamW: recipe.settings }, iterations);
   const accChart = await liveLines('chart-compare', { type: 'line', point: true }, {
     x: { field: 'epoch', type: 'quantitative', title: 'epoch', scale: { domain: [0, epochs] }, axis: { tickMinStep: 1 } },
     y: { field: 'accuracy', type: 'quantitative', title: 'test accuracy', scale: { zero: false }, axis: { format: '.0%' } },
@@ -402,7 +401,7 @@ async function runComparison(): Promise<void> {
         if (i % 5 === 0) lrChart.view.insert('rows', [{ iteration: i, lr, run: run.name }]).resize().run();
         if (i % 10 === 0) {
           const rate = ((i + 1) * BATCH) / ((performance.now() - t0) / 1000);
-          status(`Comparison ${k + 1} of ${runs.length}: ${run.name}, iteration ${i + 1} of ${perEpoch * epochs} · ${rate.toFixed(0)} images/s on ${demo.backend}`);
+          status(`Comparison ${k + 1} of ${runs.length}: ${run.name}, iteration ${i + 1} of ${iterations} · ${rate.toFixed(0)} images/s on ${demo.backend}`);
         }
         await tf.nextFrame(); // a fit never yields to the page by itself
       },
@@ -423,7 +422,7 @@ async function runComparison(): Promise<void> {
     `<p>CLR against a fixed LR at the suggestion's baseLR: ${signed(clr.finalAccuracy - by('fixed at baseLR').finalAccuracy)} points; at its maxLR: ${signed(clr.finalAccuracy - by('fixed at maxLR').finalAccuracy)} points. ` +
     (clr.emaAccuracy === undefined ? '' : `An EMA of CLR's weights (<code>weightAveraging({ mode: 'ema' })</code>, scored with <code>withAverage</code>): ${signed(clr.emaAccuracy - clr.finalAccuracy)} points over its raw weights. `) +
     `The library's recipe (a range test with Adam, then Schedule-Free AdamW with <code>scheduleFreeAdamWOptions</code>) against Schedule-Free AdamW's defaults: ${signed(by('range test + Schedule-Free AdamW').finalAccuracy - by('Schedule-Free AdamW').finalAccuracy)} points. ` +
-    `The range tests cost ${z.iterations} iterations (Momentum SGD) and ${recipe.iterations} (Adam); each run ${perEpoch * epochs}.</p>`;
+    `The range tests cost ${z.iterations} iterations (Momentum SGD) and ${recipe.iterations} (Adam); each run ${iterations}.</p>`;
   const best = outcomes.reduce((a, b) => (b.finalAccuracy > a.finalAccuracy ? b : a));
   showCode(
     { baseLR: z.baseLR, maxLR: z.maxLR, oneCycleMaxLR: z.oneCycleMaxLR ?? z.maxLR, scheduleFreeAdamW: recipe.settings },
@@ -431,7 +430,7 @@ async function runComparison(): Promise<void> {
     `Best final test accuracy here: <b>${best.name}</b> (${pct(best.finalAccuracy)}) — one run from one set of initial weights, so the order can change between runs. ` +
       'Its lines for your own model and data are below (the range test runs in your code; this page\'s answers are in the comments); pick another run for its lines.',
   );
-  status(`Done: ${runs.length} runs of ${perEpoch * epochs} iterations on ${demo.backend}.`);
+  status(`Done: ${runs.length} runs of ${iterations} iterations on ${demo.backend}.`);
   demo.state = 'compared';
 }
 

@@ -93,12 +93,20 @@ export function comparisonRuns(s: Suggested, iterations: number): CompareRun[] {
  * curve, progress). Its CLR bounds and 1cycle peak are what {@link comparisonRuns} trains with. The model
  * is disposed after.
  */
-export async function zeroConfigTest(task: Pick<CompareTask, 'xs' | 'ys' | 'model'>, o: { batchSize: number; callbacks?: tf.Callback[] }): Promise<RangeTestOutcome> {
+export function zeroConfigTest(task: Pick<CompareTask, 'xs' | 'ys' | 'model'>, o: { batchSize: number; callbacks?: tf.Callback[] }): Promise<RangeTestOutcome> {
+  return freshRangeTest(task, tf.train.momentum(0.01, MOMENTUM), o);
+}
+
+/** `rangeTest` on a fresh copy of the task's model compiled with `optimizer`; the model and optimizer disposed after. */
+async function freshRangeTest(
+  task: Pick<CompareTask, 'xs' | 'ys' | 'model'>,
+  optimizer: tf.Optimizer,
+  o: { batchSize: number; trainingSteps?: number; callbacks?: tf.Callback[] },
+): Promise<RangeTestOutcome> {
   const model = task.model();
-  const optimizer = tf.train.momentum(0.01, MOMENTUM);
   try {
     model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-    return await rangeTest(model, { x: task.xs, y: task.ys }, { batchSize: o.batchSize, callbacks: o.callbacks ?? [] });
+    return await rangeTest(model, { x: task.xs, y: task.ys }, { ...o, callbacks: o.callbacks ?? [] });
   } finally {
     optimizer.dispose();
     model.dispose();
@@ -115,16 +123,8 @@ export async function scheduleFreeAdamWRecipe(
   task: CompareTask,
   o: { batchSize: number; trainingSteps: number; callbacks?: tf.Callback[] },
 ): Promise<{ settings: ScheduleFreeAdamWSettings | null; iterations: number; notes: string[] }> {
-  const model = task.model();
-  const optimizer = tf.train.adam();
-  try {
-    model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-    const r = await rangeTest(model, { x: task.xs, y: task.ys }, { batchSize: o.batchSize, trainingSteps: o.trainingSteps, callbacks: o.callbacks ?? [] });
-    return { settings: r.scheduleFreeAdamWOptions, iterations: r.iterations, notes: r.suggestion.notes };
-  } finally {
-    optimizer.dispose();
-    model.dispose();
-  }
+  const r = await freshRangeTest(task, tf.train.adam(), o);
+  return { settings: r.scheduleFreeAdamWOptions, iterations: r.iterations, notes: r.suggestion.notes };
 }
 
 export interface RunOutcome {

@@ -22,8 +22,8 @@ function digitsFolder(): string {
   }
 }
 
-/** Writes `digits.bin` (a seeded, shuffled sample of the package's 10,000 digits) to `file`. */
-export function writeDigits(file: string): void {
+/** The bytes of `digits.bin`: a seeded, shuffled sample of the package's 10,000 digits. */
+export function digitsBytes(): Uint8Array {
   const dir = digitsFolder();
   const rows: Uint8Array[] = [];
   const labels: number[] = [];
@@ -57,5 +57,10 @@ export function writeDigits(file: string): void {
     }
     for (const r of picked) out[at++] = labels[r];
   }
-  writeFileSync(file, out);
+  return out;
+}
+
+/** Writes {@link digitsBytes} to `file` (the page's digits.bin). */
+export function writeDigits(file: string): void {
+  writeFileSync(file, digitsBytes());
 }

@@ -44,6 +44,8 @@ test('synthetic: flat (any level, noise up to 5 %), a rise of up to 15 % over th
 });
 
 test('a real model trained to convergence first: the zero-config test says its bounds are a guess', async () => {
+  // fit's and the range test's shuffles draw on Math.random: seeded, so a failure reruns the same (seeds 1–30 all gave `none`).
+  const random = jest.spyOn(Math, 'random').mockImplementation(seededRandom(7));
   const { xs, ys } = blobs(300);
   const model = blobModel(tf.train.momentum(0.05, 0.9));
   await model.fit(xs, ys, { epochs: 40, batchSize: 30, verbose: 0 });
@@ -51,4 +53,5 @@ test('a real model trained to convergence first: the zero-config test says its b
   expect(['low', 'none']).toContain(suggestion.confidence);
   tf.dispose([xs, ys]);
   model.dispose();
+  random.mockRestore();
 }, 60000);

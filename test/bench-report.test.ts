@@ -94,6 +94,24 @@ describe("bench:suggest's report", () => {
     expect(row?.split(' | ')[2]).toBe(cell);
   }, 60000);
 
+  test("a lower ceiling on the recipe's LR, seed by seed: the 0.01 run where the library's LR is above it, the library's own run below", async () => {
+    const folder = 'suggest-heldout-kin-cifar-mlp-adam-long';
+    const { text, dir } = await rebuild(folder);
+    dirs.push(dir);
+    const runs = (JSON.parse(readFileSync(path.join(root, 'bench', 'results', folder, 'runs.json'), 'utf8')) as { runs: Record<string, { accuracy: number }> }).runs;
+    // Worked from runs.json: on words-lang-kin the library's LR is its 8× ceiling (0.02) on all five seeds, so 4× trains
+    // at 0.01; on cifar-mlp it is below the default (0.0004 or so), which a ceiling from above leaves alone.
+    const at = (task: string, s: number, lr: string) => runs[`${task}@adam|${s}|lrfree:scheduleFreeAdamW+warmup300@${lr}`].accuracy;
+    const d = [1, 2, 3, 4, 5].map((s) => 100 * (at('words-lang-kin', s, '0.0100000') - at('words-lang-kin', s, '0.0200000')));
+    const m = d.reduce((x, y) => x + y, 0) / d.length;
+    const sd = Math.sqrt(d.reduce((x, y) => x + (y - m) ** 2, 0) / (d.length - 1));
+    const section = text.slice(text.indexOf("## The recipe's warmup seed by seed"));
+    const row = section.split('\n').find((l) => l.startsWith('| range test + scheduleFreeAdamW at `scheduleFreeAdamWOptions`, warmup over 10 % of the budget, its LR at most 4× the default |'));
+    const cells = row?.split(' | ') ?? [];
+    expect(cells[1]).toBe(`${d.filter((x) => x >= 0).length}/5, ${m >= 0 ? '+' : '−'}${Math.abs(m).toFixed(2)} (σ ${sd.toFixed(2)})`);
+    expect(cells[2]).toBe('5/5, +0.00 (σ 0.00)');
+  });
+
   test('a rebuild beside the report the runs wrote keeps that report, Command line included, byte for byte', async () => {
     const folder = 'suggest-heldout-kin-cifar-mlp-adam-long';
     const { text, dir } = await rebuild(folder, ['runs.json', 'report.md']);

@@ -46,6 +46,13 @@ export const SF_ADAMW_WARMUPS = [SCHEDULE_FREE_ADAMW_WARMUP, 0.05, 0.2];
 
 /** The Adam recipe warmed up over `w` of the budget, as `recipes()` names it. */
 const recipeWarmedUp = (w: number) => `range test + scheduleFreeAdamW at \`scheduleFreeAdamWOptions\`, warmup over ${w * 100} % of the budget`;
+/**
+ * The warmed-up recipe with its LR held to at most `r`× the default from above instead of the library's 8× (below the
+ * default it is the library's: `scheduleFreeLR`'s `maxRatio` would hold it from both sides, untrained).
+ */
+const recipeCeiling = (r: number) => `${recipeWarmedUp(SCHEDULE_FREE_ADAMW_WARMUP)}, its LR at most ${r}× the default`;
+/** Ceilings tried below the library's: a row only where the study has a warmed-up `--sf-fixed` run at that LR. */
+const SF_CEILINGS = [4];
 /** Schedule-Free AdamW's defaults warmed up over `w` of the budget, as `recipes()` names them. */
 const defaultsWarmedUp = (w: number) => `scheduleFreeAdamW (defaults), warmup over ${w * 100} % of the budget`;
 
@@ -183,6 +190,14 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
   // unwarmed elsewhere): read from the same runs, no run of its own.
   const own = SCHEDULE_FREE_ADAMW_WARMUP;
   const sfWarmAtDefault = sfRecipe(`${recipeWarmedUp(own)} only where it keeps the default LR`, '', libraryLR({}), (lr) => (lr === undefined ? own : undefined));
+  // The same with a lower ceiling: where the library's LR is above it, the `--sf-fixed` run at the ceiling (warmed up),
+  // else the library's own run. Only where that experiment ran (a warmed-up run at the ceiling's LR in the study).
+  const library = libraryLR({});
+  const ceilings = SF_CEILINGS.filter((r) => hasWarmedUpRunAt(study, r * SCHEDULE_FREE_ADAMW_DEFAULT_LR))
+    .map((r) => sfRecipe(recipeCeiling(r), '', (c, s) => {
+      const lr = library(c, s);
+      return lr == null ? lr : Math.min(lr, r * SCHEDULE_FREE_ADAMW_DEFAULT_LR);
+    }, own));
   // The same runs keeping the best weights by the validation split (`--keep-best`), and the plain defaults' too.
   const KEPT = { loss: 'keepBest (lowest val_loss)', acc: 'keepBest (highest val_acc)' } as const;
   const sfKept = (['loss', 'acc'] as const).flatMap((kept) => [
@@ -201,6 +216,7 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
       ['range test + scheduleFreeAdamW, default LR unless 2× maxLR is over 2× away (the gate alone, no ceiling)', { maxRatio: Infinity }],
     ] as Array<[string, ScheduleFreeLROptions]>).map(([name, options]) => sfRecipe(name, '', libraryLR(options))),
     ...sfWarm,
+    ...ceilings,
     sfWarmAtDefault,
     ...sfKept,
   ];
@@ -242,6 +258,14 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
     },
   };
   return [zeroConfigOf(''), zeroConfigOf('|fresh'), emaOf('clr'), emaOf('clr', 'ema', 'raw'), emaOf('clr', 'swa'), emaOf('clr', 'swa', 'raw'), ...oneCycle, swaOf('averaged'), swaOf('raw'), emaOf('onecycle'), emaOf('onecycle', 'ema', 'raw'), ...constantEma, ...free, ...(family === 'adam' ? [...sfAt, ...sfFixed] : sfSgd), bestFixed, bestFixedEma];
+}
+
+/** Whether the study trained Schedule-Free AdamW at `lr` warmed up (`--sf-fixed` with `--sf-adamw-warmup`) on any task. */
+function hasWarmedUpRunAt(study: Study, lr: number): boolean {
+  return Object.keys(study.runs).some((k) => {
+    const m = /\|lrfree:scheduleFreeAdamW\+warmup\d+(?:\+best)?@([0-9.e-]+)$/.exec(k);
+    return m !== null && Math.abs(Number(m[1]) - lr) <= 1e-9;
+  });
 }
 
 const FAMILIES = ['momentum', 'adam'];
@@ -425,10 +449,11 @@ export function pairedSection(study: Study, grid: Grid): string[] {
   for (const family of FAMILIES) {
     const tasks = tasksOf(pairs, family);
     const list = recipes(study, grid, family);
-    const rows = pairedRows(list, 'scheduleFreeAdamW (defaults)', PAIRED[family], tasks, pairs, family);
+    const tried = SF_CEILINGS.map(recipeCeiling).filter((n) => list.some((r) => r.name === n));
+    const rows = pairedRows(list, 'scheduleFreeAdamW (defaults)', [...(PAIRED[family] ?? []), ...(family === 'adam' ? tried : [])], tasks, pairs, family);
     if (rows.length > 0) lines.push(...familyTable(FAMILY_TITLE[family], [...tasks, 'over the tasks'], rows));
     const other = WARMUP_PAIRED[family];
-    const warm = other ? pairedRows(list, other.ref, other.rows, tasks, pairs, family) : [];
+    const warm = other ? pairedRows(list, other.ref, [...other.rows, ...tried], tasks, pairs, family) : [];
     if (warm.length > 0) warmups.push(...familyTable(FAMILY_TITLE[family], [...tasks, 'over the tasks'], warm));
   }
   return [
@@ -443,7 +468,8 @@ export function pairedSection(study: Study, grid: Grid): string[] {
     ], lines),
     ...section(`The recipe's warmup seed by seed: other fractions against its ${SCHEDULE_FREE_ADAMW_WARMUP * 100} %`, [
       `The Adam recipe (range test + \`scheduleFreeAdamWOptions\`) warmed up over another fraction of the budget against the`,
-      `same recipe warmed up over the library's ${SCHEDULE_FREE_ADAMW_WARMUP * 100} % (\`SCHEDULE_FREE_ADAMW_WARMUP\`), seed by seed, counted as above.`,
+      `same recipe warmed up over the library's ${SCHEDULE_FREE_ADAMW_WARMUP * 100} % (\`SCHEDULE_FREE_ADAMW_WARMUP\`), seed by seed, counted as above; where`,
+      'the study has them, also the recipe with a lower ceiling on its LR than the library\'s 8× the default.',
     ], warmups),
   ];
 }

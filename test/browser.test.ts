@@ -203,6 +203,20 @@ run(`the demo page as a user first opens it: zero-config on the digits${haveChro
     await page.screenshot({ path: shot, fullPage: true });
   }, 900000);
 
+  test('on a phone (390 px wide) the finished page does not scroll sideways: the charts and the table scroll in their own boxes', async () => {
+    // Before: the 420 px charts and the six-column table pushed the page 94 px wider than the screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await page.waitForFunction(() => window.innerWidth === 390);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+      // The content is still all there: the widest chart and the table are wider than the screen and scroll instead.
+      const inner = await page.evaluate(() => ['#chart-range', '#results'].map((sel) => (document.querySelector(sel) as HTMLElement).scrollWidth));
+      for (const w of inner) expect(w).toBeGreaterThan(390);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+  });
+
   test('no console errors, no uncaught page errors', async () => {
     expect((await demo()).errors).toEqual([]);
     expect(consoleErrors).toEqual([]);

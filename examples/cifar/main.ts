@@ -91,7 +91,7 @@ const program = new Command()
   .addOption(new Option('--backend <name>', 'force a backend (default: tensorflow if tfjs-node loads, else wasm, else cpu)').choices(['tensorflow', 'wasm', 'cpu']))
   .addOption(new Option('--threads <n>', 'wasm backend: XNNPACK threads (default: every core; 1 = the stock single-threaded wasm)').argParser(positiveInt('--threads')))
   .addOption(new Option('--kernels <set>', "wasm backend: the example's kernels (default: native where the oneDNN addon is built - apt-get install libdnnl-dev; npm run build:native - else fast)").choices(['fast', 'native']))
-  .option('--quick', '2–4 minutes on 2 cores without tfjs-node (under 2 with the native convolutions): quick net, 2,000/500 images, 300 iterations of 50, fixed vs triangular2')
+  .option('--quick', 'about 1.5 minutes on 2 cores without tfjs-node (35 s with the native convolutions): quick net, 2,000/500 images, 300 iterations of 50, fixed vs triangular2 at the paper\'s bounds (with --range-test: the zero-config bounds)')
   .option('--out <dir>', 'results folder (default: results/cifar10-<date>)')
   .option('--no-progress', 'no progress output (default: a bar on a terminal, a plain line every 15 s otherwise)')
   .showHelpAfterError();

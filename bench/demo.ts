@@ -15,13 +15,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { chooseBackend, type BackendName } from 'tfjs-wasm-training';
-import { comparisonRuns, scheduleFreeAdamWRecipe, trainRun, zeroConfigTest } from '../examples/browser/compare.js';
+import { BATCH_SIZE as BATCH, comparisonRuns, runIterations, scheduleFreeAdamWRecipe, trainRun, zeroConfigTest } from '../examples/browser/compare.js';
 import { digitsBytes } from '../examples/browser/digits.js';
 import { DIGIT_PRESETS, digitsTask, type DigitPreset } from '../examples/browser/tasks.js';
-import { commandLine, flags, markdownTable, resultsDir } from './kit.js';
+import { commandLine, flags, markdownTable, positiveFlag, resultsDir } from './kit.js';
 import { atOrAbove, mean, pairedInterval, sdOf, signed } from './stats.js';
-
-const BATCH = 32; // the page's
 
 /** One seed: the range tests' answers and each run's final test accuracy (and the CLR run's EMA). */
 export interface SeedResult {
@@ -40,7 +38,7 @@ async function oneSeed(bytes: Uint8Array, preset: DigitPreset, seed: number): Pr
   const test = task.test as NonNullable<typeof task.test>;
   const compareTask = { xs: task.xs, ys: task.ys, test, model: task.model };
   const { epochs } = DIGIT_PRESETS[preset];
-  const iterations = Math.ceil(task.xs.shape[0] / BATCH) * epochs;
+  const iterations = runIterations(task.xs.shape[0], BATCH, epochs);
   try {
     const z = await zeroConfigTest(task, { batchSize: BATCH });
     const s = z.suggestion;
@@ -147,11 +145,7 @@ async function main(): Promise<void> {
     out: { type: 'string', default: 'digits' },
     report: { type: 'boolean', default: false },
   }, { summary: "the demo page's six-way comparison on its digits, repeated over seeds of the initial weights (the page's own code, in Node); --report rebuilds report.md from the folder's results.json", example: 'npm run bench:demo -- --seeds 1,2,3' });
-  const seeds = a.seeds.split(',').map((s) => {
-    const n = Number(s);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--seeds: ${JSON.stringify(s)} is not a whole number ≥ 1 (give e.g. 1,2,3)`);
-    return n;
-  });
+  const seeds = a.seeds.split(',').map((s) => positiveFlag('seeds', s, true) as number);
   if (!(a.preset in DIGIT_PRESETS)) throw new Error(`--preset: ${JSON.stringify(a.preset)} is not one of ${Object.keys(DIGIT_PRESETS).join(', ')}`);
   const preset = a.preset as DigitPreset;
   const dir = resultsDir('demo', a.out);

@@ -16,7 +16,7 @@ import * as tfvis from '@tensorflow/tfjs-vis';
 import { CyclicLR, DEFAULT_BUDGET, OneCycleLR, LRFinder, suggestBounds, getLearningRate, getMomentum, hasMomentum, prepareCallbacks, readLogSync, type LogValue } from 'tfjs-clr';
 import { rangeTestChart, type VegaLiteSpec } from 'tfjs-clr/plot';
 import { cifarTask, digitsTask, DIGIT_PRESETS, syntheticTask, type DigitPreset, type Task } from './tasks.js';
-import { comparisonRuns, scheduleFreeAdamWRecipe, trainRun, zeroConfigTest, type RunOutcome } from './compare.js';
+import { BATCH_SIZE as BATCH, comparisonRuns, runIterations, scheduleFreeAdamWRecipe, trainRun, zeroConfigTest, type RunOutcome } from './compare.js';
 import { runCode, type Answers } from './code.js';
 
 type Policy = 'triangular' | 'triangular2' | 'exp_range' | '1cycle';
@@ -98,7 +98,6 @@ const params = new URLSearchParams(location.search);
 /** `?task=bars`: the synthetic task; default the digits. `?preset=small`: less of the digits (the browser test). */
 const TASK = params.get('task') === 'bars' ? 'bars' : 'digits';
 const PRESET: DigitPreset = params.get('preset') === 'small' ? 'small' : 'full';
-const BATCH = 32;
 
 function compiled(): tf.LayersModel {
   const model = task.model();
@@ -310,7 +309,7 @@ const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
 /** The comparison's length: epochs (the digits preset's, else the form's) and the batches they make. */
 function budget(): { epochs: number; iterations: number } {
   const epochs = TASK === 'digits' ? DIGIT_PRESETS[PRESET].epochs : num('epochs');
-  return { epochs, iterations: Math.ceil(task.xs.shape[0] / BATCH) * epochs };
+  return { epochs, iterations: runIterations(task.xs.shape[0], BATCH, epochs) };
 }
 
 let answers: Answers | null = null;

@@ -48,6 +48,12 @@ const MOMENTUM = 0.9;
 /** Whole triangular2 cycles in the budget (the study's choice, bench:suggest). */
 export const CYCLES = 3;
 
+/** The page's batch size (its range tests and every run). */
+export const BATCH_SIZE = 32;
+
+/** The batches in `epochs` passes over `examples` in batches of `batchSize` (the last one partial). */
+export const runIterations = (examples: number, batchSize: number, epochs: number) => Math.ceil(examples / batchSize) * epochs;
+
 /** A setting as the page writes it: 3 significant digits. */
 export const fmt = (v: number) => String(Number(v.toPrecision(3)));
 

@@ -51,7 +51,7 @@ const recipeWarmedUp = (w: number) => `range test + scheduleFreeAdamW at \`sched
  * default it is the library's: `scheduleFreeLR`'s `maxRatio` would hold it from both sides, untrained).
  */
 const recipeCeiling = (r: number) => `${recipeWarmedUp(SCHEDULE_FREE_ADAMW_WARMUP)}, its LR at most ${r}× the default`;
-/** Ceilings tried below the library's: a row only where the study has a warmed-up `--sf-fixed` run at that LR. */
+/** Ceilings tried below the library's: a row only where the study trained a run the library's recipe did not (`--sf-fixed` at that LR, warmed up). */
 const SF_CEILINGS = [4];
 /** Schedule-Free AdamW's defaults warmed up over `w` of the budget, as `recipes()` names them. */
 const defaultsWarmedUp = (w: number) => `scheduleFreeAdamW (defaults), warmup over ${w * 100} % of the budget`;
@@ -191,13 +191,17 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
   const own = SCHEDULE_FREE_ADAMW_WARMUP;
   const sfWarmAtDefault = sfRecipe(`${recipeWarmedUp(own)} only where it keeps the default LR`, '', libraryLR({}), (lr) => (lr === undefined ? own : undefined));
   // The same with a lower ceiling: where the library's LR is above it, the `--sf-fixed` run at the ceiling (warmed up),
-  // else the library's own run. Only where that experiment ran (a warmed-up run at the ceiling's LR in the study).
+  // else the library's own run. Kept only where it scores a run the library's recipe does not (the experiment ran).
   const library = libraryLR({});
-  const ceilings = SF_CEILINGS.filter((r) => hasWarmedUpRunAt(study, r * SCHEDULE_FREE_ADAMW_DEFAULT_LR))
-    .map((r) => sfRecipe(recipeCeiling(r), '', (c, s) => {
-      const lr = library(c, s);
-      return lr == null ? lr : Math.min(lr, r * SCHEDULE_FREE_ADAMW_DEFAULT_LR);
-    }, own));
+  const libraryWarm = sfWarm.find((r) => r.name === recipeWarmedUp(own)) as Recipe;
+  const pairs = taskSeeds(study, grid);
+  const ceilings = SF_CEILINGS.map((r) => sfRecipe(recipeCeiling(r), '', (c, s) => {
+    const lr = library(c, s);
+    return lr == null ? lr : Math.min(lr, r * SCHEDULE_FREE_ADAMW_DEFAULT_LR);
+  }, own)).filter((c) => pairs.some(({ task, seed }) => {
+    const acc = c.accuracy(task, seed);
+    return acc !== null && acc !== libraryWarm.accuracy(task, seed);
+  }));
   // The same runs keeping the best weights by the validation split (`--keep-best`), and the plain defaults' too.
   const KEPT = { loss: 'keepBest (lowest val_loss)', acc: 'keepBest (highest val_acc)' } as const;
   const sfKept = (['loss', 'acc'] as const).flatMap((kept) => [
@@ -258,14 +262,6 @@ function recipes(study: Study, grid: Grid, family: string): Recipe[] {
     },
   };
   return [zeroConfigOf(''), zeroConfigOf('|fresh'), emaOf('clr'), emaOf('clr', 'ema', 'raw'), emaOf('clr', 'swa'), emaOf('clr', 'swa', 'raw'), ...oneCycle, swaOf('averaged'), swaOf('raw'), emaOf('onecycle'), emaOf('onecycle', 'ema', 'raw'), ...constantEma, ...free, ...(family === 'adam' ? [...sfAt, ...sfFixed] : sfSgd), bestFixed, bestFixedEma];
-}
-
-/** Whether the study trained Schedule-Free AdamW at `lr` warmed up (`--sf-fixed` with `--sf-adamw-warmup`) on any task. */
-function hasWarmedUpRunAt(study: Study, lr: number): boolean {
-  return Object.keys(study.runs).some((k) => {
-    const m = /\|lrfree:scheduleFreeAdamW\+warmup\d+(?:\+best)?@([0-9.e-]+)$/.exec(k);
-    return m !== null && Math.abs(Number(m[1]) - lr) <= 1e-9;
-  });
 }
 
 const FAMILIES = ['momentum', 'adam'];

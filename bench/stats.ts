@@ -29,3 +29,34 @@ export function pairedInterval(d: readonly number[]): { m: number; lo: number; h
   const half = (t975(d.length - 1) * sd) / Math.sqrt(d.length);
   return { m, lo: m - half, hi: m + half, sd, df: d.length - 1 };
 }
+
+/**
+ * How much wider one recipe's spread across seeds is than another's, run on the same seeds: the ratio of their σ,
+ * pooled over groups (tasks), with a 95 % interval (Pitman–Morgan: two paired samples have equal variances exactly
+ * when x + y and x − y are uncorrelated, so the interval is the ratios λ of the σ at which (x/λ + y, x/λ − y) is not
+ * significantly correlated; a paired test, since one seed's runs of two recipes are alike). Each group is centred on
+ * its own means (a task's level is not spread), and its pairs are seed by seed; degrees of freedom Σ(n − 1) − 1.
+ * Null where that leaves no degree of freedom or one side has no spread at all (the ratio is then 0 or undefined).
+ */
+export function pairedSdRatio(groups: ReadonlyArray<{ x: readonly number[]; y: readonly number[] }>): { ratio: number; lo: number; hi: number; sx: number; sy: number; r: number; df: number } | null {
+  let sxx = 0, syy = 0, sxy = 0, dof = 0;
+  for (const { x, y } of groups) {
+    if (x.length !== y.length) throw new Error(`pairedSdRatio: a group has ${x.length} x and ${y.length} y (pairs needed)`);
+    if (x.length < 2) continue;
+    const [mx, my] = [mean(x), mean(y)];
+    x.forEach((v, i) => {
+      sxx += (v - mx) ** 2;
+      syy += (y[i] - my) ** 2;
+      sxy += (v - mx) * (y[i] - my);
+    });
+    dof += x.length - 1;
+  }
+  const df = dof - 1;
+  if (df < 1 || sxx === 0 || syy === 0) return null;
+  const F = sxx / syy;
+  const r = sxy / Math.sqrt(sxx * syy);
+  const t = t975(df);
+  const K = 1 + (2 * t * t * (1 - r * r)) / df;
+  const w = Math.sqrt(K * K - 1);
+  return { ratio: Math.sqrt(F), lo: Math.sqrt(F * (K - w)), hi: Math.sqrt(F * (K + w)), sx: Math.sqrt(sxx / dof), sy: Math.sqrt(syy / dof), r, df };
+}

@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 
+import { pairedSdRatio } from '../bench/stats.js';
+
 const root = path.resolve(__dirname, '..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
 
@@ -110,6 +112,24 @@ describe("bench:suggest's report", () => {
     const cells = row?.split(' | ') ?? [];
     expect(cells[1]).toBe(`${d.filter((x) => x >= 0).length}/5, ${m >= 0 ? '+' : '−'}${Math.abs(m).toFixed(2)} (σ ${sd.toFixed(2)})`);
     expect(cells[2]).toBe('5/5, +0.00 (σ 0.00)');
+  });
+
+  test("the spread over the tasks: σ pooled by seeds − 1, and its multiple of the defaults' with a paired interval", async () => {
+    const folder = 'suggest-heldout-kin-cifar-mlp-adam-long';
+    const { text, dir } = await rebuild(folder);
+    dirs.push(dir);
+    const runs = (JSON.parse(readFileSync(path.join(root, 'bench', 'results', folder, 'runs.json'), 'utf8')) as { runs: Record<string, { accuracy: number }> }).runs;
+    // Worked from runs.json: Schedule-Free AdamW's defaults and the same warmed up over 300 steps, 5 seeds of each task.
+    const acc = (task: string, run: string) => [1, 2, 3, 4, 5].map((s) => 100 * runs[`${task}@adam|${s}|lrfree:scheduleFreeAdamW${run}`].accuracy);
+    const squares = (v: number[]) => v.reduce((x, a) => x + (a - v.reduce((p, q) => p + q, 0) / v.length) ** 2, 0);
+    const pooled = (run: string) => Math.sqrt((squares(acc('words-lang-kin', run)) + squares(acc('cifar-mlp', run))) / 8);
+    const section = text.slice(text.indexOf("## The outcome's spread across seeds"), text.indexOf('## Seed by seed'));
+    const cells = (name: string) => section.split('\n').find((l) => l.startsWith(`| ${name} |`))?.split(' | ') ?? [];
+    expect(cells('scheduleFreeAdamW (defaults)').slice(3)).toEqual([pooled('').toFixed(2), '– |']);
+    const warmed = cells('scheduleFreeAdamW (defaults), warmup over 10 % of the budget');
+    expect(warmed[3]).toBe(pooled('+warmup300').toFixed(2));
+    const interval = pairedSdRatio([{ x: acc('words-lang-kin', '+warmup300'), y: acc('words-lang-kin', '') }, { x: acc('cifar-mlp', '+warmup300'), y: acc('cifar-mlp', '') }]);
+    expect(warmed[4]).toBe(`${(pooled('+warmup300') / pooled('')).toFixed(2)} [${interval?.lo.toFixed(2)}, ${interval?.hi.toFixed(2)}] |`);
   });
 
   test('a rebuild beside the report the runs wrote keeps that report, Command line included, byte for byte', async () => {

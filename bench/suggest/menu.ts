@@ -8,7 +8,7 @@ import { DEFAULT_RULE, suggestBounds, type BoundsSuggestion, type RangeTestResul
 import { DEFAULT_ONE_CYCLE_READING, ONE_CYCLE_READINGS, oneCyclePeak, SCHEDULE_FREE_ADAMW_DEFAULT_LR, SCHEDULE_FREE_ADAMW_WARMUP, scheduleFreeLR, type ScheduleFreeLROptions } from 'tfjs-clr';
 import { SCHEDULE_FREE_SGD_LONG_RUN, SCHEDULE_FREE_SGD_LONG_RUN_FACTOR, SCHEDULE_FREE_SGD_LR_FACTOR, SCHEDULE_FREE_SGD_NEAR_EDGE_FACTOR, SCHEDULE_FREE_SGD_WARMUP } from 'tfjs-clr';
 import { LR_FREE, scheduleFreeAdamWWarmup, scheduleFreeSGDRun, type LRFreeName, type RunOutcome } from './train.js';
-import { atOrAbove, mean, sdOf, signed, t975 } from '../stats.js';
+import { atOrAbove, mean, pairedSdRatio, sdOf, signed, t975 } from '../stats.js';
 import { betterWeights, librarySGDFactor, pct, runIndex, type studyRows, type Study } from './report.js';
 
 /** The grid's best per task and seed (studyRows' `grid`, computed once by the report). */
@@ -317,25 +317,36 @@ export function spreadSection(study: Study, grid: Grid): string[] {
       if (!all.some((r) => r.name.startsWith(n))) throw new Error(`spreadSection: no ${family} recipe's name starts "${n}" (renamed in recipes()? rename it here too)`);
     }
     const list = all.filter((r) => [...SPREAD_RECIPES[family], ...SPREAD_BESIDE].some((n) => r.name.startsWith(n)));
+    /** A recipe's accuracies (points) on every seed of a task, in the seeds' order; null if it lacks one. */
+    const accOf = (r: Recipe, t: string): number[] | null => {
+      const acc = seedsOf(pairs, t).map((s) => r.accuracy(t, s));
+      return acc.length >= 2 && acc.every((v) => v !== null) ? (acc as number[]).map((v) => v * 100) : null;
+    };
+    const defaults = list.find((r) => r.name.startsWith(SPREAD_BESIDE[0]));
     const rows = list.map((r) => {
-      const cells = tasks.map((t) => {
-        const seeds = seedsOf(pairs, t);
-        const acc = seeds.map((s) => r.accuracy(t, s)).filter((v): v is number => v !== null).map((v) => v * 100);
-        if (acc.length < seeds.length || acc.length < 2) return null;
-        return { sd: sdOf(acc), range: Math.max(...acc) - Math.min(...acc) };
-      });
-      return { name: r.name, cells };
+      const accs = tasks.map((t) => accOf(r, t));
+      const cells = accs.map((acc) => (acc === null ? null : { sd: sdOf(acc), range: Math.max(...acc) - Math.min(...acc) }));
+      // Over the tasks: σ pooled (the tasks' variances weighted by seeds − 1), and against the defaults' runs of the
+      // same seeds, the ratio of the pooled σ with its paired 95 % interval; only where every task has the recipe.
+      const whole = accs.every((a) => a !== null) ? (accs as number[][]) : null;
+      const pooled = whole === null ? '–' : Math.sqrt(whole.reduce((x, a) => x + sdOf(a) ** 2 * (a.length - 1), 0) / whole.reduce((x, a) => x + a.length - 1, 0)).toFixed(2);
+      const theirs = defaults === undefined || defaults === r || whole === null ? null : tasks.map((t) => accOf(defaults, t));
+      const ratio = theirs === null || theirs.some((a) => a === null) ? null : pairedSdRatio(whole!.map((x, i) => ({ x, y: theirs[i] as number[] })));
+      return { name: r.name, cells, pooled, ratio: ratio === null ? '–' : `${ratio.ratio.toFixed(2)} [${ratio.lo.toFixed(2)}, ${ratio.hi.toFixed(2)}]` };
     }).filter((row) => row.cells.some((c) => c !== null));
     if (rows.length === 0) continue;
     // Tasks of a merge may have different seed counts (5 on one, 10 on another): the title gives the range.
     const counts = tasks.map((t) => seedsOf(pairs, t).length);
     const [few, most] = [Math.min(...counts), Math.max(...counts)];
-    lines.push(...familyTable(`${FAMILY_TITLE[family]}: ${few === most ? most : `${few}–${most}`} seeds`, tasks, rows.map((row) => [row.name, ...row.cells.map((c) => (c === null ? '–' : `${c.sd.toFixed(2)} (${c.range.toFixed(1)})`))])));
+    lines.push(...familyTable(`${FAMILY_TITLE[family]}: ${few === most ? most : `${few}–${most}`} seeds`, [...tasks, 'σ pooled over the tasks', "÷ the defaults' pooled σ [95 %]"], rows.map((row) => [row.name, ...row.cells.map((c) => (c === null ? '–' : `${c.sd.toFixed(2)} (${c.range.toFixed(1)})`)), row.pooled, row.ratio])));
   }
   return section('The outcome\'s spread across seeds', [
     'Per task, the standard deviation of the test accuracy (points) across seeds and, in brackets, max − min (which grows',
     'with the number of seeds; σ does not): the library\'s recipe of each family (what `rangeTest` returns for it) beside',
-    'Schedule-Free AdamW at its defaults and the best fixed LR of the grid, chosen on each seed with hindsight.',
+    'Schedule-Free AdamW at its defaults and the best fixed LR of the grid, chosen on each seed with hindsight. Over the',
+    'tasks: σ pooled (the root of the tasks\' variances weighted by seeds − 1), and that σ as a multiple of the defaults\'',
+    'on the same seeds with a 95 % interval (Pitman–Morgan, paired by seed, each task centred on its own mean; an interval',
+    'that spans 1 means the seeds of these runs cannot tell the two spreads apart).',
   ], lines);
 }
 

@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { toSVG, type VegaLiteSpec } from 'tfjs-clr/plot';
 import type { ExperimentResult, PolicyRun } from '../examples/cifar/experiment.js';
 import { commandLine, flags, markdownTable } from './kit.js';
-import { atOrAbove, mean, pairedInterval, sdOf, signed } from './stats.js';
+import { atOrAbove, mean, pairedInterval, pairedSdRatio, sdOf, signed } from './stats.js';
 
 /** One recipe's finished runs, by seed; the folders with a seed but no results yet. */
 export interface Recipe {
@@ -115,6 +115,7 @@ export function pairedReport(a: Recipe, b: Recipe, names: { a: string; b: string
   const finalB = B.map((r) => 100 * r.finalAccuracy);
   const d = finalA.map((x, i) => x - finalB[i]);
   const p = pairedInterval(d);
+  const spread = pairedSdRatio([{ x: finalA, y: finalB }]);
   const bold = (x: number, y: number) => (x > y ? `**${x.toFixed(2)}**` : x.toFixed(2));
   const withSd = (x: { mean: number; sd: number }) => `${x.mean.toFixed(2)} (σ ${x.sd.toFixed(2)})`;
   const leftOut = [{ name: names.a, r: a, other: b }, { name: names.b, r: b, other: a }].flatMap(({ name, r, other }) => [
@@ -136,6 +137,7 @@ export function pairedReport(a: Recipe, b: Recipe, names: { a: string; b: string
     '',
     `**${names.a} against ${names.b}, paired by seed: ${signed(p.m)}, 95 % interval [${signed(p.lo)}, ${signed(p.hi)}]** (t at ${p.df} df); at or above on ${atOrAbove(d)} of ${d.length} seeds.`,
     '',
+    ...(spread === null ? [] : [`Spread across seeds: the σ of ${names.a} is ${spread.ratio.toFixed(2)}× that of ${names.b}, 95 % interval [${spread.lo.toFixed(2)}, ${spread.hi.toFixed(2)}] (Pitman–Morgan, paired by seed; an interval that spans 1 cannot tell the two apart).`, '']),
     '## Along the run',
     '',
     'The same comparison at every evaluation both recipes made (iterations trained; the test set the runs were scored on).',

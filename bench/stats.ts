@@ -56,7 +56,8 @@ export function pairedSdRatio(groups: ReadonlyArray<{ x: readonly number[]; y: r
   const F = sxx / syy;
   const r = sxy / Math.sqrt(sxx * syy);
   const t = t975(df);
-  const K = 1 + (2 * t * t * (1 - r * r)) / df;
-  const w = Math.sqrt(K * K - 1);
+  // Perfectly correlated pairs (r = ±1, one a linear map of the other) leave no doubt: rounding must not make K < 1.
+  const K = 1 + (2 * t * t * Math.max(0, 1 - r * r)) / df;
+  const w = Math.sqrt(Math.max(0, K * K - 1));
   return { ratio: Math.sqrt(F), lo: Math.sqrt(F * (K - w)), hi: Math.sqrt(F * (K + w)), sx: Math.sqrt(sxx / dof), sy: Math.sqrt(syy / dof), r, df };
 }

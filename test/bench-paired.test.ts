@@ -45,6 +45,8 @@ test('pairs the seeds both recipes finished, with the interval worked by hand, a
   expect(text).toContain('| mean | **82.00** | 80.00 | +2.00 |');
   expect(text).toContain('| σ | 2.00 | 1.00 | 1.00 |');
   expect(text).toContain('paired by seed: +2.00, 95 % interval [−0.48, +4.48]** (t at 2 df); at or above on 3 of 3 seeds.');
+  // The spread: recipe = 2 × defaults − 78 on every seed, perfectly correlated, so σ is exactly 2× with no doubt (r = 1).
+  expect(text).toContain('the σ of recipe is 2.00× that of defaults, 95 % interval [2.00, 2.00]');
   // At 500 iterations every seed is 2 points behind: σ 0, so the interval is the point itself.
   expect(text).toContain('| 500 | 60.00 (σ 0.00) | 62.00 (σ 0.00) | −2.00 [−2.00, −2.00] | 0/3 |');
   expect(text).toContain('| 1000 | 82.00 (σ 2.00) | 80.00 (σ 1.00) | +2.00 [−0.48, +4.48] | 3/3 |');

@@ -2,8 +2,9 @@
  * The demo page's comparison, repeated: the same code the page runs (examples/browser/compare.ts: the
  * zero-config range test with Momentum SGD, the recipe's range test with Adam, then the six runs) on the
  * same digits, once per seed of the model's initial weights, in Node. The page shows one run; this says
- * how much of its table is the seed. The range tests draw their own data order (as on the page), so a
- * rerun of one seed is not identical either.
+ * how much of its table is the seed. The range tests shuffle the data with Math.random, as on the page; here
+ * Math.random is seeded while a seed runs, so a rerun of the command on the same backend repeats it. A seed listed
+ * again in --seeds (1,1,1) draws another data order each time: the range tests' share of the spread.
  *
  *   npm run bench:demo                              # seeds 1–5, the page's full preset, wasm (~1 min a seed)
  *   npm run bench:demo -- --seeds 1,2,3 --preset small --backend cpu
@@ -18,6 +19,7 @@ import { chooseBackend, type BackendName } from 'tfjs-wasm-training';
 import { BATCH_SIZE as BATCH, comparisonRuns, runIterations, scheduleFreeAdamWRecipe, trainRun, zeroConfigTest } from '../examples/browser/compare.js';
 import { digitsBytes } from '../examples/browser/digits.js';
 import { DIGIT_PRESETS, digitsTask, type DigitPreset } from '../examples/browser/tasks.js';
+import { seededRandom } from '../examples/lib/kit.js';
 import { commandLine, flags, markdownTable, positiveFlag, resultsDir } from './kit.js';
 import { atOrAbove, mean, pairedInterval, sdOf, signed } from './stats.js';
 
@@ -32,13 +34,17 @@ export interface SeedResult {
 }
 
 /** One seed's comparison, with the task's name and the iterations of a run (the same for every seed: the report's header). */
-async function oneSeed(bytes: Uint8Array, preset: DigitPreset, seed: number): Promise<{ result: SeedResult; task: string; iterations: number }> {
+async function oneSeed(bytes: Uint8Array, preset: DigitPreset, seed: number, repeat: number): Promise<{ result: SeedResult; task: string; iterations: number }> {
   const t0 = performance.now();
   const task = digitsTask(bytes, preset, seed);
   const test = task.test as NonNullable<typeof task.test>;
   const compareTask = { xs: task.xs, ys: task.ys, test, model: task.model };
   const { epochs } = DIGIT_PRESETS[preset];
   const iterations = runIterations(task.xs.shape[0], BATCH, epochs);
+  // The range tests' data order (fit's shuffle draws on Math.random): seeded by the seed and how many times it came
+  // before in --seeds, so a rerun repeats everything while a repeated seed still draws a new order.
+  const random = Math.random;
+  Math.random = seededRandom(seed + 1_000_000 * repeat);
   try {
     const z = await zeroConfigTest(task, { batchSize: BATCH });
     const s = z.suggestion;
@@ -64,6 +70,7 @@ async function oneSeed(bytes: Uint8Array, preset: DigitPreset, seed: number): Pr
     };
     return { result, task: task.name, iterations };
   } finally {
+    Math.random = random;
     tf.dispose([task.xs, task.ys, test.xs, test.ys]);
   }
 }
@@ -163,8 +170,8 @@ async function main(): Promise<void> {
   const results: SeedResult[] = [];
   const started = { command: commandLine('bench:demo'), date: new Date().toISOString(), backend: `${backend.name} (${backend.why})` };
   let header: DemoHeader | undefined;
-  for (const seed of seeds) {
-    const { result, task, iterations } = await oneSeed(bytes, preset, seed);
+  for (const [i, seed] of seeds.entries()) {
+    const { result, task, iterations } = await oneSeed(bytes, preset, seed, seeds.slice(0, i).filter((s) => s === seed).length);
     results.push(result);
     header ??= { ...started, task, iterations };
     // Written after every seed: a long run stopped early keeps what it measured.

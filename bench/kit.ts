@@ -10,9 +10,10 @@ import { ONE_CYCLE_READINGS, type OneCycleReading } from 'tfjs-clr';
 /** bench/results: one folder a bench, one folder a run inside it. */
 export const RESULTS = path.resolve(__dirname, 'results');
 
-/** bench/results/<bench>[/<run>], made if missing. */
+/** bench/results/<bench>[/<run>] (an absolute <run> as it is), made if missing. */
 export function resultsDir(bench: string, run?: string): string {
-  const dir = run === undefined ? path.join(RESULTS, bench) : path.join(RESULTS, bench, run);
+  // A relative --out is a folder of bench/results/<bench>; an absolute one is taken as it is.
+  const dir = run === undefined ? path.join(RESULTS, bench) : path.resolve(RESULTS, bench, run);
   mkdirSync(dir, { recursive: true });
   return dir;
 }

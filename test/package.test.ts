@@ -129,7 +129,7 @@ test('npm pack ships dist, the node10 stubs, README, LICENSE, and the docs, exam
     /^(README\.md|LICENSE|package\.json)$/,
     /^docs\/[^/]+\.(md|svg|png)$/,
     /^docs\/api\/.+\.md$/,
-    /^examples\/(quickstart|range-test|schedules)\.mjs$/,
+    /^examples\/(quickstart|range-test|recipe|schedules)\.mjs$/,
     /^examples\/lib\/[^/]+\.(js|mjs|d\.ts)$/,
     /^packages\/tfjs-wasm-training\/README\.md$/,
     /^bench\/RESULTS\.md$/,
@@ -145,4 +145,16 @@ test('the quick-start example runs end to end', () => {
   expect(out).toMatch(/^backend: /m);
   expect(out).toMatch(/240 batches; LR min 0\.0500, max 0\.5000/);
   expect(out).toMatch(/peaks of the three cycles \(triangular2 halves them\): 0\.5000, 0\.2750, 0\.1625/);
+}, 120000);
+
+test("the recipe example runs the README's lead recipe end to end: the range test's options, then both runs", () => {
+  const out = node(['examples/recipe.mjs']);
+  // 5 epochs of 2,000 points in batches of 50: 200 steps, warmed up over 10 % of them. The spirals' range test lands
+  // far above Schedule-Free AdamW's default (0.0025), so the LR is held at the 8× ceiling, 0.02, on every rerun.
+  expect(out).toMatch(/^scheduleFreeAdamWOptions: \{"learningRate":0\.02,"warmupSteps":20\}$/m);
+  expect(out).toMatch(/^note: scheduleFreeAdamWOptions: Schedule-Free AdamW at 0\.0200/m);
+  const acc = (name: string) => Number(new RegExp(`^${name}\\s*: test accuracy ([\\d.]+) %`, 'm').exec(out)?.[1]);
+  // Trained, both of them: well above the 50 % of a coin on two classes.
+  expect(acc('range test \\+ Schedule-Free AdamW')).toBeGreaterThan(90);
+  expect(acc('Schedule-Free AdamW, defaults')).toBeGreaterThan(60);
 }, 120000);

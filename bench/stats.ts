@@ -30,6 +30,12 @@ export function pairedInterval(d: readonly number[]): { m: number; lo: number; h
   return { m, lo: m - half, hi: m + half, sd, df: d.length - 1 };
 }
 
+/** σ pooled over groups (tasks): the root of the groups' variances weighted by their n − 1. */
+export function pooledSd(groups: ReadonlyArray<readonly number[]>): number {
+  const withDof = groups.filter((g) => g.length >= 2);
+  return Math.sqrt(withDof.reduce((x, g) => x + sdOf(g) ** 2 * (g.length - 1), 0) / withDof.reduce((x, g) => x + g.length - 1, 0));
+}
+
 /**
  * How much wider one recipe's spread across seeds is than another's, run on the same seeds: the ratio of their σ,
  * pooled over groups (tasks), with a 95 % interval (Pitman–Morgan: two paired samples have equal variances exactly

@@ -8,7 +8,7 @@ import { DEFAULT_RULE, suggestBounds, type BoundsSuggestion, type RangeTestResul
 import { DEFAULT_ONE_CYCLE_READING, ONE_CYCLE_READINGS, oneCyclePeak, SCHEDULE_FREE_ADAMW_DEFAULT_LR, SCHEDULE_FREE_ADAMW_WARMUP, scheduleFreeLR, type ScheduleFreeLROptions } from 'tfjs-clr';
 import { SCHEDULE_FREE_SGD_LONG_RUN, SCHEDULE_FREE_SGD_LONG_RUN_FACTOR, SCHEDULE_FREE_SGD_LR_FACTOR, SCHEDULE_FREE_SGD_NEAR_EDGE_FACTOR, SCHEDULE_FREE_SGD_WARMUP } from 'tfjs-clr';
 import { LR_FREE, scheduleFreeAdamWWarmup, scheduleFreeSGDRun, type LRFreeName, type RunOutcome } from './train.js';
-import { atOrAbove, mean, pairedSdRatio, sdOf, signed, t975 } from '../stats.js';
+import { atOrAbove, mean, pairedSdRatio, pooledSd, sdOf, signed, t975 } from '../stats.js';
 import { betterWeights, librarySGDFactor, pct, runIndex, type studyRows, type Study } from './report.js';
 
 /** The grid's best per task and seed (studyRows' `grid`, computed once by the report). */
@@ -329,10 +329,15 @@ export function spreadSection(study: Study, grid: Grid): string[] {
       // Over the tasks: σ pooled (the tasks' variances weighted by seeds − 1), and against the defaults' runs of the
       // same seeds, the ratio of the pooled σ with its paired 95 % interval; only where every task has the recipe.
       const whole = accs.every((a) => a !== null) ? (accs as number[][]) : null;
-      const pooled = whole === null ? '–' : Math.sqrt(whole.reduce((x, a) => x + sdOf(a) ** 2 * (a.length - 1), 0) / whole.reduce((x, a) => x + a.length - 1, 0)).toFixed(2);
-      const theirs = defaults === undefined || defaults === r || whole === null ? null : tasks.map((t) => accOf(defaults, t));
-      const ratio = theirs === null || theirs.some((a) => a === null) ? null : pairedSdRatio(whole!.map((x, i) => ({ x, y: theirs[i] as number[] })));
-      return { name: r.name, cells, pooled, ratio: ratio === null ? '–' : `${ratio.ratio.toFixed(2)} [${ratio.lo.toFixed(2)}, ${ratio.hi.toFixed(2)}]` };
+      const theirs = defaults === undefined || defaults === r ? null : tasks.map((t) => accOf(defaults, t));
+      const both = whole !== null && theirs !== null && theirs.every((a) => a !== null) ? whole.map((x, i) => ({ x, y: theirs[i] as number[] })) : null;
+      const ratio = both === null ? null : pairedSdRatio(both);
+      return {
+        name: r.name,
+        cells,
+        pooled: whole === null ? '–' : pooledSd(whole).toFixed(2),
+        ratio: ratio === null ? '–' : `${ratio.ratio.toFixed(2)} [${ratio.lo.toFixed(2)}, ${ratio.hi.toFixed(2)}]`,
+      };
     }).filter((row) => row.cells.some((c) => c !== null));
     if (rows.length === 0) continue;
     // Tasks of a merge may have different seed counts (5 on one, 10 on another): the title gives the range.

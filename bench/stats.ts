@@ -44,7 +44,7 @@ export function pooledSd(groups: ReadonlyArray<readonly number[]>): number {
  * its own means (a task's level is not spread), and its pairs are seed by seed; degrees of freedom Σ(n − 1) − 1.
  * Null where that leaves no degree of freedom or one side has no spread at all (the ratio is then 0 or undefined).
  */
-export function pairedSdRatio(groups: ReadonlyArray<{ x: readonly number[]; y: readonly number[] }>): { ratio: number; lo: number; hi: number; sx: number; sy: number; r: number; df: number } | null {
+export function pairedSdRatio(groups: ReadonlyArray<{ x: readonly number[]; y: readonly number[] }>): { ratio: number; lo: number; hi: number; r: number; df: number } | null {
   let sxx = 0, syy = 0, sxy = 0, dof = 0;
   for (const { x, y } of groups) {
     if (x.length !== y.length) throw new Error(`pairedSdRatio: a group has ${x.length} x and ${y.length} y (pairs needed)`);
@@ -65,5 +65,5 @@ export function pairedSdRatio(groups: ReadonlyArray<{ x: readonly number[]; y: r
   // Perfectly correlated pairs (r = ±1, one a linear map of the other) leave no doubt: rounding must not make K < 1.
   const K = 1 + (2 * t * t * Math.max(0, 1 - r * r)) / df;
   const w = Math.sqrt(Math.max(0, K * K - 1));
-  return { ratio: Math.sqrt(F), lo: Math.sqrt(F * (K - w)), hi: Math.sqrt(F * (K + w)), sx: Math.sqrt(sxx / dof), sy: Math.sqrt(syy / dof), r, df };
+  return { ratio: Math.sqrt(F), lo: Math.sqrt(F * (K - w)), hi: Math.sqrt(F * (K + w)), r, df };
 }

@@ -4,7 +4,7 @@
  * interval's definition, computed here directly: at each end of the interval, x/λ + y and x/λ − y are correlated at
  * exactly the 95 % critical t.
  */
-import { pairedSdRatio, t975 } from '../bench/stats.js';
+import { pairedSdRatio, pooledSd, t975 } from '../bench/stats.js';
 
 /** Student's t of the pooled within-group correlation between u and v (df = Σ(n − 1) − 1): the test statistic itself. */
 function tOfCorrelation(groups: Array<{ u: number[]; v: number[] }>): { t: number; df: number } {
@@ -51,12 +51,13 @@ test("each end of the interval is where the Pitman–Morgan correlation reaches 
     expect(df).toBe(s.df);
     expect(t).toBeCloseTo(t975(df), 6);
   }
-  // The ratio itself is the pooled σ's: Σ squares within each task, over Σ(n − 1).
+  // pooledSd is Σ squares within each task over Σ(n − 1), and the ratio is the two pooled σ's.
   const pooled = (k: 'x' | 'y') => Math.sqrt(groups.reduce((acc, g) => {
     const m = g[k].reduce((a, b) => a + b, 0) / g[k].length;
     return acc + g[k].reduce((a, v) => a + (v - m) ** 2, 0);
   }, 0) / 7);
-  expect(s.sx).toBeCloseTo(pooled('x'), 12);
+  expect(pooledSd(groups.map((g) => g.x))).toBeCloseTo(pooled('x'), 12);
+  expect(pooledSd(groups.map((g) => g.y))).toBeCloseTo(pooled('y'), 12);
   expect(s.ratio).toBeCloseTo(pooled('x') / pooled('y'), 12);
 });
 
